@@ -1,0 +1,1 @@
+"""pallmall: oversight and transparency for the commercial cyber intrusion market."""

@@ -1,0 +1,1 @@
+"""Shared kernel: errors, settings, identities, audit records. Imports nothing of pallmall."""
