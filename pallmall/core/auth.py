@@ -1,0 +1,121 @@
+"""Who is acting, and what their role lets them do.
+
+Roles are coarse and persisted as ``StrEnum`` values; each capability checks a *permission*
+(a verb on a capability), never a role name, so the table below is the one place to read who
+may do what.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pallmall.core.errors import Forbidden, Unauthenticated
+
+
+class AccountKind(StrEnum):
+    """The kind of organisation a user account belongs to (DESIGN.md, who uses it)."""
+
+    EXPORT_AUTHORITY = "export_authority"
+    OVERSIGHT_BODY = "oversight_body"
+    STATE_AGENCY = "state_agency"
+    VENDOR = "vendor"
+    INTEL_TEAM = "intel_team"
+    PUBLIC = "public"
+    OPERATOR = "operator"
+
+
+class Role(StrEnum):
+    """A user's role. ``anonymous`` is the caller with no credentials."""
+
+    ADMIN = "admin"
+    REGULATOR = "regulator"
+    OVERSIGHT = "oversight"
+    STATE_USER = "state_user"
+    VENDOR = "vendor"
+    ANALYST = "analyst"
+    PUBLIC = "public"
+    ANONYMOUS = "anonymous"
+
+
+class Permission(StrEnum):
+    """A verb on a capability. Capabilities ask for these, never for roles."""
+
+    REGISTRY_READ_PUBLIC = "registry:read_public"
+    REGISTRY_READ_RESTRICTED = "registry:read_restricted"
+    REGISTRY_WRITE = "registry:write"
+    REGISTRY_IMPORT = "registry:import"
+    AUDIT_READ = "audit:read"
+    USERS_MANAGE = "users:manage"
+    SCREENING_RUN = "screening:run"
+    SCREENING_LOAD = "screening:load"
+    LOG_APPEND = "log:append"
+    CASES_FILE = "cases:file"
+    CASES_DECIDE = "cases:decide"
+    CASES_OVERSEE = "cases:oversee"
+    INTEL_READ_RESTRICTED = "intel:read_restricted"
+    INTEL_WRITE = "intel:write"
+    REPORTS_PUBLISH = "reports:publish"
+
+
+P = Permission
+_PUBLIC = frozenset({P.REGISTRY_READ_PUBLIC})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ANONYMOUS: _PUBLIC,
+    Role.PUBLIC: _PUBLIC,
+    Role.VENDOR: _PUBLIC | {P.CASES_FILE},
+    Role.ANALYST: _PUBLIC | {P.INTEL_WRITE, P.INTEL_READ_RESTRICTED, P.SCREENING_RUN},
+    Role.STATE_USER: _PUBLIC | {P.SCREENING_RUN, P.REGISTRY_READ_RESTRICTED},
+    Role.OVERSIGHT: _PUBLIC
+    | {
+        P.REGISTRY_READ_RESTRICTED,
+        P.AUDIT_READ,
+        P.CASES_OVERSEE,
+        P.SCREENING_RUN,
+        P.INTEL_READ_RESTRICTED,
+    },
+    Role.REGULATOR: _PUBLIC
+    | {
+        P.REGISTRY_READ_RESTRICTED,
+        P.REGISTRY_WRITE,
+        P.SCREENING_RUN,
+        P.CASES_DECIDE,
+        P.INTEL_READ_RESTRICTED,
+        P.REPORTS_PUBLISH,
+        P.LOG_APPEND,
+    },
+    Role.ADMIN: frozenset(Permission),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request or command."""
+
+    user_id: str | None
+    role: Role
+    account_id: str | None = None
+    account_kind: AccountKind | None = None
+    display: str = "anonymous"
+
+    @property
+    def is_anonymous(self) -> bool:
+        """True for a caller with no credentials."""
+        return self.user_id is None
+
+    def can(self, permission: Permission) -> bool:
+        """Whether this principal's role grants ``permission``."""
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    def require(self, permission: Permission) -> None:
+        """Raise :class:`Unauthenticated` or :class:`Forbidden` unless ``can(permission)``."""
+        if self.can(permission):
+            return
+        if self.is_anonymous:
+            raise Unauthenticated(f"sign in to {permission.value}")
+        raise Forbidden(f"role {self.role.value!r} may not {permission.value}")
+
+
+ANONYMOUS = Principal(user_id=None, role=Role.ANONYMOUS)
+SYSTEM = Principal(user_id="system", role=Role.ADMIN, display="system")
