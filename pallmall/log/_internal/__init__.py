@@ -1,0 +1,1 @@
+"""Helpers of :mod:`pallmall.log` that are not public API."""
