@@ -1,0 +1,81 @@
+"""The database: engine, migrations and units of work handing out the stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from pallmall.storage.accounts import SqlAccountStore
+from pallmall.storage.audit import SqlAuditSink, SqlChangeOutbox
+from pallmall.storage.base import make_engine, read_transaction, write_transaction
+from pallmall.storage.registry import SqlRegistryStore
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class Tx:
+    """One unit of work: every store shares the connection, so all commit or none."""
+
+    conn: Connection
+
+    @cached_property
+    def registry(self) -> SqlRegistryStore:
+        return SqlRegistryStore(self.conn)
+
+    @cached_property
+    def audit(self) -> SqlAuditSink:
+        return SqlAuditSink(self.conn)
+
+    @cached_property
+    def outbox(self) -> SqlChangeOutbox:
+        return SqlChangeOutbox(self.conn)
+
+    @cached_property
+    def accounts(self) -> SqlAccountStore:
+        return SqlAccountStore(self.conn)
+
+
+class Database:
+    """The platform's database at ``url`` (SQLite file or PostgreSQL)."""
+
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A unit of work that writes; committed on exit, rolled back on any error."""
+        with write_transaction(self.engine) as conn:
+            yield Tx(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A unit of work that only reads."""
+        with read_transaction(self.engine) as conn:
+            yield Tx(conn)
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision of every capability (``alembic upgrade heads``)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "heads")
+
+    def ping(self) -> None:
+        """Raise if the database does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()

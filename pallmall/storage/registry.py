@@ -1,0 +1,302 @@
+"""The registry's store on SQLAlchemy Core: current rows for queries, versions for history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.engine import Connection, Row
+
+from pallmall.core.paging import Page, PageRequest
+from pallmall.registry.model import Record, Relationship, Visibility
+from pallmall.registry.names import name_key
+from pallmall.registry.store import AnyRecord, RecordQuery, Stored, StoredRelationship
+from pallmall.storage.tables import (
+    registry_facets as facets,
+)
+from pallmall.storage.tables import (
+    registry_names as names,
+)
+from pallmall.storage.tables import (
+    registry_record_versions as versions,
+)
+from pallmall.storage.tables import (
+    registry_records as records,
+)
+from pallmall.storage.tables import (
+    registry_relationship_versions as rel_versions,
+)
+from pallmall.storage.tables import (
+    registry_relationships as rels,
+)
+
+_RECORD: TypeAdapter[AnyRecord] = TypeAdapter(Record)
+
+
+class SqlRegistryStore:
+    """:class:`pallmall.registry.store.RegistryStore` on one connection (one transaction)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- records ---------------------------------------------------------------------------
+
+    def get(self, record_id: str, as_of: datetime | None = None) -> Stored | None:
+        if as_of is None:
+            row = self.conn.execute(select(records).where(records.c.id == record_id)).first()
+            return _stored(row) if row else None
+        row = self.conn.execute(
+            select(versions)
+            .where(versions.c.id == record_id, versions.c.recorded_at <= as_of)
+            .order_by(versions.c.version.desc())
+            .limit(1)
+        ).first()
+        return None if row is None or row.deleted else _stored(row)
+
+    def put(self, record_id: str, record: AnyRecord, at: datetime) -> Stored:
+        data = record.model_dump(mode="json")
+        last = self._last_version(versions, record_id)
+        version = last + 1
+        values = {
+            "type": record.type.value,
+            "name": record.name,
+            "sort_key": name_key(record.name),
+            "visibility": record.visibility.value,
+            "designated": bool(getattr(record, "designations", ())),
+            "version": version,
+            "recorded_at": at,
+            "data": data,
+        }
+        self.conn.execute(
+            insert(versions).values(
+                id=record_id, version=version, recorded_at=at, deleted=False, data=data
+            )
+        )
+        if self.conn.execute(select(records.c.id).where(records.c.id == record_id)).first():
+            self.conn.execute(update(records).where(records.c.id == record_id).values(**values))
+        else:
+            self.conn.execute(insert(records).values(id=record_id, **values))
+        self._index(record_id, record)
+        return Stored(record_id, version, at, record)
+
+    def delete(self, record_id: str, at: datetime) -> None:
+        last = self._last_version(versions, record_id)
+        self.conn.execute(
+            insert(versions).values(
+                id=record_id, version=last + 1, recorded_at=at, deleted=True, data={}
+            )
+        )
+        for table in (names, facets):
+            self.conn.execute(delete(table).where(table.c.record_id == record_id))
+        self.conn.execute(delete(records).where(records.c.id == record_id))
+
+    def search(self, query: RecordQuery, page: PageRequest) -> Page[Stored]:
+        if query.as_of is not None:
+            return self._search_as_of(query, page)
+        where = _current_filters(query)
+        total = self.conn.execute(
+            select(func.count()).select_from(records).where(*where)
+        ).scalar_one()
+        rows = self.conn.execute(
+            select(records)
+            .where(*where)
+            .order_by(records.c.sort_key, records.c.id)
+            .offset(page.offset)
+            .limit(page.limit)
+        ).all()
+        return Page([_stored(r) for r in rows], total, page.offset, page.limit)
+
+    def ids_by_name_key(self, key: str) -> Sequence[str]:
+        return list(
+            self.conn.execute(select(names.c.record_id).where(names.c.key == key)).scalars()
+        )
+
+    # -- relationships ---------------------------------------------------------------------
+
+    def get_relationship(
+        self, rel_id: str, as_of: datetime | None = None
+    ) -> StoredRelationship | None:
+        if as_of is None:
+            row = self.conn.execute(select(rels).where(rels.c.id == rel_id)).first()
+            return _stored_rel(row) if row else None
+        row = self.conn.execute(
+            select(rel_versions)
+            .where(rel_versions.c.id == rel_id, rel_versions.c.recorded_at <= as_of)
+            .order_by(rel_versions.c.version.desc())
+            .limit(1)
+        ).first()
+        return None if row is None or row.deleted else _stored_rel(row)
+
+    def put_relationship(self, rel_id: str, rel: Relationship, at: datetime) -> StoredRelationship:
+        data = rel.model_dump(mode="json")
+        version = self._last_version(rel_versions, rel_id) + 1
+        ends = {"source_id": rel.source_id, "target_id": rel.target_id}
+        self.conn.execute(
+            insert(rel_versions).values(
+                id=rel_id, version=version, recorded_at=at, deleted=False, data=data, **ends
+            )
+        )
+        values = {
+            "type": rel.type.value,
+            "start": rel.start,
+            "end": rel.end,
+            "version": version,
+            "recorded_at": at,
+            "data": data,
+            **ends,
+        }
+        if self.conn.execute(select(rels.c.id).where(rels.c.id == rel_id)).first():
+            self.conn.execute(update(rels).where(rels.c.id == rel_id).values(**values))
+        else:
+            self.conn.execute(insert(rels).values(id=rel_id, **values))
+        return StoredRelationship(rel_id, version, at, rel)
+
+    def delete_relationship(self, rel_id: str, at: datetime) -> None:
+        row = self.conn.execute(select(rels).where(rels.c.id == rel_id)).first()
+        if row is None:
+            return
+        self.conn.execute(
+            insert(rel_versions).values(
+                id=rel_id,
+                version=row.version + 1,
+                recorded_at=at,
+                deleted=True,
+                source_id=row.source_id,
+                target_id=row.target_id,
+                data={},
+            )
+        )
+        self.conn.execute(delete(rels).where(rels.c.id == rel_id))
+
+    def relationships_of(
+        self, record_id: str, as_of: datetime | None = None
+    ) -> Sequence[StoredRelationship]:
+        if as_of is None:
+            rows = self.conn.execute(
+                select(rels)
+                .where(or_(rels.c.source_id == record_id, rels.c.target_id == record_id))
+                .order_by(rels.c.type, rels.c.id)
+            ).all()
+            return [_stored_rel(r) for r in rows]
+        latest = self._latest_versions(rel_versions, as_of)
+        rows = self.conn.execute(
+            select(rel_versions)
+            .join(
+                latest, and_(rel_versions.c.id == latest.c.id, rel_versions.c.version == latest.c.v)
+            )
+            .where(
+                or_(rel_versions.c.source_id == record_id, rel_versions.c.target_id == record_id),
+                rel_versions.c.deleted.is_(False),
+            )
+            .order_by(rel_versions.c.id)
+        ).all()
+        day = as_of.date()
+        found = [_stored_rel(r) for r in rows]
+        return [r for r in found if r.relationship.valid_on(day)]
+
+    def all_relationships(self, types: Sequence[str] = ()) -> Sequence[StoredRelationship]:
+        stmt = select(rels).order_by(rels.c.id)
+        if types:
+            stmt = stmt.where(rels.c.type.in_(list(types)))
+        return [_stored_rel(r) for r in self.conn.execute(stmt)]
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _last_version(self, table: Any, row_id: str) -> int:
+        stmt = select(func.max(table.c.version)).where(table.c.id == row_id)
+        return int(self.conn.execute(stmt).scalar() or 0)
+
+    def _latest_versions(self, table: Any, as_of: datetime) -> Any:
+        return (
+            select(table.c.id, func.max(table.c.version).label("v"))
+            .where(table.c.recorded_at <= as_of)
+            .group_by(table.c.id)
+            .subquery()
+        )
+
+    def _index(self, record_id: str, record: AnyRecord) -> None:
+        for table in (names, facets):
+            self.conn.execute(delete(table).where(table.c.record_id == record_id))
+        keys = {name_key(n) for n in record.all_names()} - {""}
+        if keys:
+            self.conn.execute(insert(names), [{"record_id": record_id, "key": k} for k in keys])
+        rows = [{"record_id": record_id, "facet": f, "value": v} for f, v in _facets(record)]
+        if rows:
+            self.conn.execute(insert(facets), rows)
+
+    def _search_as_of(self, query: RecordQuery, page: PageRequest) -> Page[Stored]:
+        assert query.as_of is not None
+        latest = self._latest_versions(versions, query.as_of)
+        rows = self.conn.execute(
+            select(versions)
+            .join(latest, and_(versions.c.id == latest.c.id, versions.c.version == latest.c.v))
+            .where(versions.c.deleted.is_(False))
+        ).all()
+        found = sorted((_stored(r) for r in rows), key=lambda s: (name_key(s.record.name), s.id))
+        matching = [s for s in found if _matches(s.record, query)]
+        window = matching[page.offset : page.offset + page.limit]
+        return Page(window, len(matching), page.offset, page.limit)
+
+
+def _facets(record: AnyRecord) -> list[tuple[str, str]]:
+    pairs = [("country", c) for c in record.jurisdictions]
+    pairs += [("kind", k.value) for k in getattr(record, "kinds", ())]
+    pairs += [("capability", c.value) for c in getattr(record, "capabilities", ())]
+    return list(dict.fromkeys(pairs))
+
+
+def _facet_filter(facet: str, value: str) -> Any:
+    return exists().where(
+        facets.c.record_id == records.c.id, facets.c.facet == facet, facets.c.value == value
+    )
+
+
+def _current_filters(query: RecordQuery) -> list[Any]:
+    where: list[Any] = []
+    if query.q:
+        key = name_key(query.q)
+        where.append(
+            exists().where(
+                names.c.record_id == records.c.id, names.c.key.contains(key, autoescape=True)
+            )
+        )
+    if query.type:
+        where.append(records.c.type == query.type.value)
+    for facet, value in (
+        ("kind", query.kind),
+        ("country", query.country),
+        ("capability", query.capability),
+    ):
+        if value:
+            where.append(_facet_filter(facet, str(value)))
+    if query.designated is not None:
+        where.append(records.c.designated.is_(query.designated))
+    if not query.include_restricted:
+        where.append(records.c.visibility == Visibility.PUBLIC.value)
+    return where
+
+
+def _matches(record: AnyRecord, query: RecordQuery) -> bool:
+    facet_set = set(_facets(record))
+    checks = [
+        not query.q or any(name_key(query.q) in name_key(n) for n in record.all_names()),
+        query.type is None or record.type == query.type,
+        query.kind is None or ("kind", query.kind.value) in facet_set,
+        query.country is None or ("country", query.country) in facet_set,
+        query.capability is None or ("capability", query.capability.value) in facet_set,
+        query.designated is None or bool(getattr(record, "designations", ())) == query.designated,
+        query.include_restricted or record.visibility is Visibility.PUBLIC,
+    ]
+    return all(checks)
+
+
+def _stored(row: Row[Any]) -> Stored:
+    return Stored(row.id, row.version, row.recorded_at, _RECORD.validate_python(row.data))
+
+
+def _stored_rel(row: Row[Any]) -> StoredRelationship:
+    rel = Relationship.model_validate(row.data)
+    return StoredRelationship(row.id, row.version, row.recorded_at, rel)
