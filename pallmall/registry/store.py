@@ -10,8 +10,8 @@ from typing import Protocol
 from pallmall.core.paging import Page, PageRequest
 from pallmall.registry.model import (
     Capability,
-    OrgKind,
     Organisation,
+    OrgKind,
     Person,
     Product,
     RecordType,

@@ -1,0 +1,1 @@
+"""Readers of registry sources. Each turns a file into an :class:`ImportBatch`, changing nothing."""

@@ -1,0 +1,152 @@
+"""The curated CSV files shipped with pallmall (``pallmall/data/registry/*.csv``).
+
+Each row cites its source. Records are matched to the registry by name when imported, so
+these files refer to organisations, persons and products by name, never by id.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from pallmall.core.errors import InvalidInput
+from pallmall.registry.importers.batch import ImportBatch
+from pallmall.registry.model import (
+    Confidence,
+    Designation,
+    Organisation,
+    OrgKind,
+    Person,
+    Product,
+    Relationship,
+    Source,
+)
+from pallmall.registry.names import name_key
+
+NAME_REF = "name:"
+
+
+def name_ref(name: str) -> str:
+    """A placeholder id that the import resolves to the record of that name."""
+    return NAME_REF + name_key(name)
+
+
+def read_designations(path: Path) -> ImportBatch:
+    """Designations: ``name,type,jurisdiction,authority,programme,listed_on,citation,url``.
+
+    Rows naming the same party add to one record. Raises :class:`InvalidInput` naming the
+    file and line for a bad row (a curated file is all good or not imported).
+    """
+    batch = ImportBatch(source=f"designations:{path.name}")
+    for where, row in _rows(path, {"name", "type", "authority", "listed_on", "citation"}):
+        designation = _valid(
+            where,
+            lambda: Designation(
+                authority=row["authority"],
+                programme=row.get("programme") or "",
+                listed_on=row["listed_on"],
+                citation=row["citation"],
+                url=row.get("url") or None,
+            ),
+        )
+        key = name_ref(row["name"])
+        current: Any = batch.records.get(key)
+        if current is None:
+            current = _valid(where, lambda: _party(row))
+        batch.records[key] = current.model_copy(
+            update={"designations": (*current.designations, designation)}
+        )
+    return batch
+
+
+def read_products(path: Path) -> ImportBatch:
+    """Product taxonomy: ``product,capabilities,control_codes,security_research,citation,url``
+    (lists separated by ``;``). Products are matched by name to those already imported."""
+    batch = ImportBatch(source=f"products:{path.name}")
+    for where, row in _rows(path, {"product", "capabilities", "citation"}):
+        batch.records[name_ref(row["product"])] = _valid(
+            where,
+            lambda: Product(
+                name=row["product"],
+                capabilities=_split(row["capabilities"]),
+                control_codes=_split(row.get("control_codes") or ""),
+                security_research=(row.get("security_research") or "").lower() == "true",
+                sources=(_source(row),),
+            ),
+        )
+    return batch
+
+
+def read_relationships(path: Path) -> ImportBatch:
+    """Relationships by name: ``source,type,target,share,start,end,confidence,citation,url``."""
+    batch = ImportBatch(source=f"relationships:{path.name}")
+    for where, row in _rows(path, {"source", "type", "target", "citation"}):
+        rel = _valid(
+            where,
+            lambda: Relationship(
+                type=row["type"],
+                source_id=name_ref(row["source"]),
+                target_id=name_ref(row["target"]),
+                share=row.get("share") or None,
+                start=row.get("start") or None,
+                end=row.get("end") or None,
+                confidence=row.get("confidence") or Confidence.UNKNOWN,
+                sources=(_source(row),),
+            ),
+        )
+        batch.relationships[f"{rel.source_id}|{rel.type.value}|{rel.target_id}"] = rel
+    return batch
+
+
+def _rows(path: Path, required: set[str]) -> Iterator[tuple[str, dict[str, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(str(path), f"cannot read: {exc}") from None
+    reader = csv.DictReader(text.splitlines())
+    missing = required - set(reader.fieldnames or ())
+    if missing:
+        raise InvalidInput(
+            f"{path.name}: header", f"missing column(s) {', '.join(sorted(missing))}"
+        )
+    for line, row in enumerate(reader, start=2):
+        yield f"{path.name}: line {line}", {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def _valid(where: str, build: Callable[[], Any]) -> Any:
+    try:
+        return build()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise InvalidInput(f"{where}: {field}", err["msg"]) from None
+    except InvalidInput as exc:
+        raise InvalidInput(f"{where}: {exc.field}", exc.reason) from None
+
+
+def _party(row: dict[str, str]) -> Organisation | Person:
+    jurisdictions = (row["jurisdiction"],) if row.get("jurisdiction") else ()
+    if row["type"] == "person":
+        return Person(
+            name=row["name"], nationalities=jurisdictions, confidence=Confidence.CONFIRMED
+        )
+    if row["type"] != "organisation":
+        raise InvalidInput("type", f"{row['type']!r} is not 'organisation' or 'person'")
+    return Organisation(
+        name=row["name"],
+        kinds=(OrgKind.VENDOR,),
+        jurisdictions=jurisdictions,
+        confidence=Confidence.CONFIRMED,
+    )
+
+
+def _source(row: dict[str, str]) -> Source:
+    return Source(title=row["citation"], url=row.get("url") or None)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(";") if v.strip())
