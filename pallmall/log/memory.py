@@ -1,4 +1,4 @@
-"""An in-memory :class:`~pallmall.log.proof.HashSource` over a list of leaf hashes (tests, tools)."""
+"""An in-memory :class:`~pallmall.log.proof.HashSource` over leaf hashes (tests, tools)."""
 
 from __future__ import annotations
 

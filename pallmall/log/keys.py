@@ -1,0 +1,44 @@
+"""The log's signing key on disk: created once, owner-only (0600), verifier key published."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from pallmall.core.errors import InvalidInput
+from pallmall.log.note import Ed25519Signer, generate_signer, signer_from_skey
+
+KEY_FILE = "log-signing.key"
+"""File name of the skey under the data folder."""
+
+
+def ensure_signing_key(data_dir: Path, origin: str) -> str:
+    """Create ``data_dir/log-signing.key`` (mode 0600) unless it exists; return the vkey.
+
+    The key name is the log ``origin`` (c2sp.org/tlog-checkpoint). Raises ``InvalidInput``
+    if an existing key has another name or is readable by group or others.
+    """
+    path = Path(data_dir) / KEY_FILE
+    if path.exists():
+        signer = load_signing_key(path)
+        if signer.name != origin:
+            raise InvalidInput("log_origin", f"the key in {path} is for {signer.name!r}")
+        return signer.vkey
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    signer = generate_signer(origin)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, (signer.skey + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return signer.vkey
+
+
+def load_signing_key(path: Path) -> Ed25519Signer:
+    """Read an skey file; ``InvalidInput`` if malformed or not owner-only."""
+    mode = stat.S_IMODE(Path(path).stat().st_mode)
+    if mode & 0o077:
+        raise InvalidInput("signing_key", f"{path} has mode {mode:o}; want 600")
+    return signer_from_skey(Path(path).read_text())

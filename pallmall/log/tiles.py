@@ -1,0 +1,167 @@
+"""Tiles as a hash source for proofs, and a durable file-system tile store.
+
+Proof hashes come from stored tiles (never by rehashing the log): a node at tree level
+``8 * L + r`` is the Merkle root of ``2**r`` consecutive hashes of one level-``L`` tile
+(c2sp.org/tlog-tiles). The store writes every file through a temporary file, ``fsync``,
+``rename`` and a directory ``fsync``; the folder can be served as-is by a static server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pallmall.core.errors import InvalidInput, NotFound
+from pallmall.log._internal.ranges import NodeId
+from pallmall.log.errors import TileError
+from pallmall.log.fetch import CHECKPOINT, LogFetcher
+from pallmall.log.hashing import HASH_SIZE, node_hash
+from pallmall.log.layout import TILE_HEIGHT, TILE_WIDTH, TileId, tile_width
+
+
+def read_tile(fetcher: LogFetcher, tile: TileId) -> bytes:
+    """Fetch a tile of at least ``tile.width`` hashes and return exactly that many bytes.
+
+    A partial tile may have been replaced by a wider one or by the full tile, which
+    start with the same hashes (tlog-tiles §Partial tiles); the full tile is tried when
+    the partial one is gone. Raises :class:`TileError` if neither is there or too short.
+    """
+    want = tile.width * (1 if tile.is_entries else HASH_SIZE)
+    candidates = [tile] if tile.is_full else [tile, TileId(tile.level, tile.index)]
+    for candidate in candidates:
+        try:
+            data = fetcher.fetch(candidate.path())
+        except NotFound:
+            continue
+        if tile.is_entries:
+            return data
+        if len(data) < want:
+            raise TileError(f"{candidate.path()} is {len(data)} bytes, want >= {want}")
+        return data[:want]
+    raise TileError(f"{tile.path()} is missing")
+
+
+def subtree_root(hashes: bytes, offset: int, count: int) -> bytes:
+    """Merkle root of ``count`` (a power of two) 32-byte hashes starting at ``offset``."""
+    level = [hashes[i * HASH_SIZE : (i + 1) * HASH_SIZE] for i in range(offset, offset + count)]
+    while len(level) > 1:
+        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+    return level[0]
+
+
+class TileHashSource:
+    """A :class:`~pallmall.log.proof.HashSource` reading the tiles of a tree of ``tree_size``.
+
+    ``tree_size`` MUST be a size the fetcher's tiles cover (the current checkpoint's);
+    nodes of any smaller tree are inside them. Tiles read are cached for the object's
+    life; make one per request or per checkpoint.
+    """
+
+    def __init__(self, fetcher: LogFetcher, tree_size: int) -> None:
+        self.fetcher = fetcher
+        self.tree_size = tree_size
+        self._tiles: dict[tuple[int, int], bytes] = {}
+
+    def node_hashes(self, nodes: Sequence[NodeId]) -> list[bytes]:
+        """Return each node's hash; ``InvalidInput`` for a node past ``tree_size``."""
+        return [self._node(level, index) for level, index in nodes]
+
+    def _node(self, level: int, index: int) -> bytes:
+        tile_level, r = divmod(level, TILE_HEIGHT)
+        first = index << r
+        tile_index, offset = divmod(first, TILE_WIDTH)
+        width = tile_width(tile_level, tile_index, self.tree_size)
+        if offset + (1 << r) > width:
+            raise InvalidInput("node", f"({level}, {index}) is not in a tree of {self.tree_size}")
+        return subtree_root(self._tile(tile_level, tile_index, width), offset, 1 << r)
+
+    def _tile(self, level: int, index: int, width: int) -> bytes:
+        key = (level, index)
+        data = self._tiles.get(key)
+        if data is None:
+            data = read_tile(self.fetcher, TileId(level, index, width))
+            self._tiles[key] = data
+        return data
+
+
+class FsTileStore:
+    """A log folder: ``checkpoint`` and ``tile/...``, written durably.
+
+    Full tiles MUST NOT change once written: rewriting one with other bytes raises
+    :class:`TileError`. Partial tiles are kept (clients holding an older checkpoint may
+    still ask for them).
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def fetch(self, path: str) -> bytes:
+        """Return the bytes at ``path``; ``NotFound`` if absent (the LogFetcher protocol)."""
+        try:
+            return (self.root / path).read_bytes()
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise NotFound(path) from exc
+
+    def write_tiles(self, files: Iterable[tuple[TileId, bytes]]) -> None:
+        """Write tiles and bundles, each fsynced, then fsync the directories touched."""
+        dirs: set[Path] = set()
+        for tile, data in files:
+            path = self.root / tile.path()
+            if tile.is_full and path.exists():
+                if path.read_bytes() != data:
+                    raise TileError(f"full tile {tile.path()} would change")
+                continue
+            dirs.update(_write_durably(path, data))
+        for directory in dirs:
+            _fsync_dir(directory)
+
+    def publish_checkpoint(self, note: bytes) -> None:
+        """Replace ``checkpoint`` atomically (temp file, fsync, rename, fsync directory).
+
+        Call it last, after :meth:`write_tiles` returned, so a reader never sees a
+        checkpoint whose tiles are not durable.
+        """
+        for directory in _write_durably(self.root / CHECKPOINT, note):
+            _fsync_dir(directory)
+
+
+def _write_durably(path: Path, data: bytes) -> set[Path]:
+    """Write ``data`` to ``path`` via a temp file + fsync + rename; return dirs to fsync."""
+    created = _mkdirs(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    return {path.parent, *created}
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd`` (``os.write`` may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _mkdirs(directory: Path) -> set[Path]:
+    """Create missing parents; return the parents whose entries changed (to fsync)."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for d in reversed(missing):
+        d.mkdir(exist_ok=True)
+    return {d.parent for d in missing}
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,197 @@
+"""The transparency log: append (sequence), integrate (tiles), publish (checkpoint last).
+
+:class:`TransparencyLog` is what the server runs. ``append`` returns once entries are
+durable and have indexes; ``integrate`` — called by the background loop at least every
+``interval`` seconds while entries wait — extends the tree, writes tiles and bundles
+durably, then signs and atomically publishes the new checkpoint. Proofs are computed
+from stored tiles for any tree size up to the published checkpoint's.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from pallmall.core.errors import InvalidInput, NotFound
+from pallmall.log.bundle import decode_bundle
+from pallmall.log.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint, verify_checkpoint
+from pallmall.log.fetch import CHECKPOINT
+from pallmall.log.integrator import TreeState, extend, load_state
+from pallmall.log.layout import TILE_WIDTH, TileId, tile_width
+from pallmall.log.note import Ed25519Signer, Ed25519Verifier
+from pallmall.log.proof import ConsistencyProof, InclusionProof, consistency_proof, inclusion_proof
+from pallmall.log.receipt import Receipt
+from pallmall.log.sequencer import FileSequencer, Sequencer
+from pallmall.log.tiles import FsTileStore, TileHashSource, read_tile
+
+MAX_INTEGRATE = 1 << 18
+"""Entries integrated per checkpoint at most (bounds memory; the loop catches up)."""
+
+
+class TransparencyLog:
+    """A log made of a tile folder (public), a sequencer (private) and a signing key.
+
+    Thread-safe. Several processes may append; one integrates at a time (the
+    sequencer's integration lock decides which).
+    """
+
+    def __init__(self, store: FsTileStore, sequencer: Sequencer, signer: Ed25519Signer) -> None:
+        self.store = store
+        self.sequencer = sequencer
+        self.signer = signer
+        self._verifier = Ed25519Verifier(signer.name, signer.public_key)
+        self._lock = threading.Lock()
+        self._state: TreeState | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._integrated = threading.Condition()
+
+    @classmethod
+    def open(cls, directory: Path, signer: Ed25519Signer) -> TransparencyLog:
+        """A log in ``directory``: ``public/`` (serve it) and ``journal/`` (keep private)."""
+        directory = Path(directory)
+        store = FsTileStore(directory / "public")
+        log = cls(store, FileSequencer(directory / "journal"), signer)
+        log.ensure_checkpoint()
+        return log
+
+    @property
+    def origin(self) -> str:
+        """The log's origin line, which is also its key name."""
+        return self.signer.name
+
+    @property
+    def vkey(self) -> str:
+        """The verifier key to publish at ``/log/vkey``."""
+        return self.signer.vkey
+
+    def ensure_checkpoint(self) -> SignedCheckpoint:
+        """Publish the checkpoint of the empty tree if the folder has none; return the latest."""
+        try:
+            return self.checkpoint()
+        except NotFound:
+            with self.sequencer.integration_lock():
+                return self._publish(TreeState())
+
+    def checkpoint(self) -> SignedCheckpoint:
+        """The latest published checkpoint (verified with our own key); ``NotFound`` if none."""
+        note = self.store.fetch(CHECKPOINT)
+        return verify_checkpoint(note, [self._verifier], origin=self.origin)
+
+    def append(self, entries: Sequence[bytes]) -> list[int]:
+        """Sequence ``entries`` durably (fsync) and return their indexes, in order.
+
+        Entries are integrated by the next :meth:`integrate`. Raises ``InvalidInput`` for
+        an empty batch or an entry over 65535 bytes (the bundle framing limit).
+        """
+        for i, entry in enumerate(entries):
+            if len(entry) > 0xFFFF:
+                raise InvalidInput(f"entries[{i}]", "longer than 65535 bytes")
+        first = self.sequencer.assign(entries)
+        return list(range(first, first + len(entries)))
+
+    def integrate(self) -> SignedCheckpoint:
+        """Integrate what is sequenced (up to :data:`MAX_INTEGRATE` entries) and publish.
+
+        Writes tiles and bundles durably, then the checkpoint, last and atomically. If
+        nothing is waiting, or another process holds the integration lock, returns the
+        latest checkpoint unchanged.
+        """
+        with self._lock, self.sequencer.integration_lock() as mine:
+            if not mine:
+                return self.checkpoint()
+            state = self._current_state()
+            end = min(self.sequencer.size(), state.size + MAX_INTEGRATE)
+            if end == state.size:
+                return self.checkpoint()
+            try:
+                entries = self.sequencer.read(state.size, end)
+                self.store.write_tiles(extend(state, entries))
+                signed = self._publish(state)
+            except BaseException:
+                self._state = None  # reload from the published tiles next time
+                raise
+            self.sequencer.integrated(state.size)
+        with self._integrated:
+            self._integrated.notify_all()
+        return signed
+
+    def _current_state(self) -> TreeState:
+        size = self.checkpoint().checkpoint.size
+        if self._state is None or self._state.size != size:
+            self._state = load_state(self.store, size)
+        return self._state
+
+    def _publish(self, state: TreeState) -> SignedCheckpoint:
+        cp = Checkpoint(self.origin, state.size, state.root())
+        note = sign_checkpoint(cp, self.signer)
+        self.store.publish_checkpoint(note)
+        return SignedCheckpoint(cp, note)
+
+    def wait_integrated(self, index: int, timeout: float = 5.0) -> SignedCheckpoint:
+        """Block until a published checkpoint covers ``index``; ``TimeoutError`` after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while (signed := self.checkpoint()).checkpoint.size <= index:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"entry {index} is not integrated after {timeout} s")
+            with self._integrated:
+                self._integrated.wait(min(remaining, 0.05))
+        return signed
+
+    def run(self, interval: float = 0.25) -> None:
+        """Integrate every ``interval`` seconds until :meth:`stop`; for a server thread."""
+        while not self._stop.wait(interval):
+            self.integrate()
+
+    def start(self, interval: float = 0.25) -> threading.Thread:
+        """Start :meth:`run` in a daemon thread and return it."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, args=(interval,), daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def stop(self) -> None:
+        """Stop the background loop and integrate what is left."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        self.integrate()
+
+    def _source(self, tree_size: int) -> TileHashSource:
+        current = self.checkpoint().checkpoint.size
+        if not 0 <= tree_size <= current:
+            raise InvalidInput("tree_size", f"must be in [0, {current}] (the checkpoint size)")
+        return TileHashSource(self.store, current)
+
+    def inclusion_proof(self, index: int, tree_size: int) -> InclusionProof:
+        """Inclusion proof of ``index`` in the tree of exactly ``tree_size`` (RFC 9162 §2.1.3).
+
+        ``tree_size`` MUST NOT exceed the published checkpoint's size (``InvalidInput``).
+        """
+        return inclusion_proof(self._source(tree_size), index, tree_size)
+
+    def consistency_proof(self, old_size: int, tree_size: int) -> ConsistencyProof:
+        """Consistency proof between two sizes, both <= the checkpoint's (RFC 9162 §2.1.4)."""
+        return consistency_proof(self._source(tree_size), old_size, tree_size)
+
+    def entry(self, index: int) -> bytes:
+        """The integrated entry at ``index`` (read from its bundle); ``NotFound`` otherwise."""
+        size = self.checkpoint().checkpoint.size
+        if not 0 <= index < size:
+            raise NotFound(f"entry {index} is not in the log of size {size}")
+        bundle_index = index // TILE_WIDTH
+        width = tile_width(0, bundle_index, size)
+        data = read_tile(self.store, TileId(-1, bundle_index, width))
+        return decode_bundle(data)[index % TILE_WIDTH]
+
+    def receipt(self, index: int, timeout: float = 5.0) -> Receipt:
+        """A receipt for ``index`` once integrated (waits up to ``timeout`` seconds)."""
+        signed = self.wait_integrated(index, timeout)
+        proof = inclusion_proof(
+            TileHashSource(self.store, signed.checkpoint.size), index, signed.checkpoint.size
+        )
+        return Receipt(self.entry(index), index, signed.note, proof.proof)
