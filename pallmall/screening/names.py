@@ -1,0 +1,236 @@
+"""Name comparison: align the tokens of two normalised names and score the alignment.
+
+Tokens pair up one to one, best similarity first, so word order does not matter.
+A paired token that is a plausible typo, transliteration variant or initial adds
+credit; a paired token that is a *different* word (``AL-DULAIMI`` against ``AL-TIKRITI``)
+subtracts credit; a token with no partner (a middle name, a patronymic) costs a little
+for persons and more for organisations, where an extra word often names a sibling
+company (``Banco Santander`` against ``Banco Santander Chile``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from pallmall.screening.model import EntrySchema
+from pallmall.screening.normalisation import NormalisedName, Token, TokenKind
+
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@dataclass(frozen=True)
+class NameSettings:
+    """The tunable constants of :func:`compare_names` (see docs/screening.md).
+
+    ``conflict_below``: a paired token with similarity below this is a different word.
+    ``conflict_cost``: how much such a pair subtracts, per unit of weight.
+    ``extra_cost_person`` / ``extra_cost_org``: the cost of a token with no partner.
+    ``legal_form_mismatch``: subtracted when both names carry legal forms and they differ.
+    """
+
+    conflict_below: float = 0.72
+    conflict_cost: float = 1.0
+    extra_cost_person: float = 0.35
+    extra_cost_org: float = 1.0
+    legal_form_mismatch: float = 0.15
+    skeleton_credit: float = 0.85
+    initial_credit: float = 0.85
+    prefix_credit: float = 0.8
+    number_mismatch: float = 0.5
+    repeat_credit: float = 0.95
+    symbol_credit: float = 0.9
+    order_penalty: float = 0.08
+    joined_min: float = 0.93
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """Two tokens the alignment paired, and their similarity in [0, 1]."""
+
+    query: str
+    candidate: str
+    similarity: float
+
+
+@dataclass(frozen=True)
+class NameComparison:
+    """The score of one query name against one list name, with the alignment behind it."""
+
+    score: float
+    pairs: tuple[TokenPair, ...]
+    query_extra: tuple[str, ...]
+    candidate_extra: tuple[str, ...]
+
+
+def token_similarity(a: Token, b: Token, settings: NameSettings) -> float:
+    """Similarity of two tokens in [0, 1]: 1 when equal; numbers only equal or not;
+    an initial against a word it starts; else the better of edit-distance similarity
+    and shared phonetic skeleton."""
+    if a.text == b.text:
+        return 1.0
+    if TokenKind.NUMBER in (a.kind, b.kind):
+        both = a.kind == b.kind
+        return settings.number_mismatch if both else 0.0
+    short, long_ = sorted((a.text, b.text), key=len)
+    if len(short) == 1:
+        return settings.initial_credit if long_.startswith(short) else 0.0
+    squeezed_a, squeezed_b = squeeze(a.text), squeeze(b.text)
+    if squeezed_a == squeezed_b:
+        return settings.repeat_credit
+    similarity = max(
+        OSA.normalized_similarity(a.text, b.text),
+        OSA.normalized_similarity(squeezed_a, squeezed_b) * settings.repeat_credit,
+    )
+    if len(short) >= 4 and 2 * len(short) >= len(long_) and long_.startswith(short):
+        similarity = max(similarity, settings.prefix_credit)
+    if a.skeleton == b.skeleton and len(short) >= 6:
+        similarity = max(similarity, settings.skeleton_credit)
+    if a.symbols & b.symbols:
+        similarity = max(similarity, settings.symbol_credit)
+    return similarity
+
+
+def compare_names(
+    query: NormalisedName,
+    candidate: NormalisedName,
+    schema: EntrySchema,
+    settings: NameSettings,
+) -> NameComparison:
+    """Score ``query`` against ``candidate`` in [0, 1] (1: the same name)."""
+    if not query.tokens or not candidate.tokens:
+        return NameComparison(0.0, (), (), ())
+    if query.key == candidate.key:
+        pair = TokenPair(query.key, candidate.key, 1.0)
+        return NameComparison(_legal_form_score(1.0, query, candidate, settings), (pair,), (), ())
+    q_tokens, c_tokens = _merge_split_words(query.tokens, candidate.tokens)
+    pairs, q_extra, c_extra = _align(q_tokens, c_tokens, settings)
+    score = _alignment_score(pairs, q_extra + c_extra, schema, settings)
+    if schema is EntrySchema.PERSON and _crossed(pairs, q_tokens, c_tokens):
+        score = max(0.0, score - settings.order_penalty)
+    joined = _joined_similarity(query, candidate, settings)
+    if joined > score:
+        pair = TokenPair(query.key, candidate.key, round(joined, 4))
+        return NameComparison(
+            _legal_form_score(joined, query, candidate, settings), (pair,), (), ()
+        )
+    return NameComparison(
+        _legal_form_score(score, query, candidate, settings),
+        tuple(TokenPair(q.text, c.text, round(s, 4)) for q, c, s in pairs),
+        tuple(t.text for t in q_extra),
+        tuple(t.text for t in c_extra),
+    )
+
+
+def _align(
+    query: tuple[Token, ...], candidate: tuple[Token, ...], settings: NameSettings
+) -> tuple[list[tuple[Token, Token, float]], list[Token], list[Token]]:
+    scored = [
+        (token_similarity(q, c, settings), (q.weight + c.weight), -i, -j, i, j)
+        for i, q in enumerate(query)
+        for j, c in enumerate(candidate)
+    ]
+    scored.sort(reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    pairs: list[tuple[Token, Token, float]] = []
+    for sim, _, _, _, i, j in scored:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        pairs.append((query[i], candidate[j], sim))
+    q_extra = [t for i, t in enumerate(query) if i not in used_q]
+    c_extra = [t for j, t in enumerate(candidate) if j not in used_c]
+    return pairs, q_extra, c_extra
+
+
+def _alignment_score(
+    pairs: list[tuple[Token, Token, float]],
+    extras: list[Token],
+    schema: EntrySchema,
+    settings: NameSettings,
+) -> float:
+    credit = total = 0.0
+    for q, c, sim in pairs:
+        weight = (q.weight + c.weight) / 2
+        total += weight
+        if sim >= settings.conflict_below:
+            credit += weight * sim
+        else:
+            credit -= weight * settings.conflict_cost * (1.0 - sim)
+    lenient = schema in (EntrySchema.PERSON, EntrySchema.VESSEL)
+    extra_cost = settings.extra_cost_person if lenient else settings.extra_cost_org
+    total += sum(t.weight for t in extras) * extra_cost
+    if total <= 0 or credit <= 0:
+        return 0.0
+    return min(1.0, credit / total)
+
+
+@lru_cache(maxsize=65536)
+def squeeze(word: str) -> str:
+    """``word`` with runs of one letter cut to one (``joonng`` -> ``jong``)."""
+    return _REPEATS.sub(r"\1", word)
+
+
+def _crossed(
+    pairs: list[tuple[Token, Token, float]], query: tuple[Token, ...], candidate: tuple[Token, ...]
+) -> bool:
+    """True when two well-matched word pairs sit in opposite order on the two sides
+    (``Hans Friedrich`` / ``Friedrich Hans``): given and family name swapped."""
+    strong = [(query.index(q), candidate.index(c)) for q, c, s in pairs if s >= 0.85]
+    strong = [(i, j) for i, j in strong if query[i].kind == TokenKind.WORD]
+    strong.sort()
+    return any(b[1] < a[1] for a, b in zip(strong, strong[1:], strict=False))
+
+
+def _joined_similarity(
+    query: NormalisedName, candidate: NormalisedName, settings: NameSettings
+) -> float:
+    """Similarity of the names written without spaces, when their word split differs
+    (``VladimirPutin``, ``AREFULLAHA REF``); 0 below ``joined_min`` or with numbers."""
+    if any(t.kind == TokenKind.NUMBER for t in (*query.tokens, *candidate.tokens)):
+        return 0.0
+    similarity = OSA.normalized_similarity(query.key, candidate.key)
+    return similarity if similarity >= settings.joined_min else 0.0
+
+
+def _legal_form_score(
+    score: float, query: NormalisedName, candidate: NormalisedName, settings: NameSettings
+) -> float:
+    forms_q, forms_c = query.legal_forms, candidate.legal_forms
+    if forms_q and forms_c and not forms_q & forms_c:
+        return max(0.0, score - settings.legal_form_mismatch)
+    return score
+
+
+def _merge_split_words(
+    query: tuple[Token, ...], candidate: tuple[Token, ...]
+) -> tuple[tuple[Token, ...], tuple[Token, ...]]:
+    """Join runs of 2-3 adjacent tokens whose concatenation is a token on the other side
+    (``van der bilt`` / ``vanderbilt``, ``abdul rahman`` / ``abdulrahman``)."""
+    query = _merge_into(query, {t.text for t in candidate})
+    candidate = _merge_into(candidate, {t.text for t in query})
+    return query, candidate
+
+
+def _merge_into(tokens: tuple[Token, ...], targets: set[str]) -> tuple[Token, ...]:
+    if len(tokens) < 2:
+        return tokens
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        for width in (3, 2):
+            run = tokens[i : i + width]
+            joined = "".join(t.text for t in run)
+            if len(run) == width and joined in targets:
+                out.append(Token(joined, joined, TokenKind.WORD, max(t.weight for t in run)))
+                i += width
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return tuple(out)

@@ -1,0 +1,207 @@
+"""Name normalisation: any script to Latin, legal forms split off, tokens weighted.
+
+The same function runs on list names (once, when the index is built) and on query names,
+so both sides always meet in the same form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from rigour.names import (
+    NameTypeTag,
+    SymbolCategory,
+    analyze_names,
+    extract_org_types,
+    remove_obj_prefixes,
+    remove_person_prefixes,
+)
+from rigour.text.translit import ascii_text
+
+from pallmall.screening.model import EntrySchema
+
+# Particles and connectors: they carry little identity, so they weigh little.
+PARTICLES = frozenset(
+    ["al", "el", "ul", "ud", "ad", "ar", "as", "at", "az", "bin", "ben", "ibn", "bint", "abu", "abou", "ould", "de", "da", "do", "das", "dos", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den", "ter", "zu", "y", "e", "i", "the", "of", "and", "for", "und", "et", "s"]
+)
+# Words that many organisation names share; a match on them proves little.
+GENERIC_ORG = frozenset(
+    ["company", "group", "holding", "holdings", "international", "trading", "trade", "industries", "industry", "industrial", "corporation", "management", "systems", "system", "global", "solutions", "technologies", "technology", "services", "service", "enterprise", "enterprises", "bank", "national", "general", "limited", "partners", "partnership", "capital", "fund", "investment", "investments", "development", "import", "export", "import-export", "commercial", "center", "centre", "organization", "organisation", "association", "foundation", "institute", "research", "scientific", "production", "factory", "plant", "engineering", "construction", "resources", "energy", "united", "new", "state", "shipping", "logistics", "marine", "petroleum", "oil", "gas"]
+)
+_SYNONYMS = {
+    "ibn": "bin", "ben": "bin", "bint": "bin", "abou": "abu", "mohd": "muhammad",
+    "corp": "corporation", "co": "company", "intl": "international", "ltd": "limited",
+    "inc": "incorporated", "mfg": "manufacturing", "natl": "national", "svcs": "services",
+}  # fmt: skip
+_ABBREVIATION_DOT = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)", re.IGNORECASE)
+_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02be\u02bf]")
+# Legal-form words rigour leaves in place; they are split off like the forms it finds.
+LEGAL_WORDS = frozenset(
+    ["company", "corporation", "incorporated", "limited", "llc", "plc", "gmbh", "ag", "sa", "srl", "bv", "nv", "ab", "as", "oy"]
+)
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_DIGRAPHS = (
+    ("dzh", "j"), ("tch", "c"), ("sch", "s"), ("zh", "j"), ("dj", "j"), ("kh", "h"),
+    ("gh", "g"), ("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "k"), ("ck", "k"),
+    ("ts", "s"), ("ou", "u"), ("ee", "i"), ("oo", "u"),
+)  # fmt: skip
+_LETTERS = str.maketrans("cqzwvxyo", "kksffkiu")
+_ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+
+
+class TokenKind:
+    """How a token counts: a name word, a particle, a generic org word, or a number."""
+
+    WORD = "word"
+    PARTICLE = "particle"
+    GENERIC = "generic"
+    NUMBER = "number"
+
+
+@dataclass(frozen=True)
+class Token:
+    """One normalised word: its text, phonetic skeleton, kind and weight."""
+
+    text: str
+    skeleton: str
+    kind: str
+    weight: float
+    symbols: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class NormalisedName:
+    """A name ready to compare: original text, tokens, legal forms, and the joined key."""
+
+    original: str
+    tokens: tuple[Token, ...]
+    legal_forms: frozenset[str]
+    key: str
+
+    @property
+    def weight(self) -> float:
+        """Total token weight (0 for a name with no tokens)."""
+        return sum(t.weight for t in self.tokens)
+
+
+def latin(text: str) -> str:
+    """Lower-case ASCII transliteration of ``text`` (Cyrillic, Greek, Arabic, Hebrew,
+    Han, ... via ``rigour``), punctuation kept for the later steps."""
+    return ascii_text(text).lower()
+
+
+@lru_cache(maxsize=65536)
+def skeleton(word: str) -> str:
+    """A consonant skeleton that transliteration variants share: ``pozitiv`` and
+    ``positive`` -> ``pstf``; ``teknolodzhiz`` and ``technologies`` -> ``tknljs``."""
+    if word.isdigit():
+        return word
+    out = word
+    for old, new in _DIGRAPHS:
+        out = out.replace(old, new)
+    out = re.sub(r"g(?=[eiy])", "j", out).translate(_LETTERS)
+    head, tail = out[:1], re.sub(r"[aeiuh]", "", out[1:])
+    return re.sub(r"(.)\1+", r"\1", head + tail)
+
+
+def normalise(name: str, schema: EntrySchema) -> NormalisedName:
+    """Normalise ``name`` for ``schema``: transliterate, drop honorifics (persons), split
+    off legal forms to their generic code (organisations: ``AO``, ``OOO``, ``LLC``,
+    ``S.A.``, ``Zrt`` -> ``jsc``, ``llc``, ...), put ``LAST, First`` in order, tokenise."""
+    text = latin(_APOSTROPHES.sub("", name).replace("&", " and "))
+    forms: frozenset[str] = frozenset()
+    if schema is EntrySchema.PERSON:
+        text = _person_order(remove_person_prefixes(text))
+    elif schema is EntrySchema.VESSEL:
+        text = remove_obj_prefixes(text)
+    elif schema is not EntrySchema.VESSEL:
+        text, forms = _split_legal_forms(text)
+    text = _ABBREVIATION_DOT.sub("", text)
+    words = [_SYNONYMS.get(w, w) for w in _NOT_WORD.split(text) if w]
+    if schema is not EntrySchema.PERSON:
+        words = numbers_as_digits(words)
+    if schema is not EntrySchema.PERSON and any(w not in LEGAL_WORDS for w in words):
+        forms |= {"co" for w in words if w in LEGAL_WORDS}
+        words = [w for w in words if w not in LEGAL_WORDS]
+    tokens = tuple(_token(w, schema) for w in words)
+    if schema is EntrySchema.PERSON:
+        tokens = _with_symbols(tokens, " ".join(words))
+    return NormalisedName(name, tokens, forms, "".join(words))
+
+
+_NAME_SYMBOLS = (SymbolCategory.NAME, SymbolCategory.NICK)
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen"]
+_UNITS += ["fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = {
+    w: 10 * i
+    for i, w in enumerate(["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
+    if i > 1
+}
+_TENS["fourty"] = 40
+_TENS_DIGITS = frozenset(str(v) for v in _TENS.values())
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS)} | _ORDINALS
+_ORDINAL_SUFFIX = re.compile(r"^(\d+)(st|nd|rd|th)$")
+
+
+def numbers_as_digits(words: list[str]) -> list[str]:
+    """Number words and ordinals as digits: ``forty four`` -> ``44``, ``1st`` / ``first`` -> ``1``."""
+    out: list[str] = []
+    for word in words:
+        suffixed = _ORDINAL_SUFFIX.match(word)
+        if suffixed:
+            word = suffixed[1]
+        elif word in _NUMBER_WORDS or (len(word) == 1 and word.isdigit()):
+            value = _NUMBER_WORDS.get(word, 0) or int(word)
+            if out and out[-1] in _TENS_DIGITS and 0 < value < 10:
+                out[-1] = str(int(out[-1]) + value)
+                continue
+            word = str(value)
+        elif word in _TENS:
+            word = str(_TENS[word])
+        out.append(word)
+    return out
+
+
+def _split_legal_forms(text: str) -> tuple[str, frozenset[str]]:
+    """Remove legal forms (but not roman numerals rigour may take for one, ``II``)."""
+    found = [(m, g) for m, g in extract_org_types(text, generic=True) if not _ROMAN.match(m)]
+    stripped = text
+    for matched, _ in found:
+        stripped = re.sub(rf"(?<!\w){re.escape(matched)}(?!\w)", " ", stripped)
+    if not _NOT_WORD.sub("", stripped):
+        return text, frozenset()
+    return stripped, frozenset(g for _, g in found)
+
+
+def _with_symbols(tokens: tuple[Token, ...], text: str) -> tuple[Token, ...]:
+    """Attach rigour's given-name symbols (Wikidata name items, nickname groups) so that
+    ``Sergejs``/``Sergey`` or ``Ted``/``Theodore`` can meet although their spelling differs."""
+    found: dict[str, set[str]] = {}
+    for name in analyze_names(NameTypeTag.PER, [text], consolidate=False, phonetics=False):
+        for span in name.spans:
+            if len(span.parts) == 1 and span.symbol.category in _NAME_SYMBOLS:
+                found.setdefault(span.parts[0].form, set()).add(str(span.symbol))
+    if not found:
+        return tokens
+    return tuple(replace(t, symbols=frozenset(found.get(t.text, ()))) for t in tokens)
+
+
+def _person_order(text: str) -> str:
+    # OFAC and UN write "LAST, First Middle"; one comma means that order.
+    if text.count(",") == 1:
+        last, first = text.split(",")
+        return f"{first} {last}"
+    return text
+
+
+def _token(word: str, schema: EntrySchema) -> Token:
+    if word.isdigit() or (_ROMAN.match(word) and schema is not EntrySchema.PERSON):
+        return Token(word, word, TokenKind.NUMBER, 0.5)
+    if word in PARTICLES or (len(word) == 1 and schema is not EntrySchema.PERSON):
+        return Token(word, word, TokenKind.PARTICLE, 0.25)
+    if word in GENERIC_ORG and schema is not EntrySchema.PERSON:
+        return Token(word, skeleton(word), TokenKind.GENERIC, 0.5)
+    return Token(word, skeleton(word), TokenKind.WORD, 1.0)
