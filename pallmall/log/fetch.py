@@ -70,3 +70,10 @@ def fetcher_for(source: str | Path) -> LogFetcher:
     if not Path(text).is_dir():
         raise InvalidInput("source", f"{text!r} is neither a URL nor a directory")
     return DirectoryFetcher(text)
+
+
+def as_fetcher(source: str | Path | LogFetcher) -> LogFetcher:
+    """Return ``source`` if it is a fetcher, else :func:`fetcher_for` it."""
+    if isinstance(source, str | Path):
+        return fetcher_for(source)
+    return source

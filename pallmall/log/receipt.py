@@ -1,4 +1,4 @@
-"""Receipts: an entry, its index, a signed checkpoint and the inclusion proof, offline-verifiable."""
+"""Receipts: entry, index, signed checkpoint and inclusion proof, verifiable offline."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ integrating them into tiles is the integrator's job.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import struct
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pallmall.core.errors import InvalidInput
+from pallmall.log._internal.files import fsync_dir, write_all
 
 _HEADER = struct.Struct(">II")  # length, crc32
 SEGMENT_BYTES = 64 << 20
@@ -112,7 +114,7 @@ class FileSequencer:
         fd = os.open(self._path(start), os.O_WRONLY | os.O_CREAT, 0o644)
         os.fsync(fd)
         os.close(fd)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         self._tail_start, self._tail_offset, self._size = start, 0, start
 
     def assign(self, entries: Sequence[bytes]) -> int:
@@ -127,7 +129,7 @@ class FileSequencer:
             first = self._size
             fd = os.open(self._path(self._tail_start), os.O_WRONLY | os.O_APPEND)
             try:
-                _write_all(fd, blob)
+                write_all(fd, blob)
                 os.fdatasync(fd)
             finally:
                 os.close(fd)
@@ -170,7 +172,7 @@ class FileSequencer:
         """Delete journal segments whose entries are all below ``size``."""
         with self._locked():
             segments = self._segments()
-            for seg, nxt in zip(segments, segments[1:], strict=False):
+            for seg, nxt in itertools.pairwise(segments):
                 if nxt <= size:
                     self._path(seg).unlink()
                     if self._cursor and self._cursor[0] == seg:
@@ -233,17 +235,3 @@ def _truncate(path: Path, size: int) -> None:
         with path.open("r+b") as f:
             f.truncate(size)
             os.fsync(f.fileno())
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -8,11 +8,11 @@ Proof hashes come from stored tiles (never by rehashing the log): a node at tree
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from pallmall.core.errors import InvalidInput, NotFound
+from pallmall.log._internal.files import fsync_dir, write_durably
 from pallmall.log._internal.ranges import NodeId
 from pallmall.log.errors import TileError
 from pallmall.log.fetch import CHECKPOINT, LogFetcher
@@ -113,9 +113,9 @@ class FsTileStore:
                 if path.read_bytes() != data:
                     raise TileError(f"full tile {tile.path()} would change")
                 continue
-            dirs.update(_write_durably(path, data))
+            dirs.update(write_durably(path, data, sync_dirs=False))
         for directory in dirs:
-            _fsync_dir(directory)
+            fsync_dir(directory)
 
     def publish_checkpoint(self, note: bytes) -> None:
         """Replace ``checkpoint`` atomically (temp file, fsync, rename, fsync directory).
@@ -123,45 +123,4 @@ class FsTileStore:
         Call it last, after :meth:`write_tiles` returned, so a reader never sees a
         checkpoint whose tiles are not durable.
         """
-        for directory in _write_durably(self.root / CHECKPOINT, note):
-            _fsync_dir(directory)
-
-
-def _write_durably(path: Path, data: bytes) -> set[Path]:
-    """Write ``data`` to ``path`` via a temp file + fsync + rename; return dirs to fsync."""
-    created = _mkdirs(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        write_all(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    return {path.parent, *created}
-
-
-def write_all(fd: int, data: bytes) -> None:
-    """Write all of ``data`` to ``fd`` (``os.write`` may write less than asked)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _mkdirs(directory: Path) -> set[Path]:
-    """Create missing parents; return the parents whose entries changed (to fsync)."""
-    missing = []
-    while not directory.exists():
-        missing.append(directory)
-        directory = directory.parent
-    for d in reversed(missing):
-        d.mkdir(exist_ok=True)
-    return {d.parent for d in missing}
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        write_durably(self.root / CHECKPOINT, note)

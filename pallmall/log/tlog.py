@@ -131,7 +131,7 @@ class TransparencyLog:
         return SignedCheckpoint(cp, note)
 
     def wait_integrated(self, index: int, timeout: float = 5.0) -> SignedCheckpoint:
-        """Block until a published checkpoint covers ``index``; ``TimeoutError`` after ``timeout`` s."""
+        """Block until a checkpoint covers ``index``; ``TimeoutError`` after ``timeout`` s."""
         deadline = time.monotonic() + timeout
         while (signed := self.checkpoint()).checkpoint.size <= index:
             remaining = deadline - time.monotonic()

@@ -1,0 +1,60 @@
+"""Durable file writes: temp file, fsync, rename, fsync of the directory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd`` (``os.write`` may write less than asked)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def fsync_dir(directory: Path) -> None:
+    """fsync a directory so that a rename or a new entry in it survives power loss."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def mkdirs(directory: Path) -> set[Path]:
+    """Create missing parents; return the directories whose entries changed (to fsync)."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for d in reversed(missing):
+        d.mkdir(exist_ok=True)
+    return {d.parent for d in missing}
+
+
+def write_durably(path: Path, data: bytes, *, sync_dirs: bool = True) -> set[Path]:
+    """Replace ``path`` with ``data`` atomically (temp + fsync + rename).
+
+    Returns the directories to fsync; fsyncs them itself unless ``sync_dirs`` is False
+    (callers writing many files fsync each directory once).
+    """
+    dirs = mkdirs(path.parent) | {path.parent}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    if sync_dirs:
+        for d in dirs:
+            fsync_dir(d)
+    return dirs
+
+
+def save_json(path: Path, value: object) -> None:
+    """Write ``value`` as JSON to ``path`` durably and atomically."""
+    write_durably(Path(path), json.dumps(value, sort_keys=True).encode())

@@ -1,0 +1,123 @@
+"""Auditing a whole log, and watching it grow: what ``pallmall log verify`` and ``watch`` do.
+
+An auditor trusts only the verifier key: it checks the checkpoint signature, recomputes
+every tile from the entry bundles (leaf hashes, then each tile level from the one below),
+compares each with the tiles served, and recomputes the root (c2sp.org/tlog-tiles,
+RFC 9162 §2.1.1). A watcher also keeps the last checkpoint it verified and checks that
+each new one is consistent with it (RFC 9162 §2.1.4).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pallmall.core.errors import VerificationError
+from pallmall.log._internal.files import save_json
+from pallmall.log.bundle import decode_bundle
+from pallmall.log.checkpoint import Checkpoint, SignedCheckpoint, verify_checkpoint
+from pallmall.log.errors import CheckpointError, SplitView, TileError
+from pallmall.log.fetch import CHECKPOINT, LogFetcher, as_fetcher
+from pallmall.log.integrator import TreeState, extend
+from pallmall.log.layout import TileId, bundles_for_size
+from pallmall.log.note import parse_vkey, verifier_from_vkey
+from pallmall.log.proof import consistency_proof, verify_consistency
+from pallmall.log.tiles import TileHashSource, read_tile
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What :func:`verify_log` checked: the checkpoint, tiles and bundles compared."""
+
+    checkpoint: Checkpoint
+    tiles_checked: int
+    bundles_checked: int
+
+
+def fetch_checkpoint(fetcher: LogFetcher, vkey: str) -> SignedCheckpoint:
+    """Fetch ``checkpoint`` and verify it: signature by ``vkey``, origin = key name.
+
+    Raises ``NoteError`` / ``CheckpointError`` (``VerificationError``) or ``NotFound``.
+    """
+    name, _, _ = parse_vkey(vkey)
+    return verify_checkpoint(fetcher.fetch(CHECKPOINT), [verifier_from_vkey(vkey)], origin=name)
+
+
+def verify_log(source: str | Path | LogFetcher, vkey: str) -> AuditReport:
+    """Audit the whole log at ``source`` (folder, http(s) URL or fetcher) against ``vkey``.
+
+    Recomputes every full tile and the final partial tiles from the entry bundles and
+    compares them byte for byte with the served ones, then compares the root with the
+    signed checkpoint. Memory stays O(tree height). Raises a ``VerificationError``
+    subclass (``NoteError``, ``TileError``, ``CheckpointError``) on the first mismatch.
+    """
+    fetcher = as_fetcher(source)
+    signed = fetch_checkpoint(fetcher, vkey)
+    size = signed.checkpoint.size
+    state, tiles = TreeState(), 0
+    bundles = bundles_for_size(size)
+    for bundle in bundles:
+        entries = decode_bundle(read_tile(fetcher, bundle), bundle.width)
+        produced = extend(state, entries)
+        last = bundle is bundles[-1]
+        for tile, data in produced:
+            if tile.level >= 0 and (tile.is_full or last):
+                _compare(fetcher, tile, data)
+                tiles += 1
+    if state.root() != signed.checkpoint.root:
+        raise CheckpointError("the root recomputed from the entries differs from the checkpoint")
+    return AuditReport(signed.checkpoint, tiles, len(bundles))
+
+
+def _compare(fetcher: LogFetcher, tile: TileId, data: bytes) -> None:
+    if read_tile(fetcher, tile) != data:
+        raise TileError(f"{tile.path()} does not match the hashes of the entries")
+
+
+class Watcher:
+    """Keeps the last verified checkpoint of one log in ``state_file`` (JSON).
+
+    :meth:`check` fetches the current checkpoint, verifies its signature and its
+    consistency with the kept one (proof computed from the log's own tiles), and only
+    then replaces the kept one (atomically).
+    """
+
+    def __init__(self, source: str | Path | LogFetcher, vkey: str, state_file: Path) -> None:
+        self.fetcher = as_fetcher(source)
+        self.vkey = vkey
+        self.state_file = Path(state_file)
+
+    def last(self) -> Checkpoint | None:
+        """The last verified checkpoint, or None before the first check."""
+        if not self.state_file.exists():
+            return None
+        note = json.loads(self.state_file.read_text())["checkpoint"]
+        return verify_checkpoint(note, [verifier_from_vkey(self.vkey)]).checkpoint
+
+    def check(self) -> Checkpoint:
+        """Verify the current checkpoint against the last one; keep it; return it.
+
+        Raises :class:`SplitView` when it is smaller than the last one, or has the same
+        size and another root, or its consistency proof fails; ``NoteError`` on a bad
+        signature.
+        """
+        fetcher = self.fetcher
+        signed = fetch_checkpoint(fetcher, self.vkey)
+        new, old = signed.checkpoint, self.last()
+        if old is not None:
+            _check_consistent(fetcher, old, new)
+        save_json(self.state_file, {"checkpoint": signed.note.decode()})
+        return new
+
+
+def _check_consistent(fetcher: LogFetcher, old: Checkpoint, new: Checkpoint) -> None:
+    if new.size < old.size:
+        raise SplitView(f"the log shrank from {old.size} to {new.size}")
+    if old.size == 0:
+        return
+    try:
+        proof = consistency_proof(TileHashSource(fetcher, new.size), old.size, new.size)
+        verify_consistency(old.size, new.size, old.root, new.root, proof.proof)
+    except (VerificationError, TileError) as exc:
+        raise SplitView(f"checkpoint {new.size} is not consistent with {old.size}: {exc}") from exc
