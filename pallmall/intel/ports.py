@@ -1,0 +1,143 @@
+"""What ``pallmall.intel`` needs from the rest of the platform, as small Protocols.
+
+``pallmall.storage.intel`` implements the stores; the registry implements
+:class:`ProductResolver` and :class:`RegistrySource`; the transparency log is reached only
+through a :class:`PublicChangeHook` passed in by the app factory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from pallmall.intel.incident import Incident, IncidentStatus
+from pallmall.intel.record import StixRecord
+from pallmall.intel.taxii import ObjectQuery, Page, VersionPage
+
+
+class ProductResolver(Protocol):
+    """Finds a registry product by one of its names."""
+
+    def find_product_by_name(self, name: str) -> str | None:
+        """The id of the product whose name or alias is ``name`` (case-insensitive), or None."""
+
+
+class PublicChangeHook(Protocol):
+    """Called when something the public may see changes (DESIGN.md: a log entry).
+
+    ``kind`` is a dotted verb such as ``intel.incident.confirmed``; ``subject`` the id of
+    the thing; ``public_fields`` what may be published (JSON-serialisable, no names).
+    An implementation that raises makes the change fail (the caller undoes it).
+    """
+
+    def __call__(self, kind: str, subject: str, public_fields: Mapping[str, Any]) -> None: ...
+
+
+class ObjectStore(Protocol):
+    """STIX object versions held in TAXII collections (TAXII 2.1 §5)."""
+
+    def ids_for_keys(self, collection_id: str, keys: Collection[str]) -> dict[str, str]:
+        """For the content keys already held in the collection: key -> object id."""
+
+    def known_ids(self, collection_id: str, ids: Collection[str]) -> set[str]:
+        """The subset of ``ids`` held in the collection (any version)."""
+
+    def add(self, collection_id: str, records: Sequence[StixRecord]) -> int:
+        """Store new object versions; versions or content keys already held are ignored.
+
+        Each stored version gets its own ``date_added``, strictly increasing in input order,
+        so paging by ``added_after`` loses nothing (TAXII 2.1 §3.4.2). Returns how many
+        versions were added. All-or-nothing: on error nothing is stored.
+        """
+
+    def page(self, collection_id: str, query: ObjectQuery) -> Page:
+        """One page of object versions matching ``query``, oldest ``date_added`` first."""
+
+    def versions(self, collection_id: str, object_id: str, query: ObjectQuery) -> VersionPage:
+        """One page of the versions of ``object_id`` (TAXII 2.1 §5.8)."""
+
+    def link_product(self, malware_id: str, product_id: str) -> None:
+        """Remember that STIX malware ``malware_id`` is the registry product ``product_id``."""
+
+    def malware_for_product(self, product_id: str) -> list[str]:
+        """The STIX malware ids linked to ``product_id``."""
+
+    def save_status(self, status_id: str, collection_id: str, body: Mapping[str, Any]) -> None:
+        """Keep a TAXII status resource (§4.3.1) so the client can poll it."""
+
+    def get_status(self, status_id: str) -> tuple[str, dict[str, Any]] | None:
+        """(collection id, status resource) or None when unknown."""
+
+
+class IncidentStore(Protocol):
+    """Abuse incidents, one current state each; history lives in the audit trail."""
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        """The incident, or None."""
+
+    def put_incident(self, incident: Incident) -> None:
+        """Insert or replace the incident with the same id."""
+
+    def list_incidents(self, status: IncidentStatus | None = None) -> list[Incident]:
+        """All incidents (in ``status`` when given), oldest report first."""
+
+
+@dataclass(frozen=True)
+class RegistryOrg:
+    """An organisation as the registry exports it.
+
+    ``kind`` is the registry's organisation kind (``vendor``, ``subsidiary``, ``holding``,
+    ``investor``, ``broker``, ``exploit_marketplace``, ``access_broker``,
+    ``hacker_for_hire``, ``state``, ``state_agency``); ``country`` ISO 3166-1 alpha-2.
+    """
+
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistryProduct:
+    """A product (a CCIC such as Pegasus) and the organisation that makes it."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    vendor_id: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RegistryRelation:
+    """A typed link between two registry records.
+
+    ``kind`` ``customer_of`` (or ``deploys``) from an organisation to a product is a
+    customer deployment; other kinds (``owns``, ``subsidiary_of``, ``invests_in``,
+    ``supplies``, ``acquired`` …) are exported as STIX relationships of the same name.
+    ``confidence`` is 0–100 (STIX 2.1 §3.2 confidence scale) or None.
+    """
+
+    source_id: str
+    target_id: str
+    kind: str
+    start: date | None = None
+    end: date | None = None
+    confidence: int | None = None
+    sources: tuple[str, ...] = field(default=())
+
+
+class RegistrySource(Protocol):
+    """The public part of the registry, read for the STIX export."""
+
+    def organisations(self) -> Iterable[RegistryOrg]:
+        """Every organisation that may be published."""
+
+    def products(self) -> Iterable[RegistryProduct]:
+        """Every product that may be published."""
+
+    def relationships(self) -> Iterable[RegistryRelation]:
+        """Every relationship between published records."""
