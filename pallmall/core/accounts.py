@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from pallmall.core.auth import AccountKind, Principal, Role
-from pallmall.core.errors import InvalidInput
+from pallmall.core.audit import AuditRecord, AuditSink
+from pallmall.core.auth import AccountKind, Permission, Principal, Role
+from pallmall.core.clock import utcnow
+from pallmall.core.errors import Conflict, InvalidInput, Unauthenticated
+from pallmall.core.ids import new_id
 
 TOKEN_PREFIX = "pm_"
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
@@ -101,3 +104,81 @@ def new_token() -> tuple[str, str]:
 def token_hash(token: str) -> str:
     """The stored form of an API token: lower-case hex SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class AccountService:
+    """Account use cases over one unit of work; every change leaves an audit record."""
+
+    store: AccountStore
+    audit: AuditSink
+
+    def ensure_org(self, actor: Principal, name: str, kind: AccountKind) -> AccountOrg:
+        """The account organisation called ``name``, created if new."""
+        actor.require(Permission.USERS_MANAGE)
+        found = self.store.org_by_name(name)
+        if found is not None:
+            return found
+        org = AccountOrg(new_id("acc"), name, kind)
+        now = utcnow()
+        self.store.add_org(org, now)
+        self._audit(actor, "account.org.created", org.id, {"name": name, "kind": kind}, now)
+        return org
+
+    def create_user(
+        self,
+        actor: Principal,
+        email: str,
+        name: str,
+        role: Role,
+        org: AccountOrg | None,
+        password: str | None = None,
+    ) -> User:
+        """Create a user.
+
+        Raises:
+            InvalidInput: naming ``email`` (malformed) or ``password`` (too short).
+            Conflict: the e-mail address is taken.
+        """
+        actor.require(Permission.USERS_MANAGE)
+        email = email.strip().lower()
+        if "@" not in email or len(email) > 320:
+            raise InvalidInput("email", "is not an e-mail address")
+        if role is Role.ANONYMOUS:
+            raise InvalidInput("role", "anonymous is not a role a user can have")
+        if self.store.user_by_email(email) is not None:
+            raise Conflict(f"a user with e-mail {email} exists already")
+        user = User(new_id("usr"), email, name, role, org)
+        now = utcnow()
+        self.store.add_user(user, hash_password(password) if password else None, now)
+        self._audit(actor, "account.user.created", user.id, {"email": email, "role": role}, now)
+        return user
+
+    def issue_token(self, actor: Principal, user: User, label: str = "") -> str:
+        """A new API token for ``user`` (shown once). Users may issue their own; admins any."""
+        if actor.user_id != user.id:
+            actor.require(Permission.USERS_MANAGE)
+        token, digest = new_token()
+        token_id = new_id("tok")
+        now = utcnow()
+        self.store.add_token(token_id, user.id, digest, label, now)
+        self._audit(actor, "account.token.issued", user.id, {"token_id": token_id}, now)
+        return token
+
+    def authenticate(self, email: str, password: str) -> User:
+        """The active user with these credentials.
+
+        Raises:
+            Unauthenticated: unknown e-mail, wrong password or inactive user (one message).
+        """
+        found = self.store.user_by_email(email.strip().lower())
+        if found is None or found[1] is None or not check_password(password, found[1]):
+            raise Unauthenticated("wrong e-mail or password")
+        if not found[0].active:
+            raise Unauthenticated("wrong e-mail or password")
+        return found[0]
+
+    def _audit(
+        self, actor: Principal, verb: str, target: str, payload: dict[str, object], at: datetime
+    ) -> None:
+        self.audit.append(AuditRecord(actor.user_id or "anonymous", verb, target, at, payload))

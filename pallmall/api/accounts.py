@@ -1,0 +1,153 @@
+"""``/api/v1``: who am I, users, API tokens and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.schemas import PageOut, page_out
+from pallmall.core.accounts import AccountService, User
+from pallmall.core.audit import AuditRecord
+from pallmall.core.auth import AccountKind, Permission, Principal, Role
+from pallmall.core.errors import NotFound
+from pallmall.core.paging import MAX_LIMIT, PageRequest
+from pallmall.storage.database import Tx
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+Caller = Annotated[Principal, Depends(principal)]
+
+
+class Me(BaseModel):
+    """The caller as the server sees it."""
+
+    user_id: str | None
+    role: Role
+    account_id: str | None
+    account_kind: AccountKind | None
+    display: str
+
+
+class UserIn(BaseModel):
+    """A new user."""
+
+    email: str = Field(min_length=3, max_length=320)
+    name: str = Field(min_length=1, max_length=300)
+    role: Role
+    account_name: str | None = Field(default=None, max_length=300)
+    account_kind: AccountKind | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+
+
+class UserOut(BaseModel):
+    """A user account (never its password or tokens)."""
+
+    id: str
+    email: str
+    name: str
+    role: Role
+    account_name: str | None
+    active: bool
+
+
+class TokenIn(BaseModel):
+    """Credentials exchanged for an API token."""
+
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=200)
+    label: str = Field(default="", max_length=200)
+
+
+class TokenOut(BaseModel):
+    """A new API token: shown once, stored only as a hash."""
+
+    token: str
+    token_type: str = "bearer"
+
+
+class AuditOut(BaseModel):
+    """One audit record."""
+
+    actor: str
+    verb: str
+    target: str
+    at: datetime
+    payload: dict[str, Any]
+
+
+def _user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        account_name=user.account.name if user.account else None,
+        active=user.active,
+    )
+
+
+@router.get("/me", response_model=Me)
+def me(caller: Caller) -> Me:
+    """The caller's identity and role (anonymous without credentials)."""
+    return Me(
+        user_id=caller.user_id,
+        role=caller.role,
+        account_id=caller.account_id,
+        account_kind=caller.account_kind,
+        display=caller.display,
+    )
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> list[UserOut]:
+    """Every user (``users:manage``)."""
+    caller.require(Permission.USERS_MANAGE)
+    return [_user_out(u) for u in tx.accounts.list_users()]
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(caller: Caller, tx: Annotated[Tx, Depends(write_tx)], body: UserIn) -> UserOut:
+    """Create a user, and its account organisation if new (``users:manage``)."""
+    service = AccountService(tx.accounts, tx.audit)
+    org = None
+    if body.account_name:
+        org = service.ensure_org(caller, body.account_name, body.account_kind or AccountKind.PUBLIC)
+    user = service.create_user(caller, body.email, body.name, body.role, org, body.password)
+    return _user_out(user)
+
+
+@router.post("/tokens", response_model=TokenOut, status_code=201)
+def create_token(tx: Annotated[Tx, Depends(write_tx)], body: TokenIn) -> TokenOut:
+    """Exchange e-mail and password for a new API token."""
+    service = AccountService(tx.accounts, tx.audit)
+    user = service.authenticate(body.email, body.password)
+    return TokenOut(token=service.issue_token(user.principal(), user, body.label))
+
+
+@router.get("/audit", response_model=PageOut[AuditOut])
+def audit(
+    caller: Caller,
+    tx: Annotated[Tx, Depends(read_tx)],
+    target: Annotated[str | None, Query(max_length=200)] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> PageOut[AuditOut]:
+    """The audit trail, newest first (``audit:read``: oversight bodies and admins)."""
+    caller.require(Permission.AUDIT_READ)
+    page = tx.audit.list(PageRequest(offset, limit), target)
+    if target and not page.items and offset == 0:
+        raise NotFound(f"no audit records for {target!r}")
+    return page_out(page, _audit_out)
+
+
+def _audit_out(record: AuditRecord) -> AuditOut:
+    return AuditOut(
+        actor=record.actor,
+        verb=record.verb,
+        target=record.target,
+        at=record.at,
+        payload=dict(record.payload),
+    )

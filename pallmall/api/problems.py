@@ -1,0 +1,74 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``), naming field and reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+from pallmall.core.errors import InvalidInput, PallmallError
+
+PROBLEM = "application/problem+json"
+
+
+def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """A problem document for ``request`` (RFC 9457 §3.1 members, plus ``extra``)."""
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": str(request.url.path),
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+HtmlErrors = Callable[[Request, PallmallError], Response]
+
+
+def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
+    """Register the handlers that turn every error into a problem document; outside ``/api``
+    a domain error is rendered by ``html`` when given (pages for browsers)."""
+
+    @app.exception_handler(PallmallError)
+    async def _domain(request: Request, exc: PallmallError) -> Response:
+        if html is not None and not request.url.path.startswith("/api/"):
+            return html(request, exc)
+        extra = {}
+        if isinstance(exc, InvalidInput):
+            extra["errors"] = [{"field": exc.field, "reason": exc.reason}]
+        return problem(request, exc.status, exc.title, str(exc), **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _validation(request, exc.errors())
+
+    @app.exception_handler(ValidationError)
+    async def _model(request: Request, exc: ValidationError) -> JSONResponse:
+        return _validation(request, exc.errors())
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        return problem(request, exc.status_code, _title(exc.status_code), str(exc.detail))
+
+
+def _validation(request: Request, errors: Any) -> JSONResponse:
+    fields = [{"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]} for e in errors]
+    detail = "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
+    return problem(request, 422, "Invalid input", detail, errors=fields)
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

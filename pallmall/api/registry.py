@@ -1,0 +1,123 @@
+"""``/api/v1/registry``: records, relationships and their history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Response, status
+
+from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.schemas import (
+    PageOut,
+    RecordOut,
+    RelationshipOut,
+    page_out,
+    record_out,
+    relationship_out,
+    relationships_out,
+)
+from pallmall.core.auth import Principal
+from pallmall.core.paging import MAX_LIMIT, PageRequest
+from pallmall.registry.model import Capability, OrgKind, Record, RecordType, Relationship
+from pallmall.registry.service import RegistryService
+from pallmall.registry.store import AnyRecord, RecordQuery
+from pallmall.storage.database import Tx
+
+router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
+
+Caller = Annotated[Principal, Depends(principal)]
+Reading = Annotated[Tx, Depends(read_tx)]
+Writing = Annotated[Tx, Depends(write_tx)]
+AsOf = Annotated[
+    datetime | None, Query(description="answer as the registry stood at this time (RFC 3339)")
+]
+Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+def _service(tx: Tx) -> RegistryService:
+    return RegistryService(tx.registry, tx.audit, tx.outbox)
+
+
+@router.get("/records", response_model=PageOut[RecordOut])
+def list_records(
+    caller: Caller,
+    tx: Reading,
+    q: Annotated[str | None, Query(max_length=200, description="name or alias contains")] = None,
+    type: RecordType | None = None,
+    kind: OrgKind | None = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    capability: Capability | None = None,
+    designated: bool | None = None,
+    as_of: AsOf = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[RecordOut]:
+    """Search records by name and facets, paged."""
+    query = RecordQuery(
+        q=q,
+        type=type,
+        kind=kind,
+        country=country,
+        capability=capability,
+        designated=designated,
+        as_of=as_of,
+    )
+    page = _service(tx).search(caller, query, PageRequest(offset, limit))
+    return page_out(page, record_out)
+
+
+@router.get("/records/{record_id}", response_model=RecordOut)
+def get_record(record_id: str, caller: Caller, tx: Reading, as_of: AsOf = None) -> RecordOut:
+    """One record, now or as of a time."""
+    return record_out(_service(tx).get(caller, record_id, as_of))
+
+
+@router.get("/records/{record_id}/relationships", response_model=list[RelationshipOut])
+def get_relationships(
+    record_id: str, caller: Caller, tx: Reading, as_of: AsOf = None
+) -> list[RelationshipOut]:
+    """Relationships with the record at either end (valid on the ``as_of`` date, if given)."""
+    return relationships_out(_service(tx).relationships(caller, record_id, as_of))
+
+
+@router.post("/records", response_model=RecordOut, status_code=status.HTTP_201_CREATED)
+def create_record(
+    caller: Caller, tx: Writing, record: Annotated[Record, Body(discriminator="type")]
+) -> RecordOut:
+    """Add an organisation, person or product (``registry:write``)."""
+    return record_out(_service(tx).create(caller, record))
+
+
+@router.put("/records/{record_id}", response_model=RecordOut)
+def update_record(
+    record_id: str,
+    caller: Caller,
+    tx: Writing,
+    record: Annotated[Record, Body(discriminator="type")],
+    expected_version: Annotated[int | None, Query(ge=1)] = None,
+) -> RecordOut:
+    """Store a new version of a record; the previous one stays in the history."""
+    new: AnyRecord = record
+    return record_out(_service(tx).update(caller, record_id, new, expected_version))
+
+
+@router.delete("/records/{record_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_record(record_id: str, caller: Caller, tx: Writing) -> Response:
+    """Delete a record and its relationships (still readable with ``as_of``)."""
+    _service(tx).delete(caller, record_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/relationships", response_model=RelationshipOut, status_code=201)
+def create_relationship(caller: Caller, tx: Writing, rel: Relationship) -> RelationshipOut:
+    """Relate two records (``registry:write``)."""
+    return relationship_out(_service(tx).relate(caller, rel))
+
+
+@router.delete("/relationships/{rel_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_relationship(rel_id: str, caller: Caller, tx: Writing) -> Response:
+    """Delete a relationship."""
+    _service(tx).unrelate(caller, rel_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

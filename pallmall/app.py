@@ -1,0 +1,57 @@
+"""The composition root: ``create_app(settings)`` is the one place that wires pallmall together."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from pallmall.api import accounts, problems, registry
+from pallmall.core.settings import Settings
+from pallmall.storage.database import Database
+from pallmall.web import pages
+
+STATIC = Path(__file__).resolve().parent / "web" / "static"
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, assets under
+    ``/static``. The database must already be migrated (``pallmall init`` does it)."""
+    app = FastAPI(
+        title="pallmall",
+        version="0.1.0",
+        description="Oversight and transparency for the commercial cyber intrusion market.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db or Database(settings.effective_database_url)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie="pallmall_session",
+        same_site="lax",
+        https_only=settings.public_url.startswith("https://"),
+    )
+    problems.install(app, html=pages.page_error)
+    app.include_router(registry.router)
+    app.include_router(accounts.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
+
+
+def session_secret(settings: Settings) -> str:
+    """The cookie-signing secret: from settings, else kept in ``data_dir/session.key`` (0600)."""
+    if settings.session_secret:
+        return settings.session_secret
+    path = settings.data_dir / "session.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()

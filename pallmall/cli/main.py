@@ -1,0 +1,204 @@
+"""The ``pallmall`` command (Typer + Rich). Run ``pallmall --help``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from pallmall.cli.context import open_database
+from pallmall.core.accounts import AccountService
+from pallmall.core.auth import SYSTEM, AccountKind, Role
+from pallmall.core.errors import PallmallError
+from pallmall.core.paging import PageRequest
+from pallmall.registry.demo import READERS, shipped_batches
+from pallmall.registry.ftm import export_entities
+from pallmall.registry.importing import ImportReport, apply_batch
+from pallmall.registry.service import RegistryService
+from pallmall.registry.importers.batch import ImportBatch
+from pallmall.registry.store import RecordQuery, RegistryStore, Stored
+from pallmall.storage.database import Database
+
+app = typer.Typer(
+    help="pallmall: oversight of the commercial cyber intrusion market.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+console = Console()
+err = Console(stderr=True)
+
+
+def main() -> None:
+    """Entry point: run the app, printing pallmall's own errors without a traceback."""
+    try:
+        app()
+    except PallmallError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+
+
+@app.command()
+def init(demo: Annotated[bool, typer.Option(help="load the shipped demo data")] = False) -> None:
+    """Create the data folder and the database (migrated); with --demo, load the demo data."""
+    settings, db = open_database()
+    console.print(f"database ready: {db.url}")
+    if demo:
+        _import(db, shipped_batches())
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes")] = 1,
+) -> None:
+    """Serve the web portal and the API."""
+    import uvicorn
+
+    open_database()
+    console.print(f"pallmall on http://{host}:{port}/  (API docs: /api/v1/docs)")
+    uvicorn.run(
+        "pallmall.cli.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        factory=True,
+        log_level="warning",
+    )
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[str, typer.Argument(help="galaxy | designations | products | relationships")],
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Import registry sources. A bad file changes nothing; skipped items are listed."""
+    if kind not in READERS:
+        raise typer.BadParameter(f"{kind!r} is not one of {', '.join(READERS)}", param_hint="KIND")
+    _, db = open_database()
+    _import(db, [READERS[kind](f) for f in files])
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="ftm (FollowTheMoney JSON lines)")] = "ftm",
+    output: Annotated[
+        Path | None, typer.Option("-o", help="file (default: standard output)")
+    ] = None,
+) -> None:
+    """Export the whole registry."""
+    if fmt != "ftm":
+        raise typer.BadParameter("only 'ftm' is supported", param_hint="--format")
+    _, db = open_database()
+    with db.read() as tx:
+        records = _all_records(tx.registry)
+        lines = [
+            json.dumps(e, sort_keys=True)
+            for e in export_entities(records, tx.registry.all_relationships())
+        ]
+    text = "\n".join(lines) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text)
+        err.print(f"{len(lines)} entities written to {output}")
+
+
+@app.command()
+def search(query: str, limit: int = 10) -> None:
+    """Search the registry by name or alias and print matches with their designations."""
+    _, db = open_database()
+    with db.read() as tx:
+        service = RegistryService(tx.registry, tx.audit, tx.outbox)
+        page = service.search(SYSTEM, RecordQuery(q=query), PageRequest(0, limit))
+    if not page.items:
+        console.print(f"no record matches {query!r}")
+        raise typer.Exit(1)
+    for stored in page.items:
+        _print_record(stored)
+    console.print(f"{len(page.items)} of {page.total} shown")
+
+
+@user_app.command("add")
+def user_add(
+    email: str,
+    role: Annotated[Role, typer.Option(case_sensitive=False)],
+    name: Annotated[str, typer.Option()] = "",
+    account: Annotated[str, typer.Option(help="account organisation name")] = "",
+    kind: Annotated[AccountKind, typer.Option(help="its kind")] = AccountKind.PUBLIC,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True, hide_input=True, confirmation_prompt=True, envvar="PALLMALL_PASSWORD"
+        ),
+    ] = "",
+    token: Annotated[bool, typer.Option(help="also issue an API token")] = False,
+) -> None:
+    """Add a user (and its account organisation); optionally print a new API token."""
+    _, db = open_database()
+    with db.write() as tx:
+        service = AccountService(tx.accounts, tx.audit)
+        org = service.ensure_org(SYSTEM, account, kind) if account else None
+        user = service.create_user(SYSTEM, email, name or email, role, org, password or None)
+        issued = service.issue_token(SYSTEM, user, "cli") if token else None
+    console.print(f"user {user.email} ({user.role.value}) created: {user.id}")
+    if issued:
+        console.print(f"API token (shown once): {issued}")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List users."""
+    _, db = open_database()
+    with db.read() as tx:
+        users = tx.accounts.list_users()
+    table = Table("e-mail", "name", "role", "account")
+    for u in users:
+        table.add_row(u.email, u.name, u.role.value, u.account.name if u.account else "")
+    console.print(table)
+
+
+def _import(db: Database, batches: list[ImportBatch]) -> None:
+    reports: list[ImportReport] = []
+    with db.write() as tx, Progress(console=err, transient=True) as progress:
+        service = RegistryService(tx.registry, tx.audit, tx.outbox)
+        task = progress.add_task("importing", total=len(batches))
+        for batch in batches:
+            reports.append(apply_batch(service, SYSTEM, batch))
+            progress.advance(task)
+    for report in reports:
+        console.print(report.summary())
+        for skipped in report.skipped:
+            console.print(f"  skipped {skipped.where}: {skipped.reason}")
+
+
+def _all_records(store: RegistryStore) -> list[Stored]:
+    out: list[Stored] = []
+    offset = 0
+    while True:
+        page = store.search(RecordQuery(include_restricted=True), PageRequest(offset, 500))
+        out.extend(page.items)
+        if not page.has_more:
+            return out
+        offset += 500
+
+
+def _print_record(stored: Stored) -> None:
+    record = stored.record
+    kinds = ", ".join(k.value for k in getattr(record, "kinds", ())) or record.type.value
+    console.print(
+        f"[bold]{record.name}[/bold]  ({kinds}; {', '.join(record.jurisdictions)})  {stored.id}"
+    )
+    if record.aliases:
+        console.print(f"  aka {', '.join(record.aliases)}")
+    for d in getattr(record, "designations", ()):
+        prog = f" [{d.programme}]" if d.programme else ""
+        console.print(f"  designated: {d.authority}{prog} on {d.listed_on} — {d.citation}")

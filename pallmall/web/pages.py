@@ -1,0 +1,193 @@
+"""Server-rendered pages of the public portal (Jinja2, plain forms, no JavaScript needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from pallmall.api.deps import SESSION_USER, principal, read_tx, write_tx
+from pallmall.core.accounts import AccountService
+from pallmall.core.auth import Principal
+from pallmall.core.errors import NotFound, PallmallError, Unauthenticated
+from pallmall.core.paging import PageRequest
+from pallmall.registry.model import Capability, OrgKind, RecordType, RelType
+from pallmall.registry.service import RegistryService
+from pallmall.registry.store import RecordQuery, StoredRelationship
+from pallmall.storage.database import Tx
+from pallmall.web.graph import Edge, Node, radial_layout
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+router = APIRouter(include_in_schema=False)
+Caller = Annotated[Principal, Depends(principal)]
+Reading = Annotated[Tx, Depends(read_tx)]
+PAGE = 25
+_OWNERSHIP = {RelType.OWNS, RelType.INVESTS_IN}
+_PRODUCT_LINKS = {RelType.DEVELOPS, RelType.SUPPLIES, RelType.RESELLS}
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with the caller and ``context``."""
+    context.setdefault("caller", principal(request))
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
+    """The portal's front page."""
+    service = RegistryService(tx.registry, tx.audit, tx.outbox)
+    counts = {
+        kind: service.search(caller, RecordQuery(kind=kind), PageRequest(0, 1)).total
+        for kind in (OrgKind.VENDOR, OrgKind.HACKER_FOR_HIRE)
+    }
+    designated = service.search(caller, RecordQuery(designated=True), PageRequest(0, 1)).total
+    return render(request, "home.html", caller=caller, counts=counts, designated=designated)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(
+    request: Request,
+    caller: Caller,
+    tx: Reading,
+    q: Annotated[str, Query(max_length=200)] = "",
+    type: RecordType | None = None,
+    kind: OrgKind | None = None,
+    capability: Capability | None = None,
+    designated: Annotated[str, Query(pattern="^(|yes|no)$")] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
+    """Registry search with facets."""
+    query = RecordQuery(
+        q=q or None,
+        type=type,
+        kind=kind,
+        capability=capability,
+        designated={"yes": True, "no": False}.get(designated),
+    )
+    service = RegistryService(tx.registry, tx.audit, tx.outbox)
+    results = service.search(caller, query, PageRequest((page - 1) * PAGE, PAGE))
+    params = {
+        "q": q,
+        "type": type or "",
+        "kind": kind or "",
+        "capability": capability or "",
+        "designated": designated,
+    }
+    return render(
+        request,
+        "search.html",
+        caller=caller,
+        results=results,
+        params=params,
+        page=page,
+        kinds=list(OrgKind),
+        capabilities=list(Capability),
+        types=list(RecordType),
+        next_url=_page_url(params, page + 1),
+        prev_url=_page_url(params, page - 1),
+    )
+
+
+@router.get("/records/{record_id}", response_class=HTMLResponse)
+def record_page(record_id: str, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
+    """An organisation, person or product: designations, products, owners, graph, sources."""
+    service = RegistryService(tx.registry, tx.audit, tx.outbox)
+    stored = service.get(caller, record_id)
+    rels = service.relationships(caller, record_id)
+    names = {r: tx.registry.get(r) for rel in rels for r in _ends(rel)}
+    label = {k: (v.record.name if v else k) for k, v in names.items()}
+    kinds = {k: (v.record.type.value if v else "") for k, v in names.items()}
+    groups = _group(record_id, rels)
+    graph = _graph(stored.id, stored.record.name, stored.record.type.value, rels, label, kinds)
+    return render(
+        request,
+        "record.html",
+        caller=caller,
+        stored=stored,
+        record=stored.record,
+        groups=groups,
+        label=label,
+        graph=graph,
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    """The sign-in form."""
+    return render(request, "login.html", error=None)
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    tx: Annotated[Tx, Depends(write_tx)],
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """Check credentials; on success keep the user in the signed session cookie."""
+    try:
+        user = AccountService(tx.accounts, tx.audit).authenticate(email, password)
+    except Unauthenticated as exc:
+        return render(request, "login.html", status=401, error=str(exc))
+    request.session[SESSION_USER] = user.id
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> RedirectResponse:
+    """Forget the session."""
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+def page_error(request: Request, exc: PallmallError) -> HTMLResponse:
+    """An error page for a browser (the API keeps its problem documents)."""
+    title = "Not found" if isinstance(exc, NotFound) else exc.title
+    return render(request, "error.html", status=exc.status, title=title, detail=str(exc))
+
+
+def _page_url(params: dict[str, Any], page: int) -> str:
+    return "/search?" + urlencode({**{k: v for k, v in params.items() if v}, "page": page})
+
+
+def _ends(rel: StoredRelationship) -> tuple[str, str]:
+    return rel.relationship.source_id, rel.relationship.target_id
+
+
+def _group(record_id: str, rels: list[StoredRelationship] | Any) -> dict[str, list[Any]]:
+    groups: dict[str, list[Any]] = {
+        "owners": [],
+        "owned": [],
+        "products": [],
+        "developers": [],
+        "other": [],
+    }
+    for rel in rels:
+        r = rel.relationship
+        incoming = r.target_id == record_id
+        other = r.source_id if incoming else r.target_id
+        if r.type in _OWNERSHIP or r.type is RelType.SUBSIDIARY_OF:
+            owner_side = (r.type is RelType.SUBSIDIARY_OF) == incoming
+            groups["owned" if owner_side else "owners"].append((rel, other))
+        elif r.type in _PRODUCT_LINKS:
+            groups["developers" if incoming else "products"].append((rel, other))
+        else:
+            groups["other"].append((rel, other))
+    return groups
+
+
+def _graph(
+    centre_id: str, name: str, type_: str, rels: Any, label: dict[str, str], kinds: dict[str, str]
+) -> dict[str, Any]:
+    others = {o: Node(o, label[o], kinds[o]) for rel in rels for o in _ends(rel) if o != centre_id}
+    placed = radial_layout(Node(centre_id, name, type_), list(others.values()))
+    pos = {p.node.id: p for p in placed}
+    edges = [
+        Edge(r.relationship.source_id, r.relationship.target_id, r.relationship.type.value)
+        for r in rels
+    ]
+    return {"nodes": placed, "edges": edges, "pos": pos}
