@@ -1,0 +1,206 @@
+"""STIX 2.1 export of the registry and of abuse incidents.
+
+Mapping: vendor and other organisations -> ``identity`` (§4.5); hacker-for-hire ->
+``threat-actor`` (§4.17); product -> ``malware`` (§4.11, ``is_family``); customer deployment
+(an organisation ``customer_of`` a product) -> ``intrusion-set`` (§4.8) that ``uses`` the
+malware and is ``attributed-to`` the customer; incident -> ``campaign`` (§4.2) + ``report``
+(§4.14) with ``uses`` / ``attributed-to`` / ``targets`` relationships and ``indicates``
+from its indicators. Ids come from :mod:`stixid`, so a re-export gives the same ids.
+Victims appear only as pseudonymous ``identity`` objects; names never leave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pallmall.intel.incident import Incident, LinkRole
+from pallmall.intel.ports import RegistryOrg, RegistryProduct, RegistryRelation, RegistrySource
+from pallmall.intel.stixid import named_id, relationship_id, stix_id
+from pallmall.intel.tlp import Tlp, marking_definition, marking_ref
+
+HACKER_FOR_HIRE = "hacker_for_hire"
+CUSTOMER_KINDS = frozenset({"customer_of", "deploys"})
+_GOVERNMENT = frozenset({"state", "state_agency"})
+
+
+@dataclass
+class _Bundle:
+    stamp: str
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ref_of: dict[str, str] = field(default_factory=dict)  # registry id -> STIX id
+
+    def add(self, obj: dict[str, Any], tlp: Tlp = Tlp.CLEAR) -> str:
+        base = {"type": obj["type"], "spec_version": "2.1", "id": obj["id"]}
+        self.objects[obj["id"]] = {
+            **base,
+            "created": self.stamp,
+            "modified": self.stamp,
+            **{k: v for k, v in obj.items() if k not in base},
+            "object_marking_refs": [marking_ref(tlp)],
+        }
+        return str(obj["id"])
+
+    def relate(self, kind: str, source: str, target: str, tlp: Tlp = Tlp.CLEAR, **extra: Any) -> str:
+        rid = relationship_id(kind, source, target)
+        body = {"id": rid, "type": "relationship", "relationship_type": kind}
+        return self.add({**body, "source_ref": source, "target_ref": target, **extra}, tlp)
+
+
+def export_bundle(registry: RegistrySource, incidents: Iterable[Incident], as_of: datetime) -> dict[str, Any]:
+    """A STIX 2.1 bundle (§8) of the registry and ``incidents``; ``as_of`` dates every object.
+
+    The bundle id is derived from ``as_of`` and the object ids, so equal input gives equal
+    output. Pass only incidents the reader may see (the caller filters by TLP and status).
+    """
+    bundle = _Bundle(stamp=as_of.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z")
+    orgs = {org.id: org for org in registry.organisations()}
+    for org in orgs.values():
+        bundle.ref_of[org.id] = bundle.add(_org(org))
+    for product in registry.products():
+        _product(bundle, product, orgs)
+    for relation in registry.relationships():
+        _relation(bundle, relation, orgs)
+    for incident in incidents:
+        _incident(bundle, incident)
+    return _wrap(bundle)
+
+
+def _wrap(bundle: _Bundle) -> dict[str, Any]:
+    used = {ref for obj in bundle.objects.values() for ref in obj.get("object_marking_refs", [])}
+    markings = [marking_definition(t) for t in Tlp if marking_ref(t) in used and t is not Tlp.AMBER_STRICT]
+    objects = [*markings, *sorted(bundle.objects.values(), key=lambda o: str(o["id"]))]
+    bundle_id = stix_id("bundle", stamp=bundle.stamp, ids=[o["id"] for o in objects])
+    return {"type": "bundle", "id": bundle_id, "objects": objects}
+
+
+def _org(org: RegistryOrg) -> dict[str, Any]:
+    if org.kind == HACKER_FOR_HIRE:
+        obj: dict[str, Any] = {"type": "threat-actor", "id": named_id("threat-actor", org.name)}
+        obj.update({"name": org.name, "threat_actor_types": ["spy"], "resource_level": "organization"})
+        obj["primary_motivation"] = "personal-gain"
+    else:
+        obj = {"type": "identity", "id": named_id("identity", org.name, identity_class="organization")}
+        obj.update({"name": org.name, "identity_class": "organization"})
+        if org.kind in _GOVERNMENT:
+            obj["sectors"] = ["government"]
+    if org.aliases:
+        obj["aliases" if obj["type"] == "threat-actor" else "x_pallmall_aliases"] = list(org.aliases)
+    obj["x_pallmall_kind"] = org.kind
+    if org.country:
+        obj["x_pallmall_country"] = org.country
+    return obj
+
+
+def _product(bundle: _Bundle, product: RegistryProduct, orgs: dict[str, RegistryOrg]) -> None:
+    obj: dict[str, Any] = {"type": "malware", "id": named_id("malware", product.name), "name": product.name}
+    obj["is_family"] = True
+    if product.aliases:
+        obj["aliases"] = list(product.aliases)
+    if product.description:
+        obj["description"] = product.description
+    bundle.ref_of[product.id] = bundle.add(obj)
+    vendor = bundle.ref_of.get(product.vendor_id or "")
+    if vendor is not None:
+        bundle.relate("authored-by", bundle.ref_of[product.id], vendor)
+
+
+def _relation(bundle: _Bundle, relation: RegistryRelation, orgs: dict[str, RegistryOrg]) -> None:
+    source, target = bundle.ref_of.get(relation.source_id), bundle.ref_of.get(relation.target_id)
+    if source is None or target is None:
+        return
+    extra = _relation_extra(relation)
+    if relation.kind in CUSTOMER_KINDS and target.startswith("malware--"):
+        _deployment(bundle, orgs[relation.source_id], source, target, extra)
+        return
+    bundle.relate(relation.kind.replace("_", "-"), source, target, **extra)
+
+
+def _relation_extra(relation: RegistryRelation) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if relation.start:
+        extra["start_time"] = f"{relation.start.isoformat()}T00:00:00Z"
+    if relation.end:
+        extra["stop_time"] = f"{relation.end.isoformat()}T00:00:00Z"
+    if relation.confidence is not None:
+        extra["confidence"] = relation.confidence
+    if relation.sources:
+        extra["external_references"] = [_source(s) for s in relation.sources]
+    return extra
+
+
+def _source(text: str) -> dict[str, str]:
+    if text.startswith(("http://", "https://")):
+        return {"source_name": "source", "url": text}
+    return {"source_name": "source", "description": text}
+
+
+def _deployment(bundle: _Bundle, customer: RegistryOrg, customer_ref: str, malware_ref: str, extra: dict[str, Any]) -> None:
+    name = f"{customer.name} / {bundle.objects[malware_ref]['name']}"
+    iset = bundle.add({"type": "intrusion-set", "id": named_id("intrusion-set", name), "name": name})
+    bundle.relate("uses", iset, malware_ref, **extra)
+    bundle.relate("attributed-to", iset, customer_ref, **extra)
+
+
+def _incident(bundle: _Bundle, incident: Incident) -> None:
+    tlp = incident.tlp
+    name = f"{incident.title} ({incident.id})"
+    campaign = _campaign(incident, name)
+    cid = bundle.add(campaign, tlp)
+    refs = [cid]
+    for link in incident.attributions:
+        refs += _attribution(bundle, cid, link.role, link.target_id, link.confidence, link.sources, tlp)
+    for victim in incident.victims:
+        vid = bundle.add(_victim(victim.pseudonym, victim.category.value), tlp)
+        refs += [vid, bundle.relate("targets", cid, vid, tlp)]
+    for pattern in incident.indicators:
+        iid = bundle.add(_indicator(pattern, bundle.stamp), tlp)
+        refs += [iid, bundle.relate("indicates", iid, cid, tlp)]
+    published = (incident.decided_at or incident.reported_at).strftime("%Y-%m-%dT%H:%M:%SZ")
+    report = {"type": "report", "id": named_id("report", name, published=published), "name": name}
+    report.update({"published": published, "report_types": ["campaign"], "object_refs": refs})
+    report["x_pallmall_status"] = incident.status.value
+    bundle.add(report, tlp)
+
+
+def _campaign(incident: Incident, name: str) -> dict[str, Any]:
+    obj: dict[str, Any] = {"type": "campaign", "id": named_id("campaign", name), "name": name}
+    if incident.first_seen:
+        obj["first_seen"] = f"{incident.first_seen.isoformat()}T00:00:00Z"
+    if incident.last_seen:
+        obj["last_seen"] = f"{incident.last_seen.isoformat()}T00:00:00Z"
+    obj["x_pallmall_categories"] = sorted(c.value for c in incident.categories)
+    obj["x_pallmall_device_types"] = sorted(d.value for d in incident.device_types)
+    obj["x_pallmall_attack_vectors"] = sorted(a.value for a in incident.attack_vectors)
+    if incident.sources:
+        obj["external_references"] = [_source(s) for s in incident.sources]
+    return obj
+
+
+def _attribution(
+    bundle: _Bundle, cid: str, role: LinkRole, target: str, confidence: int, sources: tuple[str, ...], tlp: Tlp
+) -> list[str]:
+    ref = bundle.ref_of.get(target)
+    if ref is None:
+        return []
+    kind = "uses" if role is LinkRole.PRODUCT else "attributed-to"
+    if role is LinkRole.VENDOR:
+        kind = "related-to"
+    extra: dict[str, Any] = {"confidence": confidence, "description": f"{role.value} of the incident"}
+    if sources:
+        extra["external_references"] = [_source(s) for s in sources]
+    return [bundle.relate(kind, cid, ref, tlp, **extra)]
+
+
+def _victim(pseudonym: str, category: str) -> dict[str, Any]:
+    obj = {"type": "identity", "id": named_id("identity", pseudonym, identity_class="individual")}
+    obj.update({"name": pseudonym, "identity_class": "individual", "roles": [category]})
+    return obj
+
+
+def _indicator(pattern: str, stamp: str) -> dict[str, Any]:
+    obj = {"type": "indicator", "id": stix_id("indicator", pattern=pattern), "pattern": pattern}
+    obj.update({"pattern_type": "stix", "valid_from": stamp, "indicator_types": ["malicious-activity"]})
+    return obj
