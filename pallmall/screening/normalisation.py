@@ -24,11 +24,118 @@ from pallmall.screening.model import EntrySchema
 
 # Particles and connectors: they carry little identity, so they weigh little.
 PARTICLES = frozenset(
-    ["al", "el", "ul", "ud", "ad", "ar", "as", "at", "az", "bin", "ben", "ibn", "bint", "abu", "abou", "ould", "de", "da", "do", "das", "dos", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den", "ter", "zu", "y", "e", "i", "the", "of", "and", "for", "und", "et", "s"]
+    [
+        "al",
+        "el",
+        "ul",
+        "ud",
+        "ad",
+        "ar",
+        "as",
+        "at",
+        "az",
+        "bin",
+        "ben",
+        "ibn",
+        "bint",
+        "abu",
+        "abou",
+        "ould",
+        "de",
+        "da",
+        "do",
+        "das",
+        "dos",
+        "del",
+        "della",
+        "di",
+        "du",
+        "la",
+        "le",
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "zu",
+        "y",
+        "e",
+        "i",
+        "the",
+        "of",
+        "and",
+        "for",
+        "und",
+        "et",
+        "s",
+    ]
 )
 # Words that many organisation names share; a match on them proves little.
 GENERIC_ORG = frozenset(
-    ["company", "group", "holding", "holdings", "international", "trading", "trade", "industries", "industry", "industrial", "corporation", "management", "systems", "system", "global", "solutions", "technologies", "technology", "services", "service", "enterprise", "enterprises", "bank", "national", "general", "limited", "partners", "partnership", "capital", "fund", "investment", "investments", "development", "import", "export", "import-export", "commercial", "center", "centre", "organization", "organisation", "association", "foundation", "institute", "research", "scientific", "production", "factory", "plant", "engineering", "construction", "resources", "energy", "united", "new", "state", "shipping", "logistics", "marine", "petroleum", "oil", "gas"]
+    [
+        "company",
+        "group",
+        "holding",
+        "holdings",
+        "international",
+        "trading",
+        "trade",
+        "industries",
+        "industry",
+        "industrial",
+        "corporation",
+        "management",
+        "systems",
+        "system",
+        "global",
+        "solutions",
+        "technologies",
+        "technology",
+        "services",
+        "service",
+        "enterprise",
+        "enterprises",
+        "bank",
+        "national",
+        "general",
+        "limited",
+        "partners",
+        "partnership",
+        "capital",
+        "fund",
+        "investment",
+        "investments",
+        "development",
+        "import",
+        "export",
+        "import-export",
+        "commercial",
+        "center",
+        "centre",
+        "organization",
+        "organisation",
+        "association",
+        "foundation",
+        "institute",
+        "research",
+        "scientific",
+        "production",
+        "factory",
+        "plant",
+        "engineering",
+        "construction",
+        "resources",
+        "energy",
+        "united",
+        "new",
+        "state",
+        "shipping",
+        "logistics",
+        "marine",
+        "petroleum",
+        "oil",
+        "gas",
+    ]
 )
 _SYNONYMS = {
     "ibn": "bin", "ben": "bin", "bint": "bin", "abou": "abu", "mohd": "muhammad",
@@ -39,7 +146,23 @@ _ABBREVIATION_DOT = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)", re.IGNORECASE)
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02be\u02bf]")
 # Legal-form words rigour leaves in place; they are split off like the forms it finds.
 LEGAL_WORDS = frozenset(
-    ["company", "corporation", "incorporated", "limited", "llc", "plc", "gmbh", "ag", "sa", "srl", "bv", "nv", "ab", "as", "oy"]
+    [
+        "company",
+        "corporation",
+        "incorporated",
+        "limited",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "sa",
+        "srl",
+        "bv",
+        "nv",
+        "ab",
+        "as",
+        "oy",
+    ]
 )
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _DIGRAPHS = (
@@ -132,11 +255,28 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
 
 
 _NAME_SYMBOLS = (SymbolCategory.NAME, SymbolCategory.NICK)
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen"]
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+]
 _UNITS += ["fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = {
     w: 10 * i
-    for i, w in enumerate(["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"])
+    for i, w in enumerate(
+        ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
     if i > 1
 }
 _TENS["fourty"] = 40

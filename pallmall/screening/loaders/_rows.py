@@ -7,30 +7,31 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import IO, TypeVar
 
-from rigour.territories import lookup_territory
-
 from pallmall.core.errors import InvalidInput
-from pallmall.screening.model import PartialDate, SkippedRow
+from pallmall.screening.model import SkippedRow
+from pallmall.screening.values import country_code, parse_partial_date
+
+__all__ = [
+    "RowError",
+    "RowPolicy",
+    "country_code",
+    "open_text",
+    "parse_iso_date",
+    "parse_partial_date",
+    "unique",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-    )
-}
 ID_KIND = re.compile(
     r"(No\.?|Number|\bID\b|Passport|Identification|IMO|MMSI|Cedula|D\.N\.I\.|NIT|R\.F\.C\.|"
     r"C\.U\.R\.P\.|SSN|Licen[sc]e|Code|C\.R\.|Card)"
 )
 """Identifier kinds: a remark naming one of these words carries an identifier."""
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
 class RowError(ValueError):
@@ -78,39 +79,6 @@ class RowPolicy:
         self.skipped.append(SkippedRow(position, reason))
 
 
-def parse_partial_date(text: str) -> PartialDate | None:
-    """Read a date the way lists write them: ``1965``, ``1965-03``, ``1965-03-01``,
-    ``01/03/1965`` (day first), ``01 Mar 1965``, ``Mar 1965``, ``circa 1965``.
-
-    Returns ``None`` when no year can be found; ranges keep their first year.
-    """
-    text = text.strip()
-    if not text:
-        return None
-    iso = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:T.*)?", text)
-    if iso:
-        return _checked(int(iso[1]), int(iso[2] or 0), int(iso[3] or 0))
-    dmy = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)
-    if dmy:
-        return _checked(int(dmy[3]), int(dmy[2]), int(dmy[1]))
-    words = re.fullmatch(r"(?:(\d{1,2}) )?([A-Za-z]{3})[a-z]* (\d{4})", text)
-    if words and words[2].lower() in MONTHS:
-        return _checked(int(words[3]), MONTHS[words[2].lower()], int(words[1] or 0))
-    year = _YEAR.search(text)
-    return PartialDate(int(year[1])) if year else None
-
-
-def _checked(year: int, month: int, day: int) -> PartialDate:
-    if not 1 <= month <= 12:
-        return PartialDate(year)
-    if day:
-        try:
-            date(year, month, day)
-        except ValueError:
-            return PartialDate(year, month)
-    return PartialDate(year, month, day)
-
-
 def parse_iso_date(text: str, position: str) -> date | None:
     """An ISO ``YYYY-MM-DD`` (or ``DD/MM/YYYY``) date, ``None`` when blank.
 
@@ -126,19 +94,6 @@ def parse_iso_date(text: str, position: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise RowError(f"{position}: not a date: {text!r}") from exc
-
-
-@lru_cache(maxsize=4096)
-def country_code(text: str) -> str | None:
-    """ISO 3166-1 alpha-2 code (lower case) for a country name or code, else ``None``."""
-    text = text.strip()
-    if not text:
-        return None
-    territory = lookup_territory(text)
-    if territory is None:
-        return None
-    code = territory.ftm_country or territory.code
-    return str(code).lower() if code else None
 
 
 def unique(values: Iterable[T]) -> tuple[T, ...]:

@@ -1,0 +1,100 @@
+"""The candidate index: blocking keys -> list names, so one screen scores a few hundred
+names instead of every name on every list.
+
+Each list name is keyed by its tokens, their phonetic skeletons, their repeat-squeezed
+forms, and the name written without spaces. A query collects the postings of its own
+keys, weighs each key by its rarity (inverse document frequency), and keeps the
+``limit`` best-supported names as candidates for the scorer.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pallmall.screening.model import EntryName, EntrySchema, ListEntry
+from pallmall.screening.names import squeeze
+from pallmall.screening.normalisation import NormalisedName, TokenKind, normalise
+
+
+@dataclass(frozen=True)
+class IndexedName:
+    """One list name in the index: the entry it belongs to and its normalised form."""
+
+    entry: int
+    name: EntryName
+    normalised: NormalisedName
+
+
+def name_schema(schema: EntrySchema) -> EntrySchema:
+    """The schema a name is normalised under: persons and vessels as such, the rest as
+    organisations (an ``UNKNOWN`` CSL row is most often a company)."""
+    if schema in (EntrySchema.PERSON, EntrySchema.VESSEL):
+        return schema
+    return EntrySchema.ORGANIZATION
+
+
+def blocking_keys(name: NormalisedName) -> set[str]:
+    """The keys a name is filed under (and looked up by): tokens, skeletons, squeezed
+    tokens, and the whole name without spaces. Particles are not keys: too common."""
+    keys = {f"j:{name.key}"}
+    for token in name.tokens:
+        if token.kind == TokenKind.PARTICLE:
+            continue
+        keys.add(f"t:{token.text}")
+        keys.add(f"q:{squeeze(token.text)}")
+        if len(token.skeleton) >= 3:
+            keys.add(f"s:{token.skeleton}")
+        if len(token.text) >= 8:
+            keys.add(f"h:{token.text[:5]}")
+            keys.add(f"e:{token.text[-5:]}")
+    return keys
+
+
+class CandidateIndex:
+    """An in-memory inverted index over the names of the given entries (read-only once
+    built; safe to share between threads)."""
+
+    def __init__(self, entries: Sequence[ListEntry]) -> None:
+        self.entries = tuple(entries)
+        self.names: list[IndexedName] = []
+        self._of_entry: dict[int, list[IndexedName]] = defaultdict(list)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for number, entry in enumerate(self.entries):
+            schema = name_schema(entry.schema)
+            for name in entry.names:
+                normalised = normalise(name.value, schema)
+                if not normalised.tokens:
+                    continue
+                for key in blocking_keys(normalised):
+                    postings[key].append(len(self.names))
+                indexed = IndexedName(number, name, normalised)
+                self.names.append(indexed)
+                self._of_entry[number].append(indexed)
+        total = max(1, len(self.names))
+        self._postings = {k: tuple(v) for k, v in postings.items()}
+        self._idf = {k: math.log(1 + total / len(v)) for k, v in postings.items()}
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def names_of(self, entry: int) -> list[IndexedName]:
+        """The indexed names of the entry at position ``entry``."""
+        return list(self._of_entry.get(entry, ()))
+
+    def candidates(self, queries: Iterable[NormalisedName], limit: int) -> list[IndexedName]:
+        """At most ``limit`` list names sharing keys with any of ``queries``, best
+        supported first (ties by index position, so the order is deterministic)."""
+        support: dict[int, float] = defaultdict(float)
+        for query in queries:
+            for key in blocking_keys(query):
+                weight = self._idf.get(key)
+                if weight is None:
+                    continue
+                for position in self._postings[key]:
+                    support[position] += weight
+        best = heapq.nlargest(limit, support.items(), key=lambda item: (item[1], -item[0]))
+        return [self.names[position] for position, _ in best]

@@ -1,0 +1,145 @@
+"""The screener: the loaded list snapshots, their candidate index, and ``screen(party)``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from pallmall.screening.explanation import (
+    ALGORITHM,
+    Hit,
+    ScreeningResult,
+    SnapshotAge,
+)
+from pallmall.screening.index import CandidateIndex, IndexedName
+from pallmall.screening.model import ListEntry, LoadReport, SnapshotInfo
+from pallmall.screening.scorer import (
+    Party,
+    PreparedParty,
+    ScreeningSettings,
+    best_name,
+    compatible,
+    contributions,
+    prepare,
+    total,
+)
+from pallmall.screening.values import identifier_key
+
+
+class Screener:
+    """Screens parties against the given list snapshots (one per list: when two share a
+    ``list_id`` the later one wins). Build once, screen many times; thread-safe reads."""
+
+    def __init__(
+        self, reports: Sequence[LoadReport], settings: ScreeningSettings | None = None
+    ) -> None:
+        self.settings = settings or ScreeningSettings()
+        current = {r.snapshot.list_id: r for r in reports}
+        self.snapshots: tuple[SnapshotInfo, ...] = tuple(r.snapshot for r in current.values())
+        self._snapshot_of = {r.snapshot.list_id: r.snapshot for r in current.values()}
+        entries = [e for r in current.values() for e in r.entries]
+        self.index = CandidateIndex(entries)
+        self._by_identifier: dict[str, list[int]] = defaultdict(list)
+        for number, entry in enumerate(entries):
+            for ident in entry.identifiers:
+                key = identifier_key(ident.value)
+                if len(key) >= 4:
+                    self._by_identifier[key].append(number)
+
+    @property
+    def entry_count(self) -> int:
+        """How many list entries the screener holds."""
+        return len(self.index.entries)
+
+    def screen(self, party: Party, *, today: date | None = None) -> ScreeningResult:
+        """Screen one party. ``today`` (default: the system date) dates the result and
+        ages the snapshots. Hits come strongest first: by score, then name score, then
+        the amount of corroborating evidence, then list and entry id (deterministic)."""
+        today = today or date.today()
+        prepared = prepare(party)
+        hits = [h for h in self._hits(prepared) if h.score >= self.settings.report_below]
+        hits.sort(key=_rank)
+        ages = tuple(SnapshotAge(s, _age(s, today)) for s in self.snapshots)
+        return ScreeningResult(
+            query=party.name,
+            screened_on=today,
+            threshold=self.settings.threshold,
+            algorithm=ALGORITHM,
+            hits=tuple(hits[: self.settings.max_hits]),
+            snapshots=ages,
+        )
+
+    def _hits(self, party: PreparedParty) -> list[Hit]:
+        queries = [n for names in party.names.values() for n in names]
+        grouped: dict[int, list[IndexedName]] = defaultdict(list)
+        for indexed in self.index.candidates(queries, self.settings.candidates):
+            grouped[indexed.entry].append(indexed)
+        for key in party.identifiers:
+            for number in self._by_identifier.get(key, ()):
+                grouped.setdefault(number, self.index.names_of(number))
+        hits = []
+        for number, names in grouped.items():
+            entry = self.index.entries[number]
+            if compatible(party.party.schema, entry.schema):
+                hit = self._hit(party, entry, names)
+                if hit is not None:
+                    hits.append(hit)
+        return hits
+
+    def _hit(self, party: PreparedParty, entry: ListEntry, names: list[IndexedName]) -> Hit | None:
+        snapshot = self._snapshot_of[entry.list_id]
+        return _score_entry(party, entry, names, snapshot, self.settings)
+
+
+def compare_entry(
+    party: Party,
+    entry: ListEntry,
+    snapshot: SnapshotInfo,
+    settings: ScreeningSettings | None = None,
+) -> Hit | None:
+    """Score ``party`` against one ``entry`` directly, without an index (for a review
+    screen, or to re-check a stored hit). ``None`` when the schemas cannot match."""
+    settings = settings or ScreeningSettings()
+    if not compatible(party.schema, entry.schema):
+        return None
+    names = CandidateIndex([entry]).names_of(0)
+    return _score_entry(prepare(party), entry, names, snapshot, settings)
+
+
+def _score_entry(
+    party: PreparedParty,
+    entry: ListEntry,
+    names: list[IndexedName],
+    snapshot: SnapshotInfo,
+    settings: ScreeningSettings,
+) -> Hit | None:
+    match = best_name(party, entry, names, settings)
+    if match is None:
+        return None
+    parts = contributions(party, entry, match, settings.features)
+    score = total(parts)
+    return Hit(
+        list_id=entry.list_id,
+        entry_id=entry.entry_id,
+        entry_name=entry.primary_name,
+        schema=entry.schema,
+        programmes=entry.programmes,
+        listed_on=entry.listed_on,
+        snapshot=snapshot,
+        score=score,
+        threshold=settings.threshold,
+        alert=score >= settings.threshold,
+        name_match=match,
+        contributions=parts,
+    )
+
+
+def _rank(hit: Hit) -> tuple[float, float, float, int, str, str]:
+    support = sum(c.value for c in hit.contributions[1:] if c.value > 0)
+    strong = sum(1 for c in hit.contributions if c.value > 0)
+    return (-hit.score, -hit.name_match.score, -support, -strong, hit.list_id, hit.entry_id)
+
+
+def _age(snapshot: SnapshotInfo, today: date) -> int | None:
+    return (today - snapshot.published).days if snapshot.published else None

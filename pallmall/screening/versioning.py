@@ -1,0 +1,121 @@
+"""List versions: what changed between two snapshots of one list, and the store that
+keeps the history (a Protocol; ``pallmall.storage.screening`` implements it)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Protocol
+
+from pallmall.core.errors import InvalidInput
+from pallmall.screening.model import ListEntry, LoadReport, SnapshotInfo
+
+
+class ChangeKind(StrEnum):
+    """What happened to an entry between two snapshots."""
+
+    LISTED = "listed"
+    DELISTED = "delisted"
+    AMENDED = "amended"
+
+
+@dataclass(frozen=True)
+class ListChange:
+    """One entry listed, delisted or amended, dated by the newer snapshot."""
+
+    list_id: str
+    entry_id: str
+    kind: ChangeKind
+    name: str
+    effective: date | None
+    version: str
+
+
+@dataclass(frozen=True)
+class SnapshotDiff:
+    """The changes from ``old`` (``None``: the first snapshot) to ``new``."""
+
+    old: SnapshotInfo | None
+    new: SnapshotInfo
+    changes: tuple[ListChange, ...]
+
+    def of_kind(self, kind: ChangeKind) -> tuple[ListChange, ...]:
+        """The changes of one kind, in entry-id order."""
+        return tuple(c for c in self.changes if c.kind is kind)
+
+
+def diff_snapshots(old: LoadReport | None, new: LoadReport) -> SnapshotDiff:
+    """Listings, delistings and amendments from ``old`` to ``new`` (pure).
+
+    A listing is dated by the entry's own listing date when the list gives one, else by
+    the new snapshot's date; a delisting or amendment by the new snapshot's date.
+    Raises :class:`InvalidInput` when the two are snapshots of different lists, or when
+    ``new`` is not newer than ``old``.
+    """
+    if old is not None:
+        _check_order(old.snapshot, new.snapshot)
+    before = {e.entry_id: e for e in old.entries} if old else {}
+    after = {e.entry_id: e for e in new.entries}
+    info = new.snapshot
+    changes = [
+        _change(e, ChangeKind.LISTED, e.listed_on or info.published, info)
+        for k, e in after.items()
+        if k not in before
+    ]
+    changes += [
+        _change(e, ChangeKind.DELISTED, info.published, info)
+        for k, e in before.items()
+        if k not in after
+    ]
+    changes += [
+        _change(e, ChangeKind.AMENDED, info.published, info)
+        for k, e in after.items()
+        if k in before and before[k] != e
+    ]
+    changes.sort(key=lambda c: (c.entry_id, c.kind.value))
+    return SnapshotDiff(old.snapshot if old else None, info, tuple(changes))
+
+
+def _check_order(old: SnapshotInfo, new: SnapshotInfo) -> None:
+    if old.list_id != new.list_id:
+        raise InvalidInput("list_id", f"cannot diff {old.list_id!r} against {new.list_id!r}")
+    if old.published and new.published and new.published < old.published:
+        raise InvalidInput("published", f"snapshot {new.version} is older than {old.version}")
+
+
+def _change(
+    entry: ListEntry, kind: ChangeKind, when: date | None, info: SnapshotInfo
+) -> ListChange:
+    return ListChange(entry.list_id, entry.entry_id, kind, entry.primary_name, when, info.version)
+
+
+class ListStore(Protocol):
+    """Where list snapshots and their history live (SQL in ``pallmall.storage``).
+
+    ``record`` MUST store the snapshot and its diff against the latest stored snapshot
+    of the same list atomically, and MUST refuse (``Conflict``) a version already stored.
+    """
+
+    def record(self, report: LoadReport) -> SnapshotDiff:
+        """Store ``report`` as the list's newest snapshot; return what changed."""
+        ...
+
+    def latest(self, list_id: str) -> LoadReport | None:
+        """The newest stored snapshot of ``list_id`` with its entries, or ``None``."""
+        ...
+
+    def snapshots(self, list_id: str) -> Sequence[SnapshotInfo]:
+        """Every stored snapshot of ``list_id``, oldest first."""
+        ...
+
+    def changes(self, list_id: str, since: date | None = None) -> Sequence[ListChange]:
+        """Recorded listings, delistings and amendments, oldest first."""
+        ...
+
+
+def record_snapshot(store: ListStore, report: LoadReport) -> SnapshotDiff:
+    """Record a newly loaded snapshot in ``store`` and return its diff (a convenience the
+    CLI and API share)."""
+    return store.record(report)
