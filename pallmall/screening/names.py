@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
@@ -184,7 +185,7 @@ def _crossed(
     strong = [(query.index(q), candidate.index(c)) for q, c, s in pairs if s >= 0.85]
     strong = [(i, j) for i, j in strong if query[i].kind == TokenKind.WORD]
     strong.sort()
-    return any(b[1] < a[1] for a, b in zip(strong, strong[1:], strict=False))
+    return any(b[1] < a[1] for a, b in pairwise(strong))
 
 
 def _joined_similarity(

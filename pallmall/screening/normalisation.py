@@ -22,120 +22,25 @@ from rigour.text.translit import ascii_text
 
 from pallmall.screening.model import EntrySchema
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # Particles and connectors: they carry little identity, so they weigh little.
 PARTICLES = frozenset(
-    [
-        "al",
-        "el",
-        "ul",
-        "ud",
-        "ad",
-        "ar",
-        "as",
-        "at",
-        "az",
-        "bin",
-        "ben",
-        "ibn",
-        "bint",
-        "abu",
-        "abou",
-        "ould",
-        "de",
-        "da",
-        "do",
-        "das",
-        "dos",
-        "del",
-        "della",
-        "di",
-        "du",
-        "la",
-        "le",
-        "van",
-        "von",
-        "der",
-        "den",
-        "ter",
-        "zu",
-        "y",
-        "e",
-        "i",
-        "the",
-        "of",
-        "and",
-        "for",
-        "und",
-        "et",
-        "s",
-    ]
+    _words("""al el ul ud ad ar as at az bin ben ibn bint abu abou ould de da do das dos del
+    della di du la le van von der den ter zu y e i the of and for und et s""")
 )
 # Words that many organisation names share; a match on them proves little.
 GENERIC_ORG = frozenset(
-    [
-        "company",
-        "group",
-        "holding",
-        "holdings",
-        "international",
-        "trading",
-        "trade",
-        "industries",
-        "industry",
-        "industrial",
-        "corporation",
-        "management",
-        "systems",
-        "system",
-        "global",
-        "solutions",
-        "technologies",
-        "technology",
-        "services",
-        "service",
-        "enterprise",
-        "enterprises",
-        "bank",
-        "national",
-        "general",
-        "limited",
-        "partners",
-        "partnership",
-        "capital",
-        "fund",
-        "investment",
-        "investments",
-        "development",
-        "import",
-        "export",
-        "import-export",
-        "commercial",
-        "center",
-        "centre",
-        "organization",
-        "organisation",
-        "association",
-        "foundation",
-        "institute",
-        "research",
-        "scientific",
-        "production",
-        "factory",
-        "plant",
-        "engineering",
-        "construction",
-        "resources",
-        "energy",
-        "united",
-        "new",
-        "state",
-        "shipping",
-        "logistics",
-        "marine",
-        "petroleum",
-        "oil",
-        "gas",
-    ]
+    _words("""company group holding holdings international trading trade industries industry
+    industrial corporation management systems system global solutions technologies technology
+    services service enterprise enterprises bank national general limited partners partnership
+    capital fund investment investments development import export commercial center centre
+    organization organisation association foundation institute research scientific production
+    factory plant engineering construction resources energy united new state shipping logistics
+    marine petroleum oil gas""")
 )
 _SYNONYMS = {
     "ibn": "bin", "ben": "bin", "bint": "bin", "abou": "abu", "mohd": "muhammad",
@@ -146,23 +51,7 @@ _ABBREVIATION_DOT = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)", re.IGNORECASE)
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02be\u02bf]")
 # Legal-form words rigour leaves in place; they are split off like the forms it finds.
 LEGAL_WORDS = frozenset(
-    [
-        "company",
-        "corporation",
-        "incorporated",
-        "limited",
-        "llc",
-        "plc",
-        "gmbh",
-        "ag",
-        "sa",
-        "srl",
-        "bv",
-        "nv",
-        "ab",
-        "as",
-        "oy",
-    ]
+    _words("company corporation incorporated limited llc plc gmbh ag sa srl bv nv ab as oy")
 )
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _DIGRAPHS = (
@@ -239,7 +128,7 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
         text = _person_order(remove_person_prefixes(text))
     elif schema is EntrySchema.VESSEL:
         text = remove_obj_prefixes(text)
-    elif schema is not EntrySchema.VESSEL:
+    else:
         text, forms = _split_legal_forms(text)
     text = _ABBREVIATION_DOT.sub("", text)
     words = [_SYNONYMS.get(w, w) for w in _NOT_WORD.split(text) if w]
@@ -255,29 +144,11 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
 
 
 _NAME_SYMBOLS = (SymbolCategory.NAME, SymbolCategory.NICK)
-_UNITS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-]
-_UNITS += ["fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_UNITS = _words("""zero one two three four five six seven eight nine ten eleven twelve thirteen
+fourteen fifteen sixteen seventeen eighteen nineteen""")
 _TENS = {
-    w: 10 * i
-    for i, w in enumerate(
-        ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-    )
-    if i > 1
+    w: 10 * (i + 2)
+    for i, w in enumerate(_words("twenty thirty forty fifty sixty seventy eighty ninety"))
 }
 _TENS["fourty"] = 40
 _TENS_DIGITS = frozenset(str(v) for v in _TENS.values())
@@ -287,14 +158,14 @@ _ORDINAL_SUFFIX = re.compile(r"^(\d+)(st|nd|rd|th)$")
 
 
 def numbers_as_digits(words: list[str]) -> list[str]:
-    """Number words and ordinals as digits: ``forty four`` -> ``44``, ``1st`` / ``first`` -> ``1``."""
+    """Number words and ordinals as digits: ``forty four`` -> ``44``, ``first`` -> ``1``."""
     out: list[str] = []
     for word in words:
         suffixed = _ORDINAL_SUFFIX.match(word)
         if suffixed:
             word = suffixed[1]
         elif word in _NUMBER_WORDS or (len(word) == 1 and word.isdigit()):
-            value = _NUMBER_WORDS.get(word, 0) or int(word)
+            value = _NUMBER_WORDS[word] if word in _NUMBER_WORDS else int(word)
             if out and out[-1] in _TENS_DIGITS and 0 < value < 10:
                 out[-1] = str(int(out[-1]) + value)
                 continue
