@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from pallmall.api import problems
 from pallmall.api.deps import principal, read_tx, write_tx
 from pallmall.api.schemas import PageOut, page_out
 from pallmall.core.accounts import AccountService, User
@@ -17,7 +18,7 @@ from pallmall.core.errors import NotFound
 from pallmall.core.paging import MAX_LIMIT, PageRequest
 from pallmall.storage.database import Tx
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problems.RESPONSES)
 Caller = Annotated[Principal, Depends(principal)]
 
 

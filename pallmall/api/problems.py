@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from pallmall.core.errors import InvalidInput, PallmallError
@@ -56,7 +56,9 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        return problem(request, exc.status_code, _title(exc.status_code), str(exc.detail))
+        response = problem(request, exc.status_code, _title(exc.status_code), str(exc.detail))
+        response.headers.update(exc.headers or {})
+        return response
 
 
 def _validation(request: Request, errors: Any) -> JSONResponse:
@@ -72,3 +74,35 @@ def _title(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+class FieldError(BaseModel):
+    """One bad field: where (dotted path or file position) and why."""
+
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with ``errors`` for invalid input."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldError] | None = None
+
+
+_PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": title, "model": Problem, "content": _PROBLEM_CONTENT}
+    for status, title in (
+        (400, "Malformed request"),
+        (401, "Authentication required"),
+        (403, "Forbidden"),
+        (404, "Not found"),
+        (409, "Conflict"),
+        (422, "Invalid input"),
+    )
+}

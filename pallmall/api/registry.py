@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
+from pydantic import BeforeValidator
 
+from pallmall.api import problems
 from pallmall.api.deps import principal, read_tx, write_tx
 from pallmall.api.schemas import (
     PageOut,
@@ -24,13 +27,29 @@ from pallmall.registry.service import RegistryService
 from pallmall.registry.store import AnyRecord, RecordQuery
 from pallmall.storage.database import Tx
 
-router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
+router = APIRouter(prefix="/api/v1/registry", tags=["registry"], responses=problems.RESPONSES)
 
 Caller = Annotated[Principal, Depends(principal)]
 Reading = Annotated[Tx, Depends(read_tx)]
 Writing = Annotated[Tx, Depends(write_tx)]
+def _rfc3339(value: object) -> object:
+    # pydantic alone would also take numbers as Unix times; the schema promises RFC 3339
+    if value is None or isinstance(value, datetime):
+        return value
+    text = str(value)
+    if not _RFC3339.match(text):
+        raise ValueError("must be an RFC 3339 date-time, e.g. 2024-03-05T00:00:00Z")
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$"
+)
 AsOf = Annotated[
-    datetime | None, Query(description="answer as the registry stood at this time (RFC 3339)")
+    datetime | None,
+    BeforeValidator(_rfc3339),
+    Query(description="answer as the registry stood at this time (RFC 3339; UTC if no offset)"),
 ]
 Offset = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
