@@ -8,7 +8,10 @@ Proof hashes come from stored tiles (never by rehashing the log): a node at tree
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import fcntl
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from pallmall.core.errors import InvalidInput, NotFound
@@ -96,6 +99,23 @@ class FsTileStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[bool]:
+        """Yield True if no other writer (thread or process) holds this folder (``flock``).
+
+        The lock file sits beside the folder, not in it, so it is never served.
+        """
+        fd = os.open(self.root.with_name(self.root.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
+        finally:
+            os.close(fd)
 
     def fetch(self, path: str) -> bytes:
         """Return the bytes at ``path``; ``NotFound`` if absent (the LogFetcher protocol)."""

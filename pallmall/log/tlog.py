@@ -69,11 +69,15 @@ class TransparencyLog:
 
     def ensure_checkpoint(self) -> SignedCheckpoint:
         """Publish the checkpoint of the empty tree if the folder has none; return the latest."""
-        try:
-            return self.checkpoint()
-        except NotFound:
-            with self.sequencer.integration_lock():
-                return self._publish(TreeState())
+        for _ in range(100):
+            try:
+                return self.checkpoint()
+            except NotFound:
+                with self.sequencer.integration_lock() as mine, self.store.writer_lock() as ours:
+                    if mine and ours and not (self.store.root / CHECKPOINT).exists():
+                        return self._publish(TreeState())
+            time.sleep(0.05)  # another writer is publishing the first checkpoint
+        return self.checkpoint()
 
     def checkpoint(self) -> SignedCheckpoint:
         """The latest published checkpoint (verified with our own key); ``NotFound`` if none."""
@@ -99,8 +103,12 @@ class TransparencyLog:
         nothing is waiting, or another process holds the integration lock, returns the
         latest checkpoint unchanged.
         """
-        with self._lock, self.sequencer.integration_lock() as mine:
-            if not mine:
+        with (
+            self._lock,
+            self.sequencer.integration_lock() as mine,
+            self.store.writer_lock() as ours,
+        ):
+            if not (mine and ours):
                 return self.checkpoint()
             state = self._current_state()
             end = min(self.sequencer.size(), state.size + MAX_INTEGRATE)

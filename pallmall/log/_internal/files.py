@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 
@@ -41,7 +42,7 @@ def write_durably(path: Path, data: bytes, *, sync_dirs: bool = True) -> set[Pat
     (callers writing many files fsync each directory once).
     """
     dirs = mkdirs(path.parent) | {path.parent}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         write_all(fd, data)
