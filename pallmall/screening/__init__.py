@@ -1,1 +1,100 @@
-"""pallmall.screening"""
+"""Party screening against sanctions and restricted-party lists.
+
+The public surface (everything else is internal):
+
+- lists: :func:`load_list` with a :class:`ListSource` -> :class:`LoadReport`;
+  :func:`load_shipped_lists` for the lists pallmall ships;
+- versions: :func:`diff_snapshots`, the :class:`ListStore` Protocol
+  (``pallmall.storage.screening.SqlListStore`` implements it);
+- screening: :class:`Screener` over loaded reports, ``Screener.screen(Party)`` ->
+  :class:`ScreeningResult` of explained :class:`Hit` s; :func:`compare_entry`;
+- batch: :func:`read_parties`, :func:`screen_batch`, :func:`results_to_csv`,
+  :func:`results_to_json`;
+- ownership: :func:`fifty_percent_rule` over an :class:`OwnershipGraph`.
+"""
+
+from pallmall.screening.batch import read_parties, results_to_csv, results_to_json, screen_batch
+from pallmall.screening.explanation import (
+    ALGORITHM,
+    Contribution,
+    Feature,
+    Hit,
+    NameMatch,
+    ScreeningResult,
+    SnapshotAge,
+    as_dict,
+)
+from pallmall.screening.loaders import ListSource, load_list
+from pallmall.screening.model import (
+    EntryName,
+    EntrySchema,
+    Identifier,
+    ListEntry,
+    ListFormat,
+    LoadReport,
+    NameType,
+    PartialDate,
+    SkippedRow,
+    SnapshotInfo,
+)
+from pallmall.screening.ownership import (
+    FiftyPercentFinding,
+    OwnershipChain,
+    OwnershipEdge,
+    OwnershipGraph,
+    fifty_percent_rule,
+)
+from pallmall.screening.scorer import FeatureSettings, Party, ScreeningSettings
+from pallmall.screening.screener import Screener, compare_entry
+from pallmall.screening.shipped import load_shipped_lists, shipped_sources
+from pallmall.screening.versioning import (
+    ChangeKind,
+    ListChange,
+    ListStore,
+    SnapshotDiff,
+    diff_snapshots,
+)
+
+__all__ = [
+    "ALGORITHM",
+    "ChangeKind",
+    "Contribution",
+    "EntryName",
+    "EntrySchema",
+    "Feature",
+    "FeatureSettings",
+    "FiftyPercentFinding",
+    "Hit",
+    "Identifier",
+    "ListChange",
+    "ListEntry",
+    "ListFormat",
+    "ListSource",
+    "ListStore",
+    "LoadReport",
+    "NameMatch",
+    "NameType",
+    "OwnershipChain",
+    "OwnershipEdge",
+    "OwnershipGraph",
+    "PartialDate",
+    "Party",
+    "Screener",
+    "ScreeningResult",
+    "ScreeningSettings",
+    "SkippedRow",
+    "SnapshotAge",
+    "SnapshotDiff",
+    "SnapshotInfo",
+    "as_dict",
+    "compare_entry",
+    "diff_snapshots",
+    "fifty_percent_rule",
+    "load_list",
+    "load_shipped_lists",
+    "read_parties",
+    "results_to_csv",
+    "results_to_json",
+    "screen_batch",
+    "shipped_sources",
+]

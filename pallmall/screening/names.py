@@ -168,7 +168,7 @@ def _alignment_score(
     total += sum(t.weight for t in extras) * extra_cost
     if total <= 0 or credit <= 0:
         return 0.0
-    return min(1.0, credit / total)
+    return round(min(1.0, credit / total), 4)
 
 
 @lru_cache(maxsize=65536)

@@ -8,6 +8,7 @@ from datetime import date
 
 from pallmall.screening.explanation import (
     ALGORITHM,
+    Feature,
     Hit,
     ScreeningResult,
     SnapshotAge,
@@ -58,7 +59,7 @@ class Screener:
         the amount of corroborating evidence, then list and entry id (deterministic)."""
         today = today or date.today()
         prepared = prepare(party)
-        hits = [h for h in self._hits(prepared) if h.score >= self.settings.report_below]
+        hits = [h for h in self._hits(prepared) if self._reported(h)]
         hits.sort(key=_rank)
         ages = tuple(SnapshotAge(s, _age(s, today)) for s in self.snapshots)
         return ScreeningResult(
@@ -69,6 +70,11 @@ class Screener:
             hits=tuple(hits[: self.settings.max_hits]),
             snapshots=ages,
         )
+
+    def _reported(self, hit: Hit) -> bool:
+        # an identifier match is reported whatever the name score: it may be a renamed entity
+        identified = any(c.feature is Feature.IDENTIFIER for c in hit.contributions)
+        return identified or hit.score >= self.settings.report_below
 
     def _hits(self, party: PreparedParty) -> list[Hit]:
         queries = [n for names in party.names.values() for n in names]
