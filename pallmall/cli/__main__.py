@@ -1,0 +1,5 @@
+"""``python -m pallmall.cli``."""
+
+from pallmall.cli.main import main
+
+main()

@@ -1,0 +1,72 @@
+"""The ``pallmall`` command, run as a user would (a subprocess on a temporary data folder)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pallmall.registry.demo import DATA
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    data = tmp_path_factory.mktemp("cli")
+    environment = {**os.environ, "PALLMALL_DATA_DIR": str(data), "PALLMALL_DATABASE_URL": "",
+                   "COLUMNS": "200"}
+    run(environment, "init", "--demo")
+    return environment
+
+
+def run(env: dict[str, str], *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([sys.executable, "-m", "pallmall.cli", *args], env=env, text=True,
+                          capture_output=True, timeout=120)
+    assert done.returncode == code, done.stdout + done.stderr
+    return done
+
+
+def test_search_prints_designations(env: dict[str, str]) -> None:
+    out = run(env, "search", "Intellexa").stdout
+    assert "Intellexa S.A." in out
+    assert "US Commerce BIS Entity List on 2023-07-18" in out
+    assert "US Treasury OFAC SDN [CYBER2] on 2024-03-05" in out
+
+
+def test_search_without_match_exits_1(env: dict[str, str]) -> None:
+    assert "no record matches" in run(env, "search", "zzzz-nothing", code=1).stdout
+
+
+def test_reimport_changes_nothing(env: dict[str, str]) -> None:
+    out = run(env, "import", "galaxy", str(DATA / "misp-surveillance-vendor.json")).stdout
+    assert "0 created, 0 updated, 648 unchanged" in out
+    assert "relation type 'known-as' has no registry equivalent" in out
+
+
+def test_bad_file_is_a_clear_error(env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,type\nX,organisation\n")
+    done = run(env, "import", "designations", str(bad), code=2)
+    assert "bad.csv: header: missing column(s) authority, citation, listed_on" in done.stderr
+
+
+def test_export_ftm(env: dict[str, str], tmp_path: Path) -> None:
+    target = tmp_path / "registry.ftm.json"
+    run(env, "export", "-o", str(target))
+    entities = [json.loads(line) for line in target.read_text().splitlines()]
+    sanctions = [e for e in entities if e["schema"] == "Sanction"]
+    designations = (DATA / "designations.csv").read_text().strip().splitlines()[1:]
+    assert len(sanctions) == len(designations) == 21
+    assert {s["properties"]["program"][0] for s in sanctions if "program" in s["properties"]} == {
+        "CYBER2"}
+
+
+def test_user_add_with_token(env: dict[str, str]) -> None:
+    environment = {**env, "PALLMALL_PASSWORD": "a long enough password"}
+    out = run(environment, "user", "add", "officer@authority.example", "--role", "regulator",
+              "--account", "Export Authority", "--kind", "export_authority", "--token").stdout
+    assert "API token (shown once): pm_" in out
+    assert "officer@authority.example" in run(env, "user", "list").stdout
