@@ -18,7 +18,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    Text,
 )
 
 from pallmall.storage.base import metadata
