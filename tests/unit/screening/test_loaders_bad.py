@@ -60,7 +60,11 @@ def test_ofac_remarks_give_birth_dates_countries_and_identifiers(tmp_path: Path)
 
 
 def test_malformed_un_xml_names_the_line(tmp_path: Path) -> None:
-    path = write(tmp_path / "un.xml", "<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n<INDIVIDUAL>\n</CONSOLIDATED_LIST>", "utf-8")
+    path = write(
+        tmp_path / "un.xml",
+        "<CONSOLIDATED_LIST>\n<INDIVIDUALS>\n<INDIVIDUAL>\n</CONSOLIDATED_LIST>",
+        "utf-8",
+    )
     with pytest.raises(InvalidInput) as caught:
         load_list(ListSource(ListFormat.UN_XML, path, "un_sc"))
     assert caught.value.field.startswith("un.xml:4:")

@@ -47,11 +47,15 @@ def test_a_different_family_name_is_not_a_match() -> None:
 def test_a_sibling_company_is_not_a_match() -> None:
     org = EntrySchema.ORGANIZATION
     assert score("Management Company", "Westminister Management Company", org) < THRESHOLD
-    assert score("Deutsche Bank AG", "Deutsche Bank AG", org) > score("Deutsche Bank AG", "Deutsche Bank GmbH", org)
+    assert score("Deutsche Bank AG", "Deutsche Bank AG", org) > score(
+        "Deutsche Bank AG", "Deutsche Bank GmbH", org
+    )
 
 
 def test_the_alignment_is_reported() -> None:
     schema = EntrySchema.PERSON
-    result = compare_names(normalise("Jon Smith Jr", schema), normalise("John Smith", schema), schema, SETTINGS)
+    result = compare_names(
+        normalise("Jon Smith Jr", schema), normalise("John Smith", schema), schema, SETTINGS
+    )
     assert {(p.query, p.candidate) for p in result.pairs} == {("jon", "john"), ("smith", "smith")}
     assert result.query_extra == ("jr",)

@@ -26,13 +26,19 @@ def listed(*names: str):  # type: ignore[no-untyped-def]
 
 
 def test_direct_majority_owner() -> None:
-    finding = fifty_percent_rule("Target", Graph(OwnershipEdge("Oligarch", "Target", 0.5)), listed("Oligarch"), DAY)
+    finding = fifty_percent_rule(
+        "Target", Graph(OwnershipEdge("Oligarch", "Target", 0.5)), listed("Oligarch"), DAY
+    )
     assert finding.blocked
     assert finding.aggregate_share == 0.5
 
 
 def test_aggregate_of_two_listed_minority_owners() -> None:
-    graph = Graph(OwnershipEdge("A", "Target", 0.25), OwnershipEdge("B", "Target", 0.25), OwnershipEdge("C", "Target", 0.5))
+    graph = Graph(
+        OwnershipEdge("A", "Target", 0.25),
+        OwnershipEdge("B", "Target", 0.25),
+        OwnershipEdge("C", "Target", 0.5),
+    )
     finding = fifty_percent_rule("Target", graph, listed("A", "B"), DAY)
     assert finding.blocked
     assert {c.listed_owner for c in finding.chains} == {"A", "B"}
@@ -40,7 +46,11 @@ def test_aggregate_of_two_listed_minority_owners() -> None:
 
 def test_indirect_shares_multiply_along_the_chain() -> None:
     # A (listed) owns 40 % of H, H owns 100 % of Target: A holds 40 % of Target
-    graph = Graph(OwnershipEdge("A", "H", 0.4), OwnershipEdge("H", "Target", 1.0), OwnershipEdge("B", "Target", 0.2))
+    graph = Graph(
+        OwnershipEdge("A", "H", 0.4),
+        OwnershipEdge("H", "Target", 1.0),
+        OwnershipEdge("B", "Target", 0.2),
+    )
     finding = fifty_percent_rule("Target", graph, listed("A", "B"), DAY)
     assert finding.aggregate_share == pytest.approx(0.6)
     assert finding.blocked
@@ -71,7 +81,11 @@ def test_expired_holdings_do_not_count() -> None:
 
 
 def test_cycles_end_and_bad_shares_are_refused() -> None:
-    graph = Graph(OwnershipEdge("X", "Y", 0.5), OwnershipEdge("Y", "X", 0.5), OwnershipEdge("Y", "Target", 0.5))
+    graph = Graph(
+        OwnershipEdge("X", "Y", 0.5),
+        OwnershipEdge("Y", "X", 0.5),
+        OwnershipEdge("Y", "Target", 0.5),
+    )
     assert not fifty_percent_rule("Target", graph, listed(), DAY).blocked
     with pytest.raises(InvalidInput, match="not in"):
         fifty_percent_rule("Target", Graph(OwnershipEdge("A", "Target", 1.5)), listed("A"), DAY)

@@ -32,7 +32,9 @@ PERSON, ORG = EntrySchema.PERSON, EntrySchema.ORGANIZATION
 TODAY = date(2026, 3, 1)
 
 
-def person(entry_id: str, name: str, *, dob: int = 0, country: str = "", alias: str = "") -> ListEntry:
+def person(
+    entry_id: str, name: str, *, dob: int = 0, country: str = "", alias: str = ""
+) -> ListEntry:
     names = (EntryName(name), *([EntryName(alias, NameType.WEAK_ALIAS)] if alias else []))
     return ListEntry(
         "un_sc", entry_id, PERSON, names,
@@ -69,7 +71,11 @@ def screener() -> Screener:
 def test_a_hit_is_explained(screener: Screener) -> None:
     result = screener.screen(Party("Positive Technologies", ORG), today=TODAY)
     (hit,) = result.alerts
-    assert (hit.list_id, hit.entry_id, hit.programmes) == ("us_ofac_sdn", "31455", ("CYBER2", "RUSSIA-EO14024"))
+    assert (hit.list_id, hit.entry_id, hit.programmes) == (
+        "us_ofac_sdn",
+        "31455",
+        ("CYBER2", "RUSSIA-EO14024"),
+    )
     assert hit.name_match.query_name == "Positive Technologies"
     assert hit.name_match.list_name == "AKTSIONERNOE OBSHCHESTVO POZITIV TEKNOLODZHIZ"
     assert {(p.query, p.candidate) for p in hit.name_match.pairs} == {
@@ -83,10 +89,22 @@ def test_a_hit_is_explained(screener: Screener) -> None:
 
 
 def test_birth_date_and_country_rank_the_namesakes(screener: Screener) -> None:
-    result = screener.screen(Party("Eric Badege", PERSON, birth_date="1971-05-02", countries=("Democratic Republic of the Congo",)), today=TODAY)
+    result = screener.screen(
+        Party(
+            "Eric Badege",
+            PERSON,
+            birth_date="1971-05-02",
+            countries=("Democratic Republic of the Congo",),
+        ),
+        today=TODAY,
+    )
     first, second = result.hits
     assert first.entry_id == "CDi.001"
-    assert {c.feature for c in first.contributions} == {Feature.NAME, Feature.BIRTH_DATE, Feature.COUNTRY}
+    assert {c.feature for c in first.contributions} == {
+        Feature.NAME,
+        Feature.BIRTH_DATE,
+        Feature.COUNTRY,
+    }
     assert all(c.value > 0 for c in first.contributions)
     assert [c.value < 0 for c in second.contributions[1:]] == [True, True]
     assert first.score > second.score
@@ -115,7 +133,9 @@ def test_batch_csv_in_results_out(screener: Screener) -> None:
     text = "reference,name,schema,birth_date,countries\nP1,Eric Badege,person,1971,cd\nP2,Jane Nobody,person,,\n"
     parties = read_parties(io.StringIO(text))
     calls: list[tuple[int, int]] = []
-    results = screen_batch(screener, parties, lambda done, total: calls.append((done, total)), TODAY)
+    results = screen_batch(
+        screener, parties, lambda done, total: calls.append((done, total)), TODAY
+    )
     assert calls == [(1, 2), (2, 2)]
     rows = results_to_csv(parties, results).splitlines()
     assert rows[1].startswith("P1,Eric Badege,true,1,")
