@@ -51,8 +51,11 @@ def test_history_of_listings_and_delistings(store: SqlListStore) -> None:
     ]
     history = store.changes("un_sc")
     assert [(c.entry_id, c.kind.value, c.version) for c in history] == [
-        ("A", "listed", "v1"), ("B", "listed", "v1"), ("B", "delisted", "v2"), ("C", "listed", "v2"),
-    ]  # fmt: skip
+        ("A", "listed", "v1"),
+        ("B", "listed", "v1"),
+        ("B", "delisted", "v2"),
+        ("C", "listed", "v2"),
+    ]
     assert [c.entry_id for c in store.changes("un_sc", since=date(2026, 2, 1))] == ["B", "C"]
     latest = store.latest("un_sc")
     assert latest is not None and latest.snapshot.version == "v2"

@@ -25,7 +25,8 @@ def test_every_shipped_list_loads_cleanly(screener: Screener) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["AO POZITIV TEKNOLODZHIZ", "Positive Technologies", "АО «Позитив Текнолоджиз»"]
+    "query",
+    ["AO POZITIV TEKNOLODZHIZ", "Positive Technologies", "АО «Позитив Текнолоджиз»"],  # noqa: RUF001
 )
 def test_positive_technologies_is_found(screener: Screener, query: str) -> None:
     result = screener.screen(Party(query, EntrySchema.ORGANIZATION), today=date(2026, 11, 28))

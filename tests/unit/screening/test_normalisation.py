@@ -31,9 +31,9 @@ def test_any_script_becomes_latin(name: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("name", "core", "form"),
     [
-        ("АО Позитив Текнолоджиз", ["pozitiv", "teknolodzhiz"], "jsc"),
+        ("АО Позитив Текнолоджиз", ["pozitiv", "teknolodzhiz"], "jsc"),  # noqa: RUF001
         ("AKTSIONERNOE OBSHCHESTVO POZITIV TEKNOLODZHIZ", ["pozitiv", "teknolodzhiz"], "jsc"),
-        ('ООО "Газпром нефть"', ["gazprom", "neft"], "llc"),
+        ('ООО "Газпром нефть"', ["gazprom", "neft"], "llc"),  # noqa: RUF001
         ("Zala Aero Group LLC", ["zala", "aero", "group"], "llc"),
         ("Siemens Zrt.", ["siemens"], "jsc"),
         ("Novatek S.A.", ["novatek"], "jsc"),

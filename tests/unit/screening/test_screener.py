@@ -130,7 +130,11 @@ def test_weak_aliases_count_less_and_persons_do_not_match_companies(screener: Sc
 
 
 def test_batch_csv_in_results_out(screener: Screener) -> None:
-    text = "reference,name,schema,birth_date,countries\nP1,Eric Badege,person,1971,cd\nP2,Jane Nobody,person,,\n"
+    text = (
+        "reference,name,schema,birth_date,countries\n"
+        "P1,Eric Badege,person,1971,cd\n"
+        "P2,Jane Nobody,person,,\n"
+    )
     parties = read_parties(io.StringIO(text))
     calls: list[tuple[int, int]] = []
     results = screen_batch(
