@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pallmall.core.errors import InvalidInput, NotFound
-from pallmall.log._internal.files import fsync_dir, write_durably
+from pallmall.log._internal.files import write_durably, write_many_durably
+from pallmall.log._internal.interior import interior_nodes, interior_offset
 from pallmall.log._internal.ranges import NodeId
 from pallmall.log.errors import TileError
 from pallmall.log.fetch import CHECKPOINT, LogFetcher
@@ -61,10 +62,14 @@ class TileHashSource:
     life; make one per request or per checkpoint.
     """
 
-    def __init__(self, fetcher: LogFetcher, tree_size: int) -> None:
+    def __init__(
+        self, fetcher: LogFetcher, tree_size: int, interior: LogFetcher | None = None
+    ) -> None:
         self.fetcher = fetcher
         self.tree_size = tree_size
+        self.interior = interior
         self._tiles: dict[tuple[int, int], bytes] = {}
+        self._interiors: dict[tuple[int, int], bytes | None] = {}
 
     def node_hashes(self, nodes: Sequence[NodeId]) -> list[bytes]:
         """Return each node's hash; ``InvalidInput`` for a node past ``tree_size``."""
@@ -77,7 +82,24 @@ class TileHashSource:
         width = tile_width(tile_level, tile_index, self.tree_size)
         if offset + (1 << r) > width:
             raise InvalidInput("node", f"({level}, {index}) is not in a tree of {self.tree_size}")
+        if r and self.interior is not None:
+            nodes = self._interior(tile_level, tile_index, width)
+            if nodes is not None:
+                at = interior_offset(width, r, offset >> r)
+                return nodes[at : at + HASH_SIZE]
         return subtree_root(self._tile(tile_level, tile_index, width), offset, 1 << r)
+
+    def _interior(self, level: int, index: int, width: int) -> bytes | None:
+        key = (level, index)
+        if key not in self._interiors:
+            assert self.interior is not None
+            try:
+                data: bytes | None = self.interior.fetch(TileId(level, index, width).path())
+            except NotFound:
+                data = None
+            want = interior_offset(width, 7, width >> 7)
+            self._interiors[key] = data if data is not None and len(data) == want else None
+        return self._interiors[key]
 
     def _tile(self, level: int, index: int, width: int) -> bytes:
         key = (level, index)
@@ -124,18 +146,27 @@ class FsTileStore:
         except (FileNotFoundError, NotADirectoryError) as exc:
             raise NotFound(path) from exc
 
+    @property
+    def interior(self) -> Path:
+        """Private folder of interior node files (see ``_internal.interior``); not served."""
+        return self.root.with_name(self.root.name + ".interior")
+
     def write_tiles(self, files: Iterable[tuple[TileId, bytes]]) -> None:
-        """Write tiles and bundles, each fsynced, then fsync the directories touched."""
-        dirs: set[Path] = set()
+        """Write tiles and bundles durably (parallel fsyncs, then directory fsyncs).
+
+        Hash tiles also get their interior node file in :attr:`interior`.
+        """
+        out: list[tuple[Path, bytes]] = []
         for tile, data in files:
             path = self.root / tile.path()
             if tile.is_full and path.exists():
                 if path.read_bytes() != data:
                     raise TileError(f"full tile {tile.path()} would change")
                 continue
-            dirs.update(write_durably(path, data, sync_dirs=False))
-        for directory in dirs:
-            fsync_dir(directory)
+            out.append((path, data))
+            if not tile.is_entries:
+                out.append((self.interior / tile.path(), interior_nodes(data)))
+        write_many_durably(out)
 
     def publish_checkpoint(self, note: bytes) -> None:
         """Replace ``checkpoint`` atomically (temp file, fsync, rename, fsync directory).
