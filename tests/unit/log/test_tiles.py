@@ -87,7 +87,7 @@ def test_missing_tile_is_a_tile_error(tmp_path: Path) -> None:
 def test_interior_node_files_give_the_same_hashes(tmp_path: Path) -> None:
     from pallmall.log.fetch import DirectoryFetcher
 
-    store, state, leaves = _build(tmp_path / "log", [1000, 70000])
+    store, state, _ = _build(tmp_path / "log", [1000, 70000])
     plain = TileHashSource(store, state.size)
     fast = TileHashSource(store, state.size, DirectoryFetcher(store.interior))
     nodes = [(level, i) for level in range(17) for i in range(0, state.size >> level, 37)]
