@@ -91,7 +91,7 @@ def _user_out(user: User) -> UserOut:
 
 
 @router.get("/me", response_model=Me)
-def me(caller: Caller) -> Me:
+async def me(caller: Caller) -> Me:
     """The caller's identity and role (anonymous without credentials)."""
     return Me(
         user_id=caller.user_id,

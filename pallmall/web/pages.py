@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from pallmall.api.deps import SESSION_USER, principal, read_tx, write_tx
+from pallmall.api.deps import SESSION_USER, principal, read_tx, resolve_principal, write_tx
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import Principal
 from pallmall.core.errors import NotFound, PallmallError, Unauthenticated
@@ -32,7 +32,7 @@ _PRODUCT_LINKS = {RelType.DEVELOPS, RelType.SUPPLIES, RelType.RESELLS}
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render ``template`` with the caller and ``context``."""
-    context.setdefault("caller", principal(request))
+    context.setdefault("caller", resolve_principal(request))
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
 
 
