@@ -46,14 +46,38 @@ def main() -> None:
         sys.exit("wrk is not installed: apt-get install wrk")
     data = Path(tempfile.mkdtemp(prefix="pallmall-bench-"))
     import_seconds = [time_import(data / f"import{i}.db") for i in range(runs)]
-    rows = [("import of the shipped registry (fresh SQLite)", f"{statistics.median(import_seconds):.2f} s", "", "", "")]
+    rows = [
+        (
+            "import of the shipped registry (fresh SQLite)",
+            f"{statistics.median(import_seconds):.2f} s",
+            "",
+            "",
+            "",
+        )
+    ]
     env = {**os.environ, "PALLMALL_DATA_DIR": str(data), "PALLMALL_DATABASE_URL": ""}
-    subprocess.run([sys.executable, "-m", "pallmall.cli", "init", "--demo"], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pallmall.cli", "init", "--demo"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "pallmall.cli", "serve", "--port", str(port), "--workers",
-         str(args.workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "pallmall.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait(base)
@@ -71,13 +95,22 @@ def main() -> None:
             p50 = statistics.median(r[1] for r in results)
             p99 = statistics.median(r[2] for r in results)
             anchor_rps = anchor_rps or rps
-            rows.append((label, f"{rps:,.0f} req/s", f"{p50:.1f} ms", f"{p99:.1f} ms",
-                         f"{rps / anchor_rps:.2f}"))
+            rows.append(
+                (
+                    label,
+                    f"{rps:,.0f} req/s",
+                    f"{p50:.1f} ms",
+                    f"{p99:.1f} ms",
+                    f"{rps / anchor_rps:.2f}",
+                )
+            )
     finally:
         server.kill()
         server.wait(10)
-    print(f"\nregistry benchmark: 50 connections, wrk -t2 -d{duration}, {args.workers} worker(s), "
-          f"median of {runs}; {os.cpu_count()} cores")
+    print(
+        f"\nregistry benchmark: 50 connections, wrk -t2 -d{duration}, {args.workers} worker(s), "
+        f"median of {runs}; {os.cpu_count()} cores"
+    )
     print(f"{'what':48} {'throughput':>14} {'p50':>9} {'p99':>9} {'/anchor':>8}")
     for row in rows:
         print(f"{row[0]:48} {row[1]:>14} {row[2]:>9} {row[3]:>9} {row[4]:>8}")
@@ -98,8 +131,12 @@ def time_import(path: Path) -> float:
 
 
 def wrk(url: str, duration: str) -> tuple[float, float, float]:
-    out = subprocess.run(["wrk", "-t2", "-c50", f"-d{duration}", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", "-c50", f"-d{duration}", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:

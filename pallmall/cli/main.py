@@ -19,9 +19,9 @@ from pallmall.core.errors import PallmallError
 from pallmall.core.paging import PageRequest
 from pallmall.registry.demo import READERS, shipped_batches
 from pallmall.registry.ftm import export_entities
+from pallmall.registry.importers.batch import ImportBatch
 from pallmall.registry.importing import ImportReport, apply_batch
 from pallmall.registry.service import RegistryService
-from pallmall.registry.importers.batch import ImportBatch
 from pallmall.registry.store import RecordQuery, RegistryStore, Stored
 from pallmall.storage.database import Database
 

@@ -64,7 +64,7 @@ class Database:
             yield Tx(conn)
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision of every capability (``alembic upgrade heads``)."""
+        """Bring the schema to the newest revision (``alembic upgrade heads``)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as conn:

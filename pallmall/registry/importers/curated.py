@@ -45,18 +45,17 @@ def read_designations(path: Path) -> ImportBatch:
     for where, row in _rows(path, {"name", "type", "authority", "listed_on", "citation"}):
         designation = _valid(
             where,
-            lambda: Designation(
-                authority=row["authority"],
-                programme=row.get("programme") or "",
-                listed_on=row["listed_on"],
-                citation=row["citation"],
-                url=row.get("url") or None,
-            ),
+            Designation,
+            authority=row["authority"],
+            programme=row.get("programme") or "",
+            listed_on=row["listed_on"],
+            citation=row["citation"],
+            url=row.get("url") or None,
         )
         key = name_ref(row["name"])
         current: Any = batch.records.get(key)
         if current is None:
-            current = _valid(where, lambda: _party(row))
+            current = _valid(where, _party, row=row)
         batch.records[key] = current.model_copy(
             update={"designations": (*current.designations, designation)}
         )
@@ -70,13 +69,12 @@ def read_products(path: Path) -> ImportBatch:
     for where, row in _rows(path, {"product", "capabilities", "citation"}):
         batch.records[name_ref(row["product"])] = _valid(
             where,
-            lambda: Product(
-                name=row["product"],
-                capabilities=_split(row["capabilities"]),
-                control_codes=_split(row.get("control_codes") or ""),
-                security_research=(row.get("security_research") or "").lower() == "true",
-                sources=(_source(row),),
-            ),
+            Product,
+            name=row["product"],
+            capabilities=_split(row["capabilities"]),
+            control_codes=_split(row.get("control_codes") or ""),
+            security_research=(row.get("security_research") or "").lower() == "true",
+            sources=(_source(row),),
         )
     return batch
 
@@ -87,16 +85,15 @@ def read_relationships(path: Path) -> ImportBatch:
     for where, row in _rows(path, {"source", "type", "target", "citation"}):
         rel = _valid(
             where,
-            lambda: Relationship(
-                type=row["type"],
-                source_id=name_ref(row["source"]),
-                target_id=name_ref(row["target"]),
-                share=row.get("share") or None,
-                start=row.get("start") or None,
-                end=row.get("end") or None,
-                confidence=row.get("confidence") or Confidence.UNKNOWN,
-                sources=(_source(row),),
-            ),
+            Relationship,
+            type=row["type"],
+            source_id=name_ref(row["source"]),
+            target_id=name_ref(row["target"]),
+            share=row.get("share") or None,
+            start=row.get("start") or None,
+            end=row.get("end") or None,
+            confidence=row.get("confidence") or Confidence.UNKNOWN,
+            sources=(_source(row),),
         )
         batch.relationships[f"{rel.source_id}|{rel.type.value}|{rel.target_id}"] = rel
     return batch
@@ -117,9 +114,10 @@ def _rows(path: Path, required: set[str]) -> Iterator[tuple[str, dict[str, str]]
         yield f"{path.name}: line {line}", {k: (v or "").strip() for k, v in row.items() if k}
 
 
-def _valid(where: str, build: Callable[[], Any]) -> Any:
+def _valid(where: str, build: Callable[..., Any], **fields: Any) -> Any:
+    """``build(**fields)``, with any validation error re-raised naming ``where`` and the field."""
     try:
-        return build()
+        return build(**fields)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])

@@ -26,8 +26,9 @@ def tokens(db: Database) -> dict[Role, str]:
         service = AccountService(tx.accounts, tx.audit)
         org = service.ensure_org(SYSTEM, "Test Authority", AccountKind.EXPORT_AUTHORITY)
         for role in ROLES:
-            user = service.create_user(SYSTEM, f"{role.value}@example.org", role.value, role, org,
-                                       PASSWORD)
+            user = service.create_user(
+                SYSTEM, f"{role.value}@example.org", role.value, role, org, PASSWORD
+            )
             out[role] = service.issue_token(SYSTEM, user)
     return out
 

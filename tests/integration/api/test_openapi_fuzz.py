@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, settings
+from schemathesis import checks
 
 from pallmall.app import create_app
 from pallmall.core.accounts import AccountService
@@ -54,14 +54,18 @@ CONFORMANCE = [
     checks.response_schema_conformance,
     checks.response_headers_conformance,
 ]
-OTHERS = [c for c in (
-    checks.negative_data_rejection,
-    checks.positive_data_acceptance,
-    checks.unsupported_method,
-    checks.allow_header_conformance,
-    checks.use_after_free,
-    checks.ensure_resource_availability,
-    checks.ignored_auth,
-    checks.missing_required_header,
-    checks.max_response_time,
-) if c not in CONFORMANCE]
+OTHERS = [
+    c
+    for c in (
+        checks.negative_data_rejection,
+        checks.positive_data_acceptance,
+        checks.unsupported_method,
+        checks.allow_header_conformance,
+        checks.use_after_free,
+        checks.ensure_resource_availability,
+        checks.ignored_auth,
+        checks.missing_required_header,
+        checks.max_response_time,
+    )
+    if c not in CONFORMANCE
+]

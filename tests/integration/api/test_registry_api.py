@@ -7,11 +7,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from pallmall.core.auth import Permission, Role, ROLE_PERMISSIONS
+from pallmall.core.auth import ROLE_PERMISSIONS, Permission, Role
 from tests.integration.api.conftest import PASSWORD, ROLES, auth
 
-ORG = {"type": "organisation", "name": "Acme Intrusion", "kinds": ["vendor"],
-       "jurisdictions": ["GR"]}
+ORG = {
+    "type": "organisation",
+    "name": "Acme Intrusion",
+    "kinds": ["vendor"],
+    "jurisdictions": ["GR"],
+}
 
 
 def create(client: TestClient, token: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -26,15 +30,24 @@ def test_create_read_update_history(client: TestClient, tokens: dict[Role, str])
     rid = made["id"]
     assert made["version"] == 1 and made["record"]["name"] == "Acme Intrusion"
     changed = {**ORG, "name": "Acme Cyber"}
-    put = client.put(f"/api/v1/registry/records/{rid}", json=changed, headers=auth(token),
-                     params={"expected_version": 1})
+    put = client.put(
+        f"/api/v1/registry/records/{rid}",
+        json=changed,
+        headers=auth(token),
+        params={"expected_version": 1},
+    )
     assert put.status_code == 200 and put.json()["version"] == 2
-    stale = client.put(f"/api/v1/registry/records/{rid}", json=ORG, headers=auth(token),
-                       params={"expected_version": 1})
+    stale = client.put(
+        f"/api/v1/registry/records/{rid}",
+        json=ORG,
+        headers=auth(token),
+        params={"expected_version": 1},
+    )
     assert stale.status_code == 409
     assert stale.headers["content-type"] == "application/problem+json"
-    past = client.get(f"/api/v1/registry/records/{rid}",
-                      params={"as_of": made["recorded_at"]}).json()
+    past = client.get(
+        f"/api/v1/registry/records/{rid}", params={"as_of": made["recorded_at"]}
+    ).json()
     assert past["record"]["name"] == "Acme Intrusion"
     assert client.get(f"/api/v1/registry/records/{rid}").json()["record"]["name"] == "Acme Cyber"
 
@@ -43,10 +56,14 @@ def test_list_pages_and_filters(client: TestClient, tokens: dict[Role, str]) -> 
     for i in range(5):
         create(client, tokens[Role.ADMIN], {**ORG, "name": f"Vendor {i}"})
     create(client, tokens[Role.ADMIN], {"type": "person", "name": "Jane Doe"})
-    page = client.get("/api/v1/registry/records",
-                      params={"type": "organisation", "limit": 2, "offset": 2}).json()
-    assert page["total"] == 5 and [i["record"]["name"] for i in page["items"]] == [
-        "Vendor 2", "Vendor 3"] and page["has_more"] is True
+    page = client.get(
+        "/api/v1/registry/records", params={"type": "organisation", "limit": 2, "offset": 2}
+    ).json()
+    assert (
+        page["total"] == 5
+        and [i["record"]["name"] for i in page["items"]] == ["Vendor 2", "Vendor 3"]
+        and page["has_more"] is True
+    )
     assert client.get("/api/v1/registry/records", params={"q": "jane"}).json()["total"] == 1
 
 
@@ -73,11 +90,15 @@ def test_relationship_to_unknown_record_is_refused(
     client: TestClient, tokens: dict[Role, str]
 ) -> None:
     rid = create(client, tokens[Role.ADMIN])["id"]
-    response = client.post("/api/v1/registry/relationships", headers=auth(tokens[Role.ADMIN]),
-                           json={"type": "owns", "source_id": rid, "target_id": "org-missing"})
+    response = client.post(
+        "/api/v1/registry/relationships",
+        headers=auth(tokens[Role.ADMIN]),
+        json={"type": "owns", "source_id": rid, "target_id": "org-missing"},
+    )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "target_id", "reason": "no registry record 'org-missing'"}]
+        {"field": "target_id", "reason": "no registry record 'org-missing'"}
+    ]
 
 
 def test_unknown_token_is_401_not_anonymous(client: TestClient) -> None:
@@ -96,21 +117,37 @@ def test_password_exchange_for_token(client: TestClient, tokens: dict[Role, str]
 
 # --- each role's rights on every write endpoint ------------------------------------------------
 
+
 def _writes(client: TestClient, admin: str) -> list[tuple[str, str, Any, Permission]]:
     rid = create(client, admin)["id"]
     other = create(client, admin, {**ORG, "name": "Other"})["id"]
-    rel = client.post("/api/v1/registry/relationships", headers=auth(admin),
-                      json={"type": "owns", "source_id": rid, "target_id": other}).json()["id"]
+    rel = client.post(
+        "/api/v1/registry/relationships",
+        headers=auth(admin),
+        json={"type": "owns", "source_id": rid, "target_id": other},
+    ).json()["id"]
     return [
         ("POST", "/api/v1/registry/records", ORG, Permission.REGISTRY_WRITE),
-        ("PUT", f"/api/v1/registry/records/{rid}", {**ORG, "name": "New"},
-         Permission.REGISTRY_WRITE),
-        ("POST", "/api/v1/registry/relationships",
-         {"type": "invests_in", "source_id": other, "target_id": rid}, Permission.REGISTRY_WRITE),
+        (
+            "PUT",
+            f"/api/v1/registry/records/{rid}",
+            {**ORG, "name": "New"},
+            Permission.REGISTRY_WRITE,
+        ),
+        (
+            "POST",
+            "/api/v1/registry/relationships",
+            {"type": "invests_in", "source_id": other, "target_id": rid},
+            Permission.REGISTRY_WRITE,
+        ),
         ("DELETE", f"/api/v1/registry/relationships/{rel}", None, Permission.REGISTRY_WRITE),
         ("DELETE", f"/api/v1/registry/records/{other}", None, Permission.REGISTRY_WRITE),
-        ("POST", "/api/v1/users", {"email": "n@example.org", "name": "N", "role": "public"},
-         Permission.USERS_MANAGE),
+        (
+            "POST",
+            "/api/v1/users",
+            {"email": "n@example.org", "name": "N", "role": "public"},
+            Permission.USERS_MANAGE,
+        ),
         ("GET", "/api/v1/users", None, Permission.USERS_MANAGE),
         ("GET", "/api/v1/audit", None, Permission.AUDIT_READ),
     ]
@@ -130,8 +167,10 @@ def test_each_role_on_every_write_endpoint(
 
 def test_writes_are_audited_with_the_actor(client: TestClient, tokens: dict[Role, str]) -> None:
     rid = create(client, tokens[Role.REGULATOR])["id"]
-    trail = client.get("/api/v1/audit", params={"target": rid},
-                       headers=auth(tokens[Role.OVERSIGHT])).json()
+    trail = client.get(
+        "/api/v1/audit", params={"target": rid}, headers=auth(tokens[Role.OVERSIGHT])
+    ).json()
     me = client.get("/api/v1/me", headers=auth(tokens[Role.REGULATOR])).json()
     assert [(i["actor"], i["verb"]) for i in trail["items"]] == [
-        (me["user_id"], "registry.organisation.created")]
+        (me["user_id"], "registry.organisation.created")
+    ]

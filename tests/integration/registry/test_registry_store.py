@@ -49,8 +49,9 @@ def test_versions_are_kept_and_as_of_answers_the_past(db: Database) -> None:
         assert svc.get(ANONYMOUS, first.id, T0 + timedelta(days=5)).record.name == "Acme Spy"
         with pytest.raises(NotFound):
             svc.get(ANONYMOUS, first.id, T0 - timedelta(days=1))
-        past = svc.search(ANONYMOUS, RecordQuery(q="acme spy", as_of=T0 + timedelta(days=1)),
-                          PageRequest())
+        past = svc.search(
+            ANONYMOUS, RecordQuery(q="acme spy", as_of=T0 + timedelta(days=1)), PageRequest()
+        )
         assert [s.id for s in past.items] == [first.id]
         assert svc.search(ANONYMOUS, RecordQuery(q="acme spy"), PageRequest()).total == 0
 
@@ -71,8 +72,14 @@ def test_relationships_by_validity_date(db: Database) -> None:
         svc = service(tx)
         owner = svc.create(SYSTEM, Organisation(name="Holding", kinds=(OrgKind.HOLDING,))).id
         owned = svc.create(SYSTEM, Organisation(name="Vendor", kinds=(OrgKind.VENDOR,))).id
-        rel = Relationship(type=RelType.OWNS, source_id=owner, target_id=owned, share=60,
-                           start=date(2020, 1, 1), end=date(2022, 12, 31))
+        rel = Relationship(
+            type=RelType.OWNS,
+            source_id=owner,
+            target_id=owned,
+            share=60,
+            start=date(2020, 1, 1),
+            end=date(2022, 12, 31),
+        )
         svc.relate(SYSTEM, rel)
     now = datetime.now(UTC)
     with db.read() as tx:
@@ -86,13 +93,20 @@ def test_search_filters_by_facets_and_pages(db: Database) -> None:
     with db.write() as tx:
         svc = service(tx)
         for i in range(7):
-            svc.create(SYSTEM, Organisation(name=f"Vendor {i}", kinds=(OrgKind.VENDOR,),
-                                            jurisdictions=("IL" if i % 2 else "GR",)))
+            svc.create(
+                SYSTEM,
+                Organisation(
+                    name=f"Vendor {i}",
+                    kinds=(OrgKind.VENDOR,),
+                    jurisdictions=("IL" if i % 2 else "GR",),
+                ),
+            )
         svc.create(SYSTEM, Product(name="Spyware X", capabilities=(Capability.ZERO_CLICK,)))
     with db.read() as tx:
         svc = service(tx)
-        page = svc.search(ANONYMOUS, RecordQuery(kind=OrgKind.VENDOR, country="IL"),
-                          PageRequest(0, 2))
+        page = svc.search(
+            ANONYMOUS, RecordQuery(kind=OrgKind.VENDOR, country="IL"), PageRequest(0, 2)
+        )
         assert page.total == 3 and len(page.items) == 2 and page.has_more
         assert [s.record.name for s in page.items] == ["Vendor 1", "Vendor 3"]
         caps = svc.search(ANONYMOUS, RecordQuery(capability=Capability.ZERO_CLICK), PageRequest())
@@ -102,8 +116,12 @@ def test_search_filters_by_facets_and_pages(db: Database) -> None:
 def test_restricted_records_are_hidden_from_the_public(db: Database) -> None:
     regulator = Principal(user_id="u1", role=Role.REGULATOR)
     with db.write() as tx:
-        rec = service(tx).create(SYSTEM, Organisation(
-            name="Secret Broker", kinds=(OrgKind.RESELLER,), visibility=Visibility.RESTRICTED))
+        rec = service(tx).create(
+            SYSTEM,
+            Organisation(
+                name="Secret Broker", kinds=(OrgKind.RESELLER,), visibility=Visibility.RESTRICTED
+            ),
+        )
     with db.read() as tx:
         svc = service(tx)
         with pytest.raises(NotFound):
@@ -127,7 +145,8 @@ def test_writes_need_the_right_role_and_leave_audit_and_public_change(db: Databa
         assert [(a.actor, a.verb) for a in audit] == [("reg1", "registry.organisation.created")]
         pending = tx.outbox.pending()
         assert [(c.kind, c.subject, c.public["name"]) for _, c in pending] == [
-            ("registry.organisation.created", rec.id, "Audited")]
+            ("registry.organisation.created", rec.id, "Audited")
+        ]
 
 
 def test_audit_records_cannot_be_edited(db: Database) -> None:
@@ -170,9 +189,11 @@ def test_demo_import_is_idempotent_and_merges_sources(db: Database) -> None:
 
 def test_a_bad_file_changes_nothing(db: Database, tmp_path: Path) -> None:
     good = tmp_path / "d.csv"
-    good.write_text("name,type,jurisdiction,authority,programme,listed_on,citation,url\n"
-                    "Good Co,organisation,GR,Auth,,2024-01-01,cite,\n"
-                    "Bad Co,organisation,GR,Auth,,not-a-date,cite,\n")
+    good.write_text(
+        "name,type,jurisdiction,authority,programme,listed_on,citation,url\n"
+        "Good Co,organisation,GR,Auth,,2024-01-01,cite,\n"
+        "Bad Co,organisation,GR,Auth,,not-a-date,cite,\n"
+    )
     with pytest.raises(InvalidInput, match="line 3: listed_on"):
         read_designations(good)
     bad_json = tmp_path / "g.json"
@@ -181,7 +202,9 @@ def test_a_bad_file_changes_nothing(db: Database, tmp_path: Path) -> None:
         read_galaxy(bad_json)
     # an error in the middle of an import rolls the whole unit of work back
     galaxy = tmp_path / "ok.json"
-    galaxy.write_text('{"type": "surveillance-vendor", "values": [{"uuid": "u1", "value": "First"}]}')
+    galaxy.write_text(
+        '{"type": "surveillance-vendor", "values": [{"uuid": "u1", "value": "First"}]}'
+    )
     with pytest.raises(Forbidden), db.write() as tx:
         svc = service(tx)
         apply_batch(svc, SYSTEM, read_galaxy(galaxy))
@@ -192,5 +215,7 @@ def test_a_bad_file_changes_nothing(db: Database, tmp_path: Path) -> None:
 
 def _second(tmp_path: Path) -> Path:
     path = tmp_path / "second.json"
-    path.write_text('{"type": "surveillance-vendor", "values": [{"uuid": "u2", "value": "Second"}]}')
+    path.write_text(
+        '{"type": "surveillance-vendor", "values": [{"uuid": "u2", "value": "Second"}]}'
+    )
     return path

@@ -16,15 +16,24 @@ from pallmall.registry.demo import DATA
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     data = tmp_path_factory.mktemp("cli")
-    environment = {**os.environ, "PALLMALL_DATA_DIR": str(data), "PALLMALL_DATABASE_URL": "",
-                   "COLUMNS": "200"}
+    environment = {
+        **os.environ,
+        "PALLMALL_DATA_DIR": str(data),
+        "PALLMALL_DATABASE_URL": "",
+        "COLUMNS": "200",
+    }
     run(environment, "init", "--demo")
     return environment
 
 
 def run(env: dict[str, str], *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run([sys.executable, "-m", "pallmall.cli", *args], env=env, text=True,
-                          capture_output=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "pallmall.cli", *args],
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+    )
     assert done.returncode == code, done.stdout + done.stderr
     return done
 
@@ -61,12 +70,24 @@ def test_export_ftm(env: dict[str, str], tmp_path: Path) -> None:
     designations = (DATA / "designations.csv").read_text().strip().splitlines()[1:]
     assert len(sanctions) == len(designations) == 21
     assert {s["properties"]["program"][0] for s in sanctions if "program" in s["properties"]} == {
-        "CYBER2"}
+        "CYBER2"
+    }
 
 
 def test_user_add_with_token(env: dict[str, str]) -> None:
     environment = {**env, "PALLMALL_PASSWORD": "a long enough password"}
-    out = run(environment, "user", "add", "officer@authority.example", "--role", "regulator",
-              "--account", "Export Authority", "--kind", "export_authority", "--token").stdout
+    out = run(
+        environment,
+        "user",
+        "add",
+        "officer@authority.example",
+        "--role",
+        "regulator",
+        "--account",
+        "Export Authority",
+        "--kind",
+        "export_authority",
+        "--token",
+    ).stdout
     assert "API token (shown once): pm_" in out
     assert "officer@authority.example" in run(env, "user", "list").stdout
