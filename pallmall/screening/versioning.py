@@ -114,8 +114,3 @@ class ListStore(Protocol):
         """Recorded listings, delistings and amendments, oldest first."""
         ...
 
-
-def record_snapshot(store: ListStore, report: LoadReport) -> SnapshotDiff:
-    """Record a newly loaded snapshot in ``store`` and return its diff (a convenience the
-    CLI and API share)."""
-    return store.record(report)
