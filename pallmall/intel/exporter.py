@@ -171,9 +171,12 @@ def _campaign(incident: Incident, name: str) -> dict[str, Any]:
         obj["first_seen"] = f"{incident.first_seen.isoformat()}T00:00:00Z"
     if incident.last_seen:
         obj["last_seen"] = f"{incident.last_seen.isoformat()}T00:00:00Z"
-    obj["x_pallmall_categories"] = sorted(c.value for c in incident.categories)
-    obj["x_pallmall_device_types"] = sorted(d.value for d in incident.device_types)
-    obj["x_pallmall_attack_vectors"] = sorted(a.value for a in incident.attack_vectors)
+    lists = {
+        "x_pallmall_categories": incident.categories,
+        "x_pallmall_device_types": incident.device_types,
+        "x_pallmall_attack_vectors": incident.attack_vectors,
+    }
+    obj.update({key: sorted(v.value for v in values) for key, values in lists.items() if values})
     if incident.sources:
         obj["external_references"] = [_source(s) for s in incident.sources]
     return obj
