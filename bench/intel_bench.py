@@ -80,9 +80,13 @@ def pallmall_server(folder: Path, page_size: int) -> Iterator[str]:
     store = fresh_store(folder, "taxii.db")
     Importer(store).import_file(PEGASUS, PUBLIC)
     app = FastAPI()
-    app.include_router(taxii_router(lambda: store, bench_principal, TaxiiConfig(max_page_size=page_size)))
+    app.include_router(
+        taxii_router(lambda: store, bench_principal, TaxiiConfig(max_page_size=page_size))
+    )
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    sock = config.bind_socket()  # uvicorn's own socket options (a bare socket costs ~40 ms a request)
+    sock = (
+        config.bind_socket()
+    )  # uvicorn's own socket options (a bare socket costs ~40 ms a request)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -100,15 +104,32 @@ def medallion_data(page_size: int) -> dict[str, Any]:
     bundle = json.loads(PEGASUS.read_text())
     added = "2024-01-26T21:30:00.000000Z"
     manifest = [
-        {"id": o["id"], "date_added": added, "version": o["modified"], "media_type": "application/stix+json;version=2.1"}
+        {
+            "id": o["id"],
+            "date_added": added,
+            "version": o["modified"],
+            "media_type": "application/stix+json;version=2.1",
+        }
         for o in bundle["objects"]
     ]
     collection = {
-        "id": PUBLIC.id, "title": "pegasus", "can_read": True, "can_write": False,
-        "media_types": ["application/stix+json;version=2.1"], "objects": bundle["objects"], "manifest": manifest,
-    }  # fmt: skip
-    root = {"information": {"title": "bench", "versions": ["application/taxii+json;version=2.1"],
-                            "max_content_length": 10485760}, "status": [], "collections": [collection]}  # fmt: skip
+        "id": PUBLIC.id,
+        "title": "pegasus",
+        "can_read": True,
+        "can_write": False,
+        "media_types": ["application/stix+json;version=2.1"],
+        "objects": bundle["objects"],
+        "manifest": manifest,
+    }
+    root = {
+        "information": {
+            "title": "bench",
+            "versions": ["application/taxii+json;version=2.1"],
+            "max_content_length": 10485760,
+        },
+        "status": [],
+        "collections": [collection],
+    }
     discovery = {"title": "medallion", "default": "/bench/", "api_roots": ["/bench/"]}
     return {"/discovery": discovery, "bench": root}
 
@@ -120,7 +141,11 @@ def medallion_server(folder: Path, page_size: int) -> Iterator[str]:
 
     data_file = folder / "medallion.json"
     data_file.write_text(json.dumps(medallion_data(page_size)))
-    backend = {"module_class": "MemoryBackend", "module": "medallion.backends.memory_backend", "filename": str(data_file)}
+    backend = {
+        "module_class": "MemoryBackend",
+        "module": "medallion.backends.memory_backend",
+        "filename": str(data_file),
+    }
     config = {"backend": backend, "users": {USER: PASSWORD}, "taxii": {"max_page_size": page_size}}
     for key in ("users", "taxii", "backend"):
         set_config(application_instance, key, config)
@@ -140,7 +165,11 @@ def medallion_server(folder: Path, page_size: int) -> Iterator[str]:
 def page_through(url: str, page_size: int) -> tuple[float, int]:
     collection = Collection(url, user=USER, password=PASSWORD)
     start = time.perf_counter()
-    ids = [o["id"] for page in as_pages(collection.get_objects, per_request=page_size) for o in page.get("objects", [])]
+    ids = [
+        o["id"]
+        for page in as_pages(collection.get_objects, per_request=page_size)
+        for o in page.get("objects", [])
+    ]
     elapsed = time.perf_counter() - start
     if len(set(ids)) != 3099:
         raise SystemExit(f"page-through of {url} returned {len(set(ids))} objects, expected 3099")
@@ -154,10 +183,16 @@ def median_of(runs: int, fn: Callable[[int], tuple[float, int]]) -> tuple[float,
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="one run of each, medallion included")
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median); default 3")
-    parser.add_argument("--page-size", type=int, default=100, help="objects per TAXII page; default 100")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs per measurement (median); default 3"
+    )
+    parser.add_argument(
+        "--page-size", type=int, default=100, help="objects per TAXII page; default 100"
+    )
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     if not PEGASUS.is_file():
@@ -169,17 +204,33 @@ def main() -> None:
             ours, ours_all, count = median_of(runs, lambda _r: page_through(url, args.page_size))
         with medallion_server(folder, args.page_size) as url:
             theirs, theirs_all, _ = median_of(runs, lambda _r: page_through(url, args.page_size))
-    report(runs, args.page_size, (imp, imp_all, received), (ours, ours_all, count), (theirs, theirs_all))
+    report(
+        runs,
+        args.page_size,
+        (imp, imp_all, received),
+        (ours, ours_all, count),
+        (theirs, theirs_all),
+    )
 
 
-def report(runs: int, page: int, imp: tuple[float, list[float], int], ours: tuple[float, list[float], int],
-           theirs: tuple[float, list[float]]) -> None:  # fmt: skip
+def report(
+    runs: int,
+    page: int,
+    imp: tuple[float, list[float], int],
+    ours: tuple[float, list[float], int],
+    theirs: tuple[float, list[float]],
+) -> None:
     def fmt(values: list[float]) -> str:
         return ", ".join(f"{v:.3f}" for v in values)
 
     print(f"\nintel benchmark (median of {runs} run(s); page size {page}; 127.0.0.1)\n")
-    print(f"STIX import, 23 real bundles, {imp[2]:,} objects: {imp[0]:.2f} s  (runs: {fmt(imp[1])})  target < 5 s")
-    print(f"\n{'TAXII page-through (Pegasus, ' + str(ours[2]) + ' objects)':<48}{'seconds':>10}  runs")
+    print(
+        f"STIX import, 23 real bundles, {imp[2]:,} objects: {imp[0]:.2f} s"
+        f"  (runs: {fmt(imp[1])})  target < 5 s"
+    )
+    print(
+        f"\n{'TAXII page-through (Pegasus, ' + str(ours[2]) + ' objects)':<48}{'seconds':>10}  runs"
+    )
     print(f"{'  pallmall (FastAPI + SQLite, keyset pages)':<48}{ours[0]:>10.3f}  {fmt(ours[1])}")
     print(f"{'  medallion 3.0.0 (memory backend)':<48}{theirs[0]:>10.3f}  {fmt(theirs[1])}")
     print(f"{'  ratio medallion / pallmall':<48}{theirs[0] / ours[0]:>9.1f}x  target >= 50x\n")

@@ -114,15 +114,21 @@ def taxii_router(
         return handlers.objects(collection_id, request, principal)
 
     @router.post(coll + "/objects/")
-    async def add_objects(collection_id: str, request: Request, principal: Principal = who) -> Response:
+    async def add_objects(
+        collection_id: str, request: Request, principal: Principal = who
+    ) -> Response:
         return handlers.add_objects(collection_id, await _body(request, cfg), principal)
 
     @router.get(coll + "/objects/{object_id}/")
-    def get_object(collection_id: str, object_id: str, request: Request, principal: Principal = who) -> Response:
+    def get_object(
+        collection_id: str, object_id: str, request: Request, principal: Principal = who
+    ) -> Response:
         return handlers.objects(collection_id, request, principal, object_id)
 
     @router.get(coll + "/objects/{object_id}/versions/")
-    def versions(collection_id: str, object_id: str, request: Request, principal: Principal = who) -> Response:
+    def versions(
+        collection_id: str, object_id: str, request: Request, principal: Principal = who
+    ) -> Response:
         return handlers.versions(collection_id, object_id, request, principal)
 
     return router
@@ -175,7 +181,9 @@ def _accepts_taxii(header: str) -> bool:
     return False
 
 
-def _error(status: int, title: str, description: str, headers: dict[str, str] | None = None) -> Response:
+def _error(
+    status: int, title: str, description: str, headers: dict[str, str] | None = None
+) -> Response:
     body = json.dumps(error_resource(status, title, description))
     return Response(body, status_code=status, media_type=MEDIA_TAXII, headers=headers)
 
@@ -183,7 +191,11 @@ def _error(status: int, title: str, description: str, headers: dict[str, str] | 
 def _pallmall_error(exc: PallmallError) -> Response:
     if isinstance(exc, InvalidInput):
         return _error(400, "Bad Request", str(exc))
-    headers = {"WWW-Authenticate": 'Basic realm="taxii", Bearer'} if isinstance(exc, Unauthenticated) else None
+    headers = (
+        {"WWW-Authenticate": 'Basic realm="taxii", Bearer'}
+        if isinstance(exc, Unauthenticated)
+        else None
+    )
     return _error(exc.status, exc.title, str(exc), headers)
 
 
@@ -205,14 +217,21 @@ def _taxii(body: Any, status: int = 200, headers: dict[str, str] | None = None) 
 class _Handlers:
     """The endpoints' logic, one short method each."""
 
-    def __init__(self, stores: Callable[[], ObjectStore], cfg: TaxiiConfig, products: ProductResolver | None) -> None:
+    def __init__(
+        self, stores: Callable[[], ObjectStore], cfg: TaxiiConfig, products: ProductResolver | None
+    ) -> None:
         self._stores, self._cfg, self._products = stores, cfg, products
         self._limits = (cfg.default_page_size, cfg.max_page_size)
 
     def discovery(self, request: Request) -> Response:
         """Server discovery (§4.1)."""
         root = str(request.url_for("api_root"))
-        body = {"title": self._cfg.title, "description": self._cfg.description, "default": root, "api_roots": [root]}
+        body = {
+            "title": self._cfg.title,
+            "description": self._cfg.description,
+            "default": root,
+            "api_roots": [root],
+        }
         return _taxii(body)
 
     def api_root(self) -> Response:
@@ -235,7 +254,11 @@ class _Handlers:
 
     def collections(self, principal: Principal) -> Response:
         """The collections the caller may read or write (§5.1)."""
-        visible = [c.resource(principal) for c in self._cfg.collections if c.can_read(principal) or c.can_write(principal)]
+        visible = [
+            c.resource(principal)
+            for c in self._cfg.collections
+            if c.can_read(principal) or c.can_write(principal)
+        ]
         return _taxii({"collections": visible} if visible else {})
 
     def collection(self, collection_id: str, principal: Principal) -> Response:
@@ -252,7 +275,13 @@ class _Handlers:
         page = self._stores().page(spec.id, _without_body(query))
         return _taxii(manifest_json(page), headers=page.headers())
 
-    def objects(self, collection_id: str, request: Request, principal: Principal, object_id: str | None = None) -> Response:
+    def objects(
+        self,
+        collection_id: str,
+        request: Request,
+        principal: Principal,
+        object_id: str | None = None,
+    ) -> Response:
         """Objects (§5.4), or the versions of one object (§5.6), as an envelope."""
         spec = self._readable(collection_id, principal)
         params = dict(request.query_params)
@@ -265,7 +294,9 @@ class _Handlers:
             raise NotFound(f"object {object_id}")
         return _taxii(envelope_json(page), headers=page.headers())
 
-    def versions(self, collection_id: str, object_id: str, request: Request, principal: Principal) -> Response:
+    def versions(
+        self, collection_id: str, object_id: str, request: Request, principal: Principal
+    ) -> Response:
         """The versions of one object (§5.8)."""
         spec = self._readable(collection_id, principal)
         query = parse_query(request.query_params, self._limits)
@@ -329,8 +360,14 @@ def _status(objects: list[Any], report: ImportReport, stamp: str) -> Status:
     failed = {note.where: note.reason for note in report.skipped}
     status = Status(id=str(uuid.uuid4()), request_timestamp=stamp)
     for position, obj in enumerate(objects):
-        where = str(obj.get("id", f"objects[{position}]")) if isinstance(obj, dict) else f"objects[{position}]"
-        version = str(obj.get("modified") or obj.get("created") or "") if isinstance(obj, dict) else ""
+        where = (
+            str(obj.get("id", f"objects[{position}]"))
+            if isinstance(obj, dict)
+            else f"objects[{position}]"
+        )
+        version = (
+            str(obj.get("modified") or obj.get("created") or "") if isinstance(obj, dict) else ""
+        )
         if where in failed:
             status.failures.append({"id": where, "version": version, "message": failed[where]})
         else:

@@ -90,7 +90,11 @@ def read_objects(objects: list[Any], report: ImportReport, *, count: bool = True
     """
     reading = Reading()
     for position, obj in enumerate(objects):
-        where = obj.get("id", f"objects[{position}]") if isinstance(obj, dict) else f"objects[{position}]"
+        where = (
+            obj.get("id", f"objects[{position}]")
+            if isinstance(obj, dict)
+            else f"objects[{position}]"
+        )
         report.received += count
         try:
             _read_one(obj, reading, report)
@@ -182,7 +186,9 @@ def _read_indicator(obj: dict[str, Any], reading: Reading, report: ImportReport)
         return
     if pattern_type == "stix":
         check_compound_pattern(pattern)
-    reading.candidates.append(Candidate(obj, indicator_key(pattern_type, " ".join(pattern.split()))))
+    reading.candidates.append(
+        Candidate(obj, indicator_key(pattern_type, " ".join(pattern.split())))
+    )
 
 
 def indicator_key(pattern_type: str, pattern: str) -> str:
@@ -196,7 +202,8 @@ def check_compound_pattern(pattern: str) -> None:
     Raises:
         InvalidInput: the grammar (STIX 2.1 §9) rejects the pattern.
     """
-    from stix2patterns.validator import run_validator  # slow to load; rarely needed
+    # slow to load and rarely needed: imported here; the package ships no type information
+    from stix2patterns.validator import run_validator  # type: ignore[import-untyped]
 
     errors = run_validator(pattern, stix_version="2.1")
     if errors:

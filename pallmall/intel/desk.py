@@ -98,7 +98,9 @@ class IncidentDesk:
             raise NotFound(f"incident {incident_id}")
         return incident_view(incident, principal)
 
-    def list(self, principal: Principal, status: IncidentStatus | None = None) -> list[dict[str, Any]]:
+    def list(
+        self, principal: Principal, status: IncidentStatus | None = None
+    ) -> list[dict[str, Any]]:
         """The incidents ``principal`` may see, oldest report first."""
         return [
             incident_view(incident, principal)
@@ -112,7 +114,9 @@ class IncidentDesk:
             raise NotFound(f"incident {incident_id}")
         return incident
 
-    def _record(self, principal: Principal, verb: str, target: str, payload: dict[str, Any]) -> None:
+    def _record(
+        self, principal: Principal, verb: str, target: str, payload: dict[str, Any]
+    ) -> None:
         if self._audit is not None:
             self._audit.append(AuditRecord(_actor(principal), verb, target, self._clock(), payload))
 

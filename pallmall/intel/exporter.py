@@ -43,13 +43,17 @@ class _Bundle:
         }
         return str(obj["id"])
 
-    def relate(self, kind: str, source: str, target: str, tlp: Tlp = Tlp.CLEAR, **extra: Any) -> str:
+    def relate(
+        self, kind: str, source: str, target: str, tlp: Tlp = Tlp.CLEAR, **extra: Any
+    ) -> str:
         rid = relationship_id(kind, source, target)
-        body = {"id": rid, "type": "relationship", "relationship_type": kind}
+        body: dict[str, Any] = {"id": rid, "type": "relationship", "relationship_type": kind}
         return self.add({**body, "source_ref": source, "target_ref": target, **extra}, tlp)
 
 
-def export_bundle(registry: RegistrySource, incidents: Iterable[Incident], as_of: datetime) -> dict[str, Any]:
+def export_bundle(
+    registry: RegistrySource, incidents: Iterable[Incident], as_of: datetime
+) -> dict[str, Any]:
     """A STIX 2.1 bundle (§8) of the registry and ``incidents``; ``as_of`` dates every object.
 
     The bundle id is derived from ``as_of`` and the object ids, so equal input gives equal
@@ -70,7 +74,9 @@ def export_bundle(registry: RegistrySource, incidents: Iterable[Incident], as_of
 
 def _wrap(bundle: _Bundle) -> dict[str, Any]:
     used = {ref for obj in bundle.objects.values() for ref in obj.get("object_marking_refs", [])}
-    markings = [marking_definition(t) for t in Tlp if marking_ref(t) in used and t is not Tlp.AMBER_STRICT]
+    markings = [
+        marking_definition(t) for t in Tlp if marking_ref(t) in used and t is not Tlp.AMBER_STRICT
+    ]
     objects = [*markings, *sorted(bundle.objects.values(), key=lambda o: str(o["id"]))]
     bundle_id = stix_id("bundle", stamp=bundle.stamp, ids=[o["id"] for o in objects])
     return {"type": "bundle", "id": bundle_id, "objects": objects}
@@ -79,15 +85,22 @@ def _wrap(bundle: _Bundle) -> dict[str, Any]:
 def _org(org: RegistryOrg) -> dict[str, Any]:
     if org.kind == HACKER_FOR_HIRE:
         obj: dict[str, Any] = {"type": "threat-actor", "id": named_id("threat-actor", org.name)}
-        obj.update({"name": org.name, "threat_actor_types": ["spy"], "resource_level": "organization"})
+        obj.update(
+            {"name": org.name, "threat_actor_types": ["spy"], "resource_level": "organization"}
+        )
         obj["primary_motivation"] = "personal-gain"
     else:
-        obj = {"type": "identity", "id": named_id("identity", org.name, identity_class="organization")}
+        obj = {
+            "type": "identity",
+            "id": named_id("identity", org.name, identity_class="organization"),
+        }
         obj.update({"name": org.name, "identity_class": "organization"})
         if org.kind in _GOVERNMENT:
             obj["sectors"] = ["government"]
     if org.aliases:
-        obj["aliases" if obj["type"] == "threat-actor" else "x_pallmall_aliases"] = list(org.aliases)
+        obj["aliases" if obj["type"] == "threat-actor" else "x_pallmall_aliases"] = list(
+            org.aliases
+        )
     obj["x_pallmall_kind"] = org.kind
     if org.country:
         obj["x_pallmall_country"] = org.country
@@ -95,7 +108,11 @@ def _org(org: RegistryOrg) -> dict[str, Any]:
 
 
 def _product(bundle: _Bundle, product: RegistryProduct, orgs: dict[str, RegistryOrg]) -> None:
-    obj: dict[str, Any] = {"type": "malware", "id": named_id("malware", product.name), "name": product.name}
+    obj: dict[str, Any] = {
+        "type": "malware",
+        "id": named_id("malware", product.name),
+        "name": product.name,
+    }
     obj["is_family"] = True
     if product.aliases:
         obj["aliases"] = list(product.aliases)
@@ -137,9 +154,17 @@ def _source(text: str) -> dict[str, str]:
     return {"source_name": "source", "description": text}
 
 
-def _deployment(bundle: _Bundle, customer: RegistryOrg, customer_ref: str, malware_ref: str, extra: dict[str, Any]) -> None:
+def _deployment(
+    bundle: _Bundle,
+    customer: RegistryOrg,
+    customer_ref: str,
+    malware_ref: str,
+    extra: dict[str, Any],
+) -> None:
     name = f"{customer.name} / {bundle.objects[malware_ref]['name']}"
-    iset = bundle.add({"type": "intrusion-set", "id": named_id("intrusion-set", name), "name": name})
+    iset = bundle.add(
+        {"type": "intrusion-set", "id": named_id("intrusion-set", name), "name": name}
+    )
     bundle.relate("uses", iset, malware_ref, **extra)
     bundle.relate("attributed-to", iset, customer_ref, **extra)
 
@@ -151,7 +176,9 @@ def _incident(bundle: _Bundle, incident: Incident) -> None:
     cid = bundle.add(campaign, tlp)
     refs = [cid]
     for link in incident.attributions:
-        refs += _attribution(bundle, cid, link.role, link.target_id, link.confidence, link.sources, tlp)
+        refs += _attribution(
+            bundle, cid, link.role, link.target_id, link.confidence, link.sources, tlp
+        )
     for victim in incident.victims:
         vid = bundle.add(_victim(victim.pseudonym, victim.category.value), tlp)
         refs += [vid, bundle.relate("targets", cid, vid, tlp)]
@@ -159,7 +186,11 @@ def _incident(bundle: _Bundle, incident: Incident) -> None:
         iid = bundle.add(_indicator(pattern, bundle.stamp), tlp)
         refs += [iid, bundle.relate("indicates", iid, cid, tlp)]
     published = (incident.decided_at or incident.reported_at).strftime("%Y-%m-%dT%H:%M:%SZ")
-    report = {"type": "report", "id": named_id("report", name, published=published), "name": name}
+    report: dict[str, Any] = {
+        "type": "report",
+        "id": named_id("report", name, published=published),
+        "name": name,
+    }
     report.update({"published": published, "report_types": ["campaign"], "object_refs": refs})
     report["x_pallmall_status"] = incident.status.value
     bundle.add(report, tlp)
@@ -183,7 +214,13 @@ def _campaign(incident: Incident, name: str) -> dict[str, Any]:
 
 
 def _attribution(
-    bundle: _Bundle, cid: str, role: LinkRole, target: str, confidence: int, sources: tuple[str, ...], tlp: Tlp
+    bundle: _Bundle,
+    cid: str,
+    role: LinkRole,
+    target: str,
+    confidence: int,
+    sources: tuple[str, ...],
+    tlp: Tlp,
 ) -> list[str]:
     ref = bundle.ref_of.get(target)
     if ref is None:
@@ -191,19 +228,28 @@ def _attribution(
     kind = "uses" if role is LinkRole.PRODUCT else "attributed-to"
     if role is LinkRole.VENDOR:
         kind = "related-to"
-    extra: dict[str, Any] = {"confidence": confidence, "description": f"{role.value} of the incident"}
+    extra: dict[str, Any] = {
+        "confidence": confidence,
+        "description": f"{role.value} of the incident",
+    }
     if sources:
         extra["external_references"] = [_source(s) for s in sources]
     return [bundle.relate(kind, cid, ref, tlp, **extra)]
 
 
 def _victim(pseudonym: str, category: str) -> dict[str, Any]:
-    obj = {"type": "identity", "id": named_id("identity", pseudonym, identity_class="individual")}
+    obj: dict[str, Any] = {
+        "type": "identity",
+        "id": named_id("identity", pseudonym, identity_class="individual"),
+    }
     obj.update({"name": pseudonym, "identity_class": "individual", "roles": [category]})
     return obj
 
 
 def _indicator(pattern: str, stamp: str) -> dict[str, Any]:
-    obj = {"type": "indicator", "id": stix_id("indicator", pattern=pattern), "pattern": pattern}
-    obj.update({"pattern_type": "stix", "valid_from": stamp, "indicator_types": ["malicious-activity"]})
+    obj: dict[str, Any] = {"type": "indicator", "id": stix_id("indicator", pattern=pattern)}
+    obj["pattern"] = pattern
+    obj.update(
+        {"pattern_type": "stix", "valid_from": stamp, "indicator_types": ["malicious-activity"]}
+    )
     return obj

@@ -63,14 +63,18 @@ class Importer:
             return self.import_misp(data, str(path), collection)
         return self.import_stix(data, str(path), collection)
 
-    def import_stix(self, data: bytes | str, source: str, collection: CollectionSpec) -> ImportReport:
+    def import_stix(
+        self, data: bytes | str, source: str, collection: CollectionSpec
+    ) -> ImportReport:
         """Import a STIX 2.1 bundle (§8). Returns the report; raises only for a non-bundle."""
         report = ImportReport(source=source, format="stix2.1")
         reading = read_objects(load_bundle(data, report), report)
         self.ingest(reading, report, collection)
         return report
 
-    def import_misp(self, data: bytes | str, source: str, collection: CollectionSpec) -> ImportReport:
+    def import_misp(
+        self, data: bytes | str, source: str, collection: CollectionSpec
+    ) -> ImportReport:
         """Import a MISP event export (REST ``response`` list or a single ``Event``)."""
         report = ImportReport(source=source, format="misp-json")
         objects = misp.events_to_stix(data, report)
@@ -84,7 +88,9 @@ class Importer:
         self.ingest(read_objects(objects, report, count=False), report, collection)
         return report
 
-    def ingest(self, reading: Reading, report: ImportReport, collection: CollectionSpec) -> Accepted:
+    def ingest(
+        self, reading: Reading, report: ImportReport, collection: CollectionSpec
+    ) -> Accepted:
         """Deduplicate, link and store checked objects; counts go into ``report``.
 
         Indicators are the same when their canonical patterns are; malware when their names
@@ -177,7 +183,9 @@ def _files(path: Path) -> Iterator[Path]:
         yield path
         return
     for file in sorted(path.rglob("*")):
-        if file.is_file() and (file.suffix.lower() in STIX_SUFFIXES or file.suffix.lower() == ".csv"):
+        if file.is_file() and (
+            file.suffix.lower() in STIX_SUFFIXES or file.suffix.lower() == ".csv"
+        ):
             yield file
 
 
@@ -204,7 +212,9 @@ def _rewrite(
     sources, targets = _resolve(obj["source_ref"], remap), _resolve(obj["target_ref"], remap)
     missing = [ref for ref in (*sources, *targets) if ref not in present]
     if missing:
-        report.skip(obj["id"], f"dangling reference: {missing[0]} is not in the bundle or collection")
+        report.skip(
+            obj["id"], f"dangling reference: {missing[0]} is not in the bundle or collection"
+        )
         return []
     out: list[Candidate] = []
     for index, (source, target) in enumerate((s, t) for s in sources for t in targets):

@@ -21,7 +21,9 @@ from pallmall.intel.tlp import Tlp
 class AbuseCategory(StrEnum):
     """Irresponsible use, in the Code of Practice's words."""
 
-    THREAT_WITHOUT_SAFEGUARDS = "threat_without_safeguards"  # to security, human rights or cyber stability
+    THREAT_WITHOUT_SAFEGUARDS = (
+        "threat_without_safeguards"  # to security, human rights or cyber stability
+    )
     BREACH_OF_INTERNATIONAL_LAW = "breach_of_international_law"
     DISCRIMINATORY_TARGETING = "discriminatory_targeting"
     RIGHTS_VIOLATION = "rights_violation"  # rights such as freedom of expression
@@ -104,7 +106,7 @@ class Victim:
 
 @dataclass(frozen=True)
 class Attribution:
-    """A link to a registry record, with confidence 0–100 (STIX 2.1 §3.2) and its sources."""
+    """A link to a registry record, with confidence 0-100 (STIX 2.1 §3.2) and its sources."""
 
     role: LinkRole
     target_id: str
@@ -149,7 +151,9 @@ class Incident:
 
     def decided(self, verb: Verb, by: str, at: datetime, reason: str) -> Incident:
         """A copy with the status ``verb`` leads to, recording who decided, when and why."""
-        return replace(self, status=self.after(verb), decided_by=by, decided_at=at, decision_reason=reason)
+        return replace(
+            self, status=self.after(verb), decided_by=by, decided_at=at, decision_reason=reason
+        )
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ def incident_from_draft(draft: IncidentDraft, incident_id: str, by: str, at: dat
 
     Raises:
         InvalidInput: naming the field — empty title, no category, confidence outside
-            0–100, ``last_seen`` before ``first_seen``, or an indicator that is not a
+            0-100, ``last_seen`` before ``first_seen``, or an indicator that is not a
             single-comparison STIX pattern.
     """
     _check_draft(draft)
@@ -193,13 +197,23 @@ def incident_from_draft(draft: IncidentDraft, incident_id: str, by: str, at: dat
         for n, v in enumerate(draft.victims, start=1)
     )
     return Incident(
-        id=incident_id, title=draft.title.strip(), summary=draft.summary, categories=draft.categories,
-        victims=victims, attributions=draft.attributions, tlp=draft.tlp,
-        status=IncidentStatus.REPORTED, reported_by=by, reported_at=at,
-        first_seen=draft.first_seen, last_seen=draft.last_seen, device_types=draft.device_types,
-        attack_vectors=draft.attack_vectors, indicators=_indicators(draft.indicators),
+        id=incident_id,
+        title=draft.title.strip(),
+        summary=draft.summary,
+        categories=draft.categories,
+        victims=victims,
+        attributions=draft.attributions,
+        tlp=draft.tlp,
+        status=IncidentStatus.REPORTED,
+        reported_by=by,
+        reported_at=at,
+        first_seen=draft.first_seen,
+        last_seen=draft.last_seen,
+        device_types=draft.device_types,
+        attack_vectors=draft.attack_vectors,
+        indicators=_indicators(draft.indicators),
         sources=draft.sources,
-    )  # fmt: skip
+    )
 
 
 def _check_draft(draft: IncidentDraft) -> None:
@@ -280,7 +294,8 @@ def incident_to_dict(incident: Incident) -> dict[str, Any]:
             data[key] = value.isoformat()
     for link in data["attributions"]:
         link["sources"] = list(link["sources"])
-    return _lists(data)
+    result: dict[str, Any] = _lists(data)
+    return result
 
 
 def _lists(value: Any) -> Any:
@@ -298,7 +313,9 @@ def incident_from_dict(data: dict[str, Any]) -> Incident:
         KeyError, ValueError: ``data`` was not written by :func:`incident_to_dict`.
     """
     return Incident(
-        id=data["id"], title=data["title"], summary=data["summary"],
+        id=data["id"],
+        title=data["title"],
+        summary=data["summary"],
         categories=tuple(AbuseCategory(c) for c in data["categories"]),
         victims=tuple(
             Victim(VictimCategory(v["category"]), v["pseudonym"], v["name"], v["country"])
@@ -308,16 +325,20 @@ def incident_from_dict(data: dict[str, Any]) -> Incident:
             Attribution(LinkRole(a["role"]), a["target_id"], a["confidence"], tuple(a["sources"]))
             for a in data["attributions"]
         ),
-        tlp=Tlp(data["tlp"]), status=IncidentStatus(data["status"]),
-        reported_by=data["reported_by"], reported_at=datetime.fromisoformat(data["reported_at"]),
-        first_seen=_date(data["first_seen"]), last_seen=_date(data["last_seen"]),
+        tlp=Tlp(data["tlp"]),
+        status=IncidentStatus(data["status"]),
+        reported_by=data["reported_by"],
+        reported_at=datetime.fromisoformat(data["reported_at"]),
+        first_seen=_date(data["first_seen"]),
+        last_seen=_date(data["last_seen"]),
         device_types=tuple(DeviceType(d) for d in data["device_types"]),
         attack_vectors=tuple(AttackVector(a) for a in data["attack_vectors"]),
-        indicators=tuple(data["indicators"]), sources=tuple(data["sources"]),
+        indicators=tuple(data["indicators"]),
+        sources=tuple(data["sources"]),
         decided_by=data["decided_by"],
         decided_at=datetime.fromisoformat(data["decided_at"]) if data["decided_at"] else None,
         decision_reason=data["decision_reason"],
-    )  # fmt: skip
+    )
 
 
 def _date(value: str | None) -> date | None:

@@ -104,7 +104,9 @@ def _timestamp(epoch: Any) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _attribute(attribute: dict[str, Any], report: ImportReport, markings: list[str]) -> list[dict[str, Any]]:
+def _attribute(
+    attribute: dict[str, Any], report: ImportReport, markings: list[str]
+) -> list[dict[str, Any]]:
     where = f"misp-attribute {attribute.get('uuid', '?')}"
     if attribute.get("to_ids") in (False, "0", 0):
         report.skip(where, "to_ids is false: MISP marks it as not for detection")
@@ -156,7 +158,13 @@ def indicator(
 
 
 def _compound(
-    kind: str, value: str, source: str, stamp: str, report: ImportReport, where: str, markings: list[str]
+    kind: str,
+    value: str,
+    source: str,
+    stamp: str,
+    report: ImportReport,
+    where: str,
+    markings: list[str],
 ) -> list[dict[str, Any]]:
     kinds, values = kind.split("|"), value.split("|")
     if len(kinds) != len(values):
@@ -237,18 +245,29 @@ def _misp_rows(rows: list[list[str]], source: str, report: ImportReport) -> list
             continue
         date = record.get("date", "")
         stamp = f"{date[:4]}-{date[4:6]}-{date[6:8]}T00:00:00.000Z" if len(date) == 8 else _now()
-        out += indicator(record.get("type", ""), record.get("value", "").strip(), record.get("uuid", ""),
-                         stamp, report, where, description=record.get("comment", ""))
+        out += indicator(
+            record.get("type", ""),
+            record.get("value", "").strip(),
+            record.get("uuid", ""),
+            stamp,
+            report,
+            where,
+            description=record.get("comment", ""),
+        )
     return out
 
 
-def _note_ignored(header: list[str], columns: list[str | None], source: str, report: ImportReport) -> None:
+def _note_ignored(
+    header: list[str], columns: list[str | None], source: str, report: ImportReport
+) -> None:
     for name, column in zip(header, columns, strict=True):
         if column is None:
             report.repair(source, f"column {name!r} is not an indicator column; ignored")
 
 
-def _rows(rows: list[list[str]], columns: list[str | None], source: str, report: ImportReport) -> list[dict[str, Any]]:
+def _rows(
+    rows: list[list[str]], columns: list[str | None], source: str, report: ImportReport
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     stamp = _now()
     for line, row in enumerate(rows, start=1):

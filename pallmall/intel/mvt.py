@@ -42,7 +42,9 @@ def mvt_pattern(observable: Observable) -> str:
     """
     key = MVT_KEYS.get((observable.object_type, observable.path))
     if key is None:
-        raise InvalidInput("pattern", f"MVT cannot match {observable.object_type}:{observable.path}")
+        raise InvalidInput(
+            "pattern", f"MVT cannot match {observable.object_type}:{observable.path}"
+        )
     if "=" in observable.value or "'" in observable.value:
         raise InvalidInput("pattern", "MVT splits patterns on '=' and cannot read this value")
     return f"[{key}='{observable.value}']"
@@ -62,10 +64,13 @@ def mvt_bundle(objects: Iterable[dict[str, Any]], report: ImportReport) -> dict[
         elif obj.get("type") == "indicator":
             _indicator(obj, kept, report)
     links = [
-        o for o in items
-        if o.get("type") == "relationship" and o.get("relationship_type") == "indicates"
-        and o.get("source_ref") in kept and o.get("target_ref") in kept
-    ]  # fmt: skip
+        o
+        for o in items
+        if o.get("type") == "relationship"
+        and o.get("relationship_type") == "indicates"
+        and o.get("source_ref") in kept
+        and o.get("target_ref") in kept
+    ]
     out = [*kept.values(), *links]
     return {"type": "bundle", "id": stix_id("bundle", ids=[o["id"] for o in out]), "objects": out}
 

@@ -28,9 +28,18 @@ _HASH_KEYS = {
     "ssdeep": "SSDEEP",
     "tlsh": "TLSH",
 }
-_HEX_LENGTH = {"MD5": 32, "SHA-1": 40, "SHA-256": 64, "SHA-512": 128, "SHA3-256": 64, "SHA3-512": 128}
+_HEX_LENGTH = {
+    "MD5": 32,
+    "SHA-1": 40,
+    "SHA-256": 64,
+    "SHA-512": 128,
+    "SHA3-256": 64,
+    "SHA3-512": 128,
+}
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]{2,63}$")
-_IPV4_HEAD = re.compile(r"^((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?=[a-z])")
+_IPV4_HEAD = re.compile(
+    r"^((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))(?=[a-z])"
+)
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 # Observable types MVT adds to STIX (not in STIX 2.1 §6): kept as written, MVT reads them.
@@ -161,7 +170,9 @@ def _host(value: str, reading: Reading, declared: str) -> Reading:
     ip = _ip(host)
     if ip is not None:
         if declared == "domain-name":
-            reading.notes.append(f"IP address {host!r} written as domain-name: read as {ip.object_type}")
+            reading.notes.append(
+                f"IP address {host!r} written as domain-name: read as {ip.object_type}"
+            )
         reading.observables.append(ip)
         return reading
     if "/" in host:

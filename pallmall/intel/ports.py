@@ -118,7 +118,7 @@ class RegistryRelation:
     ``kind`` ``customer_of`` (or ``deploys``) from an organisation to a product is a
     customer deployment; other kinds (``owns``, ``subsidiary_of``, ``invests_in``,
     ``supplies``, ``acquired`` …) are exported as STIX relationships of the same name.
-    ``confidence`` is 0–100 (STIX 2.1 §3.2 confidence scale) or None.
+    ``confidence`` is 0-100 (STIX 2.1 §3.2 confidence scale) or None.
     """
 
     source_id: str

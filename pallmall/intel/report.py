@@ -52,7 +52,11 @@ class ImportReport:
             f"skipped {len(self.skipped)}"
             + (f"; skips: {dict(reasons.most_common(3))}" if reasons else "")
             + (f"; repairs: {dict(fixes.most_common(3))}" if fixes else "")
-            + (f"; products: {sorted(set(self.product_links.values()))}" if self.product_links else "")
+            + (
+                f"; products: {sorted(set(self.product_links.values()))}"
+                if self.product_links
+                else ""
+            )
         )
 
 

@@ -221,7 +221,15 @@ def parse_query(params: Mapping[str, str], limits: tuple[int, int]) -> ObjectQue
 
 
 _KNOWN_PARAMS = frozenset(
-    {"limit", "next", "added_after", "match[id]", "match[type]", "match[version]", "match[spec_version]"}
+    {
+        "limit",
+        "next",
+        "added_after",
+        "match[id]",
+        "match[type]",
+        "match[version]",
+        "match[spec_version]",
+    }
 )
 
 
@@ -243,7 +251,9 @@ def _timestamp(name: str, value: str | None) -> int | None:
     try:
         return stix_timestamp_us(value)
     except ValueError:
-        raise InvalidInput(name, f"{value!r} is not a timestamp such as 2021-07-18T00:00:00Z") from None
+        raise InvalidInput(
+            name, f"{value!r} is not a timestamp such as 2021-07-18T00:00:00Z"
+        ) from None
 
 
 def _versions(value: str | None) -> tuple[str | int, ...]:

@@ -124,7 +124,9 @@ class SqlIntelStore:
         o = intel_object.c
         with read_transaction(self._engine) as conn:
             for chunk in _chunks(sorted(set(ids))):
-                query = select(o.stix_id).where(o.collection_id == collection_id, o.stix_id.in_(chunk))
+                query = select(o.stix_id).where(
+                    o.collection_id == collection_id, o.stix_id.in_(chunk)
+                )
                 found.update(str(i) for i in conn.scalars(query))
         return found
 
@@ -183,7 +185,9 @@ class SqlIntelStore:
     def malware_for_product(self, product_id: str) -> list[str]:
         """The malware ids linked to ``product_id``, sorted."""
         link = intel_product_link.c
-        query = select(link.malware_id).where(link.product_id == product_id).order_by(link.malware_id)
+        query = (
+            select(link.malware_id).where(link.product_id == product_id).order_by(link.malware_id)
+        )
         with read_transaction(self._engine) as conn:
             return [str(i) for i in conn.scalars(query)]
 

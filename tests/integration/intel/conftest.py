@@ -72,7 +72,7 @@ def pg_engine() -> Iterator[Engine]:
     try:
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL means skip
+    except Exception as exc:
         admin.dispose()
         pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {type(exc).__name__}")
     engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})

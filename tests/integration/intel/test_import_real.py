@@ -21,9 +21,11 @@ class Products:
     """A registry stand-in that knows two products by name and alias."""
 
     def find_product_by_name(self, name: str) -> str | None:
-        return {"pegasus": "prod-pegasus", "predator": "prod-predator", "helios": "prod-helios"}.get(
-            name.strip().lower()
-        )
+        return {
+            "pegasus": "prod-pegasus",
+            "predator": "prod-predator",
+            "helios": "prod-helios",
+        }.get(name.strip().lower())
 
 
 def bundles(root: Path) -> list[Path]:
@@ -48,7 +50,9 @@ def test_every_real_bundle_imports(shared_data: Path, sqlite_engine: Engine) -> 
     assert store.malware_for_product("prod-predator")
 
 
-def test_second_pegasus_release_adds_no_duplicate_indicators(shared_data: Path, sqlite_engine: Engine) -> None:
+def test_second_pegasus_release_adds_no_duplicate_indicators(
+    shared_data: Path, sqlite_engine: Engine
+) -> None:
     store = SqlIntelStore(sqlite_engine)
     importer = Importer(store)
     first = importer.import_file(shared_data / PEGASUS, PUBLIC)

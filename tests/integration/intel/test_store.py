@@ -9,19 +9,31 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from pallmall.intel.importer import Importer
-from pallmall.intel.incident import AbuseCategory, IncidentDraft, IncidentStatus, incident_from_draft
+from pallmall.intel.incident import (
+    AbuseCategory,
+    IncidentDraft,
+    IncidentStatus,
+    incident_from_draft,
+)
 from pallmall.intel.taxii import DEFAULT_COLLECTIONS, ObjectQuery
 from pallmall.storage.intel import SqlIntelStore
 
 PUBLIC = DEFAULT_COLLECTIONS[0]
 
 
-def indicator(value: str, modified: str = "2024-01-01T00:00:00.000Z", oid: str | None = None) -> dict[str, object]:
+def indicator(
+    value: str, modified: str = "2024-01-01T00:00:00.000Z", oid: str | None = None
+) -> dict[str, object]:
     return {
-        "type": "indicator", "spec_version": "2.1", "id": oid or f"indicator--{uuid.uuid4()}",
-        "created": "2024-01-01T00:00:00.000Z", "modified": modified,
-        "pattern": f"[domain-name:value='{value}']", "pattern_type": "stix", "valid_from": "2024-01-01T00:00:00Z",
-    }  # fmt: skip
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": oid or f"indicator--{uuid.uuid4()}",
+        "created": "2024-01-01T00:00:00.000Z",
+        "modified": modified,
+        "pattern": f"[domain-name:value='{value}']",
+        "pattern_type": "stix",
+        "valid_from": "2024-01-01T00:00:00Z",
+    }
 
 
 def bundle(*objects: dict[str, object]) -> str:
@@ -31,8 +43,12 @@ def bundle(*objects: dict[str, object]) -> str:
 def test_dedup_by_content_and_keyset_pages(engine: Engine) -> None:
     store = SqlIntelStore(engine)
     importer = Importer(store)
-    first = importer.import_stix(bundle(*(indicator(f"d{n}.example") for n in range(25))), "a", PUBLIC)
-    again = importer.import_stix(bundle(*(indicator(f"D{n}.example") for n in range(25))), "b", PUBLIC)
+    first = importer.import_stix(
+        bundle(*(indicator(f"d{n}.example") for n in range(25))), "a", PUBLIC
+    )
+    again = importer.import_stix(
+        bundle(*(indicator(f"D{n}.example") for n in range(25))), "b", PUBLIC
+    )
     assert (first.added, again.added, again.duplicates) == (25, 0, 25)
     seen: list[str] = []
     after = None
@@ -52,13 +68,18 @@ def test_versions_and_filters(engine: Engine) -> None:
     importer = Importer(store)
     oid = f"indicator--{uuid.uuid4()}"
     importer.import_stix(bundle(indicator("v.example", oid=oid)), "a", PUBLIC)
-    importer.import_stix(bundle(indicator("v.example", "2024-02-01T00:00:00.000Z", oid)), "b", PUBLIC)
+    importer.import_stix(
+        bundle(indicator("v.example", "2024-02-01T00:00:00.000Z", oid)), "b", PUBLIC
+    )
     last = store.page(PUBLIC.id, ObjectQuery(limit=10, ids=(oid,)))
     assert [json.loads(r.body)["modified"] for r in last.rows] == ["2024-02-01T00:00:00.000Z"]
     first = store.page(PUBLIC.id, ObjectQuery(limit=10, ids=(oid,), versions=("first",)))
     assert [r.version for r in first.rows] == ["2024-01-01T00:00:00.000Z"]
     versions = store.versions(PUBLIC.id, oid, ObjectQuery(limit=10))
-    assert [r.version for r in versions.rows] == ["2024-01-01T00:00:00.000Z", "2024-02-01T00:00:00.000Z"]
+    assert [r.version for r in versions.rows] == [
+        "2024-01-01T00:00:00.000Z",
+        "2024-02-01T00:00:00.000Z",
+    ]
     assert store.page(PUBLIC.id, ObjectQuery(limit=10, types=("malware",))).rows == []
 
 

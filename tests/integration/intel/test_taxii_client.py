@@ -76,10 +76,15 @@ def test_post_a_bundle_and_read_the_status(server: str) -> None:
     collection = _collection(server, COMMUNITY.id, user="analyst", password="analyst-token")
     stamp = "2024-05-01T10:00:00.000Z"
     indicator = {
-        "type": "indicator", "spec_version": "2.1", "id": f"indicator--{uuid.uuid4()}",
-        "created": stamp, "modified": stamp, "pattern": "[domain-name:value = 'Bad.Example.COM']",
-        "pattern_type": "stix", "valid_from": stamp,
-    }  # fmt: skip
+        "type": "indicator",
+        "spec_version": "2.1",
+        "id": f"indicator--{uuid.uuid4()}",
+        "created": stamp,
+        "modified": stamp,
+        "pattern": "[domain-name:value = 'Bad.Example.COM']",
+        "pattern_type": "stix",
+        "valid_from": stamp,
+    }
     broken = {"type": "indicator", "id": "indicator--nope"}
     status = collection.add_objects({"objects": [indicator, broken]}, wait_for_completion=False)
     assert status.status == "complete"
@@ -100,7 +105,9 @@ def test_media_types_and_authentication(server: str) -> None:
     assert public.headers["content-type"] == MEDIA_TAXII
     assert json.loads(public.text)["http_status"] == "403"
     post = httpx.post(
-        objects, content=b"{}", headers={"Content-Type": "application/json", "Authorization": "Bearer analyst-token"}
+        objects,
+        content=b"{}",
+        headers={"Content-Type": "application/json", "Authorization": "Bearer analyst-token"},
     )
     assert post.status_code == 415
     restricted = f"{server}/taxii2/intel/collections/{RESTRICTED.id}/objects/"
@@ -109,7 +116,11 @@ def test_media_types_and_authentication(server: str) -> None:
     write_public = f"{server}/taxii2/intel/collections/{PUBLIC.id}/objects/"
     headers = {"Content-Type": MEDIA_TAXII, "Authorization": "Bearer analyst-token", **taxii}
     assert httpx.post(write_public, content=b'{"objects": []}', headers=headers).status_code == 403
-    bad = httpx.get(f"{server}/taxii2/intel/collections/{PUBLIC.id}/objects/?next=xyz", headers=taxii)
+    bad = httpx.get(
+        f"{server}/taxii2/intel/collections/{PUBLIC.id}/objects/?next=xyz", headers=taxii
+    )
     assert bad.status_code == 400
-    headers = httpx.get(f"{server}/taxii2/intel/collections/{PUBLIC.id}/objects/?limit=3", headers=taxii).headers
+    headers = httpx.get(
+        f"{server}/taxii2/intel/collections/{PUBLIC.id}/objects/?limit=3", headers=taxii
+    ).headers
     assert headers["X-TAXII-Date-Added-First"] < headers["X-TAXII-Date-Added-Last"]

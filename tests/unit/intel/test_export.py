@@ -39,7 +39,15 @@ class Registry:
 
     def relationships(self) -> list[RegistryRelation]:
         return [
-            RegistryRelation("org-agency", "prod-pegasus", "customer_of", date(2016, 1, 1), None, 80, ("https://e.org/x",)),
+            RegistryRelation(
+                "org-agency",
+                "prod-pegasus",
+                "customer_of",
+                date(2016, 1, 1),
+                None,
+                80,
+                ("https://e.org/x",),
+            ),
             RegistryRelation("org-holding", "org-nso", "owns"),
         ]
 
@@ -70,22 +78,44 @@ def test_export_validates_without_errors_and_is_deterministic() -> None:
     result = validate_string(text, ValidationOptions(version="2.1"))
     assert result.is_valid, [str(e) for e in result.errors]
     types = {o["type"] for o in first["objects"]}
-    assert types >= {"identity", "malware", "threat-actor", "intrusion-set", "campaign", "report", "relationship"}
+    assert types >= {
+        "identity",
+        "malware",
+        "threat-actor",
+        "intrusion-set",
+        "campaign",
+        "report",
+        "relationship",
+    }
     assert "Secret Name" not in text
 
 
 def test_mvt_bundle_uses_single_lower_case_patterns() -> None:
     sha = "ab" * 32
     objects = [
-        {"type": "malware", "id": "malware--6a0e4b24-84e6-4c8b-9f1c-111111111111", "name": "Pegasus"},
-        {"type": "indicator", "id": "indicator--6a0e4b24-84e6-4c8b-9f1c-222222222222",
-         "pattern": f"[file:hashes.'SHA-256' = '{sha}']"},
-        {"type": "indicator", "id": "indicator--6a0e4b24-84e6-4c8b-9f1c-333333333333",
-         "pattern": "[file:hashes.'MD5' = '" + "a" * 32 + "']"},
-        {"type": "relationship", "id": "relationship--6a0e4b24-84e6-4c8b-9f1c-444444444444",
-         "relationship_type": "indicates", "source_ref": "indicator--6a0e4b24-84e6-4c8b-9f1c-222222222222",
-         "target_ref": "malware--6a0e4b24-84e6-4c8b-9f1c-111111111111"},
-    ]  # fmt: skip
+        {
+            "type": "malware",
+            "id": "malware--6a0e4b24-84e6-4c8b-9f1c-111111111111",
+            "name": "Pegasus",
+        },
+        {
+            "type": "indicator",
+            "id": "indicator--6a0e4b24-84e6-4c8b-9f1c-222222222222",
+            "pattern": f"[file:hashes.'SHA-256' = '{sha}']",
+        },
+        {
+            "type": "indicator",
+            "id": "indicator--6a0e4b24-84e6-4c8b-9f1c-333333333333",
+            "pattern": "[file:hashes.'MD5' = '" + "a" * 32 + "']",
+        },
+        {
+            "type": "relationship",
+            "id": "relationship--6a0e4b24-84e6-4c8b-9f1c-444444444444",
+            "relationship_type": "indicates",
+            "source_ref": "indicator--6a0e4b24-84e6-4c8b-9f1c-222222222222",
+            "target_ref": "malware--6a0e4b24-84e6-4c8b-9f1c-111111111111",
+        },
+    ]
     report = ImportReport("collection", "mvt")
     bundle = mvt_bundle(objects, report)
     patterns = [o["pattern"] for o in bundle["objects"] if o["type"] == "indicator"]

@@ -9,7 +9,13 @@ import pytest
 
 from pallmall.core.audit import AuditRecord
 from pallmall.core.auth import ANONYMOUS, Principal, Role
-from pallmall.core.errors import Forbidden, InvalidInput, NotFound, TransitionRefused, Unauthenticated
+from pallmall.core.errors import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionRefused,
+    Unauthenticated,
+)
 from pallmall.intel.desk import CONFIRMED_KIND, IncidentDesk
 from pallmall.intel.incident import (
     AbuseCategory,
@@ -50,7 +56,9 @@ def draft(**changes: Any) -> IncidentDraft:
         summary="Zero-click iMessage exploit.",
         categories=(AbuseCategory.RIGHTS_VIOLATION,),
         victims=(VictimDraft(VictimCategory.JOURNALIST, name="A. Person", country="MX"),),
-        attributions=(Attribution(LinkRole.PRODUCT, "prod-pegasus", 90, ("https://example.org/r",)),),
+        attributions=(
+            Attribution(LinkRole.PRODUCT, "prod-pegasus", 90, ("https://example.org/r",)),
+        ),
         tlp=Tlp.CLEAR,
         indicators=("[domain-name:value='Bad.Example.com']",),
     )

@@ -20,7 +20,9 @@ def test_hash_keys_and_case_are_normalised() -> None:
 
 
 def test_novispy_ip_written_as_domain_name() -> None:
-    assert patterns("[domain-name:value='176.223.111.131']") == ["[ipv4-addr:value = '176.223.111.131']"]
+    assert patterns("[domain-name:value='176.223.111.131']") == [
+        "[ipv4-addr:value = '176.223.111.131']"
+    ]
 
 
 def test_paragon_ip_and_domain_run_together_are_split() -> None:
@@ -31,11 +33,15 @@ def test_paragon_ip_and_domain_run_together_are_split() -> None:
 
 
 def test_coruna_url_path_in_domain_is_dropped() -> None:
-    assert patterns("[domain-name:value='fgr1w2gnsdvsb.xyz/x']") == ["[domain-name:value = 'fgr1w2gnsdvsb.xyz']"]
+    assert patterns("[domain-name:value='fgr1w2gnsdvsb.xyz/x']") == [
+        "[domain-name:value = 'fgr1w2gnsdvsb.xyz']"
+    ]
 
 
 def test_insikt_dst_ref_compared_to_string() -> None:
-    assert patterns("[network-traffic:dst_ref = 'a.example.org']") == ["[domain-name:value = 'a.example.org']"]
+    assert patterns("[network-traffic:dst_ref = 'a.example.org']") == [
+        "[domain-name:value = 'a.example.org']"
+    ]
     with pytest.raises(InvalidInput, match="empty value"):
         read_pattern("[network-traffic:dst_ref = '']")
 
