@@ -9,9 +9,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from pallmall.api import accounts, problems, registry
+from pallmall.api import accounts, problems, registry, screening
 from pallmall.core.settings import Settings
+from pallmall.screening import ScreeningDesk
 from pallmall.storage.database import Database
+from pallmall.storage.screening import SqlListStore, current_snapshots
 from pallmall.web import pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -30,6 +32,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db or Database(settings.effective_database_url)
+    app.state.screening = screening_desk(app.state.db)
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings),
@@ -40,6 +43,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     problems.install(app, html=pages.page_error)
     app.include_router(registry.router)
     app.include_router(accounts.router)
+    app.include_router(screening.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
@@ -55,3 +59,9 @@ def session_secret(settings: Settings) -> str:
         path.touch(mode=0o600)
         path.write_text(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def screening_desk(db: Database) -> ScreeningDesk:
+    """The screening desk over the lists stored in ``db``."""
+    store = SqlListStore(db.engine)
+    return ScreeningDesk(current=lambda: current_snapshots(store), load=store.latest)

@@ -13,6 +13,8 @@ from rich.progress import Progress
 from rich.table import Table
 
 from pallmall.cli.context import open_database
+from pallmall.cli.lists import lists_app, record_shipped_lists
+from pallmall.cli.lists import screen as screen_command
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.core.errors import PallmallError
@@ -32,6 +34,8 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(lists_app, name="lists")
+app.command("screen")(screen_command)
 console = Console()
 err = Console(stderr=True)
 
@@ -48,10 +52,11 @@ def main() -> None:
 @app.command()
 def init(demo: Annotated[bool, typer.Option(help="load the shipped demo data")] = False) -> None:
     """Create the data folder and the database (migrated); with --demo, load the demo data."""
-    settings, db = open_database()
+    _, db = open_database()
     console.print(f"database ready: {db.url}")
     if demo:
         _import(db, shipped_batches())
+        record_shipped_lists(db)
 
 
 @app.command()

@@ -14,6 +14,7 @@ The public surface (everything else is internal):
 """
 
 from pallmall.screening.batch import read_parties, results_to_csv, results_to_json, screen_batch
+from pallmall.screening.desk import ScreeningDesk
 from pallmall.screening.explanation import (
     ALGORITHM,
     Contribution,
@@ -80,6 +81,7 @@ __all__ = [
     "PartialDate",
     "Party",
     "Screener",
+    "ScreeningDesk",
     "ScreeningResult",
     "ScreeningSettings",
     "SkippedRow",

@@ -168,3 +168,13 @@ def _change_row(change: ListChange) -> dict[str, object]:
         "effective": change.effective,
         "version": change.version,
     }
+
+
+def current_snapshots(store: SqlListStore) -> tuple[SnapshotInfo, ...]:
+    """The newest stored snapshot of every list (the order :meth:`SqlListStore.latest` uses)."""
+    table = screening_snapshot
+    query = select(table).order_by(table.c.list_id, table.c.published, table.c.id)
+    with read_transaction(store.engine) as conn:
+        rows = conn.execute(query).all()
+    newest = {r.list_id: SnapshotInfo(r.list_id, r.version, r.published, r.source) for r in rows}
+    return tuple(newest.values())

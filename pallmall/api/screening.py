@@ -1,0 +1,148 @@
+"""``/api/v1/screening``: screen one party or a CSV of parties, list snapshots, the 50 % rule."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+
+from pallmall.api import problems
+from pallmall.api.deps import principal, read_tx
+from pallmall.core.auth import Permission, Principal
+from pallmall.core.errors import InvalidInput
+from pallmall.registry.ownership import RegistryOwnership
+from pallmall.registry.service import RegistryService
+from pallmall.screening import (
+    EntrySchema,
+    Party,
+    ScreeningDesk,
+    as_dict,
+    fifty_percent_rule,
+    read_parties,
+    results_to_csv,
+    results_to_json,
+    screen_batch,
+)
+from pallmall.storage.database import Tx
+
+router = APIRouter(prefix="/api/v1/screening", tags=["screening"], responses=problems.RESPONSES)
+Caller = Annotated[Principal, Depends(principal)]
+MAX_BATCH = 10_000
+Short = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class PartyIn(BaseModel):
+    """A party to screen; only ``name`` is required."""
+
+    name: Short
+    schema_: EntrySchema = Field(default=EntrySchema.UNKNOWN, alias="schema")
+    aliases: list[Short] = Field(default=[], max_length=50)
+    countries: list[Annotated[str, Field(min_length=2, max_length=100)]] = Field(
+        default=[], max_length=20
+    )
+    birth_date: str = Field(default="", pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$")
+    identifiers: list[Short] = Field(default=[], max_length=20)
+    reference: str = Field(default="", max_length=200)
+
+    def party(self) -> Party:
+        """The domain party."""
+        return Party(
+            self.name,
+            self.schema_,
+            tuple(self.aliases),
+            tuple(self.countries),
+            self.birth_date,
+            tuple(self.identifiers),
+            self.reference,
+        )
+
+
+class SnapshotOut(BaseModel):
+    """A list snapshot in force."""
+
+    list_id: str
+    version: str
+    published: date | None
+    source: str
+    age_days: int | None
+
+
+def desk(request: Request) -> ScreeningDesk:
+    """The app's screening desk."""
+    found: ScreeningDesk = request.app.state.screening
+    return found
+
+
+@router.post("/screen")
+def screen(body: PartyIn, caller: Caller, request: Request) -> JSONResponse:
+    """Screen one party against every list in force; hits explained, strongest first."""
+    caller.require(Permission.SCREENING_RUN)
+    result = desk(request).screener().screen(body.party())
+    return JSONResponse(as_dict(result))
+
+
+@router.post(
+    "/batch",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {}}}
+    },
+)
+async def batch(
+    caller: Caller,
+    request: Request,
+    format: Annotated[Literal["csv", "json"], Query()] = "csv",
+) -> Response:
+    """Screen a CSV of parties (columns: name, schema, aliases, countries, birth_date,
+    identifiers, reference); results as CSV (one row per hit) or JSON (full explanations)."""
+    caller.require(Permission.SCREENING_RUN)
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("body", "the CSV must be UTF-8") from None
+    parties = read_parties(io.StringIO(text))
+    if len(parties) > MAX_BATCH:
+        raise InvalidInput("body", f"at most {MAX_BATCH} parties per batch")
+    results = screen_batch(desk(request).screener(), parties)
+    if format == "json":
+        return Response(results_to_json(parties, results), media_type="application/json")
+    return PlainTextResponse(results_to_csv(parties, results), media_type="text/csv")
+
+
+@router.get("/lists", response_model=list[SnapshotOut])
+def lists(caller: Caller, request: Request) -> list[SnapshotOut]:
+    """The newest snapshot of every list, with its age in days."""
+    caller.require(Permission.SCREENING_RUN)
+    today = date.today()
+    return [
+        SnapshotOut(
+            list_id=s.list_id,
+            version=s.version,
+            published=s.published,
+            source=s.source,
+            age_days=(today - s.published).days if s.published else None,
+        )
+        for s in desk(request).current()
+    ]
+
+
+@router.get("/ownership/{record_id}")
+def ownership(
+    record_id: str,
+    caller: Caller,
+    tx: Annotated[Tx, Depends(read_tx)],
+    on: Annotated[date | None, Query()] = None,
+) -> dict[str, Any]:
+    """The 50 % rule for a registry record: the share its designated owners hold, with chains."""
+    caller.require(Permission.SCREENING_RUN)
+    RegistryService(tx.registry, tx.audit, tx.outbox).get(caller, record_id)
+    day = on or date.today()
+    graph = RegistryOwnership(tx.registry)
+    finding = fifty_percent_rule(record_id, graph, lambda r: graph.is_designated(r, day), day)
+    return {**as_dict(finding), "explanation": finding.explain()}

@@ -1,0 +1,155 @@
+"""``pallmall lists`` and ``pallmall screen``: restricted-party lists and screening."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from pallmall.app import screening_desk
+from pallmall.cli.context import open_database
+from pallmall.core.errors import Conflict
+from pallmall.screening import (
+    EntrySchema,
+    ListFormat,
+    ListSource,
+    LoadReport,
+    Party,
+    as_dict,
+    load_list,
+    load_shipped_lists,
+    read_parties,
+    results_to_csv,
+    results_to_json,
+    screen_batch,
+)
+from pallmall.storage.database import Database
+from pallmall.storage.screening import SqlListStore, current_snapshots
+
+lists_app = typer.Typer(
+    help="Restricted-party lists: load snapshots, show what is in force.", no_args_is_help=True
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def record_shipped_lists(db: Database) -> None:
+    """Store the lists shipped with pallmall, unless that version is stored already."""
+    store = SqlListStore(db.engine)
+    for report in load_shipped_lists():
+        _record(store, report, quiet_if_stored=True)
+
+
+@lists_app.command("load")
+def load(
+    fmt: Annotated[
+        ListFormat,
+        typer.Argument(
+            metavar="FORMAT", help="ofac_csv, un_xml, us_csl_csv, ftm_json or uk_derived"
+        ),
+    ],
+    path: Annotated[Path, typer.Argument(exists=True)],
+    list_id: Annotated[str, typer.Option(help="stable id of the list, e.g. us_ofac_sdn")],
+    version: Annotated[str, typer.Option(help="the publisher's date or tag")] = "",
+    published: Annotated[str, typer.Option(help="YYYY-MM-DD")] = "",
+    alt: Annotated[Path | None, typer.Option(help="OFAC alt.csv")] = None,
+    add: Annotated[Path | None, typer.Option(help="OFAC add.csv")] = None,
+    skip_bad_rows: Annotated[bool, typer.Option(help="load the good rows, list the bad")] = False,
+) -> None:
+    """Load a list snapshot; prints listings and delistings since the previous snapshot."""
+    source = ListSource(
+        fmt,
+        path,
+        list_id,
+        alt=alt,
+        add=add,
+        version=version,
+        published=date.fromisoformat(published) if published else None,
+    )
+    report = load_list(source, skip_bad_rows=skip_bad_rows)
+    for skipped in report.skipped:
+        console.print(f"  skipped {skipped.position}: {skipped.reason}")
+    _, db = open_database()
+    _record(SqlListStore(db.engine), report, quiet_if_stored=False)
+
+
+@lists_app.command("show")
+def show() -> None:
+    """The newest snapshot of every list and how old it is."""
+    _, db = open_database()
+    table = Table("list", "version", "published", "age (days)", "source")
+    today = date.today()
+    for s in current_snapshots(SqlListStore(db.engine)):
+        age = str((today - s.published).days) if s.published else "?"
+        table.add_row(s.list_id, s.version, str(s.published or ""), age, s.source)
+    console.print(table)
+
+
+def screen(
+    name: Annotated[str, typer.Argument(help="the party's name (or omit with --csv)")] = "",
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", exists=True, dir_okay=False, help="a CSV of parties")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", help="results file (.csv or .json)")] = None,
+    schema: Annotated[EntrySchema, typer.Option()] = EntrySchema.UNKNOWN,
+    country: Annotated[list[str] | None, typer.Option(help="repeatable")] = None,
+    birth_date: Annotated[str, typer.Option(help="YYYY[-MM[-DD]]")] = "",
+) -> None:
+    """Screen one party, or a CSV of parties (with a progress bar), against the lists in force."""
+    _, db = open_database()
+    screener = screening_desk(db).screener()
+    if csv_file is None:
+        if not name:
+            raise typer.BadParameter("give a NAME or --csv FILE")
+        result = screener.screen(Party(name, schema, (), tuple(country or ()), birth_date))
+        _print_result(as_dict(result))
+        raise typer.Exit(1 if result.alerts else 0)
+    with csv_file.open(encoding="utf-8", newline="") as handle:
+        parties = read_parties(handle)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("screening", total=len(parties))
+        results = screen_batch(
+            screener, parties, lambda done, total: progress.update(task, completed=done)
+        )
+    as_json = output is not None and output.suffix == ".json"
+    text = (results_to_json if as_json else results_to_csv)(parties, results)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+    alerts = sum(1 for r in results if r.alerts)
+    err.print(f"{len(parties)} parties screened, {alerts} with alerts")
+
+
+def _record(store: SqlListStore, report: LoadReport, quiet_if_stored: bool) -> None:
+    info = report.snapshot
+    try:
+        diff = store.record(report)
+    except Conflict:
+        if quiet_if_stored:
+            return
+        raise
+    kinds: dict[str, int] = {}
+    for change in diff.changes:
+        kinds[change.kind.value] = kinds.get(change.kind.value, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no changes"
+    console.print(f"{info.list_id} {info.version}: {len(report.entries)} entries ({summary})")
+
+
+def _print_result(result: dict[str, object]) -> None:
+    hits = result.get("hits") or []
+    assert isinstance(hits, list)
+    if not hits:
+        console.print("no hits")
+    for hit in hits[:10]:
+        console.print(
+            f"[bold]{hit['score']:.2f}[/bold] {'ALERT ' if hit.get('alert') else ''}"
+            f"{hit['entry_name']} — {hit['list_id']} {hit['entry_id']} "
+            f"{', '.join(hit.get('programmes') or [])}"
+        )
