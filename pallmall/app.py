@@ -10,9 +10,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from pallmall.api import accounts, problems, registry, screening
+from pallmall.api.deps import principal
+from pallmall.api.taxii import taxii_router
 from pallmall.core.settings import Settings
+from pallmall.registry.lookup import ProductsByName
 from pallmall.screening import ScreeningDesk
 from pallmall.storage.database import Database
+from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.screening import SqlListStore, current_snapshots
 from pallmall.web import pages
 
@@ -44,6 +48,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(accounts.router)
     app.include_router(screening.router)
+    intel_store = SqlIntelStore(app.state.db.engine)
+    app.include_router(
+        taxii_router(lambda: intel_store, principal, products=ProductsByName(app.state.db.registry))
+    )
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

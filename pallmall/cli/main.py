@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from pallmall.cli.context import open_database
+from pallmall.cli.intel import COLLECTIONS, import_intel
 from pallmall.cli.lists import lists_app, record_shipped_lists
 from pallmall.cli.lists import screen as screen_command
 from pallmall.core.accounts import AccountService
@@ -82,12 +83,25 @@ def serve(
 
 @app.command("import")
 def import_(
-    kind: Annotated[str, typer.Argument(help="galaxy | designations | products | relationships")],
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[
+        str, typer.Argument(help="galaxy | designations | products | relationships | stix")
+    ],
+    files: Annotated[list[Path], typer.Argument(exists=True, readable=True)],
+    collection: Annotated[str, typer.Option(help="stix: the TAXII collection")] = "public",
 ) -> None:
-    """Import registry sources. A bad file changes nothing; skipped items are listed."""
+    """Import registry sources, or threat intel (``stix``: STIX 2.1 bundles, MISP JSON, CSV,
+    files or folders). Registry imports are all or nothing; skipped items are listed."""
+    if kind == "stix":
+        if collection not in COLLECTIONS:
+            raise typer.BadParameter(f"one of {', '.join(COLLECTIONS)}", param_hint="--collection")
+        _, db = open_database()
+        import_intel(db, files, collection, console)
+        return
     if kind not in READERS:
-        raise typer.BadParameter(f"{kind!r} is not one of {', '.join(READERS)}", param_hint="KIND")
+        known = ", ".join([*READERS, "stix"])
+        raise typer.BadParameter(f"{kind!r} is not one of {known}", param_hint="KIND")
+    if any(f.is_dir() for f in files):
+        raise typer.BadParameter("registry imports take files, not folders", param_hint="FILES")
     _, db = open_database()
     _import(db, [READERS[kind](f) for f in files])
 

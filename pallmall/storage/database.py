@@ -63,6 +63,12 @@ class Database:
         with read_transaction(self.engine) as conn:
             yield Tx(conn)
 
+    @contextmanager
+    def registry(self) -> Iterator[SqlRegistryStore]:
+        """The registry store in a read-only unit of work."""
+        with self.read() as tx:
+            yield tx.registry
+
     def migrate(self) -> None:
         """Bring the schema to the newest revision (``alembic upgrade heads``)."""
         config = Config()
