@@ -21,6 +21,8 @@ from pallmall.screening.model import EntrySchema
 from pallmall.screening.normalisation import NormalisedName, Token, TokenKind
 
 _REPEATS = re.compile(r"(.)\1+")
+# what makes a patronymic of a given name: Oleksandr -> Oleksandrovych, Ivan -> Ivanovna
+_PATRONYMIC = re.compile(r"[oe]?v(?:ich|ych|itch|na|ic)|[oe]?vi[cč]|ovy?ch|evy?ch")
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,14 @@ class NameSettings:
     skeleton_credit: float = 0.85
     initial_credit: float = 0.85
     prefix_credit: float = 0.8
-    number_mismatch: float = 0.5
+    number_mismatch: float = 0.0
     repeat_credit: float = 0.95
     symbol_credit: float = 0.9
     order_penalty: float = 0.08
     joined_min: float = 0.93
+    anagram_credit: float = 0.8
+    extra_cost_place: float = 0.5
+    number_extra_cost: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -86,12 +91,20 @@ def token_similarity(a: Token, b: Token, settings: NameSettings) -> float:
         OSA.normalized_similarity(a.text, b.text),
         OSA.normalized_similarity(squeezed_a, squeezed_b) * settings.repeat_credit,
     )
-    if len(short) >= 4 and 2 * len(short) >= len(long_) and long_.startswith(short):
+    if (
+        len(short) >= 4
+        and 2 * len(short) >= len(long_)
+        and long_.startswith(short)
+        and not _PATRONYMIC.fullmatch(long_[len(short) :])
+    ):
         similarity = max(similarity, settings.prefix_credit)
     if a.skeleton == b.skeleton and len(short) >= 6:
         similarity = max(similarity, settings.skeleton_credit)
     if a.symbols & b.symbols:
         similarity = max(similarity, settings.symbol_credit)
+    if len(short) >= 4 and len(short) == len(long_) and sorted(short) == sorted(long_):
+        # scrambled or reversed letters (``nitup`` / ``putin``)
+        similarity = max(similarity, settings.anagram_credit)
     return similarity
 
 
@@ -107,7 +120,7 @@ def compare_names(
     if query.key == candidate.key:
         pair = TokenPair(query.key, candidate.key, 1.0)
         return NameComparison(_legal_form_score(1.0, query, candidate, settings), (pair,), (), ())
-    q_tokens, c_tokens = _merge_split_words(query.tokens, candidate.tokens)
+    q_tokens, c_tokens = _merge_split_words(query.tokens, candidate.tokens, schema)
     pairs, q_extra, c_extra = _align(q_tokens, c_tokens, settings)
     score = _alignment_score(pairs, q_extra + c_extra, schema, settings)
     if schema is EntrySchema.PERSON and _crossed(pairs, q_tokens, c_tokens):
@@ -157,18 +170,31 @@ def _alignment_score(
 ) -> float:
     credit = total = 0.0
     for q, c, sim in pairs:
-        weight = (q.weight + c.weight) / 2
-        total += weight
         if sim >= settings.conflict_below:
+            weight = (q.weight + c.weight) / 2
             credit += weight * sim
         else:
+            # a different word weighs as the lighter of the two (``xal`` / ``al``)
+            weight = min(q.weight, c.weight)
             credit -= weight * settings.conflict_cost * (1.0 - sim)
+        total += weight
     lenient = schema in (EntrySchema.PERSON, EntrySchema.VESSEL)
     extra_cost = settings.extra_cost_person if lenient else settings.extra_cost_org
-    total += sum(t.weight for t in extras) * extra_cost
+    for token in extras:
+        total += token.weight * _extra_cost(token, extra_cost, settings)
     if total <= 0 or credit <= 0:
         return 0.0
     return round(min(1.0, credit / total), 4)
+
+
+def _extra_cost(token: Token, cost: float, settings: NameSettings) -> float:
+    # a number on one side only (``Fund I``, ``Victory 3``) names another entity; a
+    # place on one side only (``Faberlic Europe``, ``Deutsche Bank (Schweiz)``) a branch
+    if token.kind == TokenKind.NUMBER:
+        return settings.number_extra_cost
+    if token.kind == TokenKind.PLACE:
+        return min(cost, settings.extra_cost_place)
+    return cost
 
 
 @lru_cache(maxsize=65536)
@@ -209,13 +235,42 @@ def _legal_form_score(
 
 
 def _merge_split_words(
-    query: tuple[Token, ...], candidate: tuple[Token, ...]
+    query: tuple[Token, ...], candidate: tuple[Token, ...], schema: EntrySchema
 ) -> tuple[tuple[Token, ...], tuple[Token, ...]]:
     """Join runs of 2-3 adjacent tokens whose concatenation is a token on the other side
     (``van der bilt`` / ``vanderbilt``, ``abdul rahman`` / ``abdulrahman``)."""
     query = _merge_into(query, {t.text for t in candidate})
     candidate = _merge_into(candidate, {t.text for t in query})
+    if schema is not EntrySchema.PERSON or min(len(query), len(candidate)) > 1:
+        # persons: initials stand for given names beside a family name (``JC Juncker``),
+        # never for a whole name (``N.N.``)
+        query = _merge_initials(query, candidate)
+        candidate = _merge_initials(candidate, query)
     return query, candidate
+
+
+def _merge_initials(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[Token, ...]:
+    """Join a run of 2-5 adjacent words whose initials spell an acronym on the other side
+    (``peoples liberation army`` / ``pla``, ``jean claude`` / ``jc``); particles inside the
+    run are skipped (``bank of america`` / ``boa`` is not taken, ``boa`` has 3 letters and
+    ``bank america`` 2 words, so only ``ba`` would be)."""
+    acronyms = {
+        t.text
+        for t in other
+        if 2 <= len(t.text) <= 5 and t.text.isalpha() and t.kind != TokenKind.PARTICLE
+    }
+    if not acronyms or len(tokens) < 2:
+        return tokens
+    words = [(i, t) for i, t in enumerate(tokens) if t.kind != TokenKind.PARTICLE]
+    for width in range(min(5, len(words)), 1, -1):
+        for start in range(len(words) - width + 1):
+            run = words[start : start + width]
+            initials = "".join(t.text[0] for _, t in run)
+            if initials in acronyms and all(len(t.text) > 1 for _, t in run):
+                first, last = run[0][0], run[-1][0]
+                merged = Token(initials, initials, TokenKind.WORD, max(t.weight for _, t in run))
+                return (*tokens[:first], merged, *tokens[last + 1 :])
+    return tokens
 
 
 def _merge_into(tokens: tuple[Token, ...], targets: set[str]) -> tuple[Token, ...]:

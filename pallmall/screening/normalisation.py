@@ -18,6 +18,7 @@ from rigour.names import (
     remove_obj_prefixes,
     remove_person_prefixes,
 )
+from rigour.territories import lookup_territory
 from rigour.text.translit import ascii_text
 
 from pallmall.screening.model import EntrySchema
@@ -64,12 +65,14 @@ _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 
 
 class TokenKind:
-    """How a token counts: a name word, a particle, a generic org word, or a number."""
+    """How a token counts: a name word, a particle, a generic org word, a place named in
+    an organisation's name, or a number."""
 
     WORD = "word"
     PARTICLE = "particle"
     GENERIC = "generic"
     NUMBER = "number"
+    PLACE = "place"
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,8 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
     off legal forms to their generic code (organisations: ``AO``, ``OOO``, ``LLC``,
     ``S.A.``, ``Zrt`` -> ``jsc``, ``llc``, ...), put ``LAST, First`` in order, tokenise."""
     text = latin(_APOSTROPHES.sub("", name).replace("&", " and "))
+    text = _PERCENT.sub(r"\1 percent", text)
+    text = _ABBREVIATION_DOT.sub("", text)
     forms: frozenset[str] = frozenset()
     if schema is EntrySchema.PERSON:
         text = _person_order(remove_person_prefixes(text))
@@ -130,8 +135,8 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
         text = remove_obj_prefixes(text)
     else:
         text, forms = _split_legal_forms(text)
-    text = _ABBREVIATION_DOT.sub("", text)
-    words = [_SYNONYMS.get(w, w) for w in _NOT_WORD.split(text) if w]
+    raw = _abd_al([w for w in _NOT_WORD.split(text) if w])
+    words = [_SYNONYMS.get(w, w) for w in raw]
     if schema is not EntrySchema.PERSON:
         words = numbers_as_digits(words)
     if schema is not EntrySchema.PERSON and any(w not in LEGAL_WORDS for w in words):
@@ -139,8 +144,27 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
         words = [w for w in words if w not in LEGAL_WORDS]
     tokens = tuple(_token(w, schema) for w in words)
     if schema is EntrySchema.PERSON:
-        tokens = _with_symbols(tokens, " ".join(words))
+        tokens = _with_symbols(tokens, raw)
     return NormalisedName(name, tokens, forms, "".join(words))
+
+
+# "3%ers" and "three percenters" meet as "3 percenters".
+_PERCENT = re.compile(r"(\d)\s*%\s*")
+# Arabic 'Abd al-X ("servant of X") is written Abd al-X, Abdul X, Abdel X, Abdoul X, Abdulaziz.
+_ABD = re.compile(r"^(?:abdel|abdal|abdoul|abdol)")
+_ABD_ARTICLE = frozenset(("al", "el", "ul", "ol"))
+
+
+def _abd_al(words: list[str]) -> list[str]:
+    """Spell 'Abd al- one way: ``abd al`` / ``abdel`` / ``abdoul`` -> ``abdul`` (also
+    as the head of a joined word: ``abdelkader`` -> ``abdulkader``)."""
+    out: list[str] = []
+    for word in words:
+        if word in _ABD_ARTICLE and out and out[-1] == "abd":
+            out[-1] = "abdul"
+            continue
+        out.append(_ABD.sub("abdul", word))
+    return out
 
 
 _NAME_SYMBOLS = (SymbolCategory.NAME, SymbolCategory.NICK)
@@ -187,17 +211,45 @@ def _split_legal_forms(text: str) -> tuple[str, frozenset[str]]:
     return stripped, frozenset(g for _, g in found)
 
 
-def _with_symbols(tokens: tuple[Token, ...], text: str) -> tuple[Token, ...]:
+def _with_symbols(tokens: tuple[Token, ...], raw: list[str]) -> tuple[Token, ...]:
     """Attach rigour's given-name symbols (Wikidata name items, nickname groups) so that
-    ``Sergejs``/``Sergey`` or ``Ted``/``Theodore`` can meet although their spelling differs."""
+    ``Sergejs``/``Sergey`` or ``Ted``/``Theodore`` can meet although their spelling differs.
+    ``raw`` are the words before synonyms (``Ben`` keeps its nickname group although the
+    token reads ``bin``), one per token."""
+    found = _symbols(" ".join(raw))
+    if not found:
+        return tokens
+    return tuple(
+        replace(t, symbols=frozenset(found.get(t.text, set()) | found.get(w, set())))
+        for t, w in zip(tokens, raw, strict=True)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _symbols(text: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for name in analyze_names(NameTypeTag.PER, [text], consolidate=False, phonetics=False):
         for span in name.spans:
             if len(span.parts) == 1 and span.symbol.category in _NAME_SYMBOLS:
                 found.setdefault(span.parts[0].form, set()).add(str(span.symbol))
-    if not found:
-        return tokens
-    return tuple(replace(t, symbols=frozenset(found.get(t.text, ()))) for t in tokens)
+    return found
+
+
+_REGIONS = frozenset(_words("europe european asia asian africa african america american arabia"))
+
+
+@lru_cache(maxsize=65536)
+def is_place(word: str) -> bool:
+    """Whether ``word`` names a country or a continent (``china``, ``schweiz``,
+    ``europe``): in an organisation name it marks a branch or subsidiary more often than
+    it identifies the organisation, so it weighs like a generic word. Codes and words
+    under four letters are not places here (``sa``, ``ag`` and ``de`` are too)."""
+    if word in _REGIONS:
+        return True
+    if len(word) < 4:
+        return False
+    territory = lookup_territory(word)
+    return territory is not None and "-" not in territory.code
 
 
 def _person_order(text: str) -> str:
@@ -215,4 +267,6 @@ def _token(word: str, schema: EntrySchema) -> Token:
         return Token(word, word, TokenKind.PARTICLE, 0.25)
     if word in GENERIC_ORG and schema is not EntrySchema.PERSON:
         return Token(word, skeleton(word), TokenKind.GENERIC, 0.5)
+    if schema is not EntrySchema.PERSON and is_place(word):
+        return Token(word, skeleton(word), TokenKind.PLACE, 0.5)
     return Token(word, skeleton(word), TokenKind.WORD, 1.0)
