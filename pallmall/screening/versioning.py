@@ -113,4 +113,3 @@ class ListStore(Protocol):
     def changes(self, list_id: str, since: date | None = None) -> Sequence[ListChange]:
         """Recorded listings, delistings and amendments, oldest first."""
         ...
-
