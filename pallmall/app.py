@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from pallmall.api import accounts, problems, registry, screening
+from pallmall.api import accounts, log, problems, registry, screening
 from pallmall.api.deps import principal
 from pallmall.api.taxii import taxii_router
 from pallmall.core.settings import Settings
+from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
+from pallmall.publisher import Publisher
 from pallmall.registry.lookup import ProductsByName
 from pallmall.screening import ScreeningDesk
 from pallmall.storage.database import Database
@@ -26,7 +30,21 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, assets under
     ``/static``. The database must already be migrated (``pallmall init`` does it)."""
+    db = db or Database(settings.effective_database_url)
+    tlog = open_log(settings)
+    publisher = Publisher(db, tlog)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        tlog.ensure_checkpoint()
+        tlog.start()
+        publisher.start()
+        yield
+        publisher.stop()
+        tlog.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="pallmall",
         version="0.1.0",
         description="Oversight and transparency for the commercial cyber intrusion market.",
@@ -35,7 +53,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.db = db or Database(settings.effective_database_url)
+    app.state.db = db
+    app.state.tlog = tlog
+    app.state.publisher = publisher
     app.state.screening = screening_desk(app.state.db)
     app.add_middleware(
         SessionMiddleware,
@@ -48,9 +68,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(registry.router)
     app.include_router(accounts.router)
     app.include_router(screening.router)
+    app.include_router(log.router)
     intel_store = SqlIntelStore(app.state.db.engine)
     app.include_router(
-        taxii_router(lambda: intel_store, principal, products=ProductsByName(app.state.db.registry))
+        taxii_router(
+            lambda: intel_store, principal, products=ProductsByName(app.state.db.registry)
+        ),
+        include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -73,3 +97,11 @@ def screening_desk(db: Database) -> ScreeningDesk:
     """The screening desk over the lists stored in ``db``."""
     store = SqlListStore(db.engine)
     return ScreeningDesk(current=lambda: current_snapshots(store), load=store.latest)
+
+
+def open_log(settings: Settings) -> TransparencyLog:
+    """The transparency log in ``data_dir/log``, signed with the key ``pallmall init`` made
+    (created here if missing, owner-only)."""
+    ensure_signing_key(settings.data_dir, settings.log_origin)
+    signer = load_signing_key(settings.data_dir / "log-signing.key")
+    return TransparencyLog.open(settings.data_dir / "log", signer)

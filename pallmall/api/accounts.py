@@ -15,7 +15,7 @@ from pallmall.core.accounts import AccountService, User
 from pallmall.core.audit import AuditRecord
 from pallmall.core.auth import AccountKind, Permission, Principal, Role
 from pallmall.core.errors import NotFound
-from pallmall.core.paging import MAX_LIMIT, PageRequest
+from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
 from pallmall.storage.database import Tx
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problems.RESPONSES)
@@ -133,7 +133,7 @@ def audit(
     caller: Caller,
     tx: Annotated[Tx, Depends(read_tx)],
     target: Annotated[str | None, Query(max_length=200)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> PageOut[AuditOut]:
     """The audit trail, newest first (``audit:read``: oversight bodies and admins)."""

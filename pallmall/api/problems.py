@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException
 from pallmall.core.errors import InvalidInput, PallmallError
 
 PROBLEM = "application/problem+json"
+MACHINE_PATHS = ("/api/", "/log/", "/taxii2/")
+"""Paths whose clients are programs: errors there are always problem documents."""
 
 
 def problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
@@ -39,7 +41,7 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
 
     @app.exception_handler(PallmallError)
     async def _domain(request: Request, exc: PallmallError) -> Response:
-        if html is not None and not request.url.path.startswith("/api/"):
+        if html is not None and not request.url.path.startswith(MACHINE_PATHS):
             return html(request, exc)
         extra = {}
         if isinstance(exc, InvalidInput):

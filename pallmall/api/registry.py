@@ -22,7 +22,7 @@ from pallmall.api.schemas import (
     relationships_out,
 )
 from pallmall.core.auth import Principal
-from pallmall.core.paging import MAX_LIMIT, PageRequest
+from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
 from pallmall.registry.model import Capability, OrgKind, Record, RecordType, Relationship
 from pallmall.registry.service import RegistryService
 from pallmall.registry.store import AnyRecord, RecordQuery, Stored
@@ -33,6 +33,8 @@ router = APIRouter(prefix="/api/v1/registry", tags=["registry"], responses=probl
 Caller = Annotated[Principal, Depends(principal)]
 Reading = Annotated[Tx, Depends(read_tx)]
 Writing = Annotated[Tx, Depends(write_tx)]
+
+
 def _rfc3339(value: object) -> object:
     # pydantic alone would also take numbers as Unix times; the schema promises RFC 3339
     if value is None or isinstance(value, datetime):
@@ -52,7 +54,7 @@ AsOf = Annotated[
     BeforeValidator(_rfc3339),
     Query(description="answer as the registry stood at this time (RFC 3339; UTC if no offset)"),
 ]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 

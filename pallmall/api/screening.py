@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -106,7 +107,10 @@ async def batch(
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput("body", "the CSV must be UTF-8") from None
-    parties = read_parties(io.StringIO(text))
+    try:
+        parties = read_parties(io.StringIO(text, newline=""))
+    except csv.Error as exc:
+        raise InvalidInput("body", f"not a readable CSV: {exc}") from None
     if len(parties) > MAX_BATCH:
         raise InvalidInput("body", f"at most {MAX_BATCH} parties per batch")
     results = screen_batch(desk(request).screener(), parties)

@@ -10,6 +10,7 @@ from pallmall.core.errors import InvalidInput
 
 T = TypeVar("T")
 MAX_LIMIT = 500
+MAX_OFFSET = 10**9
 
 
 @dataclass(frozen=True)

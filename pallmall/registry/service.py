@@ -170,7 +170,8 @@ class RegistryService:
         if record.visibility is Visibility.PUBLIC:
             self.outbox.add(PublicChange(kind, rid, at, public=data))
         else:
-            self.outbox.add(PublicChange(kind, rid, at, {"type": record.type}, confidential=data))
+            secret = {k: v for k, v in data.items() if k != "type"}
+            self.outbox.add(PublicChange(kind, rid, at, {"type": record.type}, confidential=secret))
 
     def _other_end_readable(
         self, principal: Principal, rel: StoredRelationship, record_id: str, as_of: datetime | None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from pallmall.core.audit import AuditRecord
@@ -62,14 +63,68 @@ class SqlChangeOutbox:
         )
 
     def pending(self, limit: int = 1000) -> Sequence[tuple[int, PublicChange]]:
-        """Changes not yet in the log, oldest first, with their outbox ids."""
+        """Changes not yet in the log, oldest first, with their outbox ids.
+
+        The rows stay locked until the transaction ends (PostgreSQL ``FOR UPDATE SKIP
+        LOCKED``; SQLite's write transaction already serialises), so two publishers never
+        take the same change.
+        """
         rows = self.conn.execute(
             select(public_changes)
             .where(public_changes.c.log_index.is_(None))
             .order_by(public_changes.c.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         ).all()
         return [(r.id, _change(r)) for r in rows]
+
+    def mark_logged(
+        self, change_id: int, log_index: int, leaf_hash: str, disclosure: dict[str, Any]
+    ) -> None:
+        """Record where a change went in the log, and its private disclosure (salts)."""
+        self.conn.execute(
+            update(public_changes)
+            .where(public_changes.c.id == change_id)
+            .values(log_index=log_index, leaf_hash=leaf_hash, disclosure=disclosure)
+        )
+
+    def logged(
+        self, page: PageRequest, subject: str | None = None, leaf_hash: str | None = None
+    ) -> Page[LoggedChange]:
+        """Changes in the log, newest first, optionally by subject or leaf hash (hex)."""
+        where = [public_changes.c.log_index >= 0]
+        if subject:
+            where.append(public_changes.c.subject == subject)
+        if leaf_hash:
+            where.append(public_changes.c.leaf_hash == leaf_hash.lower())
+        total = self.conn.execute(
+            select(func.count()).select_from(public_changes).where(*where)
+        ).scalar_one()
+        rows = self.conn.execute(
+            select(public_changes)
+            .where(*where)
+            .order_by(public_changes.c.log_index.desc())
+            .offset(page.offset)
+            .limit(page.limit)
+        ).all()
+        items = [LoggedChange(r.log_index, r.leaf_hash, _change(r)) for r in rows]
+        return Page(items, total, page.offset, page.limit)
+
+    def disclosure(self, log_index: int) -> dict[str, Any] | None:
+        """The private disclosure of the change at ``log_index`` (None if unknown)."""
+        row = self.conn.execute(
+            select(public_changes.c.disclosure).where(public_changes.c.log_index == log_index)
+        ).first()
+        return None if row is None else row.disclosure
+
+
+@dataclass(frozen=True)
+class LoggedChange:
+    """A public change and where it is in the transparency log."""
+
+    log_index: int
+    leaf_hash: str
+    change: PublicChange
 
 
 def _change(row: Any) -> PublicChange:

@@ -80,6 +80,8 @@ public_changes = Table(
     Column("public", JSON, nullable=False),
     Column("confidential", JSON, nullable=False),
     Column("log_index", BigInteger, nullable=True, index=True),
+    Column("leaf_hash", String(64), nullable=True, index=True),
+    Column("disclosure", JSON, nullable=True),
 )
 
 registry_records = Table(

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import pallmall.storage.types
-
 revision = "0002_capabilities"
 down_revision = "0001_foundation"
 branch_labels = None
