@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,19 @@ def name_schema(schema: EntrySchema) -> EntrySchema:
     if schema in (EntrySchema.PERSON, EntrySchema.VESSEL):
         return schema
     return EntrySchema.ORGANIZATION
+
+
+_ALTERNATIVES = re.compile(r"(?<=[^\W\d_]{3})\s*/\s*(?=[^\W\d_]{3})")
+
+
+def name_variants(name: EntryName) -> list[EntryName]:
+    """``name``, and when it lists alternatives with a slash (``Al-Qa'ida/Islamic Army``)
+    each alternative as a name of the same kind; a slash between short parts is kept
+    (``A/S``, ``S/A`` are legal forms, ``c/o`` an address)."""
+    parts = _ALTERNATIVES.split(name.value)
+    if len(parts) < 2:
+        return [name]
+    return [name, *(EntryName(p.strip(), name.kind) for p in parts if p.strip())]
 
 
 def blocking_keys(name: NormalisedName) -> set[str]:
@@ -65,7 +79,7 @@ class CandidateIndex:
         postings: dict[str, list[int]] = defaultdict(list)
         for number, entry in enumerate(self.entries):
             schema = name_schema(entry.schema)
-            for name in entry.names:
+            for name in (v for n in entry.names for v in name_variants(n)):
                 normalised = normalise(name.value, schema)
                 if not normalised.tokens:
                     continue

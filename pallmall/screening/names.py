@@ -11,14 +11,14 @@ company (``Banco Santander`` against ``Banco Santander Chile``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
 from pallmall.screening.model import EntrySchema
-from pallmall.screening.normalisation import NormalisedName, Token, TokenKind
+from pallmall.screening.normalisation import NormalisedName, Token, TokenKind, consonants
 
 _REPEATS = re.compile(r"(.)\1+")
 # what makes a patronymic of a given name: Oleksandr -> Oleksandrovych, Ivan -> Ivanovna
@@ -50,7 +50,10 @@ class NameSettings:
     joined_min: float = 0.93
     anagram_credit: float = 0.8
     extra_cost_place: float = 0.5
-    number_extra_cost: float = 2.0
+    extra_cost_patronymic: float = 0.15
+    abjad_credit: float = 0.8
+    extra_cost_one_word: float = 0.15
+    number_extra_cost: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ def token_similarity(a: Token, b: Token, settings: NameSettings) -> float:
     if TokenKind.NUMBER in (a.kind, b.kind):
         both = a.kind == b.kind
         return settings.number_mismatch if both else 0.0
+    if a.initials or b.initials:
+        return 0.0  # a different letter among initials is another name
     short, long_ = sorted((a.text, b.text), key=len)
     if len(short) == 1:
         return settings.initial_credit if long_.startswith(short) else 0.0
@@ -102,6 +107,8 @@ def token_similarity(a: Token, b: Token, settings: NameSettings) -> float:
         similarity = max(similarity, settings.skeleton_credit)
     if a.symbols & b.symbols:
         similarity = max(similarity, settings.symbol_credit)
+    if a.abjad != b.abjad and _same_consonants(a.text, b.text):
+        similarity = max(similarity, settings.abjad_credit)
     if len(short) >= 4 and len(short) == len(long_) and sorted(short) == sorted(long_):
         # scrambled or reversed letters (``nitup`` / ``putin``)
         similarity = max(similarity, settings.anagram_credit)
@@ -123,6 +130,11 @@ def compare_names(
     q_tokens, c_tokens = _merge_split_words(query.tokens, candidate.tokens, schema)
     pairs, q_extra, c_extra = _align(q_tokens, c_tokens, settings)
     score = _alignment_score(pairs, q_extra + c_extra, schema, settings)
+    if schema is EntrySchema.PERSON and _one_word(q_tokens) and not q_extra:
+        # a one-word query (``Erdogan``) asks for everyone of that name: the list
+        # name's other words are what the query did not say, not a difference
+        lenient = replace(settings, extra_cost_person=settings.extra_cost_one_word)
+        score = _alignment_score(pairs, c_extra, schema, lenient)
     if schema is EntrySchema.PERSON and _crossed(pairs, q_tokens, c_tokens):
         score = max(0.0, score - settings.order_penalty)
     joined = _joined_similarity(query, candidate, settings)
@@ -187,11 +199,23 @@ def _alignment_score(
     return round(min(1.0, credit / total), 4)
 
 
+def _one_word(tokens: tuple[Token, ...]) -> bool:
+    return sum(1 for t in tokens if t.kind != TokenKind.PARTICLE) == 1
+
+
+def _same_consonants(a: str, b: str) -> bool:
+    # one side written in Arabic or Hebrew script, the other in Latin
+    consonants_a = consonants(a)
+    return len(consonants_a) >= 2 and consonants_a == consonants(b)
+
+
 def _extra_cost(token: Token, cost: float, settings: NameSettings) -> float:
     # a number on one side only (``Fund I``, ``Victory 3``) names another entity; a
     # place on one side only (``Faberlic Europe``, ``Deutsche Bank (Schweiz)``) a branch
     if token.kind == TokenKind.NUMBER:
         return settings.number_extra_cost
+    if token.patronymic:
+        return min(cost, settings.extra_cost_patronymic)
     if token.kind == TokenKind.PLACE:
         return min(cost, settings.extra_cost_place)
     return cost
@@ -228,7 +252,8 @@ def _joined_similarity(
 def _legal_form_score(
     score: float, query: NormalisedName, candidate: NormalisedName, settings: NameSettings
 ) -> float:
-    forms_q, forms_c = query.legal_forms, candidate.legal_forms
+    # ``co`` (company, corporation, limited) says too little to conflict with anything
+    forms_q, forms_c = query.legal_forms - {"co"}, candidate.legal_forms - {"co"}
     if forms_q and forms_c and not forms_q & forms_c:
         return max(0.0, score - settings.legal_form_mismatch)
     return score

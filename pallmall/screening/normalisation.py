@@ -48,6 +48,8 @@ _SYNONYMS = {
     "corp": "corporation", "co": "company", "intl": "international", "ltd": "limited",
     "inc": "incorporated", "mfg": "manufacturing", "natl": "national", "svcs": "services",
 }  # fmt: skip
+# letters written with dots are initials (``N.A.B.C.``); compared exactly
+_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}", re.IGNORECASE)
 _ABBREVIATION_DOT = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)", re.IGNORECASE)
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02be\u02bf]")
 # Legal-form words rigour leaves in place; they are split off like the forms it finds.
@@ -77,13 +79,18 @@ class TokenKind:
 
 @dataclass(frozen=True)
 class Token:
-    """One normalised word: its text, phonetic skeleton, kind and weight."""
+    """One normalised word: its text, phonetic skeleton, kind and weight; the given-name
+    symbols rigour knows for it; whether it is a patronymic; whether it was written in
+    a script without vowels (Arabic, Hebrew); whether it was written as dotted initials."""
 
     text: str
     skeleton: str
     kind: str
     weight: float
     symbols: frozenset[str] = frozenset()
+    patronymic: bool = False
+    abjad: bool = False
+    initials: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,7 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
     ``S.A.``, ``Zrt`` -> ``jsc``, ``llc``, ...), put ``LAST, First`` in order, tokenise."""
     text = latin(_APOSTROPHES.sub("", name).replace("&", " and "))
     text = _PERCENT.sub(r"\1 percent", text)
+    initials = {m.replace(".", "") for m in _DOTTED.findall(text)}
     text = _ABBREVIATION_DOT.sub("", text)
     forms: frozenset[str] = frozenset()
     if schema is EntrySchema.PERSON:
@@ -144,7 +152,11 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
         words = [w for w in words if w not in LEGAL_WORDS]
     tokens = tuple(_token(w, schema) for w in words)
     if schema is EntrySchema.PERSON:
-        tokens = _with_symbols(tokens, raw)
+        tokens = _with_patronymics(_with_symbols(tokens, raw))
+    if initials:
+        tokens = tuple(replace(t, initials=True) if t.text in initials else t for t in tokens)
+    if _ABJAD.search(name):
+        tokens = tuple(replace(t, abjad=True) for t in tokens)
     return NormalisedName(name, tokens, forms, "".join(words))
 
 
@@ -250,6 +262,46 @@ def is_place(word: str) -> bool:
         return False
     territory = lookup_territory(word)
     return territory is not None and "-" not in territory.code
+
+
+# Arabic, Hebrew, Syriac, Thaana and their presentation forms: scripts that write few vowels
+_ABJAD = re.compile(r"[\u0590-\u07bf\u08a0-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_ABJAD_LETTERS = str.maketrans("pvzcqgo", "bfskkje")
+
+
+@lru_cache(maxsize=65536)
+def consonants(word: str) -> str:
+    """The consonants of ``word`` as an abjad writes them, for comparing a name written in
+    Arabic or Hebrew script (transliterated without vowels: ``frnandw byryz``) with its
+    Latin spelling (``fernando perez``): vowels and the vowel carriers ``w``/``y`` dropped,
+    ``p``/``b``, ``v``/``f``, ``z``/``s`` merged, repeats squeezed; both -> ``frnd brs``."""
+    out = word
+    for old, new in _DIGRAPHS:
+        out = out.replace(old, new)
+    out = re.sub(r"[aeiouwyh]", "", out.translate(_ABJAD_LETTERS))
+    return re.sub(r"(.)\1+", r"\1", out)
+
+
+_SLAVIC_PATRONYMIC = re.compile(r"\w{3,}(?:[oe]vi?ch|[oe]vy?ch|[oe]vna|ichna|ivna|yevich)")
+
+
+def _with_patronymics(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+    """Mark the father's and forefathers' names of a person: a word after ``bin``/``ibn``
+    that is not the last word (``Usama bin Muhammad ibn Awad ibn Ladin``: Muhammad, Awad
+    and the particles before them), and Slavic patronymics (``Oleksandrovych``). A list
+    gives them more often than a party does, so a missing one costs little."""
+    last = len(tokens) - 1
+    marked = [
+        _SLAVIC_PATRONYMIC.fullmatch(t.text) is not None
+        or (0 < i < last and tokens[i - 1].text in ("bin", "bint"))
+        for i, t in enumerate(tokens)
+    ]
+    for i in range(len(tokens) - 1):
+        if marked[i + 1] and tokens[i].kind == TokenKind.PARTICLE:
+            marked[i] = True
+    if not any(marked):
+        return tokens
+    return tuple(replace(t, patronymic=m) if m else t for t, m in zip(tokens, marked, strict=True))
 
 
 def _person_order(text: str) -> str:
