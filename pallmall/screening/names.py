@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 from pallmall.screening.model import EntrySchema
 from pallmall.screening.normalisation import NormalisedName, Token, TokenKind, consonants
 
+_FORM_TYPO = 0.6
 _REPEATS = re.compile(r"(.)\1+")
 # what makes a patronymic of a given name: Oleksandr -> Oleksandrovych, Ivan -> Ivanovna
 _PATRONYMIC = re.compile(r"[oe]?v(?:ich|ych|itch|na|ic)|[oe]?vi[cč]|ovy?ch|evy?ch")
@@ -129,6 +130,9 @@ def compare_names(
         return NameComparison(_legal_form_score(1.0, query, candidate, settings), (pair,), (), ())
     q_tokens, c_tokens = _merge_split_words(query.tokens, candidate.tokens, schema)
     pairs, q_extra, c_extra = _align(q_tokens, c_tokens, settings)
+    if schema is not EntrySchema.PERSON:
+        q_extra = _not_legal_form(q_extra, candidate.form_words)
+        c_extra = _not_legal_form(c_extra, query.form_words)
     score = _alignment_score(pairs, q_extra + c_extra, schema, settings)
     if schema is EntrySchema.PERSON and _one_word(q_tokens) and not q_extra:
         # a one-word query (``Erdogan``) asks for everyone of that name: the list
@@ -197,6 +201,19 @@ def _alignment_score(
     if total <= 0 or credit <= 0:
         return 0.0
     return round(min(1.0, credit / total), 4)
+
+
+def _not_legal_form(extras: list[Token], form_words: frozenset[str]) -> list[Token]:
+    """``extras`` less the words that misspell the other side's legal form (``Siemens AkG``
+    / ``Siemens AG``, ``JOYNT STOCK COMPANY`` / ``JOINT STOCK COMPANY``)."""
+    if not form_words:
+        return extras
+    return [
+        t
+        for t in extras
+        if t.kind == TokenKind.NUMBER
+        or max(OSA.normalized_similarity(t.text, w) for w in form_words) < _FORM_TYPO
+    ]
 
 
 def _one_word(tokens: tuple[Token, ...]) -> bool:

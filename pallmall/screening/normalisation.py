@@ -95,12 +95,14 @@ class Token:
 
 @dataclass(frozen=True)
 class NormalisedName:
-    """A name ready to compare: original text, tokens, legal forms, and the joined key."""
+    """A name ready to compare: original text, tokens, legal forms, the joined key, and
+    the words the legal forms were written with (``joint``, ``stock``, ``ag``)."""
 
     original: str
     tokens: tuple[Token, ...]
     legal_forms: frozenset[str]
     key: str
+    form_words: frozenset[str] = frozenset()
 
     @property
     def weight(self) -> float:
@@ -137,18 +139,20 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
     initials = {m.replace(".", "") for m in _DOTTED.findall(text)}
     text = _ABBREVIATION_DOT.sub("", text)
     forms: frozenset[str] = frozenset()
+    form_words: frozenset[str] = frozenset()
     if schema is EntrySchema.PERSON:
         text = _person_order(remove_person_prefixes(text))
     elif schema is EntrySchema.VESSEL:
         text = remove_obj_prefixes(text)
     else:
-        text, forms = _split_legal_forms(text)
+        text, forms, form_words = _split_legal_forms(text)
     raw = _abd_al([w for w in _NOT_WORD.split(text) if w])
     words = [_SYNONYMS.get(w, w) for w in raw]
     if schema is not EntrySchema.PERSON:
         words = numbers_as_digits(words)
     if schema is not EntrySchema.PERSON and any(w not in LEGAL_WORDS for w in words):
         forms |= {"co" for w in words if w in LEGAL_WORDS}
+        form_words |= {w for w in words if w in LEGAL_WORDS}
         words = [w for w in words if w not in LEGAL_WORDS]
     tokens = tuple(_token(w, schema) for w in words)
     if schema is EntrySchema.PERSON:
@@ -157,7 +161,7 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
         tokens = tuple(replace(t, initials=True) if t.text in initials else t for t in tokens)
     if _ABJAD.search(name):
         tokens = tuple(replace(t, abjad=True) for t in tokens)
-    return NormalisedName(name, tokens, forms, "".join(words))
+    return NormalisedName(name, tokens, forms, "".join(words), form_words)
 
 
 # "3%ers" and "three percenters" meet as "3 percenters".
@@ -212,15 +216,17 @@ def numbers_as_digits(words: list[str]) -> list[str]:
     return out
 
 
-def _split_legal_forms(text: str) -> tuple[str, frozenset[str]]:
-    """Remove legal forms (but not roman numerals rigour may take for one, ``II``)."""
+def _split_legal_forms(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """Remove legal forms (but not roman numerals rigour may take for one, ``II``);
+    returns the rest, the forms' generic codes and the words they were written with."""
     found = [(m, g) for m, g in extract_org_types(text, generic=True) if not _ROMAN.match(m)]
     stripped = text
     for matched, _ in found:
         stripped = re.sub(rf"(?<!\w){re.escape(matched)}(?!\w)", " ", stripped)
     if not _NOT_WORD.sub("", stripped):
-        return text, frozenset()
-    return stripped, frozenset(g for _, g in found)
+        return text, frozenset(), frozenset()
+    words = frozenset(w for m, _ in found for w in _NOT_WORD.split(m) if w)
+    return stripped, frozenset(g for _, g in found), words
 
 
 def _with_symbols(tokens: tuple[Token, ...], raw: list[str]) -> tuple[Token, ...]:
