@@ -16,6 +16,7 @@ from pallmall.cli.context import open_database
 from pallmall.cli.intel import COLLECTIONS, import_intel
 from pallmall.cli.lists import lists_app, record_shipped_lists
 from pallmall.cli.lists import screen as screen_command
+from pallmall.cli.log import log_app, log_vkey, publish_changes, witness_app
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.core.errors import PallmallError
@@ -36,8 +37,10 @@ app = typer.Typer(
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(lists_app, name="lists")
+app.add_typer(log_app, name="log")
+app.add_typer(witness_app, name="witness")
 app.command("screen")(screen_command)
-console = Console()
+console = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 
@@ -55,9 +58,11 @@ def init(demo: Annotated[bool, typer.Option(help="load the shipped demo data")] 
     """Create the data folder and the database (migrated); with --demo, load the demo data."""
     _, db = open_database()
     console.print(f"database ready: {db.url}")
+    console.print(f"transparency log verifier key: {log_vkey()}")
     if demo:
         _import(db, shipped_batches())
         record_shipped_lists(db)
+    publish_changes(db)
 
 
 @app.command()

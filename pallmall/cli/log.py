@@ -1,0 +1,180 @@
+"""``pallmall log`` (verify, watch, disclose, check-disclosure) and ``pallmall witness``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pallmall.app import open_log
+from pallmall.cli.context import open_database
+from pallmall.core.errors import NotFound
+from pallmall.core.settings import load_settings
+from pallmall.log import (
+    CosignatureSigner,
+    Disclosure,
+    Watcher,
+    Witness,
+    check_disclosure,
+    disclose,
+    ensure_signing_key,
+    entries_path,
+    fetcher_for,
+    load_signing_key,
+    verify_log,
+)
+from pallmall.log.bundle import decode_bundle
+from pallmall.log.layout import TILE_WIDTH
+from pallmall.publisher import Publisher
+from pallmall.storage.database import Database
+
+log_app = typer.Typer(help="Audit and use the transparency log.", no_args_is_help=True)
+witness_app = typer.Typer(
+    help="Cosign other logs' checkpoints (C2SP tlog-witness).", no_args_is_help=True
+)
+console = Console(soft_wrap=True)
+Vkey = Annotated[str, typer.Option("--vkey", help="the log's verifier key (its /log/vkey)")]
+
+
+@log_app.command("verify")
+def verify(
+    source: Annotated[str, typer.Argument(help="a log folder or its base URL")], vkey: Vkey
+) -> None:
+    """Audit a whole log: the checkpoint signature, every tile and entry bundle, the root.
+    Exits 0 when it verifies; otherwise prints why and exits 2."""
+    report = verify_log(source, vkey)
+    cp = report.checkpoint
+    console.print(
+        f"OK {cp.origin} size {cp.size}: {report.tiles_checked} tiles and "
+        f"{report.bundles_checked} entry bundles match the signed root"
+    )
+
+
+@log_app.command("watch")
+def watch(
+    source: Annotated[str, typer.Argument(help="a log folder or its base URL")],
+    vkey: Vkey,
+    state: Annotated[Path, typer.Option(help="where the last verified checkpoint is kept")] = Path(
+        "log-watch.json"
+    ),
+    interval: Annotated[float, typer.Option(help="seconds between checks; 0: check once")] = 0,
+) -> None:
+    """Check each new checkpoint against the last verified one (consistency proof); a log
+    that shrank or forked is a split view: printed, exit 2."""
+    watcher = Watcher(source, vkey, state)
+    while True:
+        cp = watcher.check()
+        console.print(f"consistent: {cp.origin} size {cp.size}")
+        if interval <= 0:
+            return
+        time.sleep(interval)
+
+
+@log_app.command("disclose")
+def disclose_command(
+    index: Annotated[int, typer.Argument(min=0, help="the entry's index in the log")],
+    field: Annotated[
+        list[str] | None, typer.Option(help="fields to disclose (default: all)")
+    ] = None,
+) -> None:
+    """Print, for an auditor, the salts and values of an entry's confidential fields."""
+    _, db = open_database()
+    with db.read() as tx:
+        stored = tx.outbox.disclosure(index)
+    if not stored or "fields" not in stored:
+        raise NotFound(f"no disclosure is kept for log entry {index}")
+    full = Disclosure.from_json(stored)
+    chosen = field or sorted(full.fields)
+    console.print_json(json.dumps({"index": index, **disclose(full, chosen).to_json()}))
+
+
+@log_app.command("check-disclosure")
+def check_disclosure_command(
+    disclosure: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="the JSON from `pallmall log disclose`"),
+    ],
+    log: Annotated[str, typer.Option("--log", help="the log folder or its base URL")],
+    vkey: Vkey,
+) -> None:
+    """Check disclosed fields against the log alone: audit the log with the vkey, read the
+    entry from its bundle, and recompute every commitment. Exit 2 on any mismatch."""
+    data = json.loads(disclosure.read_text())
+    index = int(data.pop("index"))
+    size = verify_log(log, vkey).checkpoint.size
+    if not 0 <= index < size:
+        raise NotFound(f"entry {index} is not in the log of size {size}")
+    tile = index // TILE_WIDTH
+    width = min(TILE_WIDTH, size - tile * TILE_WIDTH)
+    entry = decode_bundle(fetcher_for(log).fetch(entries_path(tile, width)))[index % TILE_WIDTH]
+    check_disclosure(entry, Disclosure.from_json(data))
+    console.print(f"OK: entry {index}: every disclosed field matches its commitment")
+
+
+@witness_app.command("init")
+def witness_init(
+    name: Annotated[str, typer.Argument(help="the witness's key name, e.g. witness.example.org")],
+    folder: Annotated[Path, typer.Option(help="where the witness keeps its key and state")] = Path(
+        "witness"
+    ),
+) -> None:
+    """Create the witness's cosigning key (owner-only) and print its vkey."""
+    ensure_signing_key(folder, name)
+    console.print(_cosigner(folder).vkey)
+
+
+@witness_app.command("serve")
+def witness_serve(
+    trust: Annotated[list[str], typer.Option(help="ORIGIN=VKEY of a log to cosign; repeatable")],
+    folder: Annotated[Path, typer.Option()] = Path("witness"),
+    host: str = "127.0.0.1",
+    port: int = 8090,
+) -> None:
+    """Serve ``POST /add-checkpoint`` (C2SP tlog-witness): cosign after checking consistency
+    with the last cosigned checkpoint; refuse a split view (409)."""
+    import uvicorn
+
+    from pallmall.api.witness import witness_app as make_app
+
+    logs: dict[str, list[str]] = {}
+    for item in trust:
+        origin, sep, vkey = item.partition("=")
+        if not sep:
+            raise typer.BadParameter("expected ORIGIN=VKEY", param_hint="--trust")
+        logs.setdefault(origin, []).append(vkey)
+    witness = Witness(_cosigner(folder), logs, folder / "witness-state.json")
+    uvicorn.run(make_app(witness), host=host, port=port, log_level="warning")
+
+
+def _cosigner(folder: Path) -> CosignatureSigner:
+    signer = load_signing_key(folder / "log-signing.key")
+    return CosignatureSigner(signer.name, signer.private_key)
+
+
+def log_vkey() -> str:
+    """The vkey of this node's log (creating the key if missing)."""
+    settings = load_settings()
+    return ensure_signing_key(settings.data_dir, settings.log_origin)
+
+
+@log_app.command("publish")
+def publish() -> None:
+    """Append the public changes still waiting in the database to the log, and integrate
+    (the server does this continuously; use it after imports with no server running)."""
+    _, db = open_database()
+    publish_changes(db)
+
+
+def publish_changes(db: Database) -> None:
+    """Drain the outbox into this node's log and sign a new checkpoint."""
+    tlog = open_log(load_settings())
+    tlog.ensure_checkpoint()
+    count = Publisher(db, tlog).drain()
+    signed, previous = tlog.integrate(), -1
+    while signed.checkpoint.size != previous:  # integrate() takes a bounded batch per call
+        previous, signed = signed.checkpoint.size, tlog.integrate()
+    console.print(f"{count} public changes appended; log size {signed.checkpoint.size}")
