@@ -16,11 +16,14 @@ from pallmall.api.deps import principal
 from pallmall.api.taxii import taxii_router
 from pallmall.core.settings import Settings
 from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
+from pallmall.log.tiles import FsTileStore
 from pallmall.publisher import Publisher
 from pallmall.registry.lookup import ProductsByName
 from pallmall.screening import ScreeningDesk
+from pallmall.storage.base import is_sqlite
 from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
+from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
 from pallmall.web import pages
 
@@ -31,7 +34,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, assets under
     ``/static``. The database must already be migrated (``pallmall init`` does it)."""
     db = db or Database(settings.effective_database_url)
-    tlog = open_log(settings)
+    tlog = open_log(settings, db)
     publisher = Publisher(db, tlog)
 
     @asynccontextmanager
@@ -99,9 +102,19 @@ def screening_desk(db: Database) -> ScreeningDesk:
     return ScreeningDesk(current=lambda: current_snapshots(store), load=store.latest)
 
 
-def open_log(settings: Settings) -> TransparencyLog:
+def open_log(settings: Settings, db: Database) -> TransparencyLog:
     """The transparency log in ``data_dir/log``, signed with the key ``pallmall init`` made
-    (created here if missing, owner-only)."""
+    (created here if missing, owner-only).
+
+    On SQLite the log sequences in a journal beside its tiles (one machine, ``flock``); on
+    PostgreSQL one sequencer holds a database lock, so several API workers append without
+    gap or duplicate.
+    """
     ensure_signing_key(settings.data_dir, settings.log_origin)
     signer = load_signing_key(settings.data_dir / "log-signing.key")
-    return TransparencyLog.open(settings.data_dir / "log", signer)
+    folder = settings.data_dir / "log"
+    if is_sqlite(db.engine):
+        return TransparencyLog.open(folder, signer)
+    tlog = TransparencyLog(FsTileStore(folder / "public"), SqlSequencer(db.engine), signer)
+    tlog.ensure_checkpoint()
+    return tlog

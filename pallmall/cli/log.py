@@ -171,7 +171,7 @@ def publish() -> None:
 
 def publish_changes(db: Database) -> None:
     """Drain the outbox into this node's log and sign a new checkpoint."""
-    tlog = open_log(load_settings())
+    tlog = open_log(load_settings(), db)
     tlog.ensure_checkpoint()
     count = Publisher(db, tlog).drain()
     signed, previous = tlog.integrate(), -1
