@@ -72,7 +72,10 @@ class Publisher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self.drain()
+        try:
+            self.drain()
+        except Exception:  # shutting down: what is left stays in the outbox for next start
+            log.exception("final publish failed; pending changes stay in the outbox")
 
     def _loop(self, interval: float) -> None:
         while not self._stop.wait(interval):
