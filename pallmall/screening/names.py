@@ -11,14 +11,21 @@ company (``Banco Santander`` against ``Banco Santander Chile``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property, lru_cache, partial
 from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
 from pallmall.screening.model import EntrySchema
-from pallmall.screening.normalisation import NormalisedName, Token, TokenKind, consonants
+from pallmall.screening.normalisation import (
+    NormalisedName,
+    Token,
+    TokenKind,
+    consonants,
+    skeleton,
+)
 
 _FORM_TYPO = 0.6
 _REPEATS = re.compile(r"(.)\1+")
@@ -56,6 +63,13 @@ class NameSettings:
     extra_cost_one_word: float = 0.15
     number_extra_cost: float = 3.0
 
+    @cached_property
+    def spelling_similarity(self) -> Callable[[str, str], float]:
+        """:func:`spelling_similarity` under these settings, memoised (the same word
+        pairs come back screen after screen)."""
+        cached = lru_cache(maxsize=1 << 18)(partial(spelling_similarity, settings=self))
+        return lambda a, b: cached(a, b) if a <= b else cached(b, a)
+
 
 @dataclass(frozen=True)
 class TokenPair:
@@ -77,9 +91,10 @@ class NameComparison:
 
 
 def token_similarity(a: Token, b: Token, settings: NameSettings) -> float:
-    """Similarity of two tokens in [0, 1]: 1 when equal; numbers only equal or not;
-    an initial against a word it starts; else the better of edit-distance similarity
-    and shared phonetic skeleton."""
+    """Similarity of two tokens in [0, 1]: 1 when equal; numbers and dotted initials only
+    equal or not; an initial against a word it starts; else the best of edit-distance
+    similarity, shared phonetic skeleton, truncation, scrambled letters, a shared given-name
+    symbol, and (one side written in Arabic or Hebrew script) shared consonants."""
     if a.text == b.text:
         return 1.0
     if TokenKind.NUMBER in (a.kind, b.kind):
@@ -87,14 +102,24 @@ def token_similarity(a: Token, b: Token, settings: NameSettings) -> float:
         return settings.number_mismatch if both else 0.0
     if a.initials or b.initials:
         return 0.0  # a different letter among initials is another name
-    short, long_ = sorted((a.text, b.text), key=len)
+    similarity = settings.spelling_similarity(a.text, b.text)
+    if a.symbols and b.symbols and a.symbols & b.symbols:
+        similarity = max(similarity, settings.symbol_credit)
+    if a.abjad != b.abjad and _same_consonants(a.text, b.text):
+        similarity = max(similarity, settings.abjad_credit)
+    return similarity
+
+
+def spelling_similarity(a: str, b: str, settings: NameSettings) -> float:
+    """The part of :func:`token_similarity` that depends on the two spellings only."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) == 1:
         return settings.initial_credit if long_.startswith(short) else 0.0
-    squeezed_a, squeezed_b = squeeze(a.text), squeeze(b.text)
+    squeezed_a, squeezed_b = squeeze(a), squeeze(b)
     if squeezed_a == squeezed_b:
         return settings.repeat_credit
     similarity = max(
-        OSA.normalized_similarity(a.text, b.text),
+        OSA.normalized_similarity(a, b),
         OSA.normalized_similarity(squeezed_a, squeezed_b) * settings.repeat_credit,
     )
     if (
@@ -104,12 +129,8 @@ def token_similarity(a: Token, b: Token, settings: NameSettings) -> float:
         and not _PATRONYMIC.fullmatch(long_[len(short) :])
     ):
         similarity = max(similarity, settings.prefix_credit)
-    if a.skeleton == b.skeleton and len(short) >= 6:
+    if len(short) >= 6 and skeleton(a) == skeleton(b):
         similarity = max(similarity, settings.skeleton_credit)
-    if a.symbols & b.symbols:
-        similarity = max(similarity, settings.symbol_credit)
-    if a.abjad != b.abjad and _same_consonants(a.text, b.text):
-        similarity = max(similarity, settings.abjad_credit)
     if len(short) >= 4 and len(short) == len(long_) and sorted(short) == sorted(long_):
         # scrambled or reversed letters (``nitup`` / ``putin``)
         similarity = max(similarity, settings.anagram_credit)
@@ -137,8 +158,7 @@ def compare_names(
     if schema is EntrySchema.PERSON and _one_word(q_tokens) and not q_extra:
         # a one-word query (``Erdogan``) asks for everyone of that name: the list
         # name's other words are what the query did not say, not a difference
-        lenient = replace(settings, extra_cost_person=settings.extra_cost_one_word)
-        score = _alignment_score(pairs, c_extra, schema, lenient)
+        score = _alignment_score(pairs, c_extra, schema, settings, settings.extra_cost_one_word)
     if schema is EntrySchema.PERSON and _crossed(pairs, q_tokens, c_tokens):
         score = max(0.0, score - settings.order_penalty)
     joined = _joined_similarity(query, candidate, settings)
@@ -183,6 +203,7 @@ def _alignment_score(
     extras: list[Token],
     schema: EntrySchema,
     settings: NameSettings,
+    person_extra_cost: float | None = None,
 ) -> float:
     credit = total = 0.0
     for q, c, sim in pairs:
@@ -196,6 +217,8 @@ def _alignment_score(
         total += weight
     lenient = schema in (EntrySchema.PERSON, EntrySchema.VESSEL)
     extra_cost = settings.extra_cost_person if lenient else settings.extra_cost_org
+    if lenient and person_extra_cost is not None:
+        extra_cost = person_extra_cost
     for token in extras:
         total += token.weight * _extra_cost(token, extra_cost, settings)
     if total <= 0 or credit <= 0:
@@ -294,36 +317,41 @@ def _merge_split_words(
 def _merge_initials(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tuple[Token, ...]:
     """Join a run of 2-5 adjacent words whose initials spell an acronym on the other side
     (``peoples liberation army`` / ``pla``, ``jean claude`` / ``jc``); particles inside the
-    run are skipped (``bank of america`` / ``boa`` is not taken, ``boa`` has 3 letters and
-    ``bank america`` 2 words, so only ``ba`` would be)."""
-    acronyms = {
-        t.text
-        for t in other
-        if 2 <= len(t.text) <= 5 and t.text.isalpha() and t.kind != TokenKind.PARTICLE
-    }
-    if not acronyms or len(tokens) < 2:
+    run are skipped. The longest acronym found is taken, the leftmost among equals."""
+    if len(tokens) < 2:
         return tokens
     words = [(i, t) for i, t in enumerate(tokens) if t.kind != TokenKind.PARTICLE]
-    for width in range(min(5, len(words)), 1, -1):
-        for start in range(len(words) - width + 1):
-            run = words[start : start + width]
-            initials = "".join(t.text[0] for _, t in run)
-            if initials in acronyms and all(len(t.text) > 1 for _, t in run):
-                first, last = run[0][0], run[-1][0]
-                merged = Token(initials, initials, TokenKind.WORD, max(t.weight for _, t in run))
-                return (*tokens[:first], merged, *tokens[last + 1 :])
+    letters = "".join(t.text[0] for _, t in words)
+    found = [
+        (len(t.text), -letters.find(t.text), t.text)
+        for t in other
+        if 2 <= len(t.text) <= 5
+        and t.kind != TokenKind.PARTICLE
+        and t.text in letters
+        and t.text.isalpha()
+    ]
+    for _, start, acronym in sorted(found, reverse=True):
+        run = words[-start : -start + len(acronym)]
+        if all(len(t.text) > 1 for _, t in run):
+            first, last = run[0][0], run[-1][0]
+            merged = Token(acronym, acronym, TokenKind.WORD, max(t.weight for _, t in run))
+            return (*tokens[:first], merged, *tokens[last + 1 :])
     return tokens
 
 
 def _merge_into(tokens: tuple[Token, ...], targets: set[str]) -> tuple[Token, ...]:
     if len(tokens) < 2:
         return tokens
+    texts = [t.text for t in tokens]
+    whole = "".join(texts)
+    if not any(t in whole and t not in texts for t in targets):
+        return tokens  # no word of the other side spans two of these
     out: list[Token] = []
     i = 0
     while i < len(tokens):
         for width in (3, 2):
             run = tokens[i : i + width]
-            joined = "".join(t.text for t in run)
+            joined = "".join(texts[i : i + width])
             if len(run) == width and joined in targets:
                 out.append(Token(joined, joined, TokenKind.WORD, max(t.weight for t in run)))
                 i += width

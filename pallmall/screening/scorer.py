@@ -38,7 +38,7 @@ class ScreeningSettings:
 
     threshold: float = 0.7
     report_below: float = 0.5
-    candidates: int = 80
+    candidates: int = 60
     max_hits: int = 10
     names: NameSettings = field(default_factory=NameSettings)
     features: FeatureSettings = field(default_factory=FeatureSettings)

@@ -27,14 +27,28 @@ from pallmall.screening.scorer import (
 )
 from pallmall.screening.values import identifier_key
 
+# Loads what the first screen would otherwise load (rigour's name, legal-form and
+# territory tables: several seconds), so that building a Screener pays it, not a query.
+_WARM_UP = Party(
+    "AO Example Trading LLC",
+    aliases=("Ivan Ivanovich Petrov", "MV Example"),
+    countries=("Russia",),
+    birth_date="1970-01-01",
+    identifiers=("IMO 1234567",),
+)
+
 
 class Screener:
     """Screens parties against the given list snapshots (one per list: when two share a
-    ``list_id`` the later one wins). Build once, screen many times; thread-safe reads."""
+    ``list_id`` the later one wins). Build once, screen many times; thread-safe reads.
+
+    Building normalises and indexes every list name and loads the reference data the
+    matcher needs, so the first screen costs what any other does."""
 
     def __init__(
         self, reports: Sequence[LoadReport], settings: ScreeningSettings | None = None
     ) -> None:
+        prepare(_WARM_UP)
         self.settings = settings or ScreeningSettings()
         current = {r.snapshot.list_id: r for r in reports}
         self.snapshots: tuple[SnapshotInfo, ...] = tuple(r.snapshot for r in current.values())
