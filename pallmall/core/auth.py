@@ -55,6 +55,7 @@ class Permission(StrEnum):
     CASES_OVERSEE = "cases:oversee"
     INTEL_READ_RESTRICTED = "intel:read_restricted"
     INTEL_WRITE = "intel:write"
+    INTEL_DECIDE = "intel:decide"
     REPORTS_PUBLISH = "reports:publish"
 
 
@@ -74,6 +75,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.CASES_OVERSEE,
         P.SCREENING_RUN,
         P.INTEL_READ_RESTRICTED,
+        P.INTEL_DECIDE,
     },
     Role.REGULATOR: _PUBLIC
     | {
@@ -82,6 +84,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.SCREENING_RUN,
         P.CASES_DECIDE,
         P.INTEL_READ_RESTRICTED,
+        P.INTEL_DECIDE,
         P.REPORTS_PUBLISH,
         P.LOG_APPEND,
     },
