@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from pallmall.registry.demo import DATA
+from tests.helpers import run_cli as run
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +23,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
     run(environment, "init", "--demo")
     return environment
-
-
-def run(env: dict[str, str], *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "pallmall.cli", *args],
-        env=env,
-        text=True,
-        capture_output=True,
-        timeout=120,
-    )
-    assert done.returncode == code, done.stdout + done.stderr
-    return done
 
 
 def test_search_prints_designations(env: dict[str, str]) -> None:

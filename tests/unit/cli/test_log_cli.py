@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from pallmall.api.witness import witness_app
 from pallmall.log import CosignatureSigner, Witness, ensure_signing_key, load_signing_key
+from tests.helpers import run_cli as run
 
 
 @pytest.fixture(scope="module")
@@ -23,18 +23,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Path
     out = run(env, "init", "--demo").stdout
     vkey = re.search(r"verifier key: (\S+)", out).group(1)  # type: ignore[union-attr]
     return env, data / "log" / "public", vkey
-
-
-def run(env: dict[str, str], *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "pallmall.cli", *args],
-        env=env,
-        text=True,
-        capture_output=True,
-        timeout=180,
-    )
-    assert done.returncode == code, done.stdout + done.stderr
-    return done
 
 
 def test_init_publishes_the_registry_and_the_log_verifies(demo) -> None:  # type: ignore[no-untyped-def]
