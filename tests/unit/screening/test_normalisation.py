@@ -67,3 +67,18 @@ def test_transliteration_variants_share_a_skeleton() -> None:
     assert skeleton("pozitiv") == skeleton("positive")
     assert skeleton("teknolodzhiz") == skeleton("technologies")
     assert skeleton("mohammed") == skeleton("muhammad")
+
+
+def test_percent_and_abd_al_have_one_spelling() -> None:
+    assert words("3%ers", ORG) == words("Three Percenters", ORG) == ["3", "percenters"]
+    assert words("Abd al-Aziz", PERSON) == words("Abdel Aziz", PERSON) == ["abdul", "aziz"]
+    assert words("Abdelaziz", PERSON) == ["abdulaziz"]
+
+
+def test_token_marks_places_patronymics_initials_and_abjad_script() -> None:
+    bank = normalise("Deutsche Bank (Schweiz) AG", ORG).tokens
+    assert [t.kind for t in bank] == ["word", "generic", "place"]
+    sergei = normalise("Sergei Viktorovich Lavrov", PERSON).tokens
+    assert [t.patronymic for t in sergei] == [False, True, False]
+    assert all(t.initials for t in normalise("N.A.B.C.", ORG).tokens)
+    assert all(t.abjad for t in normalise("محمد بن سلمان", PERSON).tokens)

@@ -22,6 +22,7 @@ from pallmall.screening import (
     Party,
     Screener,
     SnapshotInfo,
+    compare_entry,
     read_parties,
     results_to_csv,
     results_to_json,
@@ -162,3 +163,17 @@ def test_a_bad_parties_csv_names_the_line(text: str, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         read_parties(io.StringIO(text))
     assert caught.value.field == field
+
+
+def test_a_list_name_of_slash_separated_alternatives_matches_each() -> None:
+    entry = ListEntry("un_sc", "QDe.004", ORG, (EntryName("Al-Qa'ida/Islamic Army"),))
+    snapshot = SnapshotInfo("un_sc", "2026-02-27", date(2026, 2, 27))
+    hit = compare_entry(Party("Islamic Army", ORG), entry, snapshot)
+    assert hit is not None and hit.alert
+    assert hit.name_match.list_name == "Islamic Army"
+    assert hit.entry_name == "Al-Qa'ida/Islamic Army"
+
+
+def test_a_screener_over_no_lists_screens_to_no_hits() -> None:
+    result = Screener([]).screen(Party("Eric Badege"), today=TODAY)
+    assert result.hits == () and result.snapshots == ()
