@@ -7,10 +7,13 @@ rapidfuzz ``WRatio``, on the same data, in one run.
 Quality:
 - name pairs (nomenklatura ``contrib/name_bench/cases.csv``): F1 on the whole set and on
   the curated groups (every group except the LLM-generated ``synth_*`` ones: ``nk_checks``,
-  ``nk_unit_tests``, ``cluster_align``, ``cust_cases``); each matcher at its threshold
+  ``nk_unit_tests``, ``cluster_align``, ``cust_cases``); pallmall scores ``name1`` as a
+  party against ``name2`` as a list entry's name (``compare_entry``, the screen's own path,
+  list-name variants included, no other evidence); each matcher at its threshold
   (pallmall 0.70, logic-v2 0.70 as in name_bench, WRatio at its best threshold on the set,
   which flatters it);
-- entity checks (``contrib/entity_bench/checks.yml``): accuracy;
+- entity checks (``contrib/entity_bench/checks.yml``): accuracy (the checks carry names
+  only: ``name`` and the name parts, no birth date, country or identifier);
 - yente's UN positives, untreated and treated (typos, reshuffles), screened against the UN
   list: alert recall, and whether the right UN entry is among the alerts (measured on the
   positives whose person is in this UN snapshot);
