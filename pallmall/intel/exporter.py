@@ -22,7 +22,8 @@ from pallmall.intel.stixid import named_id, relationship_id, stix_id
 from pallmall.intel.tlp import Tlp, marking_definition, marking_ref
 
 HACKER_FOR_HIRE = "hacker_for_hire"
-CUSTOMER_KINDS = frozenset({"customer_of", "deploys"})
+CUSTOMER_KINDS = frozenset({"customer_of", "deploys", "operates"})
+AUTHOR_KINDS = frozenset({"develops"})
 _GOVERNMENT = frozenset({"state", "state_agency"})
 
 
@@ -102,6 +103,8 @@ def _org(org: RegistryOrg) -> dict[str, Any]:
             org.aliases
         )
     obj["x_pallmall_kind"] = org.kind
+    if org.kinds:
+        obj["x_pallmall_kinds"] = list(org.kinds)
     if org.country:
         obj["x_pallmall_country"] = org.country
     return obj
@@ -129,10 +132,35 @@ def _relation(bundle: _Bundle, relation: RegistryRelation, orgs: dict[str, Regis
     if source is None or target is None:
         return
     extra = _relation_extra(relation)
-    if relation.kind in CUSTOMER_KINDS and target.startswith("malware--"):
+    to_product = target.startswith("malware--")
+    if relation.kind in CUSTOMER_KINDS and to_product and relation.source_id in orgs:
         _deployment(bundle, orgs[relation.source_id], source, target, extra)
         return
-    bundle.relate(relation.kind.replace("_", "-"), source, target, **extra)
+    if relation.kind in AUTHOR_KINDS and to_product:
+        bundle.relate("authored-by", target, source, **extra)  # STIX 2.1 §4.11.2
+        return
+    # No STIX 2.1 relationship type says "owns" or "supplies": related-to, naming the kind,
+    # is what OpenCTI and MISP accept between any two objects (§5.1.2 common types).
+    kind = relation.kind.replace("_", " ")
+    rid = stix_id(
+        "relationship",
+        relationship_type="related-to",
+        source_ref=source,
+        target_ref=target,
+        x_pallmall_relationship_type=relation.kind,
+    )
+    body = {"id": rid, "type": "relationship", "relationship_type": "related-to"}
+    bundle.add(
+        {
+            **body,
+            "source_ref": source,
+            "target_ref": target,
+            "description": f"{bundle.objects[source]['name']} {kind} "
+            f"{bundle.objects[target]['name']}",
+            "x_pallmall_relationship_type": relation.kind,
+            **extra,
+        }
+    )
 
 
 def _relation_extra(relation: RegistryRelation) -> dict[str, Any]:
@@ -182,9 +210,16 @@ def _incident(bundle: _Bundle, incident: Incident) -> None:
     for victim in incident.victims:
         vid = bundle.add(_victim(victim.pseudonym, victim.category.value), tlp)
         refs += [vid, bundle.relate("targets", cid, vid, tlp)]
+    tools = [
+        bundle.ref_of[link.target_id]
+        for link in incident.attributions
+        if link.role is LinkRole.PRODUCT and link.target_id in bundle.ref_of
+    ]
     for pattern in incident.indicators:
         iid = bundle.add(_indicator(pattern, bundle.stamp), tlp)
         refs += [iid, bundle.relate("indicates", iid, cid, tlp)]
+        # indicator indicates malware too: how MVT names the spyware a device shows
+        refs += [bundle.relate("indicates", iid, tool, tlp) for tool in tools]
     published = (incident.decided_at or incident.reported_at).strftime("%Y-%m-%dT%H:%M:%SZ")
     report: dict[str, Any] = {
         "type": "report",

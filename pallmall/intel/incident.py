@@ -246,16 +246,65 @@ def can_see(incident: Incident, principal: Principal) -> bool:
     return public and principal.can(Permission.REGISTRY_READ_PUBLIC)
 
 
+RESTRICTED_FIELDS = (
+    "summary",
+    "victims",
+    "indicators",
+    "sources",
+    "reported_by",
+    "reported_at",
+    "decided_by",
+    "decision_reason",
+)
+"""Fields of :func:`incident_view` that only ``intel:read_restricted`` sees (else None)."""
+
+
 def incident_view(incident: Incident, principal: Principal) -> dict[str, Any]:
-    """The incident as ``principal`` may see it: victims' names only with
-    ``intel:read_restricted``; the decider's and reporter's ids likewise.
+    """The incident as ``principal`` may see it (JSON-serialisable).
+
+    Every view has the public summary's fields (``victim_counts`` by category,
+    ``indicator_count``, attributions without sources) and ``view``. With
+    ``intel:read_restricted`` it is ``full``: the :data:`RESTRICTED_FIELDS` too, victims with
+    pseudonym and name, attribution sources. Otherwise it is ``public``: those fields are
+    None, so no name, pseudonym, indicator or free text beyond the title is shown.
     """
-    data = incident_to_dict(incident)
+    summary = public_summary(incident)
+    view: dict[str, Any] = {
+        "id": incident.id,
+        "view": "public",
+        "title": incident.title,
+        "status": incident.status.value,
+        "tlp": incident.tlp.value,
+        "categories": summary["categories"],
+        "victim_counts": summary["victims"],
+        "attributions": [{**a, "sources": []} for a in summary["attributions"]],
+        **{k: summary[k] for k in ("first_seen", "last_seen", "device_types")},
+        **{k: summary[k] for k in ("attack_vectors", "indicator_count", "decided_at")},
+        **dict.fromkeys(RESTRICTED_FIELDS),
+    }
     if not principal.can(Permission.INTEL_READ_RESTRICTED):
-        for victim in data["victims"]:
-            victim["name"] = None
-        data["reported_by"] = data["decided_by"] = None
-    return data
+        return view
+    data = incident_to_dict(incident)
+    view["attributions"] = [
+        {
+            "role": a["role"],
+            "target": a["target_id"],
+            "confidence": a["confidence"],
+            "sources": a["sources"],
+        }
+        for a in data["attributions"]
+    ]
+    return {**view, "view": "full", **{k: data[k] for k in RESTRICTED_FIELDS}}
+
+
+def incident_tags(incident: Incident) -> list[tuple[str, str]]:
+    """What an incident is filtered on, as sorted (kind, value) pairs: ``category``,
+    ``victim`` (category) and each link role (``product``, ``vendor``, ``operator``) with the
+    registry id."""
+    tags = {("category", c.value) for c in incident.categories}
+    tags |= {("victim", v.category.value) for v in incident.victims}
+    tags |= {(a.role.value, a.target_id) for a in incident.attributions}
+    return sorted(tags)
 
 
 def public_summary(incident: Incident) -> dict[str, Any]:

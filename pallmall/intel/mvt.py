@@ -8,13 +8,19 @@ Indicators MVT cannot match are left out with a reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pallmall.core.errors import InvalidInput
 from pallmall.intel.pattern import Observable, read_pattern
+from pallmall.intel.ports import ObjectStore
 from pallmall.intel.report import ImportReport
 from pallmall.intel.stixid import stix_id
+from pallmall.intel.taxii import ObjectQuery
+
+MVT_TYPES = ("malware", "indicator", "relationship")
+"""The object types an MVT bundle is made of."""
 
 # object type and path as MVT spells them, for each canonical (type, path) it understands
 MVT_KEYS = {
@@ -87,3 +93,18 @@ def _indicator(obj: dict[str, Any], kept: dict[str, dict[str, Any]], report: Imp
         return
     kept[obj["id"]] = {**obj, "pattern": pattern}
     report.added += 1
+
+
+def collection_objects(
+    store: ObjectStore, collection_id: str, types: tuple[str, ...] = MVT_TYPES
+) -> Iterator[dict[str, Any]]:
+    """The latest version of each object of ``types`` in a collection, oldest added first,
+    read page by page (keyset, TAXII 2.1 §3.6) so memory holds one page of text at a time."""
+    after: tuple[int, int] | None = None
+    while True:
+        page = store.page(collection_id, ObjectQuery(limit=1000, types=types, after=after))
+        for row in page.rows:
+            yield json.loads(row.body)
+        if not page.more or not page.rows:
+            return
+        after = (page.rows[-1].date_added_us, page.rows[-1].seq)

@@ -12,9 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from pallmall.intel.incident import Incident, IncidentStatus
+from pallmall.core import paging
+from pallmall.intel.incident import (
+    AbuseCategory,
+    Incident,
+    IncidentStatus,
+    LinkRole,
+    VictimCategory,
+)
 from pallmall.intel.record import StixRecord
 from pallmall.intel.taxii import ObjectQuery, Page, VersionPage
+from pallmall.intel.tlp import Tlp
 
 
 class ProductResolver(Protocol):
@@ -71,8 +79,38 @@ class ObjectStore(Protocol):
         """(collection id, status resource) or None when unknown."""
 
 
+class RegistryRecords(Protocol):
+    """Tells what a registry id is, so incident links are checked when reported."""
+
+    def record_type(self, record_id: str) -> str | None:
+        """``organisation``, ``person`` or ``product``; None when unknown to the caller."""
+
+
+@dataclass(frozen=True)
+class IncidentQuery:
+    """Filters for an incident list; None means "any".
+
+    ``linked`` is a registry id in any attribution (only as ``role`` when given);
+    ``public_only`` keeps confirmed TLP:CLEAR incidents (what callers without
+    ``intel:read_restricted`` may see).
+    """
+
+    status: IncidentStatus | None = None
+    tlp: Tlp | None = None
+    category: AbuseCategory | None = None
+    victim: VictimCategory | None = None
+    linked: str | None = None
+    role: LinkRole | None = None
+    public_only: bool = False
+
+
 class IncidentStore(Protocol):
     """Abuse incidents, one current state each; history lives in the audit trail."""
+
+    def search_incidents(
+        self, query: IncidentQuery, page: paging.PageRequest
+    ) -> paging.Page[Incident]:
+        """Incidents matching ``query``, newest report first, with the total count."""
 
     def get_incident(self, incident_id: str) -> Incident | None:
         """The incident, or None."""
@@ -98,6 +136,7 @@ class RegistryOrg:
     kind: str
     aliases: tuple[str, ...] = ()
     country: str | None = None
+    kinds: tuple[str, ...] = ()  # every kind the registry gives it; ``kind`` is the main one
 
 
 @dataclass(frozen=True)
@@ -115,9 +154,10 @@ class RegistryProduct:
 class RegistryRelation:
     """A typed link between two registry records.
 
-    ``kind`` ``customer_of`` (or ``deploys``) from an organisation to a product is a
-    customer deployment; other kinds (``owns``, ``subsidiary_of``, ``invests_in``,
-    ``supplies``, ``acquired`` …) are exported as STIX relationships of the same name.
+    ``kind`` ``customer_of``, ``deploys`` or ``operates`` from an organisation to a product is
+    a customer deployment; ``develops`` from an organisation to a product is authorship;
+    other kinds (``owns``, ``subsidiary_of``, ``invests_in``, ``supplies``, ``sells_to`` …)
+    are exported as ``related-to`` naming the kind (``x_pallmall_relationship_type``).
     ``confidence`` is 0-100 (STIX 2.1 §3.2 confidence scale) or None.
     """
 

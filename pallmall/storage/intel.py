@@ -9,12 +9,16 @@ stored text, never by re-parsing it. Works on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -33,9 +37,41 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from pallmall.core.clock import utcnow
-from pallmall.intel.incident import Incident, IncidentStatus, incident_from_dict, incident_to_dict
+from pallmall.core.paging import Page as ListPage
+from pallmall.core.paging import PageRequest
+from pallmall.intel.incident import (
+    Incident,
+    IncidentStatus,
+    LinkRole,
+    incident_from_dict,
+    incident_tags,
+    incident_to_dict,
+)
+from pallmall.intel.ports import (
+    IncidentQuery,
+    RegistryOrg,
+    RegistryProduct,
+    RegistryRelation,
+)
 from pallmall.intel.record import StixRecord, datetime_us
 from pallmall.intel.taxii import ObjectQuery, Page, Row, VersionPage
+from pallmall.intel.tlp import Tlp
+from pallmall.registry.model import (
+    Confidence,
+    Organisation,
+    OrgKind,
+    Product,
+    RecordType,
+    RelType,
+    Visibility,
+)
+from pallmall.registry.store import (
+    AnyRecord,
+    RecordQuery,
+    RegistryStore,
+    Stored,
+    StoredRelationship,
+)
 from pallmall.storage.base import metadata, read_transaction, write_transaction
 
 _SEQ = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
@@ -85,7 +121,23 @@ intel_incident = Table(
     Column("body", Text, nullable=False),
 )
 
-INTEL_TABLES = (intel_object, intel_product_link, intel_status, intel_incident)
+intel_incident_tag = Table(
+    "intel_incident_tag",
+    metadata,
+    Column(
+        "incident_id",
+        String(64),
+        ForeignKey("intel_incident.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("kind", String(16), primary_key=True),
+    Column("value", String(300), primary_key=True),
+    Index("ix_intel_incident_tag_kind_value", "kind", "value"),
+)
+"""What incidents are filtered on: ``category``, ``victim`` (category) and the link roles
+``product`` / ``vendor`` / ``operator`` (value: the registry id). Derived from the body."""
+
+INTEL_TABLES = (intel_object, intel_product_link, intel_status, intel_incident, intel_incident_tag)
 
 
 def create_intel_tables(engine: Engine) -> None:
@@ -99,10 +151,25 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 class SqlIntelStore:
-    """:class:`~pallmall.intel.ports.ObjectStore` and ``IncidentStore`` on one engine."""
+    """:class:`~pallmall.intel.ports.ObjectStore` and ``IncidentStore`` on SQL.
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    Given an :class:`Engine`, each call is its own transaction. Given a :class:`Connection`
+    (a unit of work's, ``Tx.conn``), every call runs in that connection's transaction, so
+    an incident, its audit record and its public change commit together or not at all.
+    """
+
+    def __init__(self, bind: Engine | Connection) -> None:
+        self._bind = bind
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        if isinstance(self._bind, Connection):
+            return nullcontext(self._bind)
+        return read_transaction(self._bind)
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        if isinstance(self._bind, Connection):
+            return nullcontext(self._bind)
+        return write_transaction(self._bind)
 
     # -- objects -------------------------------------------------------------------------
 
@@ -110,7 +177,7 @@ class SqlIntelStore:
         """For the content keys held in the collection: key -> object id."""
         found: dict[str, str] = {}
         o = intel_object.c
-        with read_transaction(self._engine) as conn:
+        with self._read() as conn:
             for chunk in _chunks(sorted(keys)):
                 query = select(o.content_key, o.stix_id).where(
                     o.collection_id == collection_id, o.content_key.in_(chunk)
@@ -122,7 +189,7 @@ class SqlIntelStore:
         """The subset of ``ids`` held in the collection."""
         found: set[str] = set()
         o = intel_object.c
-        with read_transaction(self._engine) as conn:
+        with self._read() as conn:
             for chunk in _chunks(sorted(set(ids))):
                 query = select(o.stix_id).where(
                     o.collection_id == collection_id, o.stix_id.in_(chunk)
@@ -134,7 +201,7 @@ class SqlIntelStore:
         """Store new versions with strictly increasing ``date_added``; held ones are ignored."""
         if not records:
             return 0
-        with write_transaction(self._engine) as conn:
+        with self._write() as conn:
             before = self._count(conn, collection_id)
             base = self._next_date_added(conn)
             rows = [_row(collection_id, r, base + n) for n, r in enumerate(records)]
@@ -164,7 +231,7 @@ class SqlIntelStore:
             .order_by(o.date_added, o.seq)
             .limit(query.limit + 1)
         )
-        with read_transaction(self._engine) as conn:
+        with self._read() as conn:
             rows = [Row(*row) for row in conn.execute(statement)]
         return Page(rows[: query.limit], more=len(rows) > query.limit)
 
@@ -177,7 +244,7 @@ class SqlIntelStore:
 
     def link_product(self, malware_id: str, product_id: str) -> None:
         """Remember that malware ``malware_id`` is product ``product_id`` (idempotent)."""
-        with write_transaction(self._engine) as conn:
+        with self._write() as conn:
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             row = {"malware_id": malware_id, "product_id": product_id}
             conn.execute(dialect.insert(intel_product_link).on_conflict_do_nothing(), [row])
@@ -188,19 +255,19 @@ class SqlIntelStore:
         query = (
             select(link.malware_id).where(link.product_id == product_id).order_by(link.malware_id)
         )
-        with read_transaction(self._engine) as conn:
+        with self._read() as conn:
             return [str(i) for i in conn.scalars(query)]
 
     def save_status(self, status_id: str, collection_id: str, body: Mapping[str, Any]) -> None:
         """Keep a status resource (TAXII 2.1 §4.3.1)."""
         row = {"id": status_id, "collection_id": collection_id, "body": json.dumps(body)}
-        with write_transaction(self._engine) as conn:
+        with self._write() as conn:
             conn.execute(intel_status.insert(), [row])
 
     def get_status(self, status_id: str) -> tuple[str, dict[str, Any]] | None:
         """(collection id, status resource), or None."""
         s = intel_status.c
-        with read_transaction(self._engine) as conn:
+        with self._read() as conn:
             row = conn.execute(select(s.collection_id, s.body).where(s.id == status_id)).first()
         return None if row is None else (str(row[0]), json.loads(row[1]))
 
@@ -209,7 +276,7 @@ class SqlIntelStore:
     def get_incident(self, incident_id: str) -> Incident | None:
         """The incident, or None."""
         i = intel_incident.c
-        with read_transaction(self._engine) as conn:
+        with self._read() as conn:
             body = conn.scalar(select(i.body).where(i.id == incident_id))
         return None if body is None else incident_from_dict(json.loads(body))
 
@@ -222,9 +289,34 @@ class SqlIntelStore:
             "reported_at": incident.reported_at.isoformat(),
             "body": json.dumps(incident_to_dict(incident)),
         }
-        with write_transaction(self._engine) as conn:
+        tags = [
+            {"incident_id": incident.id, "kind": k, "value": v} for k, v in incident_tags(incident)
+        ]
+        with self._write() as conn:
+            conn.execute(
+                intel_incident_tag.delete().where(intel_incident_tag.c.incident_id == incident.id)
+            )
             conn.execute(intel_incident.delete().where(intel_incident.c.id == incident.id))
             conn.execute(intel_incident.insert(), [row])
+            if tags:
+                conn.execute(intel_incident_tag.insert(), tags)
+
+    def search_incidents(self, query: IncidentQuery, page: PageRequest) -> ListPage[Incident]:
+        """Incidents matching ``query``, newest report first (``reported_at``, then id)."""
+        i = intel_incident.c
+        where = _incident_filters(query)
+        count = select(func.count()).select_from(intel_incident).where(*where)
+        rows = (
+            select(i.body)
+            .where(*where)
+            .order_by(i.reported_at.desc(), i.id.desc())
+            .offset(page.offset)
+            .limit(page.limit)
+        )
+        with self._read() as conn:
+            total = int(conn.scalar(count) or 0)
+            items = [incident_from_dict(json.loads(b)) for b in conn.scalars(rows)]
+        return ListPage(items, total, page.offset, page.limit)
 
     def list_incidents(self, status: IncidentStatus | None = None) -> list[Incident]:
         """All incidents (in ``status`` when given), oldest report first."""
@@ -232,8 +324,32 @@ class SqlIntelStore:
         query = select(i.body).order_by(i.reported_at, i.id)
         if status is not None:
             query = query.where(i.status == status.value)
-        with read_transaction(self._engine) as conn:
+        with self._read() as conn:
             return [incident_from_dict(json.loads(b)) for b in conn.scalars(query)]
+
+
+def _incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
+    i = intel_incident.c
+    where: list[ColumnElement[bool]] = []
+    if query.public_only:
+        where += [i.status == IncidentStatus.CONFIRMED.value, i.tlp == Tlp.CLEAR.value]
+    if query.status is not None:
+        where.append(i.status == query.status.value)
+    if query.tlp is not None:
+        where.append(i.tlp == query.tlp.value)
+    if query.category is not None:
+        where.append(_tagged(("category",), query.category.value))
+    if query.victim is not None:
+        where.append(_tagged(("victim",), query.victim.value))
+    if query.linked is not None:
+        roles = (query.role,) if query.role is not None else tuple(LinkRole)
+        where.append(_tagged(tuple(r.value for r in roles), query.linked))
+    return where
+
+
+def _tagged(kinds: tuple[str, ...], value: str) -> ColumnElement[bool]:
+    t = intel_incident_tag.c
+    return exists().where(t.incident_id == intel_incident.c.id, t.kind.in_(kinds), t.value == value)
 
 
 def _row(collection_id: str, record: StixRecord, date_added: int) -> dict[str, Any]:
@@ -295,3 +411,132 @@ def _version_filter(versions: tuple[str | int, ...]) -> ColumnElement[bool] | No
     if stamps:
         parts.append(o.version_us.in_(stamps))
     return or_(*parts)
+
+
+# -- the registry as intel sees it --------------------------------------------------------
+
+CONFIDENCE_SCALE: dict[Confidence, int | None] = {
+    Confidence.CONFIRMED: 95,  # STIX 2.1 Appendix A, WEP "almost certain"
+    Confidence.LIKELY: 70,  # "likely"
+    Confidence.POSSIBLE: 50,  # "roughly even chance"
+    Confidence.UNKNOWN: None,
+}
+_KIND_ORDER = (OrgKind.HACKER_FOR_HIRE, OrgKind.STATE_AGENCY, OrgKind.STATE, OrgKind.VENDOR)
+
+
+class RegistryRecordTypes:
+    """:class:`~pallmall.intel.ports.RegistryRecords` over a registry store: restricted
+    records count as unknown unless ``include_restricted``."""
+
+    def __init__(self, store: RegistryStore, include_restricted: bool = False) -> None:
+        self._store = store
+        self._restricted = include_restricted
+
+    def record_type(self, record_id: str) -> str | None:
+        """The record's type, or None when absent or not readable."""
+        stored = self._store.get(record_id)
+        if stored is None or not _visible(stored.record, self._restricted):
+            return None
+        return stored.record.type.value
+
+
+@dataclass(frozen=True)
+class RegistryExportSource:
+    """:class:`~pallmall.intel.ports.RegistrySource` read from a registry store at once.
+
+    ``last_change`` is when the newest exported record was recorded (None when empty), a
+    stable ``as_of`` for the export: the same registry gives the same bundle.
+    """
+
+    orgs: tuple[RegistryOrg, ...]
+    items: tuple[RegistryProduct, ...]
+    relations: tuple[RegistryRelation, ...]
+    last_change: datetime | None
+
+    @classmethod
+    def load(
+        cls,
+        store: RegistryStore,
+        include_restricted: bool = False,
+        only: Collection[str] | None = None,
+    ) -> RegistryExportSource:
+        """Read organisations, products and relationships (public ones unless
+        ``include_restricted``). With ``only``, just those records and no relationships
+        (what one incident links to)."""
+        if only is not None:
+            found = [store.get(i) for i in sorted(set(only))]
+            stored = [s for s in found if s is not None]
+        else:
+            stored = _all_records(store, include_restricted)
+        stored = [s for s in stored if _visible(s.record, include_restricted)]
+        rels = store.all_relationships() if only is None else []
+        return cls(
+            orgs=tuple(_org(s) for s in stored if isinstance(s.record, Organisation)),
+            items=tuple(_product(s, rels) for s in stored if isinstance(s.record, Product)),
+            relations=tuple(_relation(r) for r in rels),
+            last_change=max((s.recorded_at for s in stored), default=None),
+        )
+
+    def organisations(self) -> Iterable[RegistryOrg]:
+        """Every organisation read."""
+        return self.orgs
+
+    def products(self) -> Iterable[RegistryProduct]:
+        """Every product read."""
+        return self.items
+
+    def relationships(self) -> Iterable[RegistryRelation]:
+        """Every current relationship (the exporter drops those whose ends it lacks)."""
+        return self.relations
+
+
+def _visible(record: AnyRecord, include_restricted: bool) -> bool:
+    return include_restricted or record.visibility is Visibility.PUBLIC
+
+
+def _all_records(store: RegistryStore, include_restricted: bool) -> list[Stored]:
+    out: list[Stored] = []
+    for record_type in (RecordType.ORGANISATION, RecordType.PRODUCT):
+        query = RecordQuery(type=record_type, include_restricted=include_restricted)
+        offset = 0
+        while True:
+            page = store.search(query, PageRequest(offset, 500))
+            out += page.items
+            if not page.has_more:
+                break
+            offset += 500
+    return out
+
+
+def _org(stored: Stored) -> RegistryOrg:
+    record = stored.record
+    assert isinstance(record, Organisation)
+    main = next((k for k in _KIND_ORDER if k in record.kinds), record.kinds[0])
+    country = record.jurisdictions[0] if record.jurisdictions else None
+    kinds = tuple(k.value for k in record.kinds)
+    return RegistryOrg(stored.id, record.name, main.value, record.aliases, country, kinds)
+
+
+def _product(stored: Stored, rels: Sequence[StoredRelationship]) -> RegistryProduct:
+    record = stored.record
+    developers = sorted(
+        r.relationship.source_id
+        for r in rels
+        if r.relationship.type is RelType.DEVELOPS and r.relationship.target_id == stored.id
+    )
+    vendor = developers[0] if developers else None
+    return RegistryProduct(stored.id, record.name, record.aliases, vendor, record.description)
+
+
+def _relation(stored: StoredRelationship) -> RegistryRelation:
+    rel = stored.relationship
+    sources = tuple(s.url or s.title for s in rel.sources)
+    return RegistryRelation(
+        rel.source_id,
+        rel.target_id,
+        rel.type.value,
+        rel.start,
+        rel.end,
+        CONFIDENCE_SCALE[rel.confidence],
+        sources,
+    )

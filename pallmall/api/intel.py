@@ -1,0 +1,294 @@
+"""``/api/v1/intel``: abuse incidents (report, read, confirm or reject) and the STIX 2.1 and
+MVT exports. TAXII 2.1 is served apart, under ``/taxii2/`` (``pallmall.api.taxii``).
+
+Every write runs in one unit of work: the incident, its audit record, the public change for
+the transparency log (outbox) and, for a confirmed TLP:CLEAR incident, its STIX objects in
+the TAXII ``public`` collection commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from pallmall.api import problems
+from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.schemas import PageOut
+from pallmall.core.auth import Permission, Principal
+from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
+from pallmall.intel import exports
+from pallmall.intel.desk import IncidentDesk
+from pallmall.intel.incident import (
+    AbuseCategory,
+    AttackVector,
+    Attribution,
+    DeviceType,
+    Incident,
+    IncidentDraft,
+    IncidentStatus,
+    LinkRole,
+    Verb,
+    VictimCategory,
+    VictimDraft,
+)
+from pallmall.intel.ports import IncidentQuery
+from pallmall.intel.publication import IncidentPublication
+from pallmall.intel.report import ImportReport
+from pallmall.intel.taxii import MEDIA_STIX
+from pallmall.intel.tlp import Tlp
+from pallmall.storage.database import Tx
+from pallmall.storage.intel import RegistryExportSource, RegistryRecordTypes, SqlIntelStore
+
+router = APIRouter(prefix="/api/v1/intel", tags=["intel"], responses=problems.RESPONSES)
+
+Caller = Annotated[Principal, Depends(principal)]
+Reading = Annotated[Tx, Depends(read_tx)]
+Writing = Annotated[Tx, Depends(write_tx)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+RecordId = Annotated[str, Field(min_length=1, max_length=100)]
+Text = Annotated[str, Field(max_length=2000)]
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+# -- shapes ----------------------------------------------------------------------------------
+
+
+class VictimIn(BaseModel):
+    """A targeted person: the name is only shown to ``intel:read_restricted``."""
+
+    model_config = _STRICT
+    category: VictimCategory
+    name: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
+
+
+class AttributionIn(BaseModel):
+    """A link to a registry record (product, vendor organisation or operator organisation)."""
+
+    model_config = _STRICT
+    role: LinkRole
+    target_id: RecordId
+    confidence: int = Field(ge=0, le=100, description="STIX 2.1 confidence, 0-100")
+    sources: list[Text] = Field(default=[], max_length=50)
+
+
+class IncidentIn(BaseModel):
+    """An incident as reported. The title is published once confirmed: name no victim."""
+
+    model_config = _STRICT
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    summary: str = Field(default="", max_length=20_000)
+    categories: list[AbuseCategory] = Field(min_length=1, max_length=5)
+    victims: list[VictimIn] = Field(default=[], max_length=1000)
+    attributions: list[AttributionIn] = Field(default=[], max_length=100)
+    tlp: Tlp = Tlp.AMBER
+    first_seen: dt.date | None = None
+    last_seen: dt.date | None = None
+    device_types: list[DeviceType] = Field(default=[], max_length=10)
+    attack_vectors: list[AttackVector] = Field(default=[], max_length=10)
+    indicators: list[Text] = Field(
+        default=[], max_length=10_000, description="STIX patterns, e.g. [domain-name:value='x']"
+    )
+    sources: list[Text] = Field(default=[], max_length=100)
+
+    def draft(self) -> IncidentDraft:
+        """The domain draft (checked further by the desk)."""
+        return IncidentDraft(
+            title=self.title,
+            summary=self.summary,
+            categories=tuple(dict.fromkeys(self.categories)),
+            victims=tuple(VictimDraft(v.category, v.name, v.country) for v in self.victims),
+            attributions=tuple(
+                Attribution(a.role, a.target_id, a.confidence, tuple(a.sources))
+                for a in self.attributions
+            ),
+            tlp=self.tlp,
+            first_seen=self.first_seen,
+            last_seen=self.last_seen,
+            device_types=tuple(dict.fromkeys(self.device_types)),
+            attack_vectors=tuple(dict.fromkeys(self.attack_vectors)),
+            indicators=tuple(self.indicators),
+            sources=tuple(self.sources),
+        )
+
+
+class DecisionIn(BaseModel):
+    """Confirm or reject a reported incident, saying why (kept in the audit trail)."""
+
+    model_config = _STRICT
+    verb: Verb
+    reason: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class VictimOut(BaseModel):
+    """A victim in the full view."""
+
+    category: VictimCategory
+    pseudonym: str
+    name: str | None
+    country: str | None
+
+
+class AttributionOut(BaseModel):
+    """A link to a registry record; ``sources`` only in the full view."""
+
+    role: LinkRole
+    target: str
+    confidence: int
+    sources: list[str]
+
+
+class IncidentOut(BaseModel):
+    """An incident. ``view`` is ``full`` for ``intel:read_restricted``, else ``public``: the
+    public summary the transparency log holds, and None in every restricted field."""
+
+    id: str
+    view: Literal["full", "public"]
+    title: str
+    status: IncidentStatus
+    tlp: Tlp
+    categories: list[AbuseCategory]
+    victim_counts: dict[VictimCategory, int]
+    attributions: list[AttributionOut]
+    first_seen: dt.date | None
+    last_seen: dt.date | None
+    device_types: list[DeviceType]
+    attack_vectors: list[AttackVector]
+    indicator_count: int
+    decided_at: dt.datetime | None
+    summary: str | None
+    victims: list[VictimOut] | None
+    indicators: list[str] | None
+    sources: list[str] | None
+    reported_by: str | None
+    reported_at: dt.datetime | None
+    decided_by: str | None
+    decision_reason: str | None
+
+
+# -- wiring ----------------------------------------------------------------------------------
+
+
+def _desk(tx: Tx, caller: Principal) -> IncidentDesk:
+    """The incident desk on ``tx``: the stores, the audit sink and the outbox share it."""
+    store = SqlIntelStore(tx.conn)
+    restricted = caller.can(Permission.REGISTRY_READ_RESTRICTED)
+    hook = IncidentPublication(tx.outbox, store, store, lambda i: linked_registry(tx, i))
+    return IncidentDesk(store, hook, tx.audit, records=RegistryRecordTypes(tx.registry, restricted))
+
+
+def linked_registry(tx: Tx, incident: Incident) -> RegistryExportSource:
+    """The public registry records ``incident`` links to (for its public STIX objects)."""
+    return RegistryExportSource.load(tx.registry, only={a.target_id for a in incident.attributions})
+
+
+def _incident_out(view: dict[str, Any]) -> IncidentOut:
+    return IncidentOut.model_validate(view)
+
+
+# -- incidents -------------------------------------------------------------------------------
+
+
+@router.post("/incidents", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
+def report_incident(caller: Caller, tx: Writing, incident: IncidentIn) -> IncidentOut:
+    """Report an abuse incident (``intel:write``); it starts as ``reported``."""
+    desk = _desk(tx, caller)
+    made = desk.report(caller, incident.draft())
+    return _incident_out(desk.view(caller, made.id))
+
+
+@router.get("/incidents", response_model=PageOut[IncidentOut])
+def list_incidents(
+    caller: Caller,
+    tx: Reading,
+    status: IncidentStatus | None = None,
+    tlp: Tlp | None = None,
+    category: AbuseCategory | None = None,
+    victim: Annotated[VictimCategory | None, Query(description="a victim category")] = None,
+    linked: Annotated[
+        str | None, Query(max_length=100, description="a registry id any link names")
+    ] = None,
+    role: Annotated[LinkRole | None, Query(description="with linked: as this role")] = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[IncidentOut]:
+    """Incidents the caller may see, newest report first. Without ``intel:read_restricted``
+    only confirmed TLP:CLEAR incidents, as public summaries."""
+    query = IncidentQuery(status, tlp, category, victim, linked, role)
+    page = IncidentDesk(SqlIntelStore(tx.conn)).search(caller, query, PageRequest(offset, limit))
+    return PageOut[IncidentOut](
+        items=[_incident_out(v) for v in page.items],
+        total=page.total,
+        offset=page.offset,
+        limit=page.limit,
+        has_more=page.has_more,
+    )
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentOut)
+def get_incident(incident_id: str, caller: Caller, tx: Reading) -> IncidentOut:
+    """One incident, as the caller may see it (404 when it may not)."""
+    return _incident_out(IncidentDesk(SqlIntelStore(tx.conn)).view(caller, incident_id))
+
+
+@router.post("/incidents/{incident_id}/decision", response_model=IncidentOut)
+def decide_incident(
+    incident_id: str, caller: Caller, tx: Writing, decision: DecisionIn
+) -> IncidentOut:
+    """Confirm or reject a reported incident (``intel:decide``; not its reporter). A
+    confirmation sends the public summary to the transparency log and, for TLP:CLEAR, the
+    incident's STIX objects to the TAXII ``public`` collection."""
+    desk = _desk(tx, caller)
+    desk.decide(caller, incident_id, decision.verb, decision.reason)
+    return _incident_out(desk.view(caller, incident_id))
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+STIX_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {MEDIA_STIX: {}}, "description": "a STIX 2.1 bundle"}
+}
+
+
+@router.get("/export.stix", response_class=Response, responses=STIX_RESPONSE)
+def export_stix(caller: Caller, tx: Reading) -> Response:
+    """The registry and the confirmed incidents the caller may see, as one STIX 2.1 bundle
+    (deterministic ids). Anonymous callers get public records and confirmed TLP:CLEAR
+    incidents only; victims appear as pseudonymous identities, never by name."""
+    return _stix(stix_export(tx, caller))
+
+
+@router.get("/export.mvt", response_class=Response, responses=STIX_RESPONSE)
+def export_mvt(
+    caller: Caller,
+    tx: Reading,
+    collection: Annotated[str, Query(description="a TAXII collection alias")] = "public",
+) -> Response:
+    """The malware and indicators of a TAXII collection the caller may read, as a STIX 2.1
+    bundle the Mobile Verification Toolkit reads (``mvt-ios check-backup --iocs``).
+    ``X-Pallmall-Skipped`` counts indicators MVT cannot match."""
+    bundle, report = mvt_export(tx, caller, collection)
+    return _stix(bundle, {"X-Pallmall-Skipped": str(len(report.skipped))})
+
+
+def stix_export(tx: Tx, caller: Principal) -> dict[str, Any]:
+    """The STIX 2.1 bundle of the registry records and confirmed incidents ``caller`` may
+    see (restricted records only with ``registry:read_restricted``)."""
+    restricted = caller.can(Permission.REGISTRY_READ_RESTRICTED)
+    registry = RegistryExportSource.load(tx.registry, include_restricted=restricted)
+    store = SqlIntelStore(tx.conn)
+    return exports.stix_export(caller, registry, store, registry.last_change)
+
+
+def mvt_export(tx: Tx, caller: Principal, alias: str) -> tuple[dict[str, Any], ImportReport]:
+    """The MVT bundle of collection ``alias`` (see :func:`pallmall.intel.exports.mvt_export`)."""
+    return exports.mvt_export(caller, SqlIntelStore(tx.conn), alias)
+
+
+def _stix(bundle: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(bundle), media_type=MEDIA_STIX, headers=headers)
