@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from pallmall.api import accounts, log, problems, registry, screening
 from pallmall.api.deps import principal
 from pallmall.api.taxii import taxii_router
+from pallmall.core.errors import Conflict
 from pallmall.core.settings import Settings
 from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
 from pallmall.log.tiles import FsTileStore
@@ -25,7 +27,7 @@ from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
-from pallmall.web import pages
+from pallmall.web import pages, screening_pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -36,12 +38,14 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     db = db or Database(settings.effective_database_url)
     tlog = open_log(settings, db)
     publisher = Publisher(db, tlog)
+    desk = screening_desk(db)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         tlog.ensure_checkpoint()
         tlog.start()
         publisher.start()
+        warm_up(desk)
         yield
         publisher.stop()
         tlog.stop()
@@ -59,7 +63,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = db
     app.state.tlog = tlog
     app.state.publisher = publisher
-    app.state.screening = screening_desk(app.state.db)
+    app.state.screening = desk
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_secret(settings),
@@ -80,6 +84,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )
     app.include_router(pages.router)
+    app.include_router(screening_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
@@ -118,3 +123,13 @@ def open_log(settings: Settings, db: Database) -> TransparencyLog:
     tlog = TransparencyLog(FsTileStore(folder / "public"), SqlSequencer(db.engine), signer)
     tlog.ensure_checkpoint()
     return tlog
+
+
+def warm_up(desk: ScreeningDesk) -> None:
+    """Build the screener in the background, so the first screen does not wait for it."""
+
+    def build() -> None:
+        with suppress(Conflict):  # no list loaded yet: the first screen will say so
+            desk.screener()
+
+    threading.Thread(target=build, name="screener-warm-up", daemon=True).start()

@@ -15,6 +15,8 @@ import httpx
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+REGULATOR = "officer@authority.example"
+PASSWORD = "a long enough password"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -31,6 +33,23 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "PALLMALL_DATA_DIR": str(data), "PALLMALL_DATABASE_URL": ""}
     cli = [sys.executable, "-m", "pallmall.cli"]
     subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            *cli,
+            "user",
+            "add",
+            REGULATOR,
+            "--role",
+            "regulator",
+            "--account",
+            "Export Authority",
+            "--kind",
+            "export_authority",
+        ],
+        env={**env, "PALLMALL_PASSWORD": PASSWORD},
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     server = subprocess.Popen(
         [*cli, "serve", "--port", str(port)],

@@ -1,0 +1,98 @@
+"""Screening pages: screen one party, or upload a CSV of parties and download the results."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+
+from pallmall.api.deps import principal
+from pallmall.core.auth import Permission, Principal
+from pallmall.core.errors import InvalidInput
+from pallmall.screening import (
+    EntrySchema,
+    Party,
+    ScreeningDesk,
+    read_parties,
+    results_to_csv,
+    screen_batch,
+)
+from pallmall.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+Caller = Annotated[Principal, Depends(principal)]
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _desk(request: Request) -> ScreeningDesk:
+    desk: ScreeningDesk = request.app.state.screening
+    return desk
+
+
+@router.get("/screening", response_class=HTMLResponse)
+def screening_form(request: Request, caller: Caller) -> HTMLResponse:
+    """The screening form and the lists in force."""
+    caller.require(Permission.SCREENING_RUN)
+    return render(
+        request,
+        "screening.html",
+        caller=caller,
+        result=None,
+        form={},
+        schemas=list(EntrySchema),
+        lists=_desk(request).current(),
+    )
+
+
+@router.post("/screening", response_class=HTMLResponse)
+def screen_one(
+    request: Request,
+    caller: Caller,
+    name: Annotated[str, Form(min_length=1, max_length=300)],
+    party_schema: Annotated[EntrySchema, Form(alias="schema")] = EntrySchema.UNKNOWN,
+    country: Annotated[str, Form(max_length=100)] = "",
+    birth_date: Annotated[str, Form(pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$")] = "",
+) -> HTMLResponse:
+    """Screen one party; hits with their explanation, strongest first."""
+    caller.require(Permission.SCREENING_RUN)
+    party = Party(name, party_schema, (), (country,) if country else (), birth_date)
+    result = _desk(request).screener().screen(party)
+    form = {
+        "name": name,
+        "schema": party_schema.value,
+        "country": country,
+        "birth_date": birth_date,
+    }
+    return render(
+        request,
+        "screening.html",
+        caller=caller,
+        result=result,
+        form=form,
+        schemas=list(EntrySchema),
+        lists=_desk(request).current(),
+    )
+
+
+@router.post("/screening/batch")
+async def screen_csv(
+    request: Request, caller: Caller, parties: Annotated[UploadFile, File()]
+) -> Response:
+    """Screen an uploaded CSV of parties; the results come back as a CSV download."""
+    caller.require(Permission.SCREENING_RUN)
+    raw = await parties.read(MAX_UPLOAD + 1)
+    if len(raw) > MAX_UPLOAD:
+        raise InvalidInput("parties", "the file is larger than 5 MiB")
+    try:
+        rows = read_parties(io.StringIO(raw.decode("utf-8"), newline=""))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInput("parties", f"not a readable UTF-8 CSV: {exc}") from None
+    results = screen_batch(_desk(request).screener(), rows)
+    return Response(
+        results_to_csv(rows, results),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="screening.csv"'},
+    )
