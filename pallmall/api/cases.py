@@ -1,0 +1,343 @@
+"""``/api/v1/cases``: licence applications, restriction cases, procurement checks and use
+authorisations; transitions, classification, requests for information, due diligence,
+denial notices and the policy rules in force."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import BaseModel, Field
+
+from pallmall.api import problems
+from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.schemas import PageOut, page_out
+from pallmall.cases.diligence import Sources
+from pallmall.cases.filing import (
+    check_procurement,
+    file_licence,
+    file_use_authorisation,
+    open_restriction,
+)
+from pallmall.cases.model import (
+    Action,
+    Case,
+    CaseKind,
+    CaseQuery,
+    CaseStatus,
+    Classification,
+    DiligenceRun,
+    LicenceApplication,
+    Message,
+    Notification,
+    ProcurementRequest,
+    RestrictionRequest,
+    UseAuthorisationRequest,
+)
+from pallmall.cases.service import CaseService, CaseView, require_any
+from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
+from pallmall.core.auth import Permission, Principal
+from pallmall.core.errors import Conflict
+from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
+from pallmall.policy import shipped_rules
+from pallmall.screening import Screener, ScreeningDesk
+from pallmall.storage.cases import SqlCaseStore
+from pallmall.storage.database import Database, Tx
+from pallmall.storage.intel import SqlIntelStore
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"], responses=problems.RESPONSES)
+Caller = Annotated[Principal, Depends(principal)]
+Writing = Annotated[Tx, Depends(write_tx)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+def build_service(db: Database, tx: Tx, desk: ScreeningDesk | None) -> CaseService:
+    """The case service on ``tx``, with evidence from the lists in ``desk``, the registry
+    in ``tx`` and the incidents stored in ``db`` (the composition the API, pages and CLI
+    share)."""
+    store = SqlCaseStore(tx.conn)
+    registry = RegistryStoreFacts(tx.registry)
+
+    def sources() -> Sources:
+        incidents = IntelIncidentFacts(
+            SqlIntelStore(db.engine).list_incidents, registry.jurisdictions
+        )
+        return Sources(ScreenerFacts(_screener(desk)), registry, incidents)
+
+    return CaseService(store, tx.audit, tx.outbox, sources, shipped_rules())
+
+
+def _screener(desk: ScreeningDesk | None) -> Screener | None:
+    if desk is None:
+        return None
+    try:
+        return desk.screener()
+    except Conflict:  # no list loaded: due diligence records it in the run's notes
+        return None
+
+
+def service(request: Request, tx: Writing) -> CaseService:
+    """The case service for one request."""
+    return build_service(request.app.state.db, tx, request.app.state.screening)
+
+
+def reading_service(request: Request, tx: Annotated[Tx, Depends(read_tx)]) -> CaseService:
+    """The case service for one request that only reads."""
+    return build_service(request.app.state.db, tx, request.app.state.screening)
+
+
+Cases = Annotated[CaseService, Depends(service)]
+ReadCases = Annotated[CaseService, Depends(reading_service)]
+
+
+class CaseOut(BaseModel):
+    """A case: status, version, where it goes, what was filed and decided."""
+
+    id: str
+    kind: CaseKind
+    status: CaseStatus
+    version: int
+    title: str
+    authority_id: str
+    account_id: str
+    destination: str
+    product_category: str
+    subject_id: str
+    top_severity: str | None
+    created_at: datetime
+    updated_at: datetime
+    details: dict[str, Any]
+    state: dict[str, Any]
+
+
+class EventOut(BaseModel):
+    """One history entry."""
+
+    at: datetime
+    actor: str
+    verb: str
+    from_status: str
+    to_status: str
+    payload: dict[str, Any]
+
+
+class RunOut(BaseModel):
+    """One due-diligence run with its findings and evidence."""
+
+    at: datetime
+    trigger: str
+    stamp: str
+    rules_version: str
+    findings: list[dict[str, Any]]
+    evidence: dict[str, Any]
+    notes: list[str]
+
+
+class MessageOut(BaseModel):
+    """A request for information or an answer."""
+
+    at: datetime
+    author: str
+    kind: str
+    text: str
+
+
+class CaseDetailOut(BaseModel):
+    """A case with its history, due diligence (caseworkers only), messages and the verbs
+    the caller may use now."""
+
+    case: CaseOut
+    events: list[EventOut]
+    diligence: list[RunOut]
+    messages: list[MessageOut]
+    verbs: list[str]
+
+
+class NotificationOut(BaseModel):
+    """A denial notice from another authority."""
+
+    id: str
+    at: datetime
+    case_id: str
+    from_authority: str
+    to_authority: str
+    summary: dict[str, Any]
+
+
+class MessageIn(BaseModel):
+    """The text of a request for information or of an answer."""
+
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class RecheckOut(BaseModel):
+    """The cases whose due diligence was re-run."""
+
+    rechecked: list[str]
+
+
+def case_out(case: Case) -> CaseOut:
+    """The API shape of a case."""
+    return CaseOut(
+        **{k: v for k, v in case.__dict__.items() if k not in ("details", "state", "filed_by")},
+        details=dict(case.details),
+        state=dict(case.state),
+    )
+
+
+def run_out(run: DiligenceRun) -> RunOut:
+    """The API shape of a due-diligence run."""
+    return RunOut(
+        at=run.at,
+        trigger=run.trigger,
+        stamp=run.stamp,
+        rules_version=run.rules_version,
+        findings=[dict(f) for f in run.findings],
+        evidence=dict(run.evidence),
+        notes=list(run.notes),
+    )
+
+
+def message_out(m: Message) -> MessageOut:
+    """The API shape of a message."""
+    return MessageOut(at=m.at, author=m.author, kind=m.kind.value, text=m.text)
+
+
+def detail_out(view: CaseView) -> CaseDetailOut:
+    """The API shape of a case view."""
+    return CaseDetailOut(
+        case=case_out(view.case),
+        events=[
+            EventOut(**{k: v for k, v in e.__dict__.items() if k != "case_id"}) for e in view.events
+        ],
+        diligence=[run_out(r) for r in view.runs],
+        messages=[message_out(m) for m in view.messages],
+        verbs=[v.value for v in view.verbs],
+    )
+
+
+def notification_out(n: Notification) -> NotificationOut:
+    """The API shape of a denial notice."""
+    return NotificationOut(**{**n.__dict__, "summary": dict(n.summary)})
+
+
+@router.get("", response_model=PageOut[CaseOut])
+def list_cases(
+    caller: Caller,
+    cases: ReadCases,
+    kind: CaseKind | None = None,
+    status: CaseStatus | None = None,
+    destination: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
+    open_only: bool = False,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> PageOut[CaseOut]:
+    """Cases the caller may see (filers: their own; caseworkers: their authority's;
+    oversight: all), newest first, paged and filtered."""
+    query = CaseQuery(kind=kind, status=status, destination=destination, open_only=open_only)
+    return page_out(cases.search(caller, query, PageRequest(offset, limit)), case_out)
+
+
+@router.post("/licences", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+def create_licence(caller: Caller, cases: Cases, body: LicenceApplication) -> CaseOut:
+    """File a draft licence application (a vendor account); submit it with the ``submit``
+    transition."""
+    return case_out(file_licence(cases, caller, body))
+
+
+@router.post("/restrictions", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+def create_restriction(caller: Caller, cases: Cases, body: RestrictionRequest) -> CaseOut:
+    """Open a vendor restriction case (an export authority's officer)."""
+    return case_out(open_restriction(cases, caller, body))
+
+
+@router.post("/procurement", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+def create_procurement(caller: Caller, cases: Cases, body: ProcurementRequest) -> CaseOut:
+    """Run a procurement check (a state agency account): go / no-go with reasons."""
+    return case_out(check_procurement(cases, caller, body))
+
+
+@router.post("/authorisations", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+def create_authorisation(caller: Caller, cases: Cases, body: UseAuthorisationRequest) -> CaseOut:
+    """File a draft use authorisation (a state agency account)."""
+    return case_out(file_use_authorisation(cases, caller, body))
+
+
+@router.get("/notifications", response_model=PageOut[NotificationOut])
+def notifications(
+    caller: Caller, cases: ReadCases, offset: Offset = 0, limit: Limit = 50
+) -> PageOut[NotificationOut]:
+    """Denial notices from other authorities to the caller's authority, newest first."""
+    return page_out(cases.notifications(caller, PageRequest(offset, limit)), notification_out)
+
+
+@router.get("/authorities", response_model=dict[str, str])
+def authorities(caller: Caller, cases: ReadCases) -> dict[str, str]:
+    """Export authorities on this node (id -> name), to address an application."""
+    require_any(caller, (Permission.CASES_FILE, Permission.CASES_DECIDE, Permission.CASES_OVERSEE))
+    return dict(cases.store.authorities())
+
+
+@router.get("/policy")
+def policy() -> dict[str, Any]:
+    """The policy rules in force, with their versions and citations (public)."""
+    rules = shipped_rules()
+    return {
+        "ruleset": rules.name,
+        "version": rules.version,
+        "published": rules.published.isoformat(),
+        "rules": [
+            {
+                **r.__dict__,
+                "kind": r.kind.value,
+                "severity": r.severity.value,
+                "params": dict(r.params),
+            }
+            for r in rules.rules
+        ],
+        "procurement": {
+            "citation": rules.procurement_citation,
+            "factors": [f.__dict__ for f in rules.procurement_factors],
+        },
+    }
+
+
+@router.post("/recheck", response_model=RecheckOut)
+def recheck(caller: Caller, cases: Cases) -> RecheckOut:
+    """Re-run due diligence on open licence cases whose lists or registry changed since
+    their last run."""
+    return RecheckOut(rechecked=cases.recheck(caller))
+
+
+@router.get("/{case_id}", response_model=CaseDetailOut)
+def get_case(case_id: str, caller: Caller, cases: ReadCases) -> CaseDetailOut:
+    """One case with its history, findings and evidence (caseworkers), and messages."""
+    return detail_out(cases.view(caller, case_id))
+
+
+@router.post("/{case_id}/transitions", response_model=CaseOut)
+def transition(case_id: str, caller: Caller, cases: Cases, body: Action) -> CaseOut:
+    """Apply a verb from the case kind's transition table (anything else: 409)."""
+    return case_out(cases.act(caller, case_id, body))
+
+
+@router.post("/{case_id}/classification", response_model=CaseOut)
+def classify(case_id: str, caller: Caller, cases: Cases, body: Classification) -> CaseOut:
+    """Classify an open licence case: listed, EU Art. 5 (either path) or excluded."""
+    return case_out(cases.classify(caller, case_id, body))
+
+
+@router.post("/{case_id}/messages", response_model=MessageOut, status_code=status.HTTP_201_CREATED)
+def post_message(case_id: str, caller: Caller, cases: Cases, body: MessageIn) -> MessageOut:
+    """A request for information (caseworker) or the filer's answer."""
+    return message_out(cases.message(caller, case_id, body.text))
+
+
+@router.post("/{case_id}/diligence", response_model=CaseDetailOut)
+def rerun(case_id: str, caller: Caller, cases: Cases) -> CaseDetailOut:
+    """Re-run due diligence on an open licence case now."""
+    case = cases.get(caller, case_id)
+    cases.run_diligence(caller, case, "manual")
+    return detail_out(cases.view(caller, case_id))

@@ -1,0 +1,172 @@
+"""Due diligence: gather the evidence for a case from its sources and run the rules on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pallmall.cases.model import Case, CaseKind, CaseStatus, DiligenceRun, LicenceApplication
+from pallmall.cases.ports import CaseStore, IncidentFacts, RegistryFacts, ScreeningFacts
+from pallmall.policy import (
+    DueDiligence,
+    PartyEvidence,
+    PriorDenialEvidence,
+    ProductEvidence,
+    RestrictionEvidence,
+    RuleSet,
+    evaluate,
+)
+from pallmall.registry.names import name_key
+
+CATEGORY_ORDER = (
+    "device_intrusion",
+    "zero_click_delivery",
+    "call_message_interception",
+    "remote_camera_microphone",
+    "data_theft",
+    "location_tracking",
+    "exploit_chain",
+    "access_as_a_service",
+    "hacking_as_a_service",
+    "malware_as_a_service",
+    "command_and_control",
+)
+"""Capabilities by precedence: a product's category is the first it has."""
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where evidence comes from, for one run."""
+
+    screening: ScreeningFacts
+    registry: RegistryFacts
+    incidents: IncidentFacts
+
+
+def product_category(product: ProductEvidence | None) -> str:
+    """The public category of a product: its first capability in :data:`CATEGORY_ORDER`,
+    else ``security_tool`` for security work, else ``unclassified``."""
+    if product is None:
+        return "unclassified"
+    for capability in CATEGORY_ORDER:
+        if capability in product.capabilities:
+            return capability
+    return "security_tool" if product.security_research else "unclassified"
+
+
+def party_key(name: str) -> str:
+    """The key two spellings of one party share when they differ only in case, accents,
+    punctuation or word order (for the no-undercut lookup)."""
+    return " ".join(sorted(name_key(name).split()))
+
+
+def party_evidence(
+    role: str, name: str, country: str, registry_id: str | None, sources: Sources
+) -> PartyEvidence:
+    """Screening, designations and ownership of one party."""
+    rid = registry_id or ""
+    return PartyEvidence(
+        role=role,
+        name=name,
+        country=country,
+        registry_id=rid,
+        matches=sources.screening.screen(name, country),
+        designations=sources.registry.designations(rid) if rid else (),
+        ownership=sources.registry.ownership(rid) if rid else None,
+    )
+
+
+def licence_evidence(
+    case: Case, app: LicenceApplication, sources: Sources, store: CaseStore
+) -> DueDiligence:
+    """The evidence for a licence case: every party (and the vendor) screened and looked up,
+    the product, linked incidents, the destination's record, restrictions, prior denials."""
+    reg = sources.registry
+    vendor_id = app.vendor_record_id or reg.vendor_of(app.product_id)
+    parties = [
+        party_evidence(p.role.value, p.name, p.country or "", p.registry_id, sources)
+        for p in app.parties
+    ]
+    if vendor_id:
+        parties.append(vendor_evidence(vendor_id, sources))
+    end_user = next(p for p in app.parties if p.role.value == "end_user")
+    links = {app.product_id: "product"}
+    links |= {vendor_id: "vendor"} if vendor_id else {}
+    links |= {end_user.registry_id: "end_user"} if end_user.registry_id else {}
+    return DueDiligence(
+        destination=app.destination,
+        end_use_category=app.end_use_category.value,
+        end_user_undertaking=bool(app.end_user_undertaking.strip()),
+        parties=tuple(parties),
+        product=reg.product(app.product_id),
+        incidents=sources.incidents.linked(links) + sources.incidents.in_country(app.destination),
+        restrictions=restrictions_on(store, vendor_id),
+        prior_denials=prior_denials(store, case),
+        list_versions=sources.screening.versions(),
+    )
+
+
+def vendor_evidence(vendor_id: str, sources: Sources) -> PartyEvidence:
+    """The vendor as a party: screened by its registry name, designations, ownership."""
+    name = sources.registry.name(vendor_id) or vendor_id
+    country = next(iter(sources.registry.jurisdictions(vendor_id)), "")
+    return party_evidence("vendor", name, country, vendor_id, sources)
+
+
+def restrictions_on(store: CaseStore, vendor_id: str | None) -> tuple[RestrictionEvidence, ...]:
+    """Decided restriction cases in force against ``vendor_id``."""
+    if not vendor_id:
+        return ()
+    return tuple(
+        RestrictionEvidence(c.id, vendor_id, c.updated_at.date().isoformat(), _grounds(c))
+        for c in store.cases_about(CaseKind.RESTRICTION.value, vendor_id)
+        if c.status is CaseStatus.RESTRICTED
+    )
+
+
+def prior_denials(store: CaseStore, case: Case) -> tuple[PriorDenialEvidence, ...]:
+    """Denials by other authorities of essentially similar applications (no undercut)."""
+    keys = [party_key(p["name"]) for p in case.details.get("parties", ()) if _end(p)]
+    names = store.authorities()
+    found = store.similar_denials(case.product_category, keys, case.authority_id)
+    return tuple(
+        PriorDenialEvidence(
+            case_id=c.id,
+            authority=names.get(c.authority_id, c.authority_id),
+            decided_at=c.updated_at.date().isoformat(),
+            product_category=c.product_category,
+            destination=c.destination,
+            matched_on=("product_category", *matched),
+            grounds=_grounds(c),
+        )
+        for c, matched in found
+    )
+
+
+def _end(party: dict[str, str]) -> bool:
+    return party.get("role") in ("end_user", "consignee")
+
+
+def _grounds(case: Case) -> str:
+    decision = case.state.get("decision") or {}
+    return "; ".join(decision.get("grounds", ())) or decision.get("reason", "") or "not stated"
+
+
+def run_licence_diligence(
+    case: Case, sources: Sources, store: CaseStore, rules: RuleSet, trigger: str, at: datetime
+) -> DiligenceRun:
+    """Gather the evidence and evaluate ``rules``; the run records what it read."""
+    app = LicenceApplication.model_validate(case.details)
+    evidence = licence_evidence(case, app, sources, store)
+    findings = evaluate(rules, evidence)
+    notes = () if evidence.list_versions else ("no restricted-party list is loaded",)
+    return DiligenceRun(
+        case_id=case.id,
+        at=at,
+        trigger=trigger,
+        stamp=store.world_stamp(),
+        rules_version=f"{rules.name}@{rules.version}",
+        evidence=evidence.as_dict(),
+        findings=tuple(f.as_dict() for f in findings),
+        notes=notes,
+    )

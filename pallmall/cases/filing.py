@@ -1,0 +1,220 @@
+"""Opening cases: licence applications (vendors), restriction cases (regulators), procurement
+checks and use authorisations (state agencies)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from pallmall.cases.diligence import (
+    Sources,
+    party_key,
+    product_category,
+    restrictions_on,
+    vendor_evidence,
+)
+from pallmall.cases.model import (
+    Case,
+    CaseKind,
+    CaseStatus,
+    LicenceApplication,
+    ProcurementRequest,
+    RestrictionRequest,
+    UseAuthorisationRequest,
+    Verb,
+)
+from pallmall.cases.transitions import INITIAL
+from pallmall.core.auth import AccountKind, Permission, Principal
+from pallmall.core.errors import Forbidden, InvalidInput
+from pallmall.core.ids import new_id
+from pallmall.policy import DueDiligence, assess
+
+if TYPE_CHECKING:
+    from pallmall.cases.service import CaseService
+
+P = Permission
+
+
+def file_licence(service: CaseService, principal: Principal, app: LicenceApplication) -> Case:
+    """A draft licence application for the principal's vendor account.
+
+    Raises:
+        Forbidden: not a vendor account with ``cases:file``.
+        InvalidInput: naming ``authority_id`` (no such export authority) or ``product_id``
+            (not a product in the registry).
+    """
+    account = _filer(principal, AccountKind.VENDOR, "licence applications")
+    names = service.store.authorities()
+    if app.authority_id not in names:
+        raise InvalidInput("authority_id", f"no export authority {app.authority_id!r} on this node")
+    product = service.sources().registry.product(app.product_id)
+    if product is None:
+        raise InvalidInput("product_id", f"no product {app.product_id!r} in the registry")
+    case = _new(service, principal, CaseKind.LICENCE, account, app.model_dump(mode="json"))
+    case = dataclasses.replace(
+        case,
+        authority_id=app.authority_id,
+        title=f"{product.name} to {app.destination}",
+        destination=app.destination,
+        product_category=product_category(product),
+        subject_id=app.product_id,
+    )
+    keys = [(p.role.value, party_key(p.name)) for p in app.parties]
+    return _store(service, principal, case, keys)
+
+
+def open_restriction(service: CaseService, principal: Principal, req: RestrictionRequest) -> Case:
+    """A restriction case against a vendor (Code C5-C6), with the evidence gathered now.
+
+    Raises:
+        Forbidden: without ``cases:decide`` and an authority account.
+        InvalidInput: naming ``vendor_record_id`` when the registry does not know it.
+    """
+    principal.require(P.CASES_DECIDE)
+    if not principal.account_id:
+        raise Forbidden("a restriction case is opened by an export authority's officer")
+    sources = service.sources()
+    name = sources.registry.name(req.vendor_record_id)
+    if name is None:
+        raise InvalidInput("vendor_record_id", f"no registry record {req.vendor_record_id!r}")
+    details = req.model_dump(mode="json")
+    case = _new(service, principal, CaseKind.RESTRICTION, req.vendor_account_id or "", details)
+    case = dataclasses.replace(
+        case,
+        authority_id=principal.account_id,
+        title=f"Restriction: {name}",
+        subject_id=req.vendor_record_id,
+        state={"evidence": _restriction_evidence(req, sources)},
+    )
+    return _store(service, principal, case, [])
+
+
+def _restriction_evidence(req: RestrictionRequest, sources: Sources) -> dict[str, Any]:
+    vendor = vendor_evidence(req.vendor_record_id, sources)
+    incidents = sources.incidents.linked({req.vendor_record_id: "vendor"})
+    cited = [i for i in incidents if i.incident_id in req.incident_ids or not req.incident_ids]
+    return {
+        "vendor": dataclasses.asdict(vendor),
+        "incidents": [dataclasses.asdict(i) for i in cited],
+    }
+
+
+def check_procurement(service: CaseService, principal: Principal, req: ProcurementRequest) -> Case:
+    """A procurement check, assessed at once: go / no-go with a reason per EO 14093 factor.
+
+    Raises:
+        Forbidden: not a state agency account with ``cases:file``.
+        InvalidInput: naming ``product_id``, ``vendor_record_id`` or ``declarations``.
+    """
+    account = _filer(principal, AccountKind.STATE_AGENCY, "procurement checks")
+    known = {f.id for f in service.rules.procurement_factors}
+    unknown = sorted(set(req.declarations) - known)
+    if unknown:
+        raise InvalidInput("declarations", f"unknown factor ids: {', '.join(unknown)}")
+    product = service.sources().registry.product(req.product_id)
+    if product is None:
+        raise InvalidInput("product_id", f"no product {req.product_id!r} in the registry")
+    if service.sources().registry.name(req.vendor_record_id) is None:
+        raise InvalidInput("vendor_record_id", f"no registry record {req.vendor_record_id!r}")
+    case = _new(service, principal, CaseKind.PROCUREMENT, account, req.model_dump(mode="json"))
+    case = dataclasses.replace(
+        case,
+        title=f"Procurement: {product.name}",
+        product_category=product_category(product),
+        subject_id=req.vendor_record_id,
+    )
+    case = _store(service, principal, case, [])
+    state = {"assessment": procurement_assessment(service, case.details)}
+    return service.move(principal, case, Verb.ASSESS, CaseStatus.ASSESSED, state, state)
+
+
+def procurement_assessment(service: CaseService, details: Mapping[str, Any]) -> dict[str, Any]:
+    """The EO 14093 assessment of a procurement request (JSON form)."""
+    req = ProcurementRequest.model_validate(details)
+    sources = service.sources()
+    vendor = vendor_evidence(req.vendor_record_id, sources)
+    links = {req.product_id: "product", req.vendor_record_id: "vendor"}
+    evidence = DueDiligence(
+        destination="",
+        end_use_category="other",
+        end_user_undertaking=True,
+        parties=(vendor,),
+        product=sources.registry.product(req.product_id),
+        incidents=sources.incidents.linked(links),
+        restrictions=restrictions_on(service.store, req.vendor_record_id),
+        list_versions=sources.screening.versions(),
+    )
+    result = assess(service.rules, evidence, req.declarations, req.vendor_attested)
+    return {
+        "verdict": result.verdict.value,
+        "vetted": result.vetted,
+        "reasons": list(result.reasons),
+        "factors": [dataclasses.asdict(f) for f in result.factors],
+        "citation": service.rules.procurement_citation,
+        "evidence": evidence.as_dict(),
+    }
+
+
+def file_use_authorisation(
+    service: CaseService, principal: Principal, req: UseAuthorisationRequest
+) -> Case:
+    """A draft use authorisation (Code C1-C2) for the principal's state agency.
+
+    Raises:
+        Forbidden: not a state agency account with ``cases:file``.
+        InvalidInput: naming ``product_id`` or ``approver`` (the filer cannot approve).
+    """
+    account = _filer(principal, AccountKind.STATE_AGENCY, "use authorisations")
+    if req.approver.strip().casefold() == principal.display.casefold():
+        raise InvalidInput("approver", "the approver must be someone other than the filer")
+    product = service.sources().registry.product(req.product_id)
+    if product is None:
+        raise InvalidInput("product_id", f"no product {req.product_id!r} in the registry")
+    details = req.model_dump(mode="json")
+    case = _new(service, principal, CaseKind.USE_AUTHORISATION, account, details)
+    case = dataclasses.replace(
+        case,
+        title=f"Use of {product.name}",
+        product_category=product_category(product),
+        subject_id=req.product_id,
+    )
+    return _store(service, principal, case, [])
+
+
+def _filer(principal: Principal, kind: AccountKind, what: str) -> str:
+    principal.require(P.CASES_FILE)
+    if principal.account_kind is not kind or not principal.account_id:
+        raise Forbidden(f"{what} are filed by a {kind.value} account")
+    return principal.account_id
+
+
+def _new(
+    service: CaseService, principal: Principal, kind: CaseKind, account: str, details: Any
+) -> Case:
+    now = service.clock()
+    return Case(
+        id=new_id("case"),
+        kind=kind,
+        status=INITIAL[kind],
+        authority_id="",
+        account_id=account,
+        filed_by=principal.user_id or "",
+        title="",
+        destination="",
+        product_category="",
+        subject_id="",
+        created_at=now,
+        updated_at=now,
+        details=details,
+    )
+
+
+def _store(
+    service: CaseService, principal: Principal, case: Case, keys: list[tuple[str, str]]
+) -> Case:
+    service.store.add(case, keys)
+    service.record_audit(
+        principal, f"cases.{case.kind.value}.filed", case.id, dict(case.details), case.created_at
+    )
+    return case

@@ -1,0 +1,126 @@
+"""What ``cases`` needs from the rest of the platform, as Protocols (storage and the
+adapters in :mod:`pallmall.cases.sources` provide them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from pallmall.cases.model import (
+    Case,
+    CaseEvent,
+    CaseQuery,
+    DiligenceRun,
+    Message,
+    Notification,
+)
+from pallmall.core.paging import Page, PageRequest
+from pallmall.policy import (
+    DesignationEvidence,
+    IncidentEvidence,
+    OwnershipEvidence,
+    ProductEvidence,
+    ScreeningMatch,
+)
+
+
+class CaseStore(Protocol):
+    """Cases, their append-only history, due-diligence runs, messages and notices."""
+
+    def add(self, case: Case, party_keys: Sequence[tuple[str, str]]) -> None:
+        """Store a new case and its parties' ``(role, name key)`` for similarity lookups."""
+
+    def get(self, case_id: str) -> Case | None:
+        """The case, or None."""
+
+    def save(self, case: Case, expected_version: int) -> None:
+        """Store ``case`` (its ``version`` one more than ``expected_version``).
+
+        Raises:
+            Conflict: the stored version is not ``expected_version`` (a concurrent change).
+        """
+
+    def search(self, query: CaseQuery, page: PageRequest) -> Page[Case]:
+        """Cases matching ``query``, newest first."""
+
+    def append_event(self, event: CaseEvent) -> None:
+        """Add to a case's history (never edited)."""
+
+    def events(self, case_id: str) -> Sequence[CaseEvent]:
+        """A case's history, oldest first."""
+
+    def add_run(self, run: DiligenceRun) -> None:
+        """Keep a due-diligence run (never edited)."""
+
+    def runs(self, case_id: str) -> Sequence[DiligenceRun]:
+        """A case's due-diligence runs, oldest first."""
+
+    def add_message(self, message: Message) -> None:
+        """Keep a message (never edited)."""
+
+    def messages(self, case_id: str) -> Sequence[Message]:
+        """A case's messages, oldest first."""
+
+    def add_notification(self, notice: Notification) -> None:
+        """Keep a denial notice (never edited)."""
+
+    def notifications(self, to_authority: str | None, page: PageRequest) -> Page[Notification]:
+        """Notices to ``to_authority`` (all when None), newest first."""
+
+    def authorities(self) -> Mapping[str, str]:
+        """Export authorities on this node: account organisation id -> name."""
+
+    def similar_denials(
+        self, product_category: str, party_keys: Sequence[str], exclude_authority: str
+    ) -> Sequence[tuple[Case, tuple[str, ...]]]:
+        """Denied licence cases of other authorities with the same product category and an
+        end user or consignee with one of ``party_keys``; each with the roles that matched."""
+
+    def cases_about(self, kind: str, subject_id: str) -> Sequence[Case]:
+        """Cases of ``kind`` whose subject (product, vendor) is ``subject_id``."""
+
+    def world_stamp(self) -> str:
+        """A value that changes whenever the registry or a stored list changes."""
+
+
+class ScreeningFacts(Protocol):
+    """Screening of one party against the lists in force."""
+
+    def screen(self, name: str, country: str) -> tuple[ScreeningMatch, ...]:
+        """Hits (alerts and near misses), strongest first, each explained."""
+
+    def versions(self) -> tuple[str, ...]:
+        """``list_id@version`` of every list screened against (empty: none loaded)."""
+
+
+class RegistryFacts(Protocol):
+    """What the registry says about products, parties and owners."""
+
+    def product(self, record_id: str) -> ProductEvidence | None:
+        """The product, or None when it is not a product in the registry."""
+
+    def name(self, record_id: str) -> str | None:
+        """The record's name, or None if unknown."""
+
+    def jurisdictions(self, record_id: str) -> tuple[str, ...]:
+        """The record's jurisdictions (ISO codes)."""
+
+    def designations(self, record_id: str) -> tuple[DesignationEvidence, ...]:
+        """Designations in force on the record."""
+
+    def ownership(self, record_id: str) -> OwnershipEvidence | None:
+        """The 50 % rule over the record's owners (None: no owner with a known share)."""
+
+    def vendor_of(self, product_id: str) -> str | None:
+        """The organisation that develops the product, if the registry knows it."""
+
+
+class IncidentFacts(Protocol):
+    """Abuse incidents linked to registry records."""
+
+    def linked(self, links: Mapping[str, str]) -> tuple[IncidentEvidence, ...]:
+        """Incidents attributed to any of ``links`` (record id -> what it is to the case:
+        product, vendor, end_user)."""
+
+    def in_country(self, country: str) -> tuple[IncidentEvidence, ...]:
+        """Incidents whose operator has ``country`` among its jurisdictions."""

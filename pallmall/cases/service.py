@@ -1,0 +1,493 @@
+"""Case use cases over one unit of work: rights, the transition tables, four eyes, history,
+audit records and public changes (the log) all in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from pallmall.cases.diligence import Sources, run_licence_diligence
+from pallmall.cases.model import (
+    Action,
+    AdviceOutcome,
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseQuery,
+    CaseStatus,
+    Classification,
+    DiligenceRun,
+    Message,
+    MessageKind,
+    Notification,
+    Verb,
+)
+from pallmall.cases.ports import CaseStore
+from pallmall.cases.publish import decision_change, denial_notices
+from pallmall.cases.transitions import OPEN, OWNER, RIGHTS, allowed_verbs, targets
+from pallmall.core.audit import AuditRecord, AuditSink
+from pallmall.core.auth import Permission, Principal
+from pallmall.core.changes import ChangeOutbox
+from pallmall.core.clock import utcnow
+from pallmall.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TransitionRefused,
+    Unauthenticated,
+)
+from pallmall.core.paging import Page, PageRequest
+from pallmall.policy import RuleSet, shipped_rules
+
+P = Permission
+S = CaseStatus
+READ = (P.CASES_FILE, P.CASES_DECIDE, P.CASES_OVERSEE)
+OUTCOMES = {
+    CaseKind.LICENCE: {
+        AdviceOutcome.APPROVE_WITH_CONDITIONS: S.APPROVED_WITH_CONDITIONS,
+        AdviceOutcome.DENY: S.DENIED,
+    },
+    CaseKind.RESTRICTION: {AdviceOutcome.RESTRICT: S.RESTRICTED, AdviceOutcome.CLEAR: S.CLEARED},
+}
+PUBLISHED = {
+    Verb.COUNTERSIGN: "decided",
+    Verb.DISMISS_APPEAL: "appeal_dismissed",
+    Verb.AMEND: "amended",
+    Verb.REVOKE: "revoked",
+    Verb.EXPIRE: "expired",
+    Verb.LIFT: "lifted",
+    Verb.SIGN_OFF: "signed_off",
+    Verb.REFUSE: "refused",
+    Verb.ASSESS: "assessed",
+}
+"""Verbs whose result the public sees (a log entry), and the word the entry kind ends in."""
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as one principal may see it: the filer sees no advice or due diligence."""
+
+    case: Case
+    events: Sequence[CaseEvent]
+    runs: Sequence[DiligenceRun]
+    messages: Sequence[Message]
+    verbs: Sequence[Verb]
+    internal: bool
+
+
+@dataclass
+class CaseService:
+    """Cases over one unit of work. ``sources`` builds the evidence sources for a run."""
+
+    store: CaseStore
+    audit: AuditSink
+    outbox: ChangeOutbox
+    sources: Callable[[], Sources]
+    rules: RuleSet = field(default_factory=shipped_rules)
+    clock: Callable[[], datetime] = utcnow
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, principal: Principal, case_id: str) -> Case:
+        """The case, if the principal may see it.
+
+        Raises:
+            Unauthenticated/Forbidden: the principal has no case permission at all.
+            NotFound: no such case, or one the principal may not see.
+        """
+        require_any(principal, READ)
+        case = self.store.get(case_id)
+        if case is None or not visible(principal, case):
+            raise NotFound(f"no case {case_id!r}")
+        return case
+
+    def view(self, principal: Principal, case_id: str) -> CaseView:
+        """The case with its history, due diligence (caseworkers only) and messages."""
+        case = self.get(principal, case_id)
+        internal = insider(principal, case)
+        shown = case if internal else replace(case, state=_filer_state(case), top_severity=None)
+        return CaseView(
+            shown,
+            self.store.events(case_id),
+            self.store.runs(case_id) if internal else (),
+            self.store.messages(case_id),
+            [v for v in allowed_verbs(case.kind, case.status) if self._may(principal, case, v)],
+            internal,
+        )
+
+    def search(self, principal: Principal, query: CaseQuery, page: PageRequest) -> Page[Case]:
+        """The cases matching ``query`` that the principal may see, newest first."""
+        require_any(principal, READ)
+        if principal.can(P.CASES_OVERSEE):
+            return self.store.search(query, page)
+        if not principal.account_id:
+            return Page([], 0, page.offset, page.limit)
+        if principal.can(P.CASES_DECIDE):
+            return self.store.search(replace(query, authority_id=principal.account_id), page)
+        return self.store.search(replace(query, account_id=principal.account_id), page)
+
+    def notifications(self, principal: Principal, page: PageRequest) -> Page[Notification]:
+        """Denial notices to the principal's authority (all, for oversight)."""
+        require_any(principal, (P.CASES_DECIDE, P.CASES_OVERSEE))
+        if principal.can(P.CASES_OVERSEE):
+            return self.store.notifications(None, page)
+        if not principal.account_id:
+            return Page([], 0, page.offset, page.limit)
+        return self.store.notifications(principal.account_id, page)
+
+    # -- transitions -----------------------------------------------------------------------
+
+    def act(self, principal: Principal, case_id: str, action: Action) -> Case:
+        """Apply ``action.verb`` to the case through its kind's transition table.
+
+        Raises:
+            NotFound: the principal may not see the case.
+            Forbidden: the principal's role or account may not use the verb, or four eyes
+                (the officer who advised cannot countersign or return the advice).
+            TransitionRefused: the table has no such move from the case's status.
+            Conflict: ``expected_version`` is stale.
+            InvalidInput: the verb's data is missing (names the field).
+        """
+        case = self.get(principal, case_id)
+        rights = RIGHTS[case.kind].get(action.verb)
+        if rights is None:
+            raise TransitionRefused(f"{case.kind.value} case", case.status.value, action.verb)
+        check_rights(principal, case, rights)
+        allowed = targets(case.kind, case.status, action.verb)
+        if action.expected_version is not None and action.expected_version != case.version:
+            raise Conflict(
+                f"case {case.id} is at version {case.version}, not {action.expected_version}"
+            )
+        status, state, payload = self._apply(principal, case, action, allowed)
+        return self.move(principal, case, action.verb, status, state, payload)
+
+    def move(
+        self,
+        principal: Principal,
+        case: Case,
+        verb: Verb,
+        status: CaseStatus,
+        state: dict[str, Any],
+        payload: dict[str, Any],
+    ) -> Case:
+        """Store the new status and state, the history entry, the audit record, and the
+        verb's side effects (due diligence, log entry, denial notices)."""
+        now = self.clock()
+        after = replace(case, status=status, state=state, version=case.version + 1, updated_at=now)
+        self.store.save(after, case.version)
+        actor = principal.user_id or "anonymous"
+        self.store.append_event(CaseEvent(case.id, now, actor, verb, case.status, status, payload))
+        self.record_audit(principal, f"cases.{case.kind.value}.{verb.value}", case.id, payload, now)
+        return self._after(principal, after, verb, now)
+
+    def _apply(
+        self, principal: Principal, case: Case, action: Action, allowed: frozenset[CaseStatus]
+    ) -> tuple[CaseStatus, dict[str, Any], dict[str, Any]]:
+        state = dict(case.state)
+        payload: dict[str, Any] = {"reason": action.reason} if action.reason else {}
+        verb = action.verb
+        if verb is Verb.ADVISE:
+            state["advice"] = self._advice(principal, case, action)
+            payload = dict(state["advice"])
+        elif verb in (Verb.COUNTERSIGN, Verb.RETURN_ADVICE):
+            return self._second_officer(principal, case, action, allowed)
+        elif verb is Verb.AMEND:
+            if not action.conditions:
+                raise InvalidInput("conditions", "amending needs the new conditions")
+            state["decision"] = {
+                **state.get("decision", {}),
+                "conditions": list(action.conditions),
+                "amended_by": principal.user_id,
+                "reason": action.reason,
+            }
+            payload = {"conditions": list(action.conditions), "reason": action.reason}
+        elif verb in (Verb.APPEAL, Verb.REVOKE, Verb.REFUSE, Verb.DISMISS_APPEAL, Verb.LIFT):
+            _need_reason(action)
+            if verb is not Verb.APPEAL:
+                state["decision"] = {
+                    **state.get("decision", {}),
+                    "reason": action.reason,
+                    "by": principal.user_id,
+                }
+        elif verb is Verb.SIGN_OFF:
+            state["decision"] = {
+                "outcome": "authorised",
+                "by": principal.user_id,
+                "reason": action.reason,
+                "grounds": ["oversight sign-off"],
+            }
+        elif verb is Verb.ASSESS:
+            state["assessment"] = self._reassess(case)
+        return next(iter(allowed)), state, payload
+
+    def _advice(self, principal: Principal, case: Case, action: Action) -> dict[str, Any]:
+        if action.outcome is None or action.outcome not in OUTCOMES[case.kind]:
+            allowed = ", ".join(o.value for o in OUTCOMES[case.kind])
+            raise InvalidInput(
+                "outcome", f"advice on a {case.kind.value} case needs one of {allowed}"
+            )
+        if not action.grounds:
+            raise InvalidInput("grounds", "advice needs its grounds (rule ids or reasons)")
+        return {
+            "by": principal.user_id,
+            "at": self.clock().isoformat(),
+            "outcome": action.outcome.value,
+            "grounds": list(action.grounds),
+            "conditions": list(action.conditions),
+            "reason": action.reason,
+        }
+
+    def _second_officer(
+        self, principal: Principal, case: Case, action: Action, allowed: frozenset[CaseStatus]
+    ) -> tuple[CaseStatus, dict[str, Any], dict[str, Any]]:
+        advice = dict(case.state.get("advice") or {})
+        if advice.get("by") == principal.user_id:
+            raise Forbidden(
+                f"four eyes: the officer who advised on {case.id} cannot {action.verb.value}"
+            )
+        state = dict(case.state)
+        if action.verb is Verb.RETURN_ADVICE:
+            _need_reason(action)
+            state.pop("advice", None)
+            return next(iter(allowed)), state, {"returned_advice": advice, "reason": action.reason}
+        target = OUTCOMES[case.kind][AdviceOutcome(advice["outcome"])]
+        state["decision"] = {
+            "outcome": advice["outcome"],
+            "grounds": advice["grounds"],
+            "conditions": advice["conditions"],
+            "advised_by": advice["by"],
+            "countersigned_by": principal.user_id,
+            "reason": action.reason or advice.get("reason", ""),
+        }
+        return target, state, dict(state["decision"])
+
+    def _reassess(self, case: Case) -> dict[str, Any]:
+        from pallmall.cases.filing import procurement_assessment
+
+        return procurement_assessment(self, case.details)
+
+    def _after(self, principal: Principal, case: Case, verb: Verb, at: datetime) -> Case:
+        if case.kind is CaseKind.LICENCE and verb is Verb.SUBMIT:
+            return self.run_diligence(principal, case, "submitted", check=False)
+        if verb not in PUBLISHED or verb is Verb.APPEAL:
+            return case
+        outcome = (case.state.get("decision") or {}).get("outcome", case.status.value)
+        if verb is not Verb.COUNTERSIGN:
+            outcome = case.status.value
+        if case.kind is CaseKind.PROCUREMENT:
+            outcome = case.state["assessment"]["verdict"]
+        authorities = self.store.authorities()
+        name = authorities.get(case.authority_id, case.authority_id or "")
+        self.outbox.add(decision_change(case, PUBLISHED[verb], outcome, name, at))
+        if case.kind is CaseKind.LICENCE and case.status is S.DENIED and verb is Verb.COUNTERSIGN:
+            for notice in denial_notices(case, authorities, at):
+                self.store.add_notification(notice)
+                self.record_audit(
+                    principal, "cases.denial.notified", case.id, {"to": notice.to_authority}, at
+                )
+        return case
+
+    def _may(self, principal: Principal, case: Case, verb: Verb) -> bool:
+        try:
+            check_rights(principal, case, RIGHTS[case.kind][verb])
+        except (Forbidden, Unauthenticated):
+            return False
+        return True
+
+    # -- due diligence, messages, classification -------------------------------------------
+
+    def run_diligence(
+        self, principal: Principal, case: Case, trigger: str, check: bool = True
+    ) -> Case:
+        """Run due diligence on a licence case and keep the run; returns the case with its
+        new top severity. With ``check`` the principal needs ``cases:decide``.
+
+        Raises:
+            TransitionRefused: the case is not a licence case still open.
+        """
+        if check:
+            require_any(principal, (P.CASES_DECIDE,))
+        if case.kind is not CaseKind.LICENCE or case.status not in OPEN:
+            raise TransitionRefused(f"{case.kind.value} case", case.status.value, "due diligence")
+        run = run_licence_diligence(
+            case, self.sources(), self.store, self.rules, trigger, self.clock()
+        )
+        self.store.add_run(run)
+        severity = _top(run.findings)
+        after = replace(case, top_severity=severity, version=case.version + 1)
+        self.store.save(after, case.version)
+        self.record_audit(
+            principal,
+            "cases.licence.diligence",
+            case.id,
+            {"trigger": trigger, "findings": len(run.findings), "stamp": run.stamp},
+            run.at,
+        )
+        return after
+
+    def recheck(self, principal: Principal) -> list[str]:
+        """Re-run due diligence on every open licence case the principal may see whose last
+        run read older lists or an older registry; returns the ids re-run."""
+        require_any(principal, (P.CASES_DECIDE,))
+        stamp = self.store.world_stamp()
+        done = []
+        for case in self._open_licences(principal):
+            runs = self.store.runs(case.id)
+            if runs and runs[-1].stamp == stamp:
+                continue
+            self.run_diligence(principal, case, "recheck")
+            done.append(case.id)
+        return done
+
+    def _open_licences(self, principal: Principal) -> list[Case]:
+        out: list[Case] = []
+        offset = 0
+        while True:
+            query = CaseQuery(kind=CaseKind.LICENCE, open_only=True)
+            page = self.search(principal, query, PageRequest(offset, 500))
+            out.extend(c for c in page.items if c.status in OPEN)
+            if not page.has_more:
+                return out
+            offset += 500
+
+    def message(self, principal: Principal, case_id: str, text: str) -> Message:
+        """A request for information (caseworker) or an answer (the filer).
+
+        Raises:
+            TransitionRefused: the case is closed; or an answer with no request to answer.
+            InvalidInput: naming ``text`` when empty.
+        """
+        case = self.get(principal, case_id)
+        if not text.strip():
+            raise InvalidInput("text", "must not be empty")
+        kind = MessageKind.REQUEST if insider(principal, case) else MessageKind.ANSWER
+        if case.status not in OPEN and case.status is not S.DRAFT:
+            raise TransitionRefused(f"{case.kind.value} case", case.status.value, kind.value)
+        if kind is MessageKind.ANSWER and not any(
+            m.kind is MessageKind.REQUEST for m in self.store.messages(case_id)
+        ):
+            raise TransitionRefused(
+                f"{case.kind.value} case",
+                case.status.value,
+                "answer without a request for information",
+            )
+        message = Message(case_id, self.clock(), principal.user_id or "", kind, text.strip())
+        self.store.add_message(message)
+        self.record_audit(
+            principal, f"cases.message.{kind.value}", case_id, {"text": message.text}, message.at
+        )
+        return message
+
+    def classify(self, principal: Principal, case_id: str, value: Classification) -> Case:
+        """Record the caseworker's classification of an open licence case.
+
+        Raises:
+            TransitionRefused: not a licence case in submitted or under_review.
+        """
+        principal.require(P.CASES_DECIDE)
+        case = self.get(principal, case_id)
+        if case.kind is not CaseKind.LICENCE or case.status not in (S.SUBMITTED, S.UNDER_REVIEW):
+            raise TransitionRefused(f"{case.kind.value} case", case.status.value, "classify")
+        state = {
+            **case.state,
+            "classification": {**value.model_dump(mode="json"), "by": principal.user_id},
+        }
+        after = replace(case, state=state, version=case.version + 1, updated_at=self.clock())
+        self.store.save(after, case.version)
+        self.record_audit(
+            principal,
+            "cases.licence.classified",
+            case_id,
+            state["classification"],
+            after.updated_at,
+        )
+        return after
+
+    def record_audit(
+        self, principal: Principal, verb: str, target: str, payload: dict[str, Any], at: datetime
+    ) -> None:
+        self.audit.append(AuditRecord(principal.user_id or "anonymous", verb, target, at, payload))
+
+
+# -- rights ----------------------------------------------------------------------------------
+
+
+def require_any(principal: Principal, permissions: Sequence[Permission]) -> None:
+    """Raise unless the principal has one of ``permissions``.
+
+    Raises:
+        Unauthenticated: an anonymous caller.
+        Forbidden: a signed-in caller with none of them.
+    """
+    if any(principal.can(p) for p in permissions):
+        return
+    if principal.is_anonymous:
+        raise Unauthenticated("sign in to work on cases")
+    names = " or ".join(p.value for p in permissions)
+    raise Forbidden(f"role {principal.role.value!r} may not {names}")
+
+
+def owns(principal: Principal, case: Case) -> bool:
+    """Whether the principal files for the case's account."""
+    return bool(case.account_id) and principal.account_id == case.account_id
+
+
+def insider(principal: Principal, case: Case) -> bool:
+    """Whether the principal works the case (decides or oversees), rather than filed it."""
+    if principal.can(P.CASES_OVERSEE):
+        return True
+    return principal.can(P.CASES_DECIDE) and _same_authority(principal, case)
+
+
+def visible(principal: Principal, case: Case) -> bool:
+    """Filers see their own account's cases; caseworkers their authority's; oversight all."""
+    return insider(principal, case) or (principal.can(P.CASES_FILE) and owns(principal, case))
+
+
+def check_rights(principal: Principal, case: Case, rights: frozenset[str]) -> None:
+    """Raise unless the principal holds one of ``rights`` for this case (``owner``: files
+    for the case's account; a permission: held, and for ``cases:decide`` in the case's
+    authority).
+
+    Raises:
+        Forbidden: naming what is missing.
+    """
+    for right in rights:
+        if right == OWNER and principal.can(P.CASES_FILE) and owns(principal, case):
+            return
+        if right == P.CASES_OVERSEE and principal.can(P.CASES_OVERSEE):
+            return
+        if right == P.CASES_DECIDE and _decides_for(principal, case):
+            return
+    needed = " or ".join(sorted("the filing account" if r == OWNER else r for r in rights))
+    raise Forbidden(f"only {needed} may do this on {case.id}")
+
+
+def _decides_for(principal: Principal, case: Case) -> bool:
+    if not principal.can(P.CASES_DECIDE):
+        return False
+    return _same_authority(principal, case) or principal.can(P.CASES_OVERSEE)
+
+
+def _same_authority(principal: Principal, case: Case) -> bool:
+    return bool(case.authority_id) and principal.account_id == case.authority_id
+
+
+def _filer_state(case: Case) -> dict[str, Any]:
+    return {
+        k: v for k, v in case.state.items() if k in ("classification", "decision", "assessment")
+    }
+
+
+def _need_reason(action: Action) -> None:
+    if not action.reason.strip():
+        raise InvalidInput("reason", f"{action.verb.value} needs a reason")
+
+
+def _top(findings: Sequence[Any]) -> str | None:
+    order = ["info", "advisory", "high", "blocking"]
+    values = [f["severity"] for f in findings]
+    return max(values, key=order.index) if values else None

@@ -1,0 +1,192 @@
+"""Turning due-diligence evidence into findings, one evaluator per rule kind.
+
+Each evaluator MUST only read the evidence and the rule's params, and MUST return findings
+that cite the rule (id and version) and carry the evidence items they rest on. Findings come
+out heaviest first, then by rule id, so the same evidence always gives the same list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from pallmall.policy.evidence import DueDiligence, IncidentEvidence, PartyEvidence
+from pallmall.policy.model import Finding, Rule, RuleKind, RuleSet
+
+Evaluator = Callable[[Rule, DueDiligence], list[Finding]]
+
+
+def evaluate(rules: RuleSet, evidence: DueDiligence) -> tuple[Finding, ...]:
+    """Every finding the rules make of ``evidence``, heaviest first."""
+    found = [f for rule in rules.rules for f in EVALUATORS[rule.kind](rule, evidence)]
+    return tuple(sorted(found, key=lambda f: (-f.severity.rank, f.rule_id, f.summary)))
+
+
+def _finding(rule: Rule, summary: str, items: Iterable[Any]) -> Finding:
+    evidence = tuple(_item(i) for i in items)
+    return Finding(
+        rule.id, rule.version, rule.severity, rule.title, rule.citation, summary, evidence
+    )
+
+
+def _item(value: Any) -> Mapping[str, Any]:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"source": type(value).__name__, **dataclasses.asdict(value)}
+    return dict(value)
+
+
+def _screening_hit(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    wanted = set(rule.params.get("programmes") or ())
+    unwanted = set(rule.params.get("exclude_programmes") or ())
+    out = []
+    for party in dd.parties:
+        hits = [
+            m
+            for m in party.matches
+            if m.alert
+            and (not wanted or wanted & set(m.programmes))
+            and not (unwanted and set(m.programmes) and set(m.programmes) <= unwanted)
+        ]
+        if hits:
+            best = hits[0]
+            summary = (
+                f"{party.role} {party.name!r} matches {best.entry_name!r} on {best.list_id} "
+                f"({', '.join(best.programmes) or 'no programme'}; score {best.score:.2f})"
+            )
+            out.append(_finding(rule, summary, [{"party": party.role, "name": party.name}, *hits]))
+    return out
+
+
+def _registry_designation(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    out = []
+    for party in dd.parties:
+        if party.designations:
+            names = "; ".join(f"{d.authority} ({d.listed_on})" for d in party.designations)
+            summary = f"{party.role} {party.name!r} is designated: {names}"
+            out.append(_finding(rule, summary, party.designations))
+    return out
+
+
+def _fifty_percent(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    threshold = float(rule.params.get("threshold", 0.5))
+    out = []
+    for party in dd.parties:
+        own = party.ownership
+        if own is not None and own.aggregate_share >= threshold:
+            summary = (
+                f"{party.role} {party.name!r} is {own.aggregate_share:.0%} owned by blocked "
+                f"persons: {own.explanation}"
+            )
+            out.append(_finding(rule, summary, [own]))
+    return out
+
+
+def _abuse_incidents(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    statuses = set(rule.params.get("statuses") or ("confirmed",))
+    hits = [i for i in dd.incidents if i.status in statuses and i.linked_as != "destination"]
+    if len(hits) < int(rule.params.get("min_count", 1)):
+        return []
+    return [_finding(rule, _incident_summary(hits), hits)]
+
+
+def _incident_summary(hits: list[IncidentEvidence]) -> str:
+    by_link = sorted({f"{i.linked_as}" for i in hits})
+    titles = "; ".join(sorted({i.title for i in hits})[:3])
+    return f"{len(hits)} incident(s) linked to the {', '.join(by_link)}: {titles}"
+
+
+def _destination(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    countries = set(rule.params.get("countries") or ())
+    if countries:
+        if dd.destination in countries:
+            summary = f"destination {dd.destination} is under a comprehensive embargo"
+            return [_finding(rule, summary, [{"destination": dd.destination}])]
+        return []
+    hits = [i for i in dd.incidents if i.linked_as == "destination" and i.status == "confirmed"]
+    if len(hits) < int(rule.params.get("min_incidents", 1)):
+        return []
+    summary = f"{len(hits)} confirmed incident(s) by operators in {dd.destination}"
+    return [_finding(rule, summary, hits)]
+
+
+def _eu_art5(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    product = dd.product
+    if product is None or product.control_codes or product.security_research:
+        return []
+    surveillance = set(rule.params.get("capabilities") or ()) & set(product.capabilities)
+    concern = [i for i in dd.incidents if i.status == "confirmed"]
+    if not surveillance or not concern:
+        return []
+    summary = (
+        f"{product.name!r} is not listed but is a cyber-surveillance item "
+        f"({', '.join(sorted(surveillance))}) with {len(concern)} confirmed misuse incident(s): "
+        "an authorisation is required (Art. 5(1) the authority informs the exporter; "
+        "Art. 5(2) an exporter aware of it must notify)"
+    )
+    return [_finding(rule, summary, [product, *concern])]
+
+
+def _listed_item(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    product = dd.product
+    if product is None or not product.control_codes:
+        return []
+    summary = f"{product.name!r} is listed under {', '.join(product.control_codes)}"
+    return [_finding(rule, summary, [product])]
+
+
+def _security_research(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    end_uses = set(rule.params.get("end_uses") or ())
+    product = dd.product
+    if dd.end_use_category not in end_uses or product is None or not product.security_research:
+        return []
+    summary = (
+        f"stated end use {dd.end_use_category} with a product recorded as security work: "
+        "excluded from the controls if the facts bear it out"
+    )
+    return [_finding(rule, summary, [product, {"end_use_category": dd.end_use_category}])]
+
+
+def _vendor_restricted(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    return [
+        _finding(rule, f"vendor restricted by case {r.case_id} on {r.decided_at}: {r.grounds}", [r])
+        for r in dd.restrictions
+    ]
+
+
+def _prior_denial(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    return [
+        _finding(
+            rule,
+            f"{d.authority} denied case {d.case_id} on {d.decided_at} "
+            f"(same {', '.join(d.matched_on)}): {d.grounds}",
+            [d],
+        )
+        for d in dd.prior_denials
+    ]
+
+
+def _end_user_undertaking(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    if dd.end_user_undertaking:
+        return []
+    return [_finding(rule, "the application carries no end-user undertaking", [])]
+
+
+EVALUATORS: dict[RuleKind, Evaluator] = {
+    RuleKind.SCREENING_HIT: _screening_hit,
+    RuleKind.REGISTRY_DESIGNATION: _registry_designation,
+    RuleKind.FIFTY_PERCENT: _fifty_percent,
+    RuleKind.ABUSE_INCIDENTS: _abuse_incidents,
+    RuleKind.DESTINATION: _destination,
+    RuleKind.EU_ART5: _eu_art5,
+    RuleKind.LISTED_ITEM: _listed_item,
+    RuleKind.SECURITY_RESEARCH: _security_research,
+    RuleKind.VENDOR_RESTRICTED: _vendor_restricted,
+    RuleKind.PRIOR_DENIAL: _prior_denial,
+    RuleKind.END_USER_UNDERTAKING: _end_user_undertaking,
+}
+
+
+def parties_named(evidence: DueDiligence, role: str) -> list[PartyEvidence]:
+    """The parties of ``evidence`` with ``role``."""
+    return [p for p in evidence.parties if p.role == role]

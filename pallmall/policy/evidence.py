@@ -1,0 +1,132 @@
+"""Due-diligence evidence: what the rules read. Plain frozen data; ``cases`` gathers it.
+
+Every item names where it comes from (a list entry and snapshot, a registry record, an
+incident, an earlier case), so a finding built from it can be checked by a reader.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ScreeningMatch:
+    """A list entry a party scored against; ``explanation`` is the screener's own account."""
+
+    list_id: str
+    list_version: str
+    entry_id: str
+    entry_name: str
+    programmes: tuple[str, ...]
+    score: float
+    alert: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class DesignationEvidence:
+    """A designation carried by a registry record (party, vendor or owner)."""
+
+    record_id: str
+    record_name: str
+    authority: str
+    programme: str
+    listed_on: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class OwnershipEvidence:
+    """The 50 % rule applied to a registry record: aggregate share of blocked owners (0-1)."""
+
+    record_id: str
+    aggregate_share: float
+    blocked: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class PartyEvidence:
+    """One party of a case (``role``: end_user, consignee, intermediary, beneficial_owner,
+    vendor) with what screening, the registry and the ownership chain say about it."""
+
+    role: str
+    name: str
+    country: str = ""
+    registry_id: str = ""
+    matches: tuple[ScreeningMatch, ...] = ()
+    designations: tuple[DesignationEvidence, ...] = ()
+    ownership: OwnershipEvidence | None = None
+
+
+@dataclass(frozen=True)
+class ProductEvidence:
+    """The product as the registry describes it."""
+
+    record_id: str
+    name: str
+    capabilities: tuple[str, ...] = ()
+    control_codes: tuple[str, ...] = ()
+    security_research: bool = False
+
+
+@dataclass(frozen=True)
+class IncidentEvidence:
+    """An abuse incident linked to the case: ``linked_as`` is product, vendor, end_user or
+    destination; ``link_id`` the registry record it is linked through."""
+
+    incident_id: str
+    title: str
+    status: str
+    categories: tuple[str, ...]
+    linked_as: str
+    link_id: str
+    has_operator: bool = False
+
+
+@dataclass(frozen=True)
+class RestrictionEvidence:
+    """A decided vendor restriction case in force."""
+
+    case_id: str
+    vendor_record_id: str
+    decided_at: str
+    grounds: str
+
+
+@dataclass(frozen=True)
+class PriorDenialEvidence:
+    """An earlier denial by another authority of an essentially similar application."""
+
+    case_id: str
+    authority: str
+    decided_at: str
+    product_category: str
+    destination: str
+    matched_on: tuple[str, ...]
+    grounds: str
+
+
+@dataclass(frozen=True)
+class DueDiligence:
+    """Everything the rules read about one case, gathered at one time.
+
+    ``destination`` is an ISO 3166-1 alpha-2 code; ``end_use_category`` one of
+    ``pallmall.cases.model.EndUse``; ``list_versions`` the list snapshots screened against.
+    """
+
+    destination: str
+    end_use_category: str
+    end_user_undertaking: bool
+    parties: tuple[PartyEvidence, ...] = ()
+    product: ProductEvidence | None = None
+    incidents: tuple[IncidentEvidence, ...] = ()
+    restrictions: tuple[RestrictionEvidence, ...] = ()
+    prior_denials: tuple[PriorDenialEvidence, ...] = ()
+    list_versions: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form, kept with every due-diligence run."""
+        return dataclasses.asdict(self)
