@@ -57,6 +57,7 @@ def search(
     type: RecordType | None = None,
     kind: OrgKind | None = None,
     capability: Capability | None = None,
+    country: Annotated[str, Query(pattern="^([A-Za-z]{2})?$")] = "",
     designated: Annotated[str, Query(pattern="^(|yes|no)$")] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
@@ -66,6 +67,7 @@ def search(
         type=type,
         kind=kind,
         capability=capability,
+        country=country.upper() or None,
         designated={"yes": True, "no": False}.get(designated),
     )
     service = RegistryService(tx.registry, tx.audit, tx.outbox)
@@ -75,6 +77,7 @@ def search(
         "type": type or "",
         "kind": kind or "",
         "capability": capability or "",
+        "country": country.upper(),
         "designated": designated,
     }
     return render(

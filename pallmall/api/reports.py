@@ -1,0 +1,118 @@
+"""``/api/v1/reports``: transparency reports (read by anyone, published by authorities) and
+the market-growth observatory."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from pallmall.api import problems
+from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.core.auth import Permission, Principal
+from pallmall.core.clock import utcnow
+from pallmall.core.errors import NotFound
+from pallmall.core.ids import new_id
+from pallmall.log import TransparencyLog
+from pallmall.reports import build_report, make_spec, observe, parse_period, parse_statements
+from pallmall.reports import read_log as read_transparency_log
+from pallmall.reports.ports import StoredReport, publish_report
+from pallmall.storage.database import Tx
+from pallmall.storage.reports import SqlReportStore
+
+router = APIRouter(prefix="/api/v1", tags=["reports"], responses=problems.RESPONSES)
+Caller = Annotated[Principal, Depends(principal)]
+
+
+class PublishRequest(BaseModel):
+    """A report to build from this node's log now and publish."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    state: str = Field(min_length=1, max_length=100, examples=["GB"])
+    period: str = Field(min_length=4, max_length=30, examples=["2026", "2026-Q2"])
+    statements: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="self-assessment: {C1: {status, statement}, ...}"
+    )
+
+
+def _summary(stored: StoredReport) -> dict[str, Any]:
+    r = stored.report
+    return {
+        "id": r.id,
+        "spec": r.spec.to_json(),
+        "checkpoint": {k: v for k, v in r.checkpoint.to_json().items() if k != "note"},
+        "digest": r.digest,
+        "published_at": stored.published_at.isoformat(),
+        "links": {f: f"/reports/{r.id}.{f}" for f in ("json", "csv", "pdf")},
+    }
+
+
+@router.get("/reports")
+def list_reports(caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> dict[str, Any]:
+    """Published reports, newest first."""
+    caller.require(Permission.REGISTRY_READ_PUBLIC)
+    items = [_summary(s) for s in SqlReportStore(tx.conn).list()]
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/reports/{report_id}")
+def get_report(report_id: str, caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> JSONResponse:
+    """One report as published (what ``pallmall report verify`` takes)."""
+    caller.require(Permission.REGISTRY_READ_PUBLIC)
+    stored = SqlReportStore(tx.conn).get(report_id)
+    if stored is None:
+        raise NotFound(f"no report {report_id!r}")
+    return JSONResponse(stored.report.to_json())
+
+
+@router.post("/reports", status_code=201)
+def publish(
+    body: PublishRequest,
+    request: Request,
+    caller: Caller,
+    tx: Annotated[Tx, Depends(write_tx)],
+) -> dict[str, Any]:
+    """Build a report from the log's current checkpoint and publish it (``reports:publish``):
+    stored, and ``report.published`` with its digest appended to the log."""
+    caller.require(Permission.REPORTS_PUBLISH)
+    start, end, label = parse_period(body.period)
+    spec = make_spec(body.state, start, end, label)
+    said = parse_statements(body.statements)
+    tlog: TransparencyLog = request.app.state.tlog
+    snapshot = read_transparency_log(tlog.store.root, tlog.vkey)
+    now = utcnow()
+    report = build_report(snapshot, spec, new_id("rpt"), now.strftime("%Y-%m-%dT%H:%M:%SZ"), said)
+    stored = publish_report(caller, report, SqlReportStore(tx.conn), tx.outbox, tx.audit, now)
+    return _summary(stored)
+
+
+@router.get("/observatory")
+def observatory(caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> dict[str, Any]:
+    """The market-growth observatory on the public registry (method: /statistics)."""
+    from pallmall.web.portal_pages import CLAIM_YEARS, registry_vendors
+
+    caller.require(Permission.REGISTRY_READ_PUBLIC)
+    g = observe(registry_vendors(tx.registry), claim_years=CLAIM_YEARS)
+    fit = g.fit
+    return {
+        "vendors": g.total,
+        "dated": g.dated,
+        "coverage": round(g.coverage, 4),
+        "by_source": g.by_source,
+        "years": list(g.years),
+        "cumulative": list(g.cumulative),
+        "doubling_time_years": _num(fit.doubling_time) if fit else None,
+        "ci95_years": [_num(g.ci_low), _num(g.ci_high)] if fit else None,
+        "fit": {"start": fit.start, "end": fit.end, "rate": fit.rate, "r_squared": fit.r_squared}
+        if fit
+        else None,
+        "claim_years": g.claim_years,
+        "claim_in_interval": g.claim_in_interval,
+    }
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None or math.isinf(value) else round(value, 3)

@@ -1,0 +1,150 @@
+"""Charts as SVG (matplotlib, no pyplot state), each with a text alternative.
+
+Every chart comes with ``alt`` (one or two sentences) and the table it was drawn from, so
+nothing is conveyed by the picture alone (WCAG 2.2 SC 1.1.1). Colours pass 4.5:1 against
+white and denials are hatched as well as coloured.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: render to files only
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from pallmall.reports.growth import Growth
+
+BLUE, RED, GREY = "#0b4f9c", "#7a1f1f", "#4a4a4a"
+_RC: Any = {"svg.fonttype": "none", "svg.hashsalt": "pallmall", "font.size": 10}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart (``svg`` is an ``<svg>`` element, no XML prolog), its title, its
+    text alternative and the rows of the table it shows (header first)."""
+
+    title: str
+    svg: str
+    alt: str
+    table: list[list[str]]
+
+
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    with matplotlib.rc_context(_RC):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    text = buffer.getvalue()
+    start = text.find("<svg")
+    # inline in HTML: the picture is described by the figure caption and table beside it
+    return re.sub(r"<svg ", '<svg aria-hidden="true" focusable="false" ', text[start:], count=1)
+
+
+def decisions_chart(by_key: Mapping[str, Mapping[str, int]], what: str) -> Chart | None:
+    """Horizontal bars of approvals and denials per ``what`` (destination or category);
+    None when there is nothing to draw."""
+    rows = sorted(by_key.items(), key=lambda kv: (-kv[1]["approvals"] - kv[1]["denials"], kv[0]))
+    rows = [r for r in rows if r[1]["approvals"] + r[1]["denials"]]
+    if not rows:
+        return None
+    labels = [k.replace("_", " ") for k, _ in rows]
+    approvals = [v["approvals"] for _, v in rows]
+    denials = [v["denials"] for _, v in rows]
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(6.4, 0.45 * len(rows) + 1.2))
+        ax = fig.subplots()
+        ax.barh(labels, approvals, color=BLUE, label="approved")
+        ax.barh(labels, denials, left=approvals, color=RED, hatch="//", label="denied")
+        ax.invert_yaxis()
+        ax.set_xlabel("licence decisions")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(loc="lower right", frameon=False)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    title = f"Licence decisions by {what}"
+    alt = f"{title}: " + "; ".join(
+        f"{k}: {a} approved, {d} denied" for k, a, d in zip(labels, approvals, denials, strict=True)
+    )
+    table = [[what, "approved", "denied"]] + [
+        [k, str(a), str(d)] for k, a, d in zip(labels, approvals, denials, strict=True)
+    ]
+    return Chart(title, _svg(fig), alt + ".", table)
+
+
+def counts_chart(counts: Mapping[str, int], title: str, what: str) -> Chart | None:
+    """Horizontal bars of ``counts`` (e.g. incidents by category); None when empty."""
+    rows = sorted(((k, v) for k, v in counts.items() if v), key=lambda kv: (-kv[1], kv[0]))
+    if not rows:
+        return None
+    labels = [k.replace("_", " ") for k, _ in rows]
+    values = [v for _, v in rows]
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(6.4, 0.45 * len(rows) + 1.0))
+        ax = fig.subplots()
+        ax.barh(labels, values, color=BLUE)
+        ax.invert_yaxis()
+        ax.set_xlabel(what)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    alt = f"{title}: " + "; ".join(f"{k}: {v}" for k, v in zip(labels, values, strict=True))
+    table = [["category", what]] + [[k, str(v)] for k, v in zip(labels, values, strict=True)]
+    return Chart(title, _svg(fig), alt + ".", table)
+
+
+def growth_chart(growth: Growth) -> Chart | None:
+    """Cumulative dated vendors per year on a log scale, with the fitted line and a line
+    doubling every ``claim_years`` through the same end point; None without data."""
+    if not growth.years:
+        return None
+    years, cum = list(growth.years), list(growth.cumulative)
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(6.4, 4.0))
+        ax = fig.subplots()
+        ax.step(years, cum, where="post", color=BLUE, label="vendors founded by year (cumulative)")
+        ax.set_yscale("log")
+        if growth.fit is not None:
+            f = growth.fit
+            xs = [f.start, f.end]
+            ax.plot(
+                xs,
+                [math.exp(f.intercept + f.rate * x) for x in xs],
+                color=RED,
+                linestyle="--",
+                label=f"fit: doubles every {f.doubling_time:.1f} years",
+            )
+            end = math.exp(f.intercept + f.rate * f.end)
+            claim = math.log(2) / growth.claim_years
+            ax.plot(
+                xs,
+                [end * math.exp(claim * (x - f.end)) for x in xs],
+                color=GREY,
+                linestyle=":",
+                label=f"doubling every {growth.claim_years:g} years (claim)",
+            )
+        ax.set_xlabel("year founded (or first seen)")
+        ax.set_ylabel("vendors (log scale)")
+        ax.legend(loc="upper left", frameon=False)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    title = "Known vendors by founding year, cumulative"
+    alt = (
+        f"{title}: from {cum[0]} in {years[0]} to {cum[-1]} in {years[-1]}"
+        + (
+            f"; the fitted doubling time is {growth.fit.doubling_time:.1f} years"
+            if growth.fit
+            else ""
+        )
+        + "."
+    )
+    table = [["year", "vendors (cumulative)"]] + [
+        [str(y), str(c)] for y, c in zip(years, cum, strict=True)
+    ]
+    return Chart(title, _svg(fig), alt, table)

@@ -1,0 +1,368 @@
+"""The public portal beyond the registry: transparency reports, statistics and the
+market-growth observatory, incidents, restrictions, and the log explorer.
+
+Server-rendered and readable without JavaScript; the one script (``logproof.js``) only
+adds an in-browser check of an inclusion proof and of the checkpoint signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from pallmall.core.auth import Principal
+from pallmall.core.errors import InvalidInput, NotFound
+from pallmall.core.paging import PageRequest
+from pallmall.intel.desk import IncidentDesk
+from pallmall.intel.incident import IncidentStatus
+from pallmall.log import TransparencyLog, parse_entry
+from pallmall.log.hashing import leaf_hash
+from pallmall.registry.model import OrgKind, RecordType
+from pallmall.registry.store import RecordQuery, RegistryStore
+from pallmall.reports import (
+    BIASES,
+    Dated,
+    Growth,
+    Report,
+    date_organisation,
+    html_to_pdf,
+    load_code,
+    observe,
+    report_csv,
+)
+from pallmall.reports.charts import Chart, counts_chart, decisions_chart, growth_chart
+from pallmall.reports.figures import flatten
+from pallmall.storage.database import Tx
+from pallmall.storage.intel import SqlIntelStore
+from pallmall.storage.reports import SqlReportStore
+from pallmall.web.pages import TEMPLATES, Caller, Reading, render
+
+router = APIRouter(include_in_schema=False)
+CLAIM_YEARS = 10.0
+CLAIM = (
+    "The UK's National Cyber Security Centre (NCSC) says the commercial cyber intrusion "
+    "sector doubles every decade."
+)
+CLAIM_SOURCE = "https://www.ncsc.gov.uk/report/commercial-cyber-proliferation-assessment"
+_PAGE = 500
+
+
+# -- reports ----------------------------------------------------------------------------
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports(request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
+    """Published transparency reports, newest first."""
+    stored = SqlReportStore(tx.conn).list()
+    return render(request, "portal/reports.html", caller=caller, reports=stored)
+
+
+def _report(tx: Tx, report_id: str) -> Report:
+    stored = SqlReportStore(tx.conn).get(report_id)
+    if stored is None:
+        raise NotFound(f"no report {report_id!r}")
+    return stored.report
+
+
+@router.get("/reports/{report_id}.csv")
+def report_csv_download(report_id: str, tx: Reading) -> Response:
+    """The report's figures as CSV."""
+    report = _report(tx, report_id)
+    return Response(
+        report_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{report.id}.csv"'},
+    )
+
+
+@router.get("/reports/{report_id}.json")
+def report_json_download(report_id: str, tx: Reading) -> Response:
+    """The report as published (the input of ``pallmall report verify``)."""
+    report = _report(tx, report_id)
+    return Response(
+        report.dumps(),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{report.id}.json"'},
+    )
+
+
+@router.get("/reports/{report_id}.pdf")
+def report_pdf(report_id: str, request: Request, tx: Reading) -> Response:
+    """The report as PDF (WeasyPrint), the same content as the page."""
+    report = _report(tx, report_id)
+    pdf = _pdf(report.digest, report_html(request, report))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{report.id}.pdf"'},
+    )
+
+
+@lru_cache(maxsize=16)
+def _pdf(_digest: str, html: str) -> bytes:
+    return html_to_pdf(html)
+
+
+@router.get("/reports/{report_id}", response_class=HTMLResponse)
+def report_page(report_id: str, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
+    """One report: figures, charts with their tables, self-assessment, the checkpoint."""
+    report = _report(tx, report_id)
+    return render(request, "portal/report.html", caller=caller, **report_context(report))
+
+
+def report_context(report: Report) -> dict[str, Any]:
+    """What the report templates need (page and print version)."""
+    lic = report.figures.get("licences", {})
+    inc = report.figures.get("incidents", {})
+    charts = [
+        decisions_chart(lic.get("by_destination", {}), "destination"),
+        decisions_chart(lic.get("by_category", {}), "capability category"),
+        counts_chart(inc.get("by_category", {}), "Confirmed incidents by category", "incidents"),
+    ]
+    return {
+        "report": report,
+        "f": report.figures,
+        "charts": [c for c in charts if c is not None],
+        "code": load_code(),
+        "figure_count": len(flatten(report.figures)),
+    }
+
+
+def report_html(request: Request, report: Report) -> str:
+    """The report as a standalone HTML document (inline CSS and SVG, for the PDF)."""
+    template = TEMPLATES.get_template("portal/report_print.html")
+    return template.render(request=request, **report_context(report))
+
+
+# -- statistics and the observatory ------------------------------------------------------
+
+
+def registry_vendors(store: RegistryStore) -> list[Dated]:
+    """Every public vendor in the registry with the observatory's year for it."""
+    return [
+        date_organisation(s.id, s.record.name, r.founded, r.first_seen, r.jurisdictions)
+        for s in _all(store, RecordQuery(type=RecordType.ORGANISATION, kind=OrgKind.VENDOR))
+        if (r := s.record).type is RecordType.ORGANISATION
+    ]
+
+
+def _all(store: RegistryStore, query: RecordQuery) -> Iterator[Any]:
+    offset = 0
+    while True:
+        page = store.search(query, PageRequest(offset, _PAGE))
+        yield from page.items
+        if not page.has_more:
+            return
+        offset += _PAGE
+
+
+@lru_cache(maxsize=4)
+def _observe(vendors: tuple[Dated, ...]) -> tuple[Growth, Chart | None]:
+    growth = observe(vendors, claim_years=CLAIM_YEARS)
+    return growth, growth_chart(growth)
+
+
+@router.get("/statistics", response_class=HTMLResponse)
+def statistics(request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
+    """Market statistics and the market-growth observatory, with its method."""
+    vendors = registry_vendors(tx.registry)
+    growth, chart = _observe(tuple(vendors))
+    kinds = Counter(
+        k.value
+        for s in _all(tx.registry, RecordQuery(type=RecordType.ORGANISATION))
+        for k in getattr(s.record, "kinds", ())
+    )
+    dated = sorted((v for v in vendors if v.year is not None), key=lambda v: (v.year, v.name))
+    return render(
+        request,
+        "portal/statistics.html",
+        caller=caller,
+        growth=growth,
+        chart=chart,
+        kinds=sorted(kinds.items(), key=lambda kv: -kv[1]),
+        dated=dated,
+        biases=BIASES,
+        claim=CLAIM,
+        claim_source=CLAIM_SOURCE,
+    )
+
+
+# -- incidents and restrictions -----------------------------------------------------------
+
+
+def _public_incidents(request: Request, caller: Principal) -> list[dict[str, Any]]:
+    desk = IncidentDesk(SqlIntelStore(request.app.state.db.engine))
+    return list(reversed(desk.list(caller, IncidentStatus.CONFIRMED)))
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents(
+    request: Request,
+    caller: Caller,
+    tx: Reading,
+    record: Annotated[str, Query(max_length=200)] = "",
+) -> HTMLResponse:
+    """Confirmed abuse incidents the caller may see, optionally linked to one record."""
+    found = _public_incidents(request, caller)
+    if record:
+        found = [i for i in found if any(a["target_id"] == record for a in i["attributions"])]
+    names = _names(tx, {a["target_id"] for i in found for a in i["attributions"]})
+    return render(
+        request,
+        "portal/incidents.html",
+        caller=caller,
+        incidents=[_summary(i) for i in found],
+        names=names,
+        record=record,
+        record_name=names.get(record, record) if record else "",
+    )
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(incident_id: str, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
+    """One incident's public summary and its entry in the transparency log."""
+    view = IncidentDesk(SqlIntelStore(request.app.state.db.engine)).view(caller, incident_id)
+    names = _names(tx, {a["target_id"] for a in view["attributions"]})
+    logged = tx.outbox.logged(PageRequest(0, 10), subject=incident_id).items
+    return render(
+        request,
+        "portal/incident.html",
+        caller=caller,
+        incident=_summary(view),
+        names=names,
+        logged=logged,
+    )
+
+
+def _summary(view: dict[str, Any]) -> dict[str, Any]:
+    victims = Counter(v["category"] for v in view.get("victims", []))
+    return {**view, "victim_counts": dict(sorted(victims.items()))}
+
+
+def _names(tx: Tx, ids: set[str]) -> dict[str, str]:
+    out = {}
+    for rid in ids:
+        stored = tx.registry.get(rid)
+        if stored is not None and stored.record.visibility.value == "public":
+            out[rid] = stored.record.name
+    return out
+
+
+@router.get("/restrictions", response_class=HTMLResponse)
+def restrictions(request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
+    """Designated organisations and persons, with each designation."""
+    rows = [
+        s
+        for s in _all(tx.registry, RecordQuery(designated=True))
+        if getattr(s.record, "designations", ())
+    ]
+    authorities = Counter(d.authority for s in rows for d in s.record.designations)
+    return render(
+        request,
+        "portal/restrictions.html",
+        caller=caller,
+        rows=rows,
+        authorities=sorted(authorities.items()),
+    )
+
+
+# -- the log explorer ---------------------------------------------------------------------
+
+
+def _tlog(request: Request) -> TransparencyLog:
+    found: TransparencyLog = request.app.state.tlog
+    return found
+
+
+@router.get("/transparency-log", response_model=None)
+def log_explorer(
+    request: Request,
+    caller: Caller,
+    tx: Reading,
+    index: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+    leaf_hash_hex: Annotated[str, Query(alias="leaf_hash", max_length=64)] = "",
+    subject: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The current checkpoint, entry lookup (index, leaf hash or subject), latest entries."""
+    tlog = _tlog(request)
+    signed = tlog.checkpoint()
+    error = ""
+    if leaf_hash_hex and not _is_hex(leaf_hash_hex):
+        error, leaf_hash_hex = "A leaf hash is 64 hexadecimal characters.", ""
+    searched = bool(subject or leaf_hash_hex)
+    page = tx.outbox.logged(PageRequest(0, 25), subject or None, leaf_hash_hex or None)
+    if index is not None:
+        if index < signed.checkpoint.size:
+            return RedirectResponse(f"/transparency-log/entries/{index}", status_code=303)
+        error = f"Entry {index} is not in the log yet (size {signed.checkpoint.size})."
+    return render(
+        request,
+        "portal/log.html",
+        caller=caller,
+        checkpoint=signed.checkpoint,
+        note=signed.note.decode(),
+        vkey=tlog.vkey,
+        items=page.items,
+        total=page.total,
+        searched=searched,
+        subject=subject,
+        leaf_hash=leaf_hash_hex,
+        error=error,
+    )
+
+
+def _is_hex(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+@router.get("/transparency-log/entries/{index}", response_class=HTMLResponse)
+def log_entry(index: int, request: Request, caller: Caller) -> HTMLResponse:
+    """One entry, its inclusion proof in the current checkpoint, and a button that checks
+    the proof and the checkpoint signature in the browser."""
+    tlog = _tlog(request)
+    signed = tlog.checkpoint()
+    size = signed.checkpoint.size
+    if not 0 <= index < size:
+        raise NotFound(f"entry {index} is not in the published log of size {size}")
+    data = tlog.entry(index)
+    proof = tlog.inclusion_proof(index, size)
+    try:
+        parsed: Any = parse_entry(data).to_json()
+    except InvalidInput:
+        parsed = None
+    return render(
+        request,
+        "portal/entry.html",
+        caller=caller,
+        index=index,
+        size=size,
+        entry_b64=base64.b64encode(data).decode(),
+        entry_json=json.dumps(parsed, indent=2, ensure_ascii=False) if parsed else "",
+        leaf_hex=leaf_hash(data).hex(),
+        proof=[base64.b64encode(h).decode() for h in proof.proof],
+        root_b64=base64.b64encode(signed.checkpoint.root).decode(),
+        note=signed.note.decode(),
+        vkey=tlog.vkey,
+    )
+
+
+@router.get("/transparency-log/verify", response_class=HTMLResponse)
+def how_to_verify(request: Request, caller: Caller) -> HTMLResponse:
+    """How to verify the log (and a report) without trusting us, in plain language."""
+    tlog = _tlog(request)
+    return render(
+        request,
+        "portal/verify.html",
+        caller=caller,
+        vkey=tlog.vkey,
+        base=str(request.base_url).rstrip("/"),
+        today=date.today().isoformat(),
+    )
