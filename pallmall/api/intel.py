@@ -174,7 +174,7 @@ class IncidentOut(BaseModel):
 # -- wiring ----------------------------------------------------------------------------------
 
 
-def _desk(tx: Tx, caller: Principal) -> IncidentDesk:
+def incident_desk(tx: Tx, caller: Principal) -> IncidentDesk:
     """The incident desk on ``tx``: the stores, the audit sink and the outbox share it."""
     store = SqlIntelStore(tx.conn)
     restricted = caller.can(Permission.REGISTRY_READ_RESTRICTED)
@@ -197,7 +197,7 @@ def _incident_out(view: dict[str, Any]) -> IncidentOut:
 @router.post("/incidents", response_model=IncidentOut, status_code=status.HTTP_201_CREATED)
 def report_incident(caller: Caller, tx: Writing, incident: IncidentIn) -> IncidentOut:
     """Report an abuse incident (``intel:write``); it starts as ``reported``."""
-    desk = _desk(tx, caller)
+    desk = incident_desk(tx, caller)
     made = desk.report(caller, incident.draft())
     return _incident_out(desk.view(caller, made.id))
 
@@ -243,7 +243,7 @@ def decide_incident(
     """Confirm or reject a reported incident (``intel:decide``; not its reporter). A
     confirmation sends the public summary to the transparency log and, for TLP:CLEAR, the
     incident's STIX objects to the TAXII ``public`` collection."""
-    desk = _desk(tx, caller)
+    desk = incident_desk(tx, caller)
     desk.decide(caller, incident_id, decision.verb, decision.reason)
     return _incident_out(desk.view(caller, incident_id))
 
