@@ -154,7 +154,7 @@ class CaseService:
         case = self.get(principal, case_id)
         rights = RIGHTS[case.kind].get(action.verb)
         if rights is None:
-            raise TransitionRefused(f"{case.kind.value} case", case.status.value, action.verb)
+            raise TransitionRefused(f"{case.kind.value} case", case.status.value, action.verb.value)
         check_rights(principal, case, rights)
         allowed = targets(case.kind, case.status, action.verb)
         if action.expected_version is not None and action.expected_version != case.version:
