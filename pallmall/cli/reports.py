@@ -36,7 +36,7 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 State = Annotated[str, typer.Option("--state", help="the reporting state, e.g. GB")]
 Period = Annotated[str, typer.Option("--period", help="YYYY, YYYY-Qn, YYYY-MM or A..B")]
 Statements = Annotated[

@@ -211,15 +211,15 @@ def incidents(
     record: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """Confirmed abuse incidents the caller may see, optionally linked to one record."""
-    found = _public_incidents(request, caller)
+    found = [_summary(i) for i in _public_incidents(request, caller)]
     if record:
-        found = [i for i in found if any(a["target_id"] == record for a in i["attributions"])]
-    names = _names(tx, {a["target_id"] for i in found for a in i["attributions"]})
+        found = [i for i in found if any(a["target"] == record for a in i["attributions"])]
+    names = _names(tx, {a["target"] for i in found for a in i["attributions"]})
     return render(
         request,
         "portal/incidents.html",
         caller=caller,
-        incidents=[_summary(i) for i in found],
+        incidents=found,
         names=names,
         record=record,
         record_name=names.get(record, record) if record else "",
@@ -229,22 +229,28 @@ def incidents(
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(incident_id: str, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
     """One incident's public summary and its entry in the transparency log."""
-    view = IncidentDesk(SqlIntelStore(request.app.state.db.engine)).view(caller, incident_id)
-    names = _names(tx, {a["target_id"] for a in view["attributions"]})
+    view = _summary(
+        IncidentDesk(SqlIntelStore(request.app.state.db.engine)).view(caller, incident_id)
+    )
+    names = _names(tx, {a["target"] for a in view["attributions"]})
     logged = tx.outbox.logged(PageRequest(0, 10), subject=incident_id).items
     return render(
         request,
         "portal/incident.html",
         caller=caller,
-        incident=_summary(view),
+        incident=view,
         names=names,
         logged=logged,
     )
 
 
 def _summary(view: dict[str, Any]) -> dict[str, Any]:
-    victims = Counter(v["category"] for v in view.get("victims", []))
-    return {**view, "victim_counts": dict(sorted(victims.items()))}
+    """The view with its attributions keyed ``target`` (the registry id)."""
+    links = [{**a, "target": a.get("target") or a.get("target_id")} for a in view["attributions"]]
+    counts = view.get("victim_counts")
+    if counts is None:
+        counts = dict(Counter(v["category"] for v in view.get("victims") or []))
+    return {**view, "attributions": links, "victim_counts": dict(sorted(counts.items()))}
 
 
 def _names(tx: Tx, ids: set[str]) -> dict[str, str]:

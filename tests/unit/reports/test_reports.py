@@ -1,0 +1,170 @@
+"""Reports computed from the log alone; verification fails on one changed entry or figure."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pallmall.cli.reports import report_app
+from pallmall.core.errors import InvalidInput
+from pallmall.log import CheckpointError
+from pallmall.reports import (
+    ReportMismatch,
+    build_report,
+    make_spec,
+    parse_period,
+    parse_statements,
+    read_log,
+    report_csv,
+    verify_report,
+)
+from pallmall.reports.charts import counts_chart, decisions_chart
+from tests.unit.reports.conftest import LogFixture
+
+SPEC = make_spec("GB", date(2026, 1, 1), date(2026, 12, 31), "2026")
+
+
+def report_of(log: LogFixture) -> dict:  # type: ignore[type-arg]
+    snapshot = read_log(log.public, log.vkey)
+    said = parse_statements({"C6": {"status": "met", "statement": "All transfers licensed."}})
+    return build_report(snapshot, SPEC, "rpt-1", "2026-06-01T00:00:00Z", said).to_json()
+
+
+def test_figures_count_what_the_log_holds(test_log: LogFixture) -> None:
+    f = report_of(test_log)["figures"]
+    lic = f["licences"]
+    assert (lic["applications"], lic["approvals"], lic["denials"]) == (2, 1, 1)
+    assert (lic["conditions"], lic["revocations"]) == (1, 1)
+    assert lic["by_destination"]["AE"] == {
+        "applications": 1, "approvals": 0, "denials": 1, "revocations": 0
+    }
+    assert lic["by_destination"]["FR"]["revocations"] == 1
+    assert lic["by_category"]["zero_click_delivery"]["approvals"] == 1
+    assert "DE" not in lic["by_destination"]  # the French authority's decision
+    assert lic["by_kind"]["licence.decision.denied"] == 1
+    assert f["incidents"]["by_category"] == {"rights_violation": 1, "unlawful_privacy_interference": 1}
+    assert f["incidents"]["victims_by_category"] == {"journalist": 2}
+    assert f["restrictions"]["new_designations_by_authority"] == {"US Commerce BIS Entity List": 1}
+    assert f["restrictions"]["designated_parties_at_end"] == 1
+    assert f["restrictions"]["decisions"] == {"restricted": 1}
+    assert f["registry"]["changes"] == 2  # org-b's update was in 2025
+    assert f["entries"]["foreign"] == 1
+    assert f["incidents"]["sources"] == [7]
+
+
+def test_a_log_without_cases_gives_zero_licence_figures(test_log: LogFixture) -> None:
+    spec = make_spec("GB", date(2025, 1, 1), date(2025, 12, 31))
+    report = build_report(read_log(test_log.public, test_log.vkey), spec, "r", "2026-01-01T00:00:00Z")
+    lic = report.figures["licences"]
+    assert (lic["applications"], lic["approvals"], lic["denials"]) == (0, 0, 0)
+    assert report.figures["registry"]["changes"] == 1
+    assert decisions_chart(lic["by_destination"], "destination") is None
+
+
+def test_the_report_names_its_checkpoint_and_assesses_every_commitment(
+    test_log: LogFixture,
+) -> None:
+    data = report_of(test_log)
+    cp = data["checkpoint"]
+    assert (cp["origin"], cp["size"]) == ("reports.test/log", 11)
+    assert cp["note"].startswith("reports.test/log\n11\n" + cp["root"] + "\n")
+    rows = {r["id"]: r for r in data["assessment"]}
+    assert len(rows) == 9
+    assert rows["C6"]["status"] == "met"
+    assert rows["C6"]["evidence"]["licences.denials"] == 1
+    assert rows["C1"]["status"] == "not_assessed"
+
+
+def test_verify_passes_after_the_log_grew(test_log: LogFixture) -> None:
+    data = report_of(test_log)
+    test_log.append([("report.published", "rpt-1", {"digest": data["digest"]}, "2026-06-01T00:00:01Z")])
+    checked = verify_report(data, test_log.public, test_log.vkey)
+    assert checked.log_size == 12 and checked.report.checkpoint.size == 11
+
+
+def test_verify_fails_when_one_figure_changed(test_log: LogFixture) -> None:
+    data = report_of(test_log)
+    data["figures"]["licences"]["denials"] = 0
+    with pytest.raises(ReportMismatch, match="licences.denials: report says 0, the log gives 1"):
+        verify_report(data, test_log.public, test_log.vkey)
+
+
+def test_verify_fails_when_the_evidence_or_digest_changed(test_log: LogFixture) -> None:
+    data = report_of(test_log)
+    data["assessment"][5]["evidence"]["licences.approvals"] = 7
+    with pytest.raises(ReportMismatch, match="C6.licences.approvals"):
+        verify_report(data, test_log.public, test_log.vkey)
+    data = report_of(test_log)
+    data["assessment"][5]["statement"] = "edited afterwards"
+    with pytest.raises(ReportMismatch, match="digest"):
+        verify_report(data, test_log.public, test_log.vkey)
+
+
+def test_verify_fails_when_one_log_entry_changed(test_log: LogFixture) -> None:
+    data = report_of(test_log)
+    bundle = next((test_log.public / "tile" / "entries").rglob("*"), None)
+    files = [p for p in (test_log.public / "tile" / "entries").rglob("*") if p.is_file()]
+    assert bundle is not None and files
+    raw = files[0].read_bytes()
+    files[0].write_bytes(raw.replace(b'"destination":"AE"', b'"destination":"AF"', 1))
+    with pytest.raises(CheckpointError, match="an entry was changed"):
+        verify_report(data, test_log.public, test_log.vkey)
+
+
+def test_verify_fails_with_another_key(test_log: LogFixture) -> None:
+    from pallmall.log import generate_signer
+
+    other = generate_signer("reports.test/log").vkey
+    with pytest.raises(Exception, match="signature|key"):
+        verify_report(report_of(test_log), test_log.public, other)
+
+
+def test_csv_has_a_row_per_figure(test_log: LogFixture) -> None:
+    from pallmall.reports import report_from_json
+
+    report, _ = report_from_json(report_of(test_log))
+    lines = report_csv(report).splitlines()
+    assert lines[0].startswith("section,figure,value,report")
+    assert "licences,denials,1,rpt-1,GB,2026,reports.test/log,11" in lines
+    assert any(line.startswith("assessment,C6.status,met") for line in lines)
+
+
+def test_charts_are_svg_with_text_alternatives(test_log: LogFixture) -> None:
+    f = report_of(test_log)["figures"]
+    chart = decisions_chart(f["licences"]["by_destination"], "destination")
+    assert chart is not None and chart.svg.startswith('<svg aria-hidden="true"')
+    assert "AE: 0 approved, 1 denied" in chart.alt
+    assert chart.table[0] == ["destination", "approved", "denied"]
+    incidents = counts_chart(f["incidents"]["by_category"], "Incidents", "incidents")
+    assert incidents is not None and "rights violation: 1" in incidents.alt
+
+
+def test_periods_and_statements_are_checked() -> None:
+    assert parse_period("2026-Q2") == (date(2026, 4, 1), date(2026, 6, 30), "2026-Q2")
+    assert parse_period("2024-02")[1] == date(2024, 2, 29)
+    with pytest.raises(InvalidInput, match="period"):
+        parse_period("last year")
+    with pytest.raises(InvalidInput, match="C99"):
+        parse_statements({"C99": {"status": "met"}})
+    with pytest.raises(InvalidInput, match=r"C1\.status"):
+        parse_statements({"C1": {"status": "perfect"}})
+
+
+def test_cli_verify_exits_0_then_2_with_the_reason(test_log: LogFixture, tmp_path: Path) -> None:
+    runner = CliRunner()
+    path = tmp_path / "report.json"
+    data = report_of(test_log)
+    path.write_text(json.dumps(data))
+    args = ["verify", str(path), "--log", str(test_log.public), "--vkey", test_log.vkey]
+    ok = runner.invoke(report_app, args)
+    assert ok.exit_code == 0, ok.output
+    assert "OK rpt-1: " in ok.output and "match the report" in ok.output
+    data["figures"]["incidents"]["confirmed"] = 2
+    path.write_text(json.dumps(data))
+    bad = runner.invoke(report_app, args)
+    assert bad.exit_code == 2
+    assert "incidents.confirmed: report says 2, the log gives 1" in bad.output
