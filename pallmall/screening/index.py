@@ -9,12 +9,13 @@ keys, weighs each key by its rarity (inverse document frequency), and keeps the
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from pallmall.screening.model import EntryName, EntrySchema, ListEntry
 from pallmall.screening.names import squeeze
@@ -89,7 +90,7 @@ class CandidateIndex:
                 self.names.append(indexed)
                 self._of_entry[number].append(indexed)
         total = max(1, len(self.names))
-        self._postings = {k: tuple(v) for k, v in postings.items()}
+        self._postings = {k: np.asarray(v, dtype=np.int32) for k, v in postings.items()}
         self._idf = {k: math.log(1 + total / len(v)) for k, v in postings.items()}
 
     def __len__(self) -> int:
@@ -102,13 +103,21 @@ class CandidateIndex:
     def candidates(self, queries: Iterable[NormalisedName], limit: int) -> list[IndexedName]:
         """At most ``limit`` list names sharing keys with any of ``queries``, best
         supported first (ties by index position, so the order is deterministic)."""
-        support: dict[int, float] = defaultdict(float)
-        for query in queries:
-            for key in blocking_keys(query):
-                weight = self._idf.get(key)
-                if weight is None:
-                    continue
-                for position in self._postings[key]:
-                    support[position] += weight
-        best = heapq.nlargest(limit, support.items(), key=lambda item: (item[1], -item[0]))
-        return [self.names[position] for position, _ in best]
+        found = [
+            (self._postings[key], self._idf[key])
+            for query in queries
+            for key in blocking_keys(query)
+            if key in self._idf
+        ]
+        if not found or limit <= 0:
+            return []
+        positions = np.concatenate([p for p, _ in found])
+        weights = np.concatenate([np.full(len(p), w) for p, w in found])
+        support = np.bincount(positions, weights=weights, minlength=len(self.names))
+        hit = np.flatnonzero(support)
+        if len(hit) > limit:
+            # keep every name tied with the limit-th best, then order exactly
+            kth = np.partition(support[hit], len(hit) - limit)[len(hit) - limit]
+            hit = hit[support[hit] >= kth]
+        order = np.lexsort((hit, -support[hit]))[:limit]
+        return [self.names[int(position)] for position in hit[order]]

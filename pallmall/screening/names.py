@@ -67,8 +67,7 @@ class NameSettings:
     def spelling_similarity(self) -> Callable[[str, str], float]:
         """:func:`spelling_similarity` under these settings, memoised (the same word
         pairs come back screen after screen)."""
-        cached = lru_cache(maxsize=1 << 18)(partial(spelling_similarity, settings=self))
-        return lambda a, b: cached(a, b) if a <= b else cached(b, a)
+        return lru_cache(maxsize=1 << 18)(partial(spelling_similarity, settings=self))
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,9 @@ def compare_names(
     if query.key == candidate.key:
         pair = TokenPair(query.key, candidate.key, 1.0)
         return NameComparison(_legal_form_score(1.0, query, candidate, settings), (pair,), (), ())
-    q_tokens, c_tokens = _merge_split_words(query.tokens, candidate.tokens, schema)
+    q_tokens, c_tokens = query.tokens, candidate.tokens
+    if _may_merge(query, candidate) or _may_merge(candidate, query):
+        q_tokens, c_tokens = _merge_split_words(q_tokens, c_tokens, schema)
     pairs, q_extra, c_extra = _align(q_tokens, c_tokens, settings)
     if schema is not EntrySchema.PERSON:
         q_extra = _not_legal_form(q_extra, candidate.form_words)
@@ -297,6 +298,15 @@ def _legal_form_score(
     if forms_q and forms_c and not forms_q & forms_c:
         return max(0.0, score - settings.legal_form_mismatch)
     return score
+
+
+def _may_merge(name: NormalisedName, other: NormalisedName) -> bool:
+    """Whether a word of ``other`` may be several words of ``name`` run together or
+    their initials (a quick test; :func:`_merge_split_words` decides)."""
+    key, texts, letters = name.key, name.texts, name.initial_letters
+    return any(t in key and t not in texts for t in other.texts) or any(
+        a in letters for a in other.acronym_like
+    )
 
 
 def _merge_split_words(

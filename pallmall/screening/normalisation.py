@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rigour.names import (
     NameTypeTag,
@@ -108,6 +108,25 @@ class NormalisedName:
     def weight(self) -> float:
         """Total token weight (0 for a name with no tokens)."""
         return sum(t.weight for t in self.tokens)
+
+    @cached_property
+    def texts(self) -> frozenset[str]:
+        """The token texts (computed once: list names are compared screen after screen)."""
+        return frozenset(t.text for t in self.tokens)
+
+    @cached_property
+    def initial_letters(self) -> str:
+        """The first letters of the tokens that are not particles, in order."""
+        return "".join(t.text[0] for t in self.tokens if t.kind != TokenKind.PARTICLE)
+
+    @cached_property
+    def acronym_like(self) -> tuple[str, ...]:
+        """Token texts that could be an acronym of words on another name (2-5 letters)."""
+        return tuple(
+            t.text
+            for t in self.tokens
+            if 2 <= len(t.text) <= 5 and t.kind != TokenKind.PARTICLE and t.text.isalpha()
+        )
 
 
 def latin(text: str) -> str:
