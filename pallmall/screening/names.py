@@ -30,7 +30,7 @@ from pallmall.screening.normalisation import (
 _FORM_TYPO = 0.6
 _REPEATS = re.compile(r"(.)\1+")
 # what makes a patronymic of a given name: Oleksandr -> Oleksandrovych, Ivan -> Ivanovna
-_PATRONYMIC = re.compile(r"[oe]?v(?:ich|ych|itch|na|ic)|[oe]?vi[cč]|ovy?ch|evy?ch")
+_PATRONYMIC = re.compile(r"[oe]?v(?:ich|ych|itch|na|ic)|ovy?ch|evy?ch")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,12 @@ class NameSettings:
     ``conflict_cost``: how much such a pair subtracts, per unit of weight.
     ``extra_cost_person`` / ``extra_cost_org``: the cost of a token with no partner.
     ``legal_form_mismatch``: subtracted when both names carry legal forms and they differ.
+    ``extra_cost_place`` / ``extra_cost_patronymic`` / ``number_extra_cost``: the cost, per
+    unit of weight, of a place in an organisation name, a patronymic, a number with no
+    partner; ``extra_cost_one_word``: of a list name's other words against a one-word
+    person query. ``*_credit``: the similarity a kind of near-match earns (skeleton,
+    initial, truncation, repeated letters, name symbol, scrambled letters, consonants of
+    an Arabic- or Hebrew-script name). ``number_mismatch``: of two different numbers.
     """
 
     conflict_below: float = 0.72
@@ -332,7 +338,7 @@ def _merge_initials(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tupl
         return tokens
     words = [(i, t) for i, t in enumerate(tokens) if t.kind != TokenKind.PARTICLE]
     letters = "".join(t.text[0] for _, t in words)
-    found = [
+    found = [  # longest first, then leftmost
         (len(t.text), -letters.find(t.text), t.text)
         for t in other
         if 2 <= len(t.text) <= 5
@@ -340,8 +346,8 @@ def _merge_initials(tokens: tuple[Token, ...], other: tuple[Token, ...]) -> tupl
         and t.text in letters
         and t.text.isalpha()
     ]
-    for _, start, acronym in sorted(found, reverse=True):
-        run = words[-start : -start + len(acronym)]
+    for _, minus_start, acronym in sorted(found, reverse=True):
+        run = words[-minus_start : -minus_start + len(acronym)]
         if all(len(t.text) > 1 for _, t in run):
             first, last = run[0][0], run[-1][0]
             merged = Token(acronym, acronym, TokenKind.WORD, max(t.weight for _, t in run))
