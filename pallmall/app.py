@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from pallmall.api import accounts, log, problems, registry, screening
+from pallmall.api import accounts, cases, intel, log, problems, registry, screening
+from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal
 from pallmall.api.taxii import taxii_router
 from pallmall.core.errors import Conflict
@@ -27,7 +28,7 @@ from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
-from pallmall.web import pages, screening_pages
+from pallmall.web import pages, portal_pages, screening_pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -76,6 +77,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(screening.router)
     app.include_router(log.router)
+    app.include_router(cases.router)
+    app.include_router(intel.router)
     intel_store = SqlIntelStore(app.state.db.engine)
     app.include_router(
         taxii_router(
@@ -83,6 +86,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         ),
         include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )
+    app.include_router(reports_api.router)
+    app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(screening_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -13,10 +13,11 @@ from rich.progress import Progress
 from rich.table import Table
 
 from pallmall.cli.context import open_database
-from pallmall.cli.intel import COLLECTIONS, import_intel
+from pallmall.cli.intel import COLLECTIONS, INTEL_FORMATS, export_intel, import_intel
 from pallmall.cli.lists import lists_app, record_shipped_lists
 from pallmall.cli.lists import screen as screen_command
 from pallmall.cli.log import log_app, log_vkey, publish_changes, witness_app
+from pallmall.cli.reports import report_app
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.core.errors import PallmallError
@@ -39,6 +40,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(lists_app, name="lists")
 app.add_typer(log_app, name="log")
 app.add_typer(witness_app, name="witness")
+app.add_typer(report_app, name="report")
 app.command("screen")(screen_command)
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -113,14 +115,27 @@ def import_(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="ftm (FollowTheMoney JSON lines)")] = "ftm",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="ftm (FollowTheMoney JSON lines), stix (STIX 2.1, public data), "
+            "mvt (indicators for MVT)",
+        ),
+    ] = "ftm",
     output: Annotated[
         Path | None, typer.Option("-o", help="file (default: standard output)")
     ] = None,
+    collection: Annotated[str, typer.Option(help="mvt: the TAXII collection")] = "public",
 ) -> None:
-    """Export the whole registry."""
+    """Export the whole registry (ftm), the registry and confirmed public incidents (stix),
+    or a collection's indicators (mvt)."""
+    if fmt in INTEL_FORMATS:
+        _, db = open_database()
+        export_intel(db, fmt, collection, output, err)
+        return
     if fmt != "ftm":
-        raise typer.BadParameter("only 'ftm' is supported", param_hint="--format")
+        raise typer.BadParameter("one of ftm, stix, mvt", param_hint="--format")
     _, db = open_database()
     with db.read() as tx:
         records = _all_records(tx.registry)
