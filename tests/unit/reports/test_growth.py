@@ -26,9 +26,7 @@ def exponential_market(doubling: float, firms: int, seed: int, last: int = 2024)
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("doubling", [6.0, 10.0])
-def test_a_known_doubling_time_is_recovered_within_the_interval(
-    doubling: float, seed: int
-) -> None:
+def test_a_known_doubling_time_is_recovered_within_the_interval(doubling: float, seed: int) -> None:
     years = exponential_market(doubling, 200, seed)
     fit = fit_growth(years)
     interval = bootstrap_interval(years, rounds=1000)
@@ -64,8 +62,13 @@ def test_a_flat_market_never_doubles() -> None:
 
 def test_coverage_counts_founded_first_seen_and_undated() -> None:
     years = exponential_market(10, 40, 3)
-    orgs = [date_organisation(f"org-{i}", f"Firm {i}", y, None, ("IL",)) for i, y in enumerate(years)]
-    orgs += [date_organisation("org-x", "Seen", None, 2015), date_organisation("org-y", "?", None, None)]
+    orgs = [
+        date_organisation(f"org-{i}", f"Firm {i}", y, None, ("IL",)) for i, y in enumerate(years)
+    ]
+    orgs += [
+        date_organisation("org-x", "Seen", None, 2015),
+        date_organisation("org-y", "?", None, None),
+    ]
     result = observe(orgs, rounds=200)
     assert (result.total, result.dated) == (42, 41)
     assert result.by_source == {"founded": 40, "first_seen": 1, "none": 1}
