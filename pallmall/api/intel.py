@@ -47,7 +47,9 @@ router = APIRouter(prefix="/api/v1/intel", tags=["intel"], responses=problems.RE
 
 Caller = Annotated[Principal, Depends(principal)]
 Reading = Annotated[Tx, Depends(read_tx)]
-Writing = Annotated[Tx, Depends(write_tx)]
+# scope="function": commit before the response is sent, so a 2xx means committed (the
+# default scope, "request", would commit after the client already has its answer)
+Writing = Annotated[Tx, Depends(write_tx, scope="function")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 RecordId = Annotated[str, Field(min_length=1, max_length=100)]
