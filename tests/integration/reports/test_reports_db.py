@@ -5,6 +5,7 @@ and the portal pages."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -86,9 +87,18 @@ def logged(db: Database, settings: Settings) -> Iterator[TransparencyLog]:
     incident = desk.report(ANALYST, draft)
     desk.decide(SYSTEM, incident.id, Verb.CONFIRM, "forensic evidence")
     tlog = open_log(settings, db)
-    Publisher(db, tlog).drain()
-    tlog.integrate()
+    integrate_all(tlog, Publisher(db, tlog).drain())
     yield tlog
+
+
+def integrate_all(tlog: TransparencyLog, size: int) -> None:
+    """Integrate until the checkpoint holds ``size`` entries. On PostgreSQL one integrator
+    holds a database-wide advisory lock, which another test session may hold a moment."""
+    for _ in range(200):
+        if tlog.integrate().checkpoint.size >= size:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the log did not reach {size} entries")
 
 
 def test_figures_from_the_platforms_log(db: Database, logged: TransparencyLog) -> None:
@@ -107,7 +117,9 @@ def test_figures_from_the_platforms_log(db: Database, logged: TransparencyLog) -
 def test_publishing_stores_the_report_and_logs_its_digest(
     db: Database, logged: TransparencyLog
 ) -> None:
-    report = build_report(read_log(logged.store.root, logged.vkey), SPEC, "rpt-db", "2026-06-01T00:00:00Z")
+    report = build_report(
+        read_log(logged.store.root, logged.vkey), SPEC, "rpt-db", "2026-06-01T00:00:00Z"
+    )
     now = datetime(2026, 6, 1, tzinfo=UTC)
     with db.write() as tx:
         publish_report(SYSTEM, report, SqlReportStore(tx.conn), tx.outbox, tx.audit, now)
@@ -115,8 +127,7 @@ def test_publishing_stores_the_report_and_logs_its_digest(
         publish_report(SYSTEM, report, SqlReportStore(tx.conn), tx.outbox, tx.audit, now)
     with db.write() as tx, pytest.raises(Forbidden):
         publish_report(ANALYST, report, SqlReportStore(tx.conn), tx.outbox, tx.audit, now)
-    Publisher(db, logged).drain()
-    logged.integrate()
+    integrate_all(logged, report.checkpoint.size + Publisher(db, logged).drain())
     with db.read() as tx:
         stored = SqlReportStore(tx.conn).list()
         entry = tx.outbox.logged(tx_page(), subject="rpt-db").items
@@ -144,7 +155,9 @@ def test_the_portal_serves_the_report_and_its_downloads(
             read_log(logged.store.root, logged.vkey), SPEC, "rpt-web", "2026-06-01T00:00:00Z"
         )
         with db.write() as tx:
-            publish_report(SYSTEM, report, SqlReportStore(tx.conn), tx.outbox, tx.audit, datetime.now(UTC))
+            publish_report(
+                SYSTEM, report, SqlReportStore(tx.conn), tx.outbox, tx.audit, datetime.now(UTC)
+            )
         listing = client.get("/reports")
         assert listing.status_code == 200 and "/reports/rpt-web" in listing.text
         page = client.get("/reports/rpt-web")
