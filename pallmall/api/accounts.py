@@ -110,7 +110,9 @@ def list_users(caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> list[User
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
-def create_user(caller: Caller, tx: Annotated[Tx, Depends(write_tx)], body: UserIn) -> UserOut:
+def create_user(
+    caller: Caller, tx: Annotated[Tx, Depends(write_tx, scope="function")], body: UserIn
+) -> UserOut:
     """Create a user, and its account organisation if new (``users:manage``)."""
     service = AccountService(tx.accounts, tx.audit)
     org = None
@@ -121,7 +123,7 @@ def create_user(caller: Caller, tx: Annotated[Tx, Depends(write_tx)], body: User
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)
-def create_token(tx: Annotated[Tx, Depends(write_tx)], body: TokenIn) -> TokenOut:
+def create_token(tx: Annotated[Tx, Depends(write_tx, scope="function")], body: TokenIn) -> TokenOut:
     """Exchange e-mail and password for a new API token."""
     service = AccountService(tx.accounts, tx.audit)
     user = service.authenticate(body.email, body.password)

@@ -48,7 +48,7 @@ from pallmall.storage.intel import SqlIntelStore
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"], responses=problems.RESPONSES)
 Caller = Annotated[Principal, Depends(principal)]
-Writing = Annotated[Tx, Depends(write_tx)]
+Writing = Annotated[Tx, Depends(write_tx, scope="function")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 

@@ -38,7 +38,11 @@ async def read_tx(request: Request) -> AsyncIterator[Tx]:
 
 
 def write_tx(request: Request) -> Iterator[Tx]:
-    """A unit of work that commits when the request succeeds and rolls back otherwise."""
+    """A unit of work that commits when the request succeeds and rolls back otherwise.
+
+    Depend on it with ``Depends(write_tx, scope="function")``: the commit then happens
+    before the response is sent, so a 2xx means the write is durable and readable.
+    """
     with database(request).write() as tx:
         yield tx
 

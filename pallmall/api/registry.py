@@ -32,7 +32,7 @@ router = APIRouter(prefix="/api/v1/registry", tags=["registry"], responses=probl
 
 Caller = Annotated[Principal, Depends(principal)]
 Reading = Annotated[Tx, Depends(read_tx)]
-Writing = Annotated[Tx, Depends(write_tx)]
+Writing = Annotated[Tx, Depends(write_tx, scope="function")]
 
 
 def _rfc3339(value: object) -> object:

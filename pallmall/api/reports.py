@@ -73,7 +73,7 @@ def publish(
     body: PublishRequest,
     request: Request,
     caller: Caller,
-    tx: Annotated[Tx, Depends(write_tx)],
+    tx: Annotated[Tx, Depends(write_tx, scope="function")],
 ) -> dict[str, Any]:
     """Build a report from the log's current checkpoint and publish it (``reports:publish``):
     stored, and ``report.published`` with its digest appended to the log."""

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from pallmall.cli.cases import cases_app
 from pallmall.cli.context import open_database
 from pallmall.cli.intel import COLLECTIONS, INTEL_FORMATS, export_intel, import_intel
 from pallmall.cli.lists import lists_app, record_shipped_lists
@@ -39,6 +40,7 @@ user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(lists_app, name="lists")
 app.add_typer(log_app, name="log")
+app.add_typer(cases_app, name="cases")
 app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
 app.command("screen")(screen_command)

@@ -39,7 +39,9 @@ def _reading(request: Request, tx: Annotated[Tx, Depends(read_tx)]) -> CaseServi
     return build_service(request.app.state.db, tx, request.app.state.screening)
 
 
-def _writing(request: Request, tx: Annotated[Tx, Depends(write_tx)]) -> CaseService:
+def _writing(
+    request: Request, tx: Annotated[Tx, Depends(write_tx, scope="function")]
+) -> CaseService:
     return build_service(request.app.state.db, tx, request.app.state.screening)
 
 

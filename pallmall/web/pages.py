@@ -127,7 +127,7 @@ def login_form(request: Request) -> HTMLResponse:
 @router.post("/login", response_model=None)
 def login(
     request: Request,
-    tx: Annotated[Tx, Depends(write_tx)],
+    tx: Annotated[Tx, Depends(write_tx, scope="function")],
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=200)],
 ) -> Response:
