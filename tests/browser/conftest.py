@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pallmall.log import ensure_signing_key
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 REGULATOR = "officer@authority.example"
 PASSWORD = "a long enough password"
@@ -32,6 +34,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("portal")
     env = {**os.environ, "PALLMALL_DATA_DIR": str(data), "PALLMALL_DATABASE_URL": ""}
     cli = [sys.executable, "-m", "pallmall.cli"]
+    pin_key_with_plus(data, tmp_path_factory.mktemp("keys"))
     subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
     subprocess.run(
         [
@@ -64,6 +67,23 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(10)
+
+
+def pin_key_with_plus(data: Path, scratch: Path) -> None:
+    """Give the log a signing key whose vkey has "+" inside its base64 part.
+
+    Regression: the in-browser signature check split the vkey on every "+", so about half
+    of all random keys failed to verify; pinning such a key makes the test deterministic.
+    """
+    for attempt in range(1000):
+        folder = scratch / str(attempt)
+        vkey = ensure_signing_key(folder, "pallmall.example/log")
+        if "+" in vkey.split("+", 2)[2]:
+            data.mkdir(parents=True, exist_ok=True)
+            shutil.copy(folder / "log-signing.key", data / "log-signing.key")
+            (data / "log-signing.key").chmod(0o600)
+            return
+    raise AssertionError("no key with '+' in 1000 tries")
 
 
 def _wait(base: str) -> None:

@@ -31,7 +31,7 @@ from pallmall.intel.tlp import Tlp
 from pallmall.registry.store import RecordQuery
 from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
-from tests.browser.conftest import ARTIFACTS, _free_port, _wait
+from tests.browser.conftest import ARTIFACTS, _free_port, _wait, pin_key_with_plus
 
 pytestmark = pytest.mark.browser
 TITLE = "Predator infection attempts against journalists"
@@ -66,6 +66,7 @@ def public_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data = tmp_path_factory.mktemp("public-portal")
     env = {**os.environ, "PALLMALL_DATA_DIR": str(data), "PALLMALL_DATABASE_URL": ""}
     cli = [sys.executable, "-m", "pallmall.cli"]
+    pin_key_with_plus(data, tmp_path_factory.mktemp("keys"))
     subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
     db = Database(f"sqlite:///{data / 'pallmall.db'}")
     _confirm_incident(db)

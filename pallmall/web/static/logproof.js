@@ -55,7 +55,9 @@
 
   // vkey: name+hex(keyid)+base64(0x01 || 32-byte Ed25519 public key)
   async function checkSignature(note, vkey) {
-    const [name, keyHex, keyB64] = vkey.split("+");
+    // the base64 key may itself contain "+": split off name and key ID only
+    const first = vkey.indexOf("+"), second = vkey.indexOf("+", first + 1);
+    const [name, keyHex, keyB64] = [vkey.slice(0, first), vkey.slice(first + 1, second), vkey.slice(second + 1)];
     const key = b64(keyB64);
     if (key[0] !== 1 || key.length !== 33) throw new Error("not an Ed25519 verifier key");
     const id = (await sha256(concat(enc.encode(name), new Uint8Array([10]), key))).slice(0, 4);
