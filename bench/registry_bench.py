@@ -156,13 +156,16 @@ def free_port() -> int:
 
 
 def wait(base: str) -> None:
-    for _ in range(150):
+    """Until the server answers and has finished its start-up work (the screener build holds
+    a core for seconds; measuring during it measures the build)."""
+    for _ in range(600):
         try:
-            httpx.get(base + "/api/v1/me", timeout=1)
-            return
+            if httpx.get(base + "/api/v1/status", timeout=1).json()["status"] == "ready":
+                return
         except httpx.TransportError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("server did not become ready")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
@@ -90,6 +90,24 @@ def _user_out(user: User) -> UserOut:
     )
 
 
+class Status(BaseModel):
+    """Readiness of this node, for load balancers and operators."""
+
+    status: str
+    screener_ready: bool
+    log_size: int
+
+
+@router.get("/status", response_model=Status, tags=["status"])
+async def status(request: Request) -> Status:
+    """``ready`` once the screener is built (or no list is loaded to build it from);
+    ``warming`` before. Also the published log size. Public."""
+    desk = request.app.state.screening
+    ready = desk.ready or not desk.current()
+    size = request.app.state.tlog.checkpoint().checkpoint.size
+    return Status(status="ready" if ready else "warming", screener_ready=ready, log_size=size)
+
+
 @router.get("/me", response_model=Me)
 async def me(caller: Caller) -> Me:
     """The caller's identity and role (anonymous without credentials)."""
@@ -103,7 +121,9 @@ async def me(caller: Caller) -> Me:
 
 
 @router.get("/users", response_model=list[UserOut])
-def list_users(caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> list[UserOut]:
+def list_users(
+    caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
+) -> list[UserOut]:
     """Every user (``users:manage``)."""
     caller.require(Permission.USERS_MANAGE)
     return [_user_out(u) for u in tx.accounts.list_users()]
@@ -133,7 +153,7 @@ def create_token(tx: Annotated[Tx, Depends(write_tx, scope="function")], body: T
 @router.get("/audit", response_model=PageOut[AuditOut])
 def audit(
     caller: Caller,
-    tx: Annotated[Tx, Depends(read_tx)],
+    tx: Annotated[Tx, Depends(read_tx, scope="function")],
     target: Annotated[str | None, Query(max_length=200)] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,

@@ -83,7 +83,9 @@ def service(request: Request, tx: Writing) -> CaseService:
     return build_service(request.app.state.db, tx, request.app.state.screening)
 
 
-def reading_service(request: Request, tx: Annotated[Tx, Depends(read_tx)]) -> CaseService:
+def reading_service(
+    request: Request, tx: Annotated[Tx, Depends(read_tx, scope="function")]
+) -> CaseService:
     """The case service for one request that only reads."""
     return build_service(request.app.state.db, tx, request.app.state.screening)
 

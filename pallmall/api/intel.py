@@ -46,7 +46,7 @@ from pallmall.storage.intel import RegistryExportSource, RegistryRecordTypes, Sq
 router = APIRouter(prefix="/api/v1/intel", tags=["intel"], responses=problems.RESPONSES)
 
 Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx)]
+Reading = Annotated[Tx, Depends(read_tx, scope="function")]
 # scope="function": commit before the response is sent, so a 2xx means committed (the
 # default scope, "request", would commit after the client already has its answer)
 Writing = Annotated[Tx, Depends(write_tx, scope="function")]

@@ -110,7 +110,7 @@ def consistency(old_size: Size, tree_size: Size, tlog: Log) -> JSONResponse:
 
 @router.get("/entries")
 def entries(
-    tx: Annotated[Tx, Depends(read_tx)],
+    tx: Annotated[Tx, Depends(read_tx, scope="function")],
     subject: Annotated[str | None, Query(max_length=200)] = None,
     leaf_hash: Annotated[
         str | None, Query(pattern=r"^[0-9a-fA-F]{64}$", description="hex SHA-256(0x00 ‖ entry)")

@@ -31,7 +31,7 @@ from pallmall.storage.database import Tx
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"], responses=problems.RESPONSES)
 
 Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx)]
+Reading = Annotated[Tx, Depends(read_tx, scope="function")]
 Writing = Annotated[Tx, Depends(write_tx, scope="function")]
 
 

@@ -51,7 +51,9 @@ def _summary(stored: StoredReport) -> dict[str, Any]:
 
 
 @router.get("/reports")
-def list_reports(caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> dict[str, Any]:
+def list_reports(
+    caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
+) -> dict[str, Any]:
     """Published reports, newest first."""
     caller.require(Permission.REGISTRY_READ_PUBLIC)
     items = [_summary(s) for s in SqlReportStore(tx.conn).list()]
@@ -59,7 +61,9 @@ def list_reports(caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> dict[st
 
 
 @router.get("/reports/{report_id}")
-def get_report(report_id: str, caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> JSONResponse:
+def get_report(
+    report_id: str, caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
+) -> JSONResponse:
     """One report as published (what ``pallmall report verify`` takes)."""
     caller.require(Permission.REGISTRY_READ_PUBLIC)
     stored = SqlReportStore(tx.conn).get(report_id)
@@ -90,7 +94,9 @@ def publish(
 
 
 @router.get("/observatory")
-def observatory(caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> dict[str, Any]:
+def observatory(
+    caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
+) -> dict[str, Any]:
     """The market-growth observatory on the public registry (method: /statistics)."""
     from pallmall.web.portal_pages import CLAIM_YEARS, registry_vendors
 

@@ -140,7 +140,7 @@ def lists(caller: Caller, request: Request) -> list[SnapshotOut]:
 def ownership(
     record_id: str,
     caller: Caller,
-    tx: Annotated[Tx, Depends(read_tx)],
+    tx: Annotated[Tx, Depends(read_tx, scope="function")],
     on: Annotated[date | None, Query()] = None,
 ) -> dict[str, Any]:
     """The 50 % rule for a registry record: the share its designated owners hold, with chains."""

@@ -32,6 +32,11 @@ class ScreeningDesk:
     _key: Key = ()
     _screener: Screener | None = None
 
+    @property
+    def ready(self) -> bool:
+        """Whether a screener is built (building takes seconds; until then screens wait)."""
+        return self._screener is not None
+
     def screener(self) -> Screener:
         """The screener over the lists in force.
 

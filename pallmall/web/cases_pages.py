@@ -35,7 +35,9 @@ router = APIRouter(include_in_schema=False)
 Caller = Annotated[Principal, Depends(principal)]
 
 
-def _reading(request: Request, tx: Annotated[Tx, Depends(read_tx)]) -> CaseService:
+def _reading(
+    request: Request, tx: Annotated[Tx, Depends(read_tx, scope="function")]
+) -> CaseService:
     return build_service(request.app.state.db, tx, request.app.state.screening)
 
 
@@ -58,7 +60,9 @@ def queue(request: Request, caller: Caller, cases: Reading) -> HTMLResponse:
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
-def new_form(request: Request, caller: Caller, tx: Annotated[Tx, Depends(read_tx)]) -> HTMLResponse:
+def new_form(
+    request: Request, caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
+) -> HTMLResponse:
     """The application form (vendors)."""
     caller.require(Permission.CASES_FILE)
     return render(request, "cases/new.html", caller=caller, **_form_choices(tx))

@@ -24,7 +24,7 @@ from pallmall.web.graph import Edge, Node, radial_layout
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 router = APIRouter(include_in_schema=False)
 Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx)]
+Reading = Annotated[Tx, Depends(read_tx, scope="function")]
 PAGE = 25
 _OWNERSHIP = {RelType.OWNS, RelType.INVESTS_IN}
 _PRODUCT_LINKS = {RelType.DEVELOPS, RelType.SUPPLIES, RelType.RESELLS}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date
 
 import pytest
@@ -145,3 +146,15 @@ def test_fifty_percent_rule_through_registry_ownership(
     assert finding["blocked"] is True
     assert finding["aggregate_share"] == pytest.approx(0.75)
     assert "Listed" not in finding["explanation"] or listed_a in finding["explanation"]
+
+
+def test_status_turns_ready_once_the_screener_is_built(
+    listed: SqlListStore, client: TestClient
+) -> None:
+    # lists first, then the app: its start-up builds the screener in the background
+    deadline = time.monotonic() + 60
+    while (status := client.get("/api/v1/status").json())["status"] != "ready":
+        assert status["status"] == "warming" and not status["screener_ready"]
+        assert time.monotonic() < deadline, "the screener never finished building"
+        time.sleep(0.1)
+    assert status["screener_ready"] is True and status["log_size"] >= 0
