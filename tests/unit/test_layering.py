@@ -8,10 +8,27 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pallmall"
-DOMAIN = ["core", "registry", "screening", "policy", "cases", "intel", "log", "reports",
-          "federation"]
-FRAMEWORKS = {"fastapi", "starlette", "sqlalchemy", "alembic", "typer", "click", "jinja2",
-              "uvicorn"}
+DOMAIN = [
+    "core",
+    "registry",
+    "screening",
+    "policy",
+    "cases",
+    "intel",
+    "log",
+    "reports",
+    "federation",
+]
+FRAMEWORKS = {
+    "fastapi",
+    "starlette",
+    "sqlalchemy",
+    "alembic",
+    "typer",
+    "click",
+    "jinja2",
+    "uvicorn",
+}
 UPPER = {"api", "web", "cli", "app", "storage"}
 
 
