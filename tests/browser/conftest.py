@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -53,20 +54,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(base)
+    with serving(env) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def pin_key_with_plus(data: Path, scratch: Path) -> None:
@@ -84,6 +73,25 @@ def pin_key_with_plus(data: Path, scratch: Path) -> None:
             (data / "log-signing.key").chmod(0o600)
             return
     raise AssertionError("no key with '+' in 1000 tries")
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """``pallmall serve`` on a free loopback port with ``env``; yields the base URL."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pallmall.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(base)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def _wait(base: str) -> None:

@@ -25,7 +25,7 @@ from pallmall.registry.model import (
 from pallmall.screening import LoadReport
 from pallmall.storage.database import Database
 from pallmall.storage.screening import SqlListStore
-from tests.browser.conftest import ARTIFACTS, _free_port, _wait
+from tests.browser.conftest import ARTIFACTS, serving
 from tests.helpers import service
 from tests.integration.cases.conftest import ENTRIES, SNAPSHOT
 
@@ -57,20 +57,8 @@ def case_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             check=True,
             capture_output=True,
         )
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(base)
+    with serving(env) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def _seed(db: Database) -> None:

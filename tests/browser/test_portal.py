@@ -31,7 +31,7 @@ from pallmall.intel.tlp import Tlp
 from pallmall.registry.store import RecordQuery
 from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
-from tests.browser.conftest import ARTIFACTS, _free_port, _wait, pin_key_with_plus
+from tests.browser.conftest import ARTIFACTS, pin_key_with_plus, serving
 
 pytestmark = pytest.mark.browser
 TITLE = "Predator infection attempts against journalists"
@@ -73,20 +73,8 @@ def public_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db.dispose()
     period = ["--state", "GB", "--period", "2020-01-01..2099-12-31"]
     subprocess.run([*cli, "report", "publish", *period], env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait(base)
+    with serving(env) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def shot(page: Any, name: str) -> None:
