@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -20,8 +20,6 @@ class Settings:
     log_origin: str = "pallmall.example/log"
     public_url: str = "http://127.0.0.1:8000"
     session_secret: str = ""
-    page_size_max: int = 500
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def effective_database_url(self) -> str:

@@ -37,7 +37,10 @@ class SqlAuditSink:
         stmt = select(audit_log)
         if target:
             stmt = stmt.where(audit_log.c.target == target)
-        total = len(self.conn.execute(stmt.with_only_columns(audit_log.c.id)).all())
+        count = select(func.count()).select_from(audit_log)
+        if target:
+            count = count.where(audit_log.c.target == target)
+        total = self.conn.execute(count).scalar_one()
         rows = self.conn.execute(
             stmt.order_by(audit_log.c.id.desc()).offset(page.offset).limit(page.limit)
         ).all()
