@@ -86,6 +86,10 @@ def serve(
         port=port,
         workers=workers,
         factory=True,
+        # asyncio's own loop, not uvloop: at saturation uvloop keeps reading new requests
+        # ahead of writing finished responses (MagicStack/uvloop#123), which put the registry
+        # read's p99 at 300-600 ms against 40 ms here, for the same throughput.
+        loop="asyncio",
         log_level="warning",
     )
 
