@@ -21,6 +21,7 @@ from pallmall.core.settings import Settings
 from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
 from pallmall.log.tiles import FsTileStore
 from pallmall.publisher import Publisher
+from pallmall.rechecker import Rechecker
 from pallmall.registry.lookup import ProductsByName
 from pallmall.screening import ScreeningDesk
 from pallmall.storage.base import is_sqlite
@@ -40,6 +41,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     tlog = open_log(settings, db)
     publisher = Publisher(db, tlog)
     desk = screening_desk(db)
+    rechecker = Rechecker(db, lambda tx: cases.build_service(db, tx, desk))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -47,7 +49,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         tlog.start()
         publisher.start()
         warm_up(desk)
+        if settings.recheck_seconds:
+            rechecker.start(settings.recheck_seconds)
         yield
+        rechecker.stop()
         publisher.stop()
         tlog.stop()
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from pallmall.core.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -13,6 +16,8 @@ class Settings:
 
     ``data_dir`` holds the SQLite database, the log's tiles and the signing key.
     ``database_url`` overrides the SQLite default (``postgresql+psycopg://...`` at scale).
+    ``recheck_seconds`` is how often the server looks for list or registry changes to
+    re-run due diligence on open cases (0: never; ``pallmall cases recheck`` still does).
     """
 
     data_dir: Path = Path("data")
@@ -20,6 +25,7 @@ class Settings:
     log_origin: str = "pallmall.example/log"
     public_url: str = "http://127.0.0.1:8000"
     session_secret: str = ""
+    recheck_seconds: float = 30.0
 
     @property
     def effective_database_url(self) -> str:
@@ -29,8 +35,12 @@ class Settings:
         return f"sqlite:///{(self.data_dir / 'pallmall.db').resolve()}"
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Read ``PALLMALL_*`` variables (documented in README.md) into a :class:`Settings`."""
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``PALLMALL_*`` variables (documented in README.md) into a :class:`Settings`.
+
+    Raises:
+        InvalidInput: a variable holds a value of the wrong kind (the message names it).
+    """
     env = os.environ if environ is None else environ
     return Settings(
         data_dir=Path(env.get("PALLMALL_DATA_DIR", "data")),
@@ -38,4 +48,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         log_origin=env.get("PALLMALL_LOG_ORIGIN", "pallmall.example/log"),
         public_url=env.get("PALLMALL_PUBLIC_URL", "http://127.0.0.1:8000"),
         session_secret=env.get("PALLMALL_SESSION_SECRET", ""),
+        recheck_seconds=_seconds(env, "PALLMALL_RECHECK_SECONDS", 30.0),
     )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:  # also refuses NaN
+        raise InvalidInput(name, f"a number of seconds >= 0, not {raw!r}")
+    return value
