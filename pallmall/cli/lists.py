@@ -77,6 +77,10 @@ def load(
         console.print(f"  skipped {skipped.position}: {skipped.reason}")
     _, db = open_database()
     _record(SqlListStore(db.engine), report, quiet_if_stored=False)
+    console.print(
+        "open licence cases are re-checked against it by the running server within "
+        "PALLMALL_RECHECK_SECONDS, or now with `pallmall cases recheck`"
+    )
 
 
 @lists_app.command("show")

@@ -78,3 +78,26 @@ def test_user_add_with_token(env: dict[str, str]) -> None:
     ).stdout
     assert "API token (shown once): pm_" in out
     assert "officer@authority.example" in run(env, "user", "list").stdout
+
+
+def test_lists_load_prints_the_change_and_a_bad_row_is_a_clear_error(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    entity = {
+        "id": "cli-test-1",
+        "schema": "Company",
+        "properties": {"name": ["Northern Freight LLC"], "country": ["am"]},
+    }
+    good = tmp_path / "list.ftm.json"
+    good.write_text(json.dumps(entity) + "\n")
+    args = ("lists", "load", "ftm_json", "--list-id", "cli_test", "--published", "2026-11-02")
+    out = run(env, *args, "--version", "1", str(good)).stdout
+    assert "cli_test 1: 1 entries (1 listed)" in out
+    assert "pallmall cases recheck" in out
+    assert "cli_test" in run(env, "lists", "show").stdout
+
+    bad = tmp_path / "bad.ftm.json"
+    bad.write_text(json.dumps(entity) + "\n{not json\n")
+    done = run(env, *args, "--version", "2", str(bad), code=2)
+    assert "bad.ftm.json:2" in done.stderr
+    assert "cli_test 2" not in run(env, "lists", "show").stdout
