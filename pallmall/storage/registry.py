@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Row
 
 from pallmall.core.paging import Page, PageRequest
@@ -34,6 +34,9 @@ from pallmall.storage.tables import (
 )
 
 _RECORD: TypeAdapter[AnyRecord] = TypeAdapter(Record)
+# Built once: the single-record read is the API's hottest query, and building the statement
+# and its cache key per call cost as much as running it.
+_CURRENT = select(records).where(records.c.id == bindparam("id"))
 
 
 class SqlRegistryStore:
@@ -46,7 +49,7 @@ class SqlRegistryStore:
 
     def get(self, record_id: str, as_of: datetime | None = None) -> Stored | None:
         if as_of is None:
-            row = self.conn.execute(select(records).where(records.c.id == record_id)).first()
+            row = self.conn.execute(_CURRENT, {"id": record_id}).first()
             return _stored(row) if row else None
         row = self.conn.execute(
             select(versions)
