@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,6 +61,6 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not value >= 0:  # also refuses NaN
+    if not (value >= 0 and math.isfinite(value)):
         raise InvalidInput(name, f"a number of seconds >= 0, not {raw!r}")
     return value

@@ -1,0 +1,27 @@
+"""Settings come from PALLMALL_* variables; a value of the wrong kind is refused by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pallmall.core.errors import InvalidInput
+from pallmall.core.settings import Settings, load_settings
+
+
+def test_defaults_without_variables() -> None:
+    assert load_settings({}) == Settings()
+
+
+def test_variables_are_read() -> None:
+    settings = load_settings({"PALLMALL_DATA_DIR": "/srv/pm", "PALLMALL_RECHECK_SECONDS": "0"})
+    assert settings.data_dir == Path("/srv/pm") and settings.recheck_seconds == 0.0
+    assert settings.effective_database_url == "sqlite:////srv/pm/pallmall.db"
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf"])
+def test_bad_seconds_name_the_variable(value: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        load_settings({"PALLMALL_RECHECK_SECONDS": value})
+    assert caught.value.field == "PALLMALL_RECHECK_SECONDS" and repr(value) in caught.value.reason
