@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pallmall.cases.model import Case, CaseKind, CaseStatus, DiligenceRun, LicenceApplication
+from pallmall.cases.matching import same_party
+from pallmall.cases.model import (
+    Case,
+    CaseKind,
+    CaseParty,
+    CaseStatus,
+    DiligenceRun,
+    LicenceApplication,
+    undercut_parties,
+)
 from pallmall.cases.ports import CaseStore, IncidentFacts, RegistryFacts, ScreeningFacts
 from pallmall.policy import (
     DueDiligence,
@@ -16,7 +26,6 @@ from pallmall.policy import (
     RuleSet,
     evaluate,
 )
-from pallmall.registry.names import name_key
 
 CATEGORY_ORDER = (
     "device_intrusion",
@@ -52,12 +61,6 @@ def product_category(product: ProductEvidence | None) -> str:
         if capability in product.capabilities:
             return capability
     return "security_tool" if product.security_research else "unclassified"
-
-
-def party_key(name: str) -> str:
-    """The key two spellings of one party share when they differ only in case, accents,
-    punctuation or word order (for the no-undercut lookup)."""
-    return " ".join(sorted(name_key(name).split()))
 
 
 def party_evidence(
@@ -125,26 +128,45 @@ def restrictions_on(store: CaseStore, vendor_id: str | None) -> tuple[Restrictio
 
 
 def prior_denials(store: CaseStore, case: Case) -> tuple[PriorDenialEvidence, ...]:
-    """Denials by other authorities of essentially similar applications (no undercut)."""
-    keys = [party_key(p["name"]) for p in case.details.get("parties", ()) if _end(p)]
+    """Denials by other authorities of essentially similar applications (no undercut): the
+    same product category, and an end user or consignee that is one party by
+    :func:`~pallmall.cases.matching.same_party`. ``matched_on`` names each pair of parties
+    that met and how surely."""
+    parties = undercut_parties(case.details)
     names = store.authorities()
-    found = store.similar_denials(case.product_category, keys, case.authority_id)
-    return tuple(
-        PriorDenialEvidence(
-            case_id=c.id,
-            authority=names.get(c.authority_id, c.authority_id),
-            decided_at=c.updated_at.date().isoformat(),
-            product_category=c.product_category,
-            destination=c.destination,
-            matched_on=("product_category", *matched),
-            grounds=_grounds(c),
-        )
-        for c, matched in found
+    found = (
+        (denied.case, matched_parties(parties, denied.parties))
+        for denied in store.candidate_denials(case.product_category, case.authority_id)
+    )
+    return tuple(_denial_evidence(c, matched, names) for c, matched in found if matched)
+
+
+def _denial_evidence(
+    case: Case, matched: tuple[str, ...], authorities: Mapping[str, str]
+) -> PriorDenialEvidence:
+    return PriorDenialEvidence(
+        case_id=case.id,
+        authority=authorities.get(case.authority_id, case.authority_id),
+        decided_at=case.updated_at.date().isoformat(),
+        product_category=case.product_category,
+        destination=case.destination,
+        matched_on=("product_category", *matched),
+        grounds=_grounds(case),
     )
 
 
-def _end(party: dict[str, str]) -> bool:
-    return party.get("role") in ("end_user", "consignee")
+def matched_parties(parties: Sequence[CaseParty], earlier: Sequence[CaseParty]) -> tuple[str, ...]:
+    """One line per pair of ``parties`` (this application's) and ``earlier`` ones (a denied
+    application's) that name one party: ``"consignee: 'new name' ~ 'earlier name' (0.93)"``,
+    the roles joined by ``~`` when they differ; in filing order."""
+    out = []
+    for party in parties:
+        for other in earlier:
+            score = same_party(party, other)
+            if score is not None:
+                roles = party.role if party.role == other.role else f"{party.role} ~ {other.role}"
+                out.append(f"{roles}: {party.name!r} ~ {other.name!r} ({score:.2f})")
+    return tuple(out)
 
 
 def _grounds(case: Case) -> str:

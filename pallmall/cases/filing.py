@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from pallmall.cases.diligence import (
     Sources,
-    party_key,
     product_category,
     restrictions_on,
     vendor_evidence,
 )
+from pallmall.cases.matching import party_key
 from pallmall.cases.model import (
     Case,
     CaseKind,

@@ -253,6 +253,40 @@ class Case:
     state: Mapping[str, Any] = field(default_factory=dict)
 
 
+UNDERCUT_ROLES = (PartyRole.END_USER, PartyRole.CONSIGNEE)
+"""The parties whose match makes two applications essentially similar (no undercut)."""
+
+
+@dataclass(frozen=True)
+class CaseParty:
+    """A party named on a case: ``role`` (a :class:`PartyRole` value), ``name`` as filed,
+    ``country`` (ISO 3166-1 alpha-2, or empty when not given)."""
+
+    role: str
+    name: str
+    country: str = ""
+
+
+def undercut_parties(details: Mapping[str, Any]) -> tuple[CaseParty, ...]:
+    """The end user and consignees of a filed licence application (its stored ``details``),
+    in the order filed."""
+    roles = {r.value for r in UNDERCUT_ROLES}
+    return tuple(
+        CaseParty(p["role"], p["name"], p.get("country") or "")
+        for p in details.get("parties", ())
+        if p.get("role") in roles
+    )
+
+
+@dataclass(frozen=True)
+class DeniedLicence:
+    """A denied licence case with its end user and consignees (see :data:`UNDERCUT_ROLES`),
+    in the order filed."""
+
+    case: Case
+    parties: tuple[CaseParty, ...]
+
+
 @dataclass(frozen=True)
 class CaseEvent:
     """One entry of a case's history (append-only)."""

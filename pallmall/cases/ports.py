@@ -10,6 +10,7 @@ from pallmall.cases.model import (
     Case,
     CaseEvent,
     CaseQuery,
+    DeniedLicence,
     DiligenceRun,
     Message,
     Notification,
@@ -70,11 +71,12 @@ class CaseStore(Protocol):
     def authorities(self) -> Mapping[str, str]:
         """Export authorities on this node: account organisation id -> name."""
 
-    def similar_denials(
-        self, product_category: str, party_keys: Sequence[str], exclude_authority: str
-    ) -> Sequence[tuple[Case, tuple[str, ...]]]:
-        """Denied licence cases of other authorities with the same product category and an
-        end user or consignee with one of ``party_keys``; each with the roles that matched."""
+    def candidate_denials(
+        self, product_category: str, exclude_authority: str
+    ) -> Sequence[DeniedLicence]:
+        """Denied licence cases of ``product_category`` by authorities other than
+        ``exclude_authority``, oldest decision first, each with its end user and consignees
+        (whether their names match is the caller's to decide)."""
 
     def cases_about(self, kind: str, subject_id: str) -> Sequence[Case]:
         """Cases of ``kind`` whose subject (product, vendor) is ``subject_id``."""

@@ -29,10 +29,12 @@ from pallmall.cases.model import (
     CaseKind,
     CaseQuery,
     CaseStatus,
+    DeniedLicence,
     DiligenceRun,
     Message,
     MessageKind,
     Notification,
+    undercut_parties,
 )
 from pallmall.cases.transitions import OPEN
 from pallmall.core.auth import AccountKind
@@ -244,29 +246,22 @@ class SqlCaseStore:
         ).all()
         return {r.id: r.name for r in rows}
 
-    def similar_denials(
-        self, product_category: str, party_keys: Sequence[str], exclude_authority: str
-    ) -> Sequence[tuple[Case, tuple[str, ...]]]:
-        if not party_keys:
-            return []
-        matches = self.conn.execute(
-            select(cases, case_parties.c.role)
-            .join(case_parties, case_parties.c.case_id == cases.c.id)
+    def candidate_denials(
+        self, product_category: str, exclude_authority: str
+    ) -> Sequence[DeniedLicence]:
+        # kind, status, category and authority are all filtered here (the status index
+        # keeps it to denied cases); names are compared by the caller, which knows how
+        rows = self.conn.execute(
+            select(cases)
             .where(
                 cases.c.kind == CaseKind.LICENCE.value,
                 cases.c.status == CaseStatus.DENIED.value,
                 cases.c.product_category == product_category,
                 cases.c.authority_id != exclude_authority,
-                case_parties.c.role.in_(("end_user", "consignee")),
-                case_parties.c.key.in_(list(party_keys)),
             )
             .order_by(cases.c.updated_at, cases.c.id)
         ).all()
-        found: dict[str, tuple[Case, tuple[str, ...]]] = {}
-        for row in matches:
-            case, roles = found.get(row.id, (_case(row), ()))
-            found[row.id] = (case, tuple(sorted({*roles, row.role})))
-        return list(found.values())
+        return [DeniedLicence(_case(r), undercut_parties(r.details)) for r in rows]
 
     def cases_about(self, kind: str, subject_id: str) -> Sequence[Case]:
         rows = self.conn.execute(

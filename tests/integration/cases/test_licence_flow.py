@@ -139,7 +139,10 @@ def test_denial_end_to_end(client: TestClient, world: World) -> None:
     assert len(undercut) == 1
     assert undercut[0]["evidence"][0]["case_id"] == cid
     assert undercut[0]["evidence"][0]["authority"] == "Authority A"
-    assert undercut[0]["evidence"][0]["matched_on"] == ["product_category", "consignee"]
+    assert undercut[0]["evidence"][0]["matched_on"] == [
+        "product_category",
+        "consignee: 'northern freight, llc' ~ 'Northern Freight LLC' (1.00)",
+    ]
     # Authority B cannot open Authority A's case
     assert client.get(f"/api/v1/cases/{cid}", headers=auth(world, "officer_b")).status_code == 404
 
