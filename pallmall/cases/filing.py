@@ -13,7 +13,6 @@ from pallmall.cases.diligence import (
     restrictions_on,
     vendor_evidence,
 )
-from pallmall.cases.matching import party_key
 from pallmall.cases.model import (
     Case,
     CaseKind,
@@ -60,8 +59,7 @@ def file_licence(service: CaseService, principal: Principal, app: LicenceApplica
         product_category=product_category(product),
         subject_id=app.product_id,
     )
-    keys = [(p.role.value, party_key(p.name)) for p in app.parties]
-    return _store(service, principal, case, keys)
+    return _store(service, principal, case)
 
 
 def open_restriction(service: CaseService, principal: Principal, req: RestrictionRequest) -> Case:
@@ -87,7 +85,7 @@ def open_restriction(service: CaseService, principal: Principal, req: Restrictio
         subject_id=req.vendor_record_id,
         state={"evidence": _restriction_evidence(req, sources)},
     )
-    return _store(service, principal, case, [])
+    return _store(service, principal, case)
 
 
 def _restriction_evidence(req: RestrictionRequest, sources: Sources) -> dict[str, Any]:
@@ -124,7 +122,7 @@ def check_procurement(service: CaseService, principal: Principal, req: Procureme
         product_category=product_category(product),
         subject_id=req.vendor_record_id,
     )
-    case = _store(service, principal, case, [])
+    case = _store(service, principal, case)
     state = {"assessment": procurement_assessment(service, case.details)}
     return service.move(principal, case, Verb.ASSESS, CaseStatus.ASSESSED, state, state)
 
@@ -179,7 +177,7 @@ def file_use_authorisation(
         product_category=product_category(product),
         subject_id=req.product_id,
     )
-    return _store(service, principal, case, [])
+    return _store(service, principal, case)
 
 
 def _filer(principal: Principal, kind: AccountKind, what: str) -> str:
@@ -210,10 +208,8 @@ def _new(
     )
 
 
-def _store(
-    service: CaseService, principal: Principal, case: Case, keys: list[tuple[str, str]]
-) -> Case:
-    service.store.add(case, keys)
+def _store(service: CaseService, principal: Principal, case: Case) -> Case:
+    service.store.add(case)
     service.record_audit(
         principal, f"cases.{case.kind.value}.filed", case.id, dict(case.details), case.created_at
     )

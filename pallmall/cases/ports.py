@@ -28,8 +28,8 @@ from pallmall.policy import (
 class CaseStore(Protocol):
     """Cases, their append-only history, due-diligence runs, messages and notices."""
 
-    def add(self, case: Case, party_keys: Sequence[tuple[str, str]]) -> None:
-        """Store a new case and its parties' ``(role, name key)`` for similarity lookups."""
+    def add(self, case: Case) -> None:
+        """Store a new case."""
 
     def get(self, case_id: str) -> Case | None:
         """The case, or None."""

@@ -10,9 +10,7 @@ from sqlalchemy import (
     JSON,
     Column,
     ForeignKey,
-    Index,
     Integer,
-    PrimaryKeyConstraint,
     String,
     Table,
     func,
@@ -69,16 +67,6 @@ cases = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("details", JSON, nullable=False),
     Column("state", JSON, nullable=False),
-)
-
-case_parties = Table(
-    "case_parties",
-    metadata,
-    Column("case_id", String(64), ForeignKey("cases.id"), nullable=False),
-    Column("role", String(32), nullable=False),
-    Column("key", String(300), nullable=False),
-    PrimaryKeyConstraint("case_id", "role", "key"),
-    Index("ix_case_parties_key", "key"),
 )
 
 case_events = Table(
@@ -139,10 +127,8 @@ class SqlCaseStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, case: Case, party_keys: Sequence[tuple[str, str]]) -> None:
+    def add(self, case: Case) -> None:
         self.conn.execute(insert(cases).values(**_values(case)))
-        for role, key in dict.fromkeys(party_keys):
-            self.conn.execute(insert(case_parties).values(case_id=case.id, role=role, key=key))
 
     def get(self, case_id: str) -> Case | None:
         row = self.conn.execute(select(cases).where(cases.c.id == case_id)).first()

@@ -61,7 +61,7 @@ def test_every_pair_outside_the_tables_is_refused(db: Database) -> None:
     with db.write() as tx:
         store = SqlCaseStore(tx.conn)
         for kind, status, _ in {(k, s, None) for k, s, _ in REFUSALS}:
-            store.add(_case(kind, status), [])
+            store.add(_case(kind, status))
     for kind, status, verb in REFUSALS:
         with db.write() as tx:
             registry = RegistryStoreFacts(tx.registry)
