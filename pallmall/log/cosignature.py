@@ -10,12 +10,12 @@ from __future__ import annotations
 import time as _time
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from pallmall.core.errors import InvalidInput
 from pallmall.log.errors import NoteError
-from pallmall.log.note import check_key_name, format_vkey, key_id
+from pallmall.log.note import Ed25519Verifier, check_key_name, format_vkey, key_id
 
 ALG_COSIGNATURE_V1 = 0x04
 """Signature type of timestamped cosignatures (c2sp.org/signed-note §Signature types)."""
@@ -50,19 +50,11 @@ class CosignatureSigner:
         return format_vkey(self.name, self.sig_type, self.public_key)
 
 
-class CosignatureVerifier:
-    """Verifies type 0x04 cosignatures of one witness key."""
+class CosignatureVerifier(Ed25519Verifier):
+    """Verifies type 0x04 cosignatures of one witness key (an Ed25519 key, like a log's,
+    over a different message)."""
 
     sig_type = ALG_COSIGNATURE_V1
-
-    def __init__(self, name: str, public_key: bytes) -> None:
-        check_key_name(name)
-        if len(public_key) != 32:
-            raise InvalidInput("vkey", "an Ed25519 public key is 32 bytes")
-        self.name = name
-        self.public_key = public_key
-        self.key_id = key_id(name, self.sig_type, public_key)
-        self._key = Ed25519PublicKey.from_public_bytes(public_key)
 
     def verify(self, text: bytes, signature: bytes) -> None:
         """Raise :class:`NoteError` unless ``signature`` is 72 bytes ``T || sig`` and valid."""
@@ -73,11 +65,6 @@ class CosignatureVerifier:
             self._key.verify(signature[8:], cosigned_message(text, ts))
         except InvalidSignature as exc:
             raise NoteError(f"cosignature by {self.name} does not verify") from exc
-
-    @property
-    def vkey(self) -> str:
-        """The cosigner's vkey string."""
-        return format_vkey(self.name, self.sig_type, self.public_key)
 
 
 def cosignature_timestamp(signature: bytes) -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pallmall.core.errors import InvalidInput
-from pallmall.log._internal.files import fsync_dir, write_all
+from pallmall.log._internal.files import fsync_dir, try_lock, write_all
 
 _HEADER = struct.Struct(">II")  # length, crc32
 SEGMENT_BYTES = 64 << 20
@@ -181,16 +181,8 @@ class FileSequencer:
     @contextmanager
     def integration_lock(self) -> Iterator[bool]:
         """Yield True if no other process is integrating this log (non-blocking flock)."""
-        fd = os.open(self.directory / "integrate.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            yield True
-        finally:
-            os.close(fd)
+        with try_lock(self.directory / "integrate.lock") as held:
+            yield held
 
 
 def _scan(path: Path, offset: int) -> tuple[int, int]:

@@ -8,14 +8,12 @@ Proof hashes come from stored tiles (never by rehashing the log): a node at tree
 
 from __future__ import annotations
 
-import fcntl
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from pallmall.core.errors import InvalidInput, NotFound
-from pallmall.log._internal.files import write_durably, write_many_durably
+from pallmall.log._internal.files import try_lock, write_durably, write_many_durably
 from pallmall.log._internal.interior import interior_nodes, interior_offset
 from pallmall.log._internal.ranges import NodeId
 from pallmall.log.errors import TileError
@@ -128,16 +126,8 @@ class FsTileStore:
 
         The lock file sits beside the folder, not in it, so it is never served.
         """
-        fd = os.open(self.root.with_name(self.root.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            yield True
-        finally:
-            os.close(fd)
+        with try_lock(self.root.with_name(self.root.name + ".lock")) as held:
+            yield held
 
     def fetch(self, path: str) -> bytes:
         """Return the bytes at ``path``; ``NotFound`` if absent (the LogFetcher protocol)."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -89,3 +91,19 @@ def write_many_durably(files: Sequence[tuple[Path, bytes]]) -> None:
 def save_json(path: Path, value: object) -> None:
     """Write ``value`` as JSON to ``path`` durably and atomically."""
     write_durably(Path(path), json.dumps(value, sort_keys=True).encode())
+
+
+@contextmanager
+def try_lock(path: Path) -> Iterator[bool]:
+    """Yield True while this process holds an exclusive ``flock`` on ``path`` (created if
+    missing), False at once when another holder has it (non-blocking)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
