@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from pallmall.api.cases import build_service
-from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.cases import Cases, ReadCases
+from pallmall.api.deps import principal, read_tx
 from pallmall.cases.filing import file_licence
 from pallmall.cases.model import (
     Action,
@@ -21,7 +21,6 @@ from pallmall.cases.model import (
     PartyRole,
     Verb,
 )
-from pallmall.cases.service import CaseService
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.errors import InvalidInput
 from pallmall.core.paging import PageRequest
@@ -35,25 +34,11 @@ router = APIRouter(include_in_schema=False)
 Caller = Annotated[Principal, Depends(principal)]
 
 
-def _reading(
-    request: Request, tx: Annotated[Tx, Depends(read_tx, scope="function")]
-) -> CaseService:
-    return build_service(request.app.state.db, tx, request.app.state.screening)
-
-
-def _writing(
-    request: Request, tx: Annotated[Tx, Depends(write_tx, scope="function")]
-) -> CaseService:
-    return build_service(request.app.state.db, tx, request.app.state.screening)
-
-
-Reading = Annotated[CaseService, Depends(_reading)]
-Writing = Annotated[CaseService, Depends(_writing)]
 Text = Annotated[str, Form(max_length=5000)]
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def queue(request: Request, caller: Caller, cases: Reading) -> HTMLResponse:
+def queue(request: Request, caller: Caller, cases: ReadCases) -> HTMLResponse:
     """The caller's cases, newest first: a caseworker's queue, a vendor's applications."""
     page = cases.search(caller, CaseQuery(), PageRequest(0, 200))
     return render(request, "cases/queue.html", caller=caller, cases=page)
@@ -82,7 +67,7 @@ def _form_choices(tx: Tx) -> dict[str, Any]:
 def file_application(
     request: Request,
     caller: Caller,
-    cases: Writing,
+    cases: Cases,
     authority_id: Annotated[str, Form(max_length=64)],
     product_id: Annotated[str, Form(max_length=64)],
     destination: Annotated[str, Form(max_length=2)],
@@ -114,7 +99,7 @@ def file_application(
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(case_id: str, request: Request, caller: Caller, cases: Reading) -> HTMLResponse:
+def case_page(case_id: str, request: Request, caller: Caller, cases: ReadCases) -> HTMLResponse:
     """One case: status, application, findings with evidence, history, messages, actions."""
     view = cases.view(caller, case_id)
     run = view.runs[-1] if view.runs else None
@@ -133,7 +118,7 @@ def case_page(case_id: str, request: Request, caller: Caller, cases: Reading) ->
 def act(
     case_id: str,
     caller: Caller,
-    cases: Writing,
+    cases: Cases,
     verb: Annotated[Verb, Form()],
     outcome: Annotated[str, Form(max_length=40)] = "",
     grounds: Text = "",
@@ -157,7 +142,7 @@ def act(
 
 
 @router.post("/cases/{case_id}/message")
-def message(case_id: str, caller: Caller, cases: Writing, text: Text) -> RedirectResponse:
+def message(case_id: str, caller: Caller, cases: Cases, text: Text) -> RedirectResponse:
     """Send a request for information, or answer one."""
     cases.message(caller, case_id, text)
     return RedirectResponse(f"/cases/{case_id}#messages", status_code=303)
