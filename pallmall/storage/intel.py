@@ -20,7 +20,6 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
-    Integer,
     String,
     Table,
     Text,
@@ -73,14 +72,14 @@ from pallmall.registry.store import (
     StoredRelationship,
 )
 from pallmall.storage.base import metadata, read_transaction, write_transaction
+from pallmall.storage.tables import AutoId
 
-_SEQ = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
 _CHUNK = 500  # bound parameters per IN (...)
 
 intel_object = Table(
     "intel_object",
     metadata,
-    Column("seq", _SEQ, primary_key=True, autoincrement=True),
+    Column("seq", AutoId, primary_key=True, autoincrement=True),
     Column("collection_id", String(36), nullable=False),
     Column("stix_id", String(128), nullable=False),
     Column("type", String(64), nullable=False),
