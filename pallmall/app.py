@@ -10,11 +10,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
-from pallmall.api import accounts, cases, intel, log, problems, registry, screening
+from pallmall.api import accounts, cases, guard, intel, log, problems, registry, screening
 from pallmall.api import reports as reports_api
-from pallmall.api.deps import principal
+from pallmall.api.deps import principal, session_cookie
+from pallmall.api.pool import WorkerPool
 from pallmall.api.taxii import taxii_router
 from pallmall.core.errors import Conflict
 from pallmall.core.settings import Settings
@@ -29,7 +29,7 @@ from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
-from pallmall.web import cases_pages, pages, portal_pages, screening_pages
+from pallmall.web import api_docs, cases_pages, pages, portal_pages, screening_pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     publisher = Publisher(db, tlog)
     desk = screening_desk(db)
     rechecker = Rechecker(db, lambda tx: cases.build_service(db, tx, desk))
+    workers = WorkerPool(settings.worker_threads)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -55,6 +56,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         rechecker.stop()
         publisher.stop()
         tlog.stop()
+        workers.shutdown()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -62,7 +64,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         version="0.1.0",
         description="Oversight and transparency for the commercial cyber intrusion market.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # /api/v1/docs is rendered on the server (web/api_docs.py): no CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -70,12 +72,15 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.tlog = tlog
     app.state.publisher = publisher
     app.state.screening = desk
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(settings),
-        session_cookie="pallmall_session",
-        same_site="lax",
-        https_only=settings.public_url.startswith("https://"),
+    app.state.workers = workers
+    guard.install(
+        app,
+        guard.GuardConfig(
+            secret=session_secret(settings).encode(),
+            public_url=settings.public_url,
+            session_cookie=session_cookie(settings),
+            body_limit=settings.max_body_bytes,
+        ),
     )
     problems.install(app, html=pages.page_error)
     app.include_router(registry.router)
@@ -92,6 +97,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )
     app.include_router(reports_api.router)
+    app.include_router(api_docs.router)
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)
