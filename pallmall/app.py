@@ -15,9 +15,10 @@ from pallmall.api import accounts, cases, guard, intel, log, problems, registry,
 from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal, session_cookie
 from pallmall.api.pool import WorkerPool
-from pallmall.api.taxii import taxii_router
+from pallmall.api.taxii import TaxiiConfig, taxii_router
 from pallmall.core.errors import Conflict
 from pallmall.core.settings import Settings
+from pallmall.datadir import secure_data_dir
 from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
 from pallmall.log.tiles import FsTileStore
 from pallmall.publisher import Publisher
@@ -37,6 +38,7 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, assets under
     ``/static``. The database must already be migrated (``pallmall init`` does it)."""
+    secure_data_dir(settings)
     db = db or Database(settings.effective_database_url)
     tlog = open_log(settings, db)
     publisher = Publisher(db, tlog)
@@ -92,7 +94,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     intel_store = SqlIntelStore(app.state.db.engine)
     app.include_router(
         taxii_router(
-            lambda: intel_store, principal, products=ProductsByName(app.state.db.registry)
+            lambda: intel_store,
+            principal,
+            TaxiiConfig(public_url=settings.public_url),
+            products=ProductsByName(app.state.db.registry),
+            workers=workers,
         ),
         include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )

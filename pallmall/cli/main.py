@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -53,11 +54,17 @@ err = Console(stderr=True)
 
 
 def main() -> None:
-    """Entry point: run the app, printing pallmall's own errors without a traceback."""
+    """Entry point: run the app, printing pallmall's own errors (and a full or read-only
+    disk) without a traceback. Files it creates are owner-only (umask 077)."""
+    os.umask(0o077)
     try:
         app()
     except PallmallError as exc:
         err.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        err.print(f"[red]error:[/red]{where}: {exc.strerror or exc}")
         sys.exit(2)
 
 
