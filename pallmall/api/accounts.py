@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
@@ -18,6 +18,7 @@ from pallmall.core.auth import AccountKind, Permission, Principal, Role
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import NotFound, Unauthenticated
 from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
+from pallmall.log import TransparencyLog
 from pallmall.storage.database import Tx
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problems.RESPONSES)
@@ -117,19 +118,47 @@ def _user_out(user: User) -> UserOut:
 class Status(BaseModel):
     """Readiness of this node, for load balancers and operators."""
 
-    status: str
+    status: str = Field(description="ready, warming, or not_ready (see problems)")
     screener_ready: bool
     log_size: int
+    log_advancing: bool
+    problems: list[str] = Field(default_factory=list, description="why not ready, if not")
 
 
-@router.get("/status", response_model=Status, tags=["status"])
-async def status(request: Request) -> Status:
-    """``ready`` once the screener is built (or no list is loaded to build it from);
-    ``warming`` before. Also the published log size. Public."""
+@router.get(
+    "/status",
+    response_model=Status,
+    tags=["status"],
+    responses={503: {"model": Status, "description": "the log cannot advance"}},
+)
+async def status(request: Request, response: Response) -> Status:
+    """``ready`` once the screener is built (or no list is loaded to build it from) and the
+    log can advance; ``warming`` while the screener builds; ``not_ready`` with the reasons
+    (HTTP 503, for load balancers) while the log cannot advance (a full or read-only disk,
+    an I/O error). Public."""
     desk = request.app.state.screening
+    tlog = request.app.state.tlog
     ready = desk.ready or not desk.current()
-    size = request.app.state.tlog.checkpoint().checkpoint.size
-    return Status(status="ready" if ready else "warming", screener_ready=ready, log_size=size)
+    size = tlog.checkpoint().checkpoint.size
+    problems = [p for p in (_log_problem(tlog), request.app.state.publisher.failing) if p]
+    state = "not_ready" if problems else "ready" if ready else "warming"
+    if problems:
+        response.status_code = 503
+    return Status(
+        status=state,
+        screener_ready=ready,
+        log_size=size,
+        log_advancing=not problems,
+        problems=problems,
+    )
+
+
+def _log_problem(tlog: TransparencyLog) -> str | None:
+    health = tlog.health()
+    if health.ok:
+        return None
+    since = health.since.isoformat() if health.since else "?"
+    return f"{health.reason} (since {since})"
 
 
 @router.get("/me", response_model=Me)
