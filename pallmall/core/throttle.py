@@ -1,8 +1,9 @@
 """Sign-in throttling, per account and per client address (OWASP Authentication Cheat Sheet).
 
 Each failed sign-in counts against two keys: ``account:<e-mail as typed, folded>`` and
-``address:<client IP>``. Within a window (15 minutes) a key may fail a few times freely;
-past that it is blocked for a delay that doubles with each further failure, up to a cap.
+``address:<client IP>``. Within a window (15 minutes) a key may fail a few times freely (5 per
+account, 30 per address); then it is blocked for a delay (30 s) that doubles with each
+further failure, up to 15 minutes.
 A blocked key is refused with the seconds to wait (HTTP 429 and ``Retry-After``) before any
 password work is done. Unknown e-mails are counted exactly like known ones, so throttling
 tells nothing about which accounts exist. A success clears the account's key only: an
@@ -28,8 +29,8 @@ class ThrottleState:
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """How many failures a key may have in ``window`` before delays start (``free_*``),
-    the first delay, and the longest one. Times are ``timedelta``."""
+    """How many failures a key may have in ``window`` before it is blocked (``free_*``: the
+    next attempt after that many waits), the first delay, and the longest one."""
 
     free_per_account: int = 5
     free_per_address: int = 30
@@ -89,8 +90,8 @@ class LoginThrottle:
             state = ThrottleState(0, now)
         failures = state.failures + 1
         blocked = state.blocked_until
-        if failures > free:
-            blocked = now + self._delay(failures - free)
+        if failures >= free:
+            blocked = now + self._delay(failures - free + 1)
         self.store.put(key, ThrottleState(failures, state.window_start, blocked))
 
     def _delay(self, over: int) -> timedelta:
