@@ -4,11 +4,12 @@ e-mails, passwords are argon2id and rehashed on sign-in (issue 13)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 import statistics
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, Role
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Unauthenticated
+from pallmall.core.paging import PageRequest
 from pallmall.storage.database import Database
 from pallmall.storage.tables import api_tokens, users
 
@@ -26,13 +28,7 @@ from .conftest import PASSWORD, bearer, email, form_token, make_client, sign_in
 
 def _audit_verbs(db: Database, target: str) -> list[str]:
     with db.read() as tx:
-        return [r.verb for r in tx.audit.list(_page(), target).items]
-
-
-def _page():  # type: ignore[no-untyped-def]
-    from pallmall.core.paging import PageRequest
-
-    return PageRequest(0, 100)
+        return [r.verb for r in tx.audit.list(PageRequest(0, 100), target).items]
 
 
 def test_logout_ends_the_session_on_the_server(client: TestClient, tokens: dict) -> None:
@@ -168,10 +164,8 @@ def test_unknown_email_costs_the_same_password_work(db: Database, tokens: dict) 
         with db.read() as tx:
             service = AccountService(tx.accounts, tx.audit)
             start = time.process_time()
-            try:
+            with contextlib.suppress(Unauthenticated):
                 service.verify_credentials(address, "not the password")
-            except Unauthenticated:
-                pass
             return time.process_time() - start
 
     known = statistics.median(cpu(email(Role.ADMIN)) for _ in range(7))
@@ -204,6 +198,4 @@ def test_passwords_are_argon2id_and_old_hashes_are_upgraded(
 
 
 def _ts(text: str) -> float:
-    from datetime import datetime
-
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
