@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from contextlib import suppress
 from pathlib import Path
 
 from pallmall.core.errors import InvalidInput, Unavailable
@@ -86,7 +87,8 @@ def _probe_write(folder: Path) -> None:
     except OSError as exc:
         raise _unwritable(folder, exc) from None
     finally:
-        probe.unlink(missing_ok=True)
+        with suppress(OSError):  # on a read-only file system even this fails
+            probe.unlink(missing_ok=True)
 
 
 def _unwritable(path: Path, exc: OSError) -> Unavailable:
