@@ -144,8 +144,11 @@ def _last_log_index(database: Path) -> int:
     engine = make_engine(f"sqlite:///{database}")
     try:
         with engine.connect() as conn:
-            value = conn.execute(select(public_changes.c.log_index).order_by(
-                public_changes.c.log_index.desc()).limit(1)).scalar()  # fmt: skip
+            value = conn.execute(
+                select(public_changes.c.log_index)
+                .order_by(public_changes.c.log_index.desc())
+                .limit(1)
+            ).scalar()
     finally:
         engine.dispose()
     return int(value) if value is not None else -1

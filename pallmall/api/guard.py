@@ -378,8 +378,13 @@ def _error_response(scope: Scope, exc: BaseException) -> ASGIApp:
         return _from_http(exc)
     error_id = secrets.token_hex(8)
     if _storage_failure(exc):
-        log.error("error %s: storage unavailable on %s %s: %s", error_id, scope["method"],
-                  scope["path"], _chain_text(exc))  # fmt: skip
+        log.error(
+            "error %s: storage unavailable on %s %s: %s",
+            error_id,
+            scope["method"],
+            scope["path"],
+            _chain_text(exc),
+        )
         detail = (
             "the node cannot write to its storage (disk full or read-only); nothing was "
             f"changed. An operator must free space or fix the data folder. Error id {error_id}."
@@ -388,8 +393,9 @@ def _error_response(scope: Scope, exc: BaseException) -> ASGIApp:
             503, "Service unavailable", detail, {"Retry-After": "60"}, error_id=error_id
         )
     if _nul_failure(exc):
-        return _problem(422, "Invalid input", "body: text must not contain NUL characters",
-                        field="body")  # fmt: skip
+        return _problem(
+            422, "Invalid input", "body: text must not contain NUL characters", field="body"
+        )
     log.error("error %s on %s %s", error_id, scope["method"], scope["path"], exc_info=exc)
     detail = f"an unexpected error occurred; quote error id {error_id} to the operator"
     return _problem(500, "Internal error", detail, error_id=error_id)

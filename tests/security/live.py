@@ -35,8 +35,19 @@ def cli(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Compl
 
 def add_user(env: dict[str, str], who: str, role: str) -> str:
     """Add a user with an API token; return the token."""
-    done = cli({**env, "PALLMALL_PASSWORD": PASSWORD}, "user", "add", who, "--role", role,
-               "--account", "Authority", "--kind", "export_authority", "--token")  # fmt: skip
+    done = cli(
+        {**env, "PALLMALL_PASSWORD": PASSWORD},
+        "user",
+        "add",
+        who,
+        "--role",
+        role,
+        "--account",
+        "Authority",
+        "--kind",
+        "export_authority",
+        "--token",
+    )
     return done.stdout.rsplit("API token (shown once): ", 1)[1].split()[0]
 
 

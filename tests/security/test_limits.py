@@ -39,8 +39,11 @@ def _chunks(size: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
 
 
 def test_anonymous_bodies_are_refused_before_they_are_read(client: TestClient) -> None:
-    declared = client.post("/api/v1/tokens", content=b"{" + b" " * 100_000 + b"}",
-                           headers={"Content-Type": "application/json"})  # fmt: skip
+    declared = client.post(
+        "/api/v1/tokens",
+        content=b"{" + b" " * 100_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
     assert declared.status_code == 413
     assert declared.headers["content-type"] == "application/problem+json"
     streamed = client.post("/api/v1/tokens", content=_chunks(200_000))  # chunked: no length

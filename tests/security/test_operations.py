@@ -29,8 +29,11 @@ def _record(name: str) -> dict[str, object]:
 def tmpfs(where: Path, size: str) -> Iterator[Path]:
     """A small tmpfs at ``where`` (root only; the test skips elsewhere)."""
     where.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -59,13 +62,21 @@ def test_a_full_disk_is_a_503_and_the_log_recovers(tmp_path: Path) -> None:
         token = add_user(env, REGULATOR, "regulator")
         auth = {"Authorization": f"Bearer {token}"}
         with serving(env) as base:
-            assert httpx.post(f"{base}/api/v1/registry/records", json=_record("Before Ltd"),
-                              headers=auth).status_code == 201  # fmt: skip
+            assert (
+                httpx.post(
+                    f"{base}/api/v1/registry/records", json=_record("Before Ltd"), headers=auth
+                ).status_code
+                == 201
+            )
             filler = _fill(disk)
             codes = []
             for i in range(60):
-                reply = httpx.post(f"{base}/api/v1/registry/records",
-                                   json=_record(f"Full {i} Ltd"), headers=auth, timeout=60)  # fmt: skip
+                reply = httpx.post(
+                    f"{base}/api/v1/registry/records",
+                    json=_record(f"Full {i} Ltd"),
+                    headers=auth,
+                    timeout=60,
+                )
                 codes.append(reply.status_code)
                 assert reply.status_code in (201, 503), reply.text
                 if reply.status_code == 503:
@@ -78,8 +89,9 @@ def test_a_full_disk_is_a_503_and_the_log_recovers(tmp_path: Path) -> None:
             assert status["problems"] and not status["log_advancing"]
             filler.unlink()
             status = _until(base, lambda s: s["status"] == "ready")
-            created = httpx.post(f"{base}/api/v1/registry/records", json=_record("After Ltd"),
-                                 headers=auth)  # fmt: skip
+            created = httpx.post(
+                f"{base}/api/v1/registry/records", json=_record("After Ltd"), headers=auth
+            )
             assert created.status_code == 201
             logged = httpx.get(f"{base}/log/entries", params={"subject": created.json()["id"]})
             _until(base, lambda s: s["log_size"] > status["log_size"])
@@ -111,8 +123,9 @@ def test_backup_while_writing_restores_elsewhere_and_verifies(tmp_path: Path) ->
         def write() -> None:
             with httpx.Client(base_url=base, headers=auth, timeout=60) as http:
                 while not stop.is_set():
-                    reply = http.post("/api/v1/registry/records",
-                                      json=_record(f"Vendor {uuid.uuid4().hex[:8]}"))  # fmt: skip
+                    reply = http.post(
+                        "/api/v1/registry/records", json=_record(f"Vendor {uuid.uuid4().hex[:8]}")
+                    )
                     assert reply.status_code == 201, reply.text
                     created.append(reply.json()["id"])
 
@@ -136,8 +149,9 @@ def test_backup_while_writing_restores_elsewhere_and_verifies(tmp_path: Path) ->
     with serving(target) as base:
         for record_id in before:
             assert httpx.get(f"{base}/api/v1/registry/records/{record_id}").status_code == 200
-        after = httpx.post(f"{base}/api/v1/registry/records", json=_record("Restored Ltd"),
-                           headers=auth)  # fmt: skip
+        after = httpx.post(
+            f"{base}/api/v1/registry/records", json=_record("Restored Ltd"), headers=auth
+        )
         assert after.status_code == 201  # tokens came back with the database
         size = httpx.get(f"{base}/api/v1/status").json()["log_size"]
         _until(base, lambda s: s["log_size"] > size)  # the restored log carries on
