@@ -47,9 +47,10 @@ from pallmall.log.hashing import leaf_hash
 from pallmall.log.keys import KEY_FILE
 from pallmall.log.layout import bundles_for_size, tiles_for_size
 from pallmall.log.note import Ed25519Signer
-from pallmall.log.tiles import read_tile
+from pallmall.log.tiles import FsTileStore, read_tile
 from pallmall.storage.base import is_sqlite, make_engine
 from pallmall.storage.database import Database
+from pallmall.storage.log import SqlSequencer
 from pallmall.storage.tables import public_changes
 
 FORMAT = 1
@@ -103,9 +104,13 @@ def backup(
     if sqlite:
         say("copying the database (SQLite online backup)")
         size = _copy_sqlite(Path(str(db.engine.url.database)), folder / DATABASE)
-    tlog = TransparencyLog.open(settings.data_dir / "log", _signer(settings))
+    folder_log = settings.data_dir / "log"
     if sqlite:
+        tlog = TransparencyLog.open(folder_log, _signer(settings))
         _wait_for_log(tlog, _last_log_index(folder / DATABASE))
+    else:
+        store = FsTileStore(folder_log / "public")
+        tlog = TransparencyLog(store, SqlSequencer(db.engine), _signer(settings))
     say("copying the transparency log at its checkpoint")
     log_size = _copy_log(tlog, folder / "log")
     _copy_keys(settings.data_dir, folder)
