@@ -28,7 +28,7 @@ class WorkerPool:
     def __init__(self, workers: int, queue: int | None = None) -> None:
         self.workers = workers
         self.capacity = workers + (queue if queue is not None else 4 * workers)
-        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="pallmall-worker")
+        self._executor: ThreadPoolExecutor | None = None  # made on first use, again after shutdown
         self._busy = 0
 
     @property
@@ -46,16 +46,18 @@ class WorkerPool:
             raise Unavailable("the node is busy with other long jobs; try again shortly", 5)
         self._busy += 1  # only the event loop's thread touches the counter
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
-                self._executor, functools.partial(fn, *args, **kwargs)
-            )
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.workers, "pallmall-worker")
+            job = functools.partial(fn, *args, **kwargs)
+            return await asyncio.get_running_loop().run_in_executor(self._executor, job)
         finally:
             self._busy -= 1
 
     def shutdown(self) -> None:
-        """Wait for running jobs and stop the threads."""
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Wait for running jobs and stop the threads (a later :meth:`run` starts new ones)."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def worker_pool(request: Request) -> WorkerPool:
