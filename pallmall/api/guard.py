@@ -200,6 +200,8 @@ class Guard:
             return _from_http(exc), receive
         if not await self._csrf_ok(scope, headers, body):
             detail = "the form's CSRF token is missing or stale: reload the page and send it again"
+            if "text/html" in headers.get("accept", ""):
+                return _html(403, "This form has expired", detail), receive
             return _problem(403, "Forbidden", detail), receive
         return None, _replay(body)
 
@@ -327,6 +329,21 @@ def _problem(
         out += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": data})
+
+    return app
+
+
+def _html(status: int, title: str, detail: str) -> ASGIApp:
+    page = (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>{title}</title>"
+        f'<link rel=stylesheet href="/static/pallmall.css"><main id=main><h1>{title}</h1>'
+        f'<p>{detail}.</p><p><a href="/">Back to the portal</a></p></main></html>'
+    ).encode()
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        out = [(b"content-type", b"text/html; charset=utf-8")]
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": page})
 
     return app
 

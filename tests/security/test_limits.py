@@ -12,8 +12,12 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import IntegrityError
 
+from pallmall.core.accounts import User
 from pallmall.core.auth import Role
+from pallmall.core.clock import utcnow
+from pallmall.core.csvsafe import safe_cell
 from pallmall.screening import EntryName, EntrySchema, ListEntry, LoadReport, SnapshotInfo
 from pallmall.storage.database import Database
 from pallmall.storage.screening import SqlListStore
@@ -171,3 +175,26 @@ def test_taxii_takes_basic_token_and_bearer(client: TestClient, tokens: dict) ->
 def test_taxii_discovery_uses_the_public_url(client: TestClient) -> None:
     found = client.get("/taxii2/", headers={"Accept": TAXII, "Host": "attacker.example"}).json()
     assert found["api_roots"] == ["http://127.0.0.1:8000/taxii2/intel/"]
+
+
+def test_report_csv_neutralises_formulas() -> None:
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert safe_cell("\uff1dcmd") == "'\uff1dcmd"  # full-width equals sign too
+    assert [safe_cell(v) for v in ("-3", "+0.25", "1e5", "-x", "@x")] == [
+        "-3",
+        "+0.25",
+        "1e5",
+        "'-x",
+        "'@x",
+    ]
+
+
+def test_database_errors_never_carry_the_bound_parameters(db: Database) -> None:
+    secret = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$bm90IGEgcmVhbCBoYXNo"
+    user = User("usr-dup", "dup@example.org", "Dup", Role.PUBLIC, None)
+    with db.write() as tx:
+        tx.accounts.add_user(user, secret, utcnow())
+    with pytest.raises(IntegrityError) as failed, db.write() as tx:
+        tx.accounts.add_user(user, secret, utcnow())
+    assert secret not in str(failed.value)
+    assert "hidden due to hide_parameters" in str(failed.value)

@@ -69,6 +69,12 @@ def test_login_without_csrf_token_is_refused(client: TestClient, tokens: dict) -
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
     assert "pallmall_session" not in response.cookies
+    browser = client.post(
+        "/login",
+        data={"email": email(Role.ADMIN), "password": PASSWORD},
+        headers={"Accept": "text/html"},
+    )
+    assert browser.status_code == 403 and "reload the page" in browser.text  # a page for people
 
 
 def test_a_form_posted_from_another_origin_is_refused(client: TestClient, tokens: dict) -> None:
