@@ -4,7 +4,9 @@ Every public change is written to the ``public_changes`` outbox in the same tran
 the change itself (nothing lost if the process dies). The publisher then, in one write
 transaction: takes the pending changes (locked), builds each entry (RFC 8785 JSON with
 salted commitments for confidential fields), appends the batch durably to the log, and
-records index, leaf hash and the private disclosure. A crash after the append and before the
+records index, leaf hash and the private disclosure. Each change is checked against the
+disclosure vocabulary (:func:`pallmall.disclosure.check_change`) before it is appended; one that
+fails stays in the outbox, never in the log. A crash after the append and before the
 commit re-appends that batch on restart: at least once, never lost.
 """
 
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 
 from pallmall.core.changes import PublicChange
 from pallmall.core.errors import InvalidInput
+from pallmall.disclosure import check_change
 from pallmall.log import Disclosure, TransparencyLog, make_entry
 from pallmall.storage.database import Database
 
@@ -86,5 +89,6 @@ class Publisher:
 
 
 def _entry(change: PublicChange) -> tuple[bytes, Disclosure]:
+    check_change(change)  # the log never forgets: a change that bypassed the gate stops here
     time = change.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return make_entry(change.kind, change.subject, change.public, change.confidential, time)

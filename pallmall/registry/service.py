@@ -14,7 +14,8 @@ from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, InvalidInput, NotFound
 from pallmall.core.ids import new_id
 from pallmall.core.paging import Page, PageRequest
-from pallmall.registry.model import RecordType, Relationship, Visibility
+from pallmall.disclosure import Part, Sensitivity, gate, most_restricted
+from pallmall.registry.model import RecordType, Relationship, Source, Visibility
 from pallmall.registry.store import (
     AnyRecord,
     RecordQuery,
@@ -132,7 +133,9 @@ class RegistryService:
         stored = self.store.put_relationship(rid, rel, now)
         payload = rel.model_dump(mode="json")
         self._record(principal, "registry.relationship.saved", rid, payload, now)
-        self.outbox.add(PublicChange("registry.relationship.saved", rid, now, payload))
+        self.outbox.add(
+            relationship_change("registry.relationship.saved", rid, rel, self._ends(rel), now)
+        )
         return stored
 
     def unrelate(self, principal: Principal, rel_id: str) -> None:
@@ -142,12 +145,16 @@ class RegistryService:
             NotFound: no such relationship.
         """
         principal.require(Permission.REGISTRY_WRITE)
-        if self.store.get_relationship(rel_id) is None:
+        existing = self.store.get_relationship(rel_id)
+        if existing is None:
             raise NotFound(f"no relationship {rel_id!r}")
         now = self.clock()
         self.store.delete_relationship(rel_id, now)
         self._record(principal, "registry.relationship.deleted", rel_id, {}, now)
-        self.outbox.add(PublicChange("registry.relationship.deleted", rel_id, now, {}))
+        ends = self._ends(existing.relationship)
+        self.outbox.add(
+            relationship_change("registry.relationship.deleted", rel_id, None, ends, now)
+        )
 
     def _put(self, principal: Principal, rid: str, record: AnyRecord, verb: str) -> Stored:
         now = self.clock()
@@ -166,12 +173,16 @@ class RegistryService:
         )
 
     def _publish(self, record: AnyRecord, kind: str, rid: str, at: datetime) -> None:
-        data = record.model_dump(mode="json") if not kind.endswith("deleted") else {}
-        if record.visibility is Visibility.PUBLIC:
-            self.outbox.add(PublicChange(kind, rid, at, public=data))
-        else:
-            secret = {k: v for k, v in data.items() if k != "type"}
-            self.outbox.add(PublicChange(kind, rid, at, {"type": record.type}, confidential=secret))
+        self.outbox.add(
+            record_change(
+                kind, rid, None if kind.endswith("deleted") else record, record.visibility, at
+            )
+        )
+
+    def _ends(self, rel: Relationship) -> tuple[Visibility, ...]:
+        """The visibility of each end of ``rel`` (a missing end counts as restricted)."""
+        ends = (self.store.get(rel.source_id), self.store.get(rel.target_id))
+        return tuple(e.record.visibility if e else Visibility.RESTRICTED for e in ends)
 
     def _other_end_readable(
         self, principal: Principal, rel: StoredRelationship, record_id: str, as_of: datetime | None
@@ -180,6 +191,36 @@ class RegistryService:
         other = r.target_id if r.source_id == record_id else r.source_id
         stored = self.store.get(other, as_of)
         return stored is not None and _readable(principal, stored.record)
+
+
+def record_change(
+    kind: str, rid: str, record: AnyRecord | None, visibility: Visibility, at: datetime
+) -> PublicChange:
+    """The public change for a record's new version (``record``) or deletion (None), through
+    the disclosure gate: a restricted record's content is only committed to."""
+    fields: dict[str, Any] = {"visibility": visibility.value}
+    if record is not None:
+        fields |= record.model_dump(mode="json")
+        fields["sources"] = source_parts(record.sources)
+    return gate(kind, rid, at, fields, Sensitivity(visibility))
+
+
+def relationship_change(
+    kind: str, rid: str, rel: Relationship | None, ends: Sequence[Visibility], at: datetime
+) -> PublicChange:
+    """The public change for a saved (``rel``) or deleted (None) relationship: as restricted
+    as its most restricted end, each source as restricted as it is marked."""
+    visibility = most_restricted(ends)
+    fields: dict[str, Any] = {"visibility": visibility.value}
+    if rel is not None:
+        fields |= rel.model_dump(mode="json")
+        fields["sources"] = source_parts(rel.sources)
+    return gate(kind, rid, at, fields, Sensitivity(visibility))
+
+
+def source_parts(sources: Sequence[Source]) -> list[Part[dict[str, Any]]]:
+    """Sources as parts, each with its own visibility."""
+    return [Part(s.model_dump(mode="json"), Sensitivity(s.visibility)) for s in sources]
 
 
 def _readable(principal: Principal, record: AnyRecord) -> bool:

@@ -1,0 +1,200 @@
+"""The vocabulary of log entry kinds, and what each field of each kind becomes in the log.
+
+This table is the one place that says, for every kind of public change, which fields are
+public, which are committed (a salted commitment in the log, the value kept on the node for an
+auditor) and which never leave the node. The gate (:mod:`.gate`) applies it to every change
+before the change may wait for the log; the publisher checks it again before appending.
+``docs/disclosure.md`` is this table in prose (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pallmall.core.errors import InvalidInput
+
+
+class Treatment(StrEnum):
+    """What the gate does with a field of a change."""
+
+    ENVELOPE = "envelope"
+    """Always public: a marking or an outcome, never content that names anyone."""
+    PUBLIC = "public"
+    """Public when the subject is public (:mod:`.rules`); otherwise committed."""
+    ITEMS = "items"
+    """A list of parts, each with its own sensitivity: the items the public may read are
+    public (when the subject is); the others are committed as ``<field>_restricted``."""
+    COMMITTED = "committed"
+    """Always committed: the log holds a salted commitment, the node keeps the value."""
+    WITHHELD = "withheld"
+    """Never leaves the node, not even as a commitment."""
+
+
+RESTRICTED_SUFFIX = "_restricted"
+SUBJECT_FIELD = "subject"
+"""The committed field holding the real subject of an entry whose subject is withheld."""
+
+
+@dataclass(frozen=True)
+class EntryKind:
+    """A kind of log entry: its name, what it records, and the treatment of each field."""
+
+    name: str
+    about: str
+    fields: Mapping[str, Treatment]
+
+    def public_names(self) -> frozenset[str]:
+        """Fields that may appear in an entry's public part."""
+        shown = (Treatment.ENVELOPE, Treatment.PUBLIC, Treatment.ITEMS)
+        return frozenset(n for n, t in self.fields.items() if t in shown)
+
+    def committed_names(self) -> frozenset[str]:
+        """Fields that may appear among an entry's commitments."""
+        names = {n for n, t in self.fields.items() if t in (Treatment.PUBLIC, Treatment.COMMITTED)}
+        names |= {n + RESTRICTED_SUFFIX for n, t in self.fields.items() if t is Treatment.ITEMS}
+        return frozenset(names | {SUBJECT_FIELD})
+
+
+E, P, ITEMS, C, W = (
+    Treatment.ENVELOPE,
+    Treatment.PUBLIC,
+    Treatment.ITEMS,
+    Treatment.COMMITTED,
+    Treatment.WITHHELD,
+)
+
+_RECORD: dict[str, Treatment] = {
+    "type": P,
+    "visibility": E,
+    "name": P,
+    "aliases": P,
+    "former_names": P,
+    "jurisdictions": P,
+    "description": P,
+    "sources": ITEMS,
+    "confidence": P,
+}
+RECORD_FIELDS: Mapping[str, Mapping[str, Treatment]] = {
+    "organisation": {
+        **_RECORD,
+        "kinds": P,
+        "founded": P,
+        "first_seen": P,
+        "designations": P,
+    },
+    "person": {**_RECORD, "nationalities": P, "designations": P},
+    "product": {**_RECORD, "capabilities": P, "control_codes": P, "security_research": P},
+}
+RELATIONSHIP_FIELDS: Mapping[str, Treatment] = {
+    "visibility": E,
+    "type": P,
+    "source_id": P,
+    "target_id": P,
+    "share": P,
+    "start": P,
+    "end": P,
+    "sources": ITEMS,
+    "confidence": P,
+}
+INCIDENT_FIELDS: Mapping[str, Treatment] = {
+    "tlp": E,
+    "incident": P,
+    "title": P,
+    "status": P,
+    "categories": P,
+    "victims": P,  # counts by category, never a name or pseudonym
+    "attributions": ITEMS,  # role, registry id and confidence; never an attribution's sources
+    "first_seen": P,
+    "last_seen": P,
+    "device_types": P,
+    "attack_vectors": P,
+    "indicator_count": P,
+    "decided_at": P,
+    "sources": ITEMS,
+    "attribution_sources": ITEMS,
+    "summary": C,
+    "indicators": C,
+    "decision_reason": C,
+    "reported_by": C,
+    "decided_by": C,
+    "victim_identities": W,
+}
+CASE_DECISION_FIELDS: Mapping[str, Treatment] = {
+    "case_kind": E,
+    "authority": E,
+    "outcome": E,
+    "destination": P,
+    "product_category": P,
+    "grounds": P,
+    "details": C,
+    "decision": C,
+    "advice": C,
+    "top_severity": C,
+}
+REPORT_FIELDS: Mapping[str, Treatment] = {
+    "state": P,
+    "period": P,
+    "checkpoint": P,
+    "digest": P,
+}
+
+CASE_KINDS = ("licence", "restriction", "procurement", "use_authorisation")
+CASE_VERBS = (
+    "decided",
+    "appeal_dismissed",
+    "amended",
+    "revoked",
+    "expired",
+    "lifted",
+    "signed_off",
+    "refused",
+    "assessed",
+)
+INCIDENT_CONFIRMED = "intel.incident.confirmed"
+REPORT_PUBLISHED = "report.published"
+
+
+def _vocabulary() -> dict[str, EntryKind]:
+    kinds: list[EntryKind] = []
+    for record, fields in RECORD_FIELDS.items():
+        kinds += [
+            EntryKind(f"registry.{record}.created", f"a new {record} in the registry", fields),
+            EntryKind(f"registry.{record}.updated", f"a new version of a {record}", fields),
+            EntryKind(f"registry.{record}.deleted", f"a {record} deleted", {"visibility": E}),
+        ]
+    kinds += [
+        EntryKind(
+            "registry.relationship.saved", "a relationship added or changed", RELATIONSHIP_FIELDS
+        ),
+        EntryKind("registry.relationship.deleted", "a relationship deleted", {"visibility": E}),
+        EntryKind(INCIDENT_CONFIRMED, "an abuse incident confirmed (four eyes)", INCIDENT_FIELDS),
+        EntryKind(REPORT_PUBLISHED, "a transparency report published", REPORT_FIELDS),
+    ]
+    kinds += [
+        EntryKind(
+            f"cases.{kind}.{verb}",
+            f"a {kind.replace('_', ' ')} case {verb.replace('_', ' ')}",
+            CASE_DECISION_FIELDS,
+        )
+        for kind in CASE_KINDS
+        for verb in CASE_VERBS
+    ]
+    return {k.name: k for k in kinds}
+
+
+ENTRY_KINDS: Mapping[str, EntryKind] = _vocabulary()
+"""Every kind of log entry this node writes, by name."""
+
+
+def entry_kind(name: str) -> EntryKind:
+    """The entry kind called ``name``.
+
+    Raises:
+        InvalidInput: no such kind in the vocabulary (field ``kind``).
+    """
+    found = ENTRY_KINDS.get(name)
+    if found is None:
+        raise InvalidInput("kind", f"{name!r} is not a log entry kind of this node")
+    return found
