@@ -11,17 +11,24 @@ from typing import Any
 from pallmall.cases.diligence import Sources, run_licence_diligence
 from pallmall.cases.model import (
     Action,
+    Advice,
     AdviceOutcome,
+    Assessment,
     Case,
     CaseEvent,
     CaseKind,
     CaseQuery,
+    CaseState,
     CaseStatus,
     Classification,
+    Decision,
+    DecisionOutcome,
     DiligenceRun,
     Message,
     MessageKind,
     Notification,
+    ProcurementRequest,
+    RecordedClassification,
     Verb,
 )
 from pallmall.cases.ports import CaseStore
@@ -108,7 +115,7 @@ class CaseService:
         """The case with its history, due diligence (caseworkers only) and messages."""
         case = self.get(principal, case_id)
         internal = insider(principal, case)
-        shown = case if internal else replace(case, state=_filer_state(case), top_severity=None)
+        shown = case if internal else replace(case, state=case.state.for_filer(), top_severity=None)
         return CaseView(
             shown,
             self.store.events(case_id),
@@ -170,7 +177,7 @@ class CaseService:
         case: Case,
         verb: Verb,
         status: CaseStatus,
-        state: dict[str, Any],
+        state: CaseState,
         payload: dict[str, Any],
     ) -> Case:
         """Store the new status and state, the history entry, the audit record, and the
@@ -185,45 +192,48 @@ class CaseService:
 
     def _apply(
         self, principal: Principal, case: Case, action: Action, allowed: frozenset[CaseStatus]
-    ) -> tuple[CaseStatus, dict[str, Any], dict[str, Any]]:
-        state = dict(case.state)
+    ) -> tuple[CaseStatus, CaseState, dict[str, Any]]:
+        state = case.state
         payload: dict[str, Any] = {"reason": action.reason} if action.reason else {}
         verb = action.verb
+        actor = principal.user_id or ""
+        decision = state.decision or Decision()
         if verb is Verb.ADVISE:
-            state["advice"] = self._advice(principal, case, action)
-            payload = dict(state["advice"])
+            advice = self._advice(principal, case, action)
+            state = state.model_copy(update={"advice": advice})
+            payload = advice.model_dump(mode="json")
         elif verb in (Verb.COUNTERSIGN, Verb.RETURN_ADVICE):
             return self._second_officer(principal, case, action, allowed)
         elif verb is Verb.AMEND:
             if not action.conditions:
                 raise InvalidInput("conditions", "amending needs the new conditions")
-            state["decision"] = {
-                **state.get("decision", {}),
-                "conditions": list(action.conditions),
-                "amended_by": principal.user_id,
-                "reason": action.reason,
-            }
+            decision = decision.model_copy(
+                update={
+                    "conditions": action.conditions,
+                    "amended_by": actor,
+                    "reason": action.reason,
+                }
+            )
+            state = state.model_copy(update={"decision": decision})
             payload = {"conditions": list(action.conditions), "reason": action.reason}
         elif verb in (Verb.APPEAL, Verb.REVOKE, Verb.REFUSE, Verb.DISMISS_APPEAL, Verb.LIFT):
             _need_reason(action)
             if verb is not Verb.APPEAL:
-                state["decision"] = {
-                    **state.get("decision", {}),
-                    "reason": action.reason,
-                    "by": principal.user_id,
-                }
+                decision = decision.model_copy(update={"reason": action.reason, "by": actor})
+                state = state.model_copy(update={"decision": decision})
         elif verb is Verb.SIGN_OFF:
-            state["decision"] = {
-                "outcome": "authorised",
-                "by": principal.user_id,
-                "reason": action.reason,
-                "grounds": ["oversight sign-off"],
-            }
+            decision = Decision(
+                outcome=DecisionOutcome.AUTHORISED,
+                by=actor,
+                reason=action.reason,
+                grounds=("oversight sign-off",),
+            )
+            state = state.model_copy(update={"decision": decision})
         elif verb is Verb.ASSESS:
-            state["assessment"] = self._reassess(case)
+            state = state.model_copy(update={"assessment": self._reassess(case)})
         return next(iter(allowed)), state, payload
 
-    def _advice(self, principal: Principal, case: Case, action: Action) -> dict[str, Any]:
+    def _advice(self, principal: Principal, case: Case, action: Action) -> Advice:
         if action.outcome is None or action.outcome not in OUTCOMES[case.kind]:
             allowed = ", ".join(o.value for o in OUTCOMES[case.kind])
             raise InvalidInput(
@@ -231,54 +241,58 @@ class CaseService:
             )
         if not action.grounds:
             raise InvalidInput("grounds", "advice needs its grounds (rule ids or reasons)")
-        return {
-            "by": principal.user_id,
-            "at": self.clock().isoformat(),
-            "outcome": action.outcome.value,
-            "grounds": list(action.grounds),
-            "conditions": list(action.conditions),
-            "reason": action.reason,
-        }
+        return Advice(
+            by=principal.user_id or "",
+            at=self.clock(),
+            outcome=action.outcome,
+            grounds=action.grounds,
+            conditions=action.conditions,
+            reason=action.reason,
+        )
 
     def _second_officer(
         self, principal: Principal, case: Case, action: Action, allowed: frozenset[CaseStatus]
-    ) -> tuple[CaseStatus, dict[str, Any], dict[str, Any]]:
-        advice = dict(case.state.get("advice") or {})
-        if advice.get("by") == principal.user_id:
+    ) -> tuple[CaseStatus, CaseState, dict[str, Any]]:
+        advice = case.state.advice
+        if advice is None:
+            raise TransitionRefused(f"{case.kind.value} case", case.status.value, "no advice")
+        if advice.by == principal.user_id:
             raise Forbidden(
                 f"four eyes: the officer who advised on {case.id} cannot {action.verb.value}"
             )
-        state = dict(case.state)
         if action.verb is Verb.RETURN_ADVICE:
             _need_reason(action)
-            state.pop("advice", None)
-            return next(iter(allowed)), state, {"returned_advice": advice, "reason": action.reason}
-        target = OUTCOMES[case.kind][AdviceOutcome(advice["outcome"])]
-        state["decision"] = {
-            "outcome": advice["outcome"],
-            "grounds": advice["grounds"],
-            "conditions": advice["conditions"],
-            "advised_by": advice["by"],
-            "countersigned_by": principal.user_id,
-            "reason": action.reason or advice.get("reason", ""),
-        }
-        return target, state, dict(state["decision"])
+            state = case.state.model_copy(update={"advice": None})
+            payload = {"returned_advice": advice.model_dump(mode="json"), "reason": action.reason}
+            return next(iter(allowed)), state, payload
+        target = OUTCOMES[case.kind][advice.outcome]
+        decision = Decision(
+            outcome=DecisionOutcome(advice.outcome.value),
+            grounds=advice.grounds,
+            conditions=advice.conditions,
+            advised_by=advice.by,
+            countersigned_by=principal.user_id or "",
+            reason=action.reason or advice.reason,
+        )
+        state = case.state.model_copy(update={"decision": decision})
+        return target, state, decision.model_dump(mode="json")
 
-    def _reassess(self, case: Case) -> dict[str, Any]:
+    def _reassess(self, case: Case) -> Assessment:
         from pallmall.cases.filing import procurement_assessment
 
-        return procurement_assessment(self, case.details)
+        return procurement_assessment(self, case.filed(ProcurementRequest))
 
     def _after(self, principal: Principal, case: Case, verb: Verb, at: datetime) -> Case:
         if case.kind is CaseKind.LICENCE and verb is Verb.SUBMIT:
             return self.run_diligence(principal, case, "submitted", check=False)
         if verb not in PUBLISHED or verb is Verb.APPEAL:
             return case
-        outcome = (case.state.get("decision") or {}).get("outcome", case.status.value)
-        if verb is not Verb.COUNTERSIGN:
-            outcome = case.status.value
-        if case.kind is CaseKind.PROCUREMENT:
-            outcome = case.state["assessment"]["verdict"]
+        outcome: str = case.status.value
+        decision = case.state.decision
+        if verb is Verb.COUNTERSIGN and decision is not None and decision.outcome is not None:
+            outcome = decision.outcome.value
+        if case.kind is CaseKind.PROCUREMENT and case.state.assessment is not None:
+            outcome = case.state.assessment.verdict.value
         authorities = self.store.authorities()
         name = authorities.get(case.authority_id, case.authority_id or "")
         self.outbox.add(decision_change(case, PUBLISHED[verb], outcome, name, at))
@@ -316,8 +330,7 @@ class CaseService:
             case, self.sources(), self.store, self.rules, trigger, self.clock()
         )
         self.store.add_run(run)
-        severity = _top(run.findings)
-        after = replace(case, top_severity=severity, version=case.version + 1)
+        after = replace(case, top_severity=run.top_severity, version=case.version + 1)
         self.store.save(after, case.version)
         self.record_audit(
             principal,
@@ -391,17 +404,15 @@ class CaseService:
         case = self.get(principal, case_id)
         if case.kind is not CaseKind.LICENCE or case.status not in (S.SUBMITTED, S.UNDER_REVIEW):
             raise TransitionRefused(f"{case.kind.value} case", case.status.value, "classify")
-        state = {
-            **case.state,
-            "classification": {**value.model_dump(mode="json"), "by": principal.user_id},
-        }
+        recorded = RecordedClassification(**value.model_dump(), by=principal.user_id or "")
+        state = case.state.model_copy(update={"classification": recorded})
         after = replace(case, state=state, version=case.version + 1, updated_at=self.clock())
         self.store.save(after, case.version)
         self.record_audit(
             principal,
             "cases.licence.classified",
             case_id,
-            state["classification"],
+            recorded.model_dump(mode="json"),
             after.updated_at,
         )
         return after
@@ -476,18 +487,6 @@ def _same_authority(principal: Principal, case: Case) -> bool:
     return bool(case.authority_id) and principal.account_id == case.authority_id
 
 
-def _filer_state(case: Case) -> dict[str, Any]:
-    return {
-        k: v for k, v in case.state.items() if k in ("classification", "decision", "assessment")
-    }
-
-
 def _need_reason(action: Action) -> None:
     if not action.reason.strip():
         raise InvalidInput("reason", f"{action.verb.value} needs a reason")
-
-
-def _top(findings: Sequence[Any]) -> str | None:
-    order = ["info", "advisory", "high", "blocking"]
-    values = [f["severity"] for f in findings]
-    return max(values, key=order.index) if values else None
