@@ -8,6 +8,7 @@ from datetime import datetime
 
 from pallmall.cases.matching import same_party
 from pallmall.cases.model import (
+    Assessment,
     Case,
     CaseKind,
     CaseParty,
@@ -15,6 +16,7 @@ from pallmall.cases.model import (
     DiligenceRun,
     LicenceApplication,
     PartyRole,
+    ProcurementRequest,
     undercut_parties,
 )
 from pallmall.cases.ports import CaseStore, IncidentFacts, RegistryFacts, ScreeningFacts
@@ -25,6 +27,7 @@ from pallmall.policy import (
     ProductEvidence,
     RestrictionEvidence,
     RuleSet,
+    assess,
     evaluate,
 )
 
@@ -194,4 +197,33 @@ def run_licence_diligence(
         evidence=evidence,
         findings=tuple(findings),
         notes=notes,
+    )
+
+
+def procurement_assessment(
+    req: ProcurementRequest, sources: Sources, store: CaseStore, rules: RuleSet
+) -> Assessment:
+    """The EO 14093 assessment of a procurement request: the vendor screened and looked up,
+    the product, incidents linked to either, restrictions in force on the vendor, and the
+    buyer's declarations, through ``rules``' procurement factors."""
+    vendor = vendor_evidence(req.vendor_record_id, sources)
+    links = {req.product_id: "product", req.vendor_record_id: "vendor"}
+    evidence = DueDiligence(
+        destination="",
+        end_use_category="other",
+        end_user_undertaking=True,
+        parties=(vendor,),
+        product=sources.registry.product(req.product_id),
+        incidents=sources.incidents.linked(links),
+        restrictions=restrictions_on(store, req.vendor_record_id),
+        list_versions=sources.screening.versions(),
+    )
+    result = assess(rules, evidence, req.declarations, req.vendor_attested)
+    return Assessment(
+        verdict=result.verdict,
+        vetted=result.vetted,
+        reasons=result.reasons,
+        factors=result.factors,
+        citation=rules.procurement_citation,
+        evidence=evidence,
     )

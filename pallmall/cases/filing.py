@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING
 
 from pallmall.cases.diligence import (
     Sources,
+    procurement_assessment,
     product_category,
-    restrictions_on,
     vendor_evidence,
 )
 from pallmall.cases.model import (
     Application,
-    Assessment,
     Case,
     CaseKind,
     CaseState,
@@ -30,7 +29,6 @@ from pallmall.cases.transitions import INITIAL
 from pallmall.core.auth import AccountKind, Permission, Principal
 from pallmall.core.errors import Forbidden, InvalidInput
 from pallmall.core.ids import new_id
-from pallmall.policy import DueDiligence, assess
 
 if TYPE_CHECKING:
     from pallmall.cases.service import CaseService
@@ -122,34 +120,9 @@ def check_procurement(service: CaseService, principal: Principal, req: Procureme
         subject_id=req.vendor_record_id,
     )
     case = _store(service, principal, case)
-    state = CaseState(assessment=procurement_assessment(service, req))
+    assessment = procurement_assessment(req, service.sources(), service.store, service.rules)
+    state = CaseState(assessment=assessment)
     return service.move(principal, case, Verb.ASSESS, CaseStatus.ASSESSED, state, state.as_json())
-
-
-def procurement_assessment(service: CaseService, req: ProcurementRequest) -> Assessment:
-    """The EO 14093 assessment of a procurement request."""
-    sources = service.sources()
-    vendor = vendor_evidence(req.vendor_record_id, sources)
-    links = {req.product_id: "product", req.vendor_record_id: "vendor"}
-    evidence = DueDiligence(
-        destination="",
-        end_use_category="other",
-        end_user_undertaking=True,
-        parties=(vendor,),
-        product=sources.registry.product(req.product_id),
-        incidents=sources.incidents.linked(links),
-        restrictions=restrictions_on(service.store, req.vendor_record_id),
-        list_versions=sources.screening.versions(),
-    )
-    result = assess(service.rules, evidence, req.declarations, req.vendor_attested)
-    return Assessment(
-        verdict=result.verdict,
-        vetted=result.vetted,
-        reasons=result.reasons,
-        factors=result.factors,
-        citation=service.rules.procurement_citation,
-        evidence=evidence,
-    )
 
 
 def file_use_authorisation(

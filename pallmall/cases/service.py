@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from pallmall.cases.diligence import Sources, run_licence_diligence
+from pallmall.cases.diligence import Sources, procurement_assessment, run_licence_diligence
 from pallmall.cases.model import (
     Action,
     Advice,
@@ -278,9 +278,8 @@ class CaseService:
         return target, state, decision.model_dump(mode="json")
 
     def _reassess(self, case: Case) -> Assessment:
-        from pallmall.cases.filing import procurement_assessment
-
-        return procurement_assessment(self, case.filed(ProcurementRequest))
+        req = case.filed(ProcurementRequest)
+        return procurement_assessment(req, self.sources(), self.store, self.rules)
 
     def _after(self, principal: Principal, case: Case, verb: Verb, at: datetime) -> Case:
         if case.kind is CaseKind.LICENCE and verb is Verb.SUBMIT:
