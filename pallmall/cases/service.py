@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from pallmall.cases.diligence import Sources, procurement_assessment, run_licence_diligence
+from pallmall.cases.effects import EFFECTS, Effect, Step
 from pallmall.cases.model import (
     Action,
-    Advice,
-    AdviceOutcome,
     Assessment,
     Case,
     CaseEvent,
@@ -21,8 +20,6 @@ from pallmall.cases.model import (
     CaseState,
     CaseStatus,
     Classification,
-    Decision,
-    DecisionOutcome,
     DiligenceRun,
     Message,
     MessageKind,
@@ -52,25 +49,6 @@ from pallmall.policy import RuleSet, shipped_rules
 P = Permission
 S = CaseStatus
 READ = (P.CASES_FILE, P.CASES_DECIDE, P.CASES_OVERSEE)
-OUTCOMES = {
-    CaseKind.LICENCE: {
-        AdviceOutcome.APPROVE_WITH_CONDITIONS: S.APPROVED_WITH_CONDITIONS,
-        AdviceOutcome.DENY: S.DENIED,
-    },
-    CaseKind.RESTRICTION: {AdviceOutcome.RESTRICT: S.RESTRICTED, AdviceOutcome.CLEAR: S.CLEARED},
-}
-PUBLISHED = {
-    Verb.COUNTERSIGN: "decided",
-    Verb.DISMISS_APPEAL: "appeal_dismissed",
-    Verb.AMEND: "amended",
-    Verb.REVOKE: "revoked",
-    Verb.EXPIRE: "expired",
-    Verb.LIFT: "lifted",
-    Verb.SIGN_OFF: "signed_off",
-    Verb.REFUSE: "refused",
-    Verb.ASSESS: "assessed",
-}
-"""Verbs whose result the public sees (a log entry), and the word the entry kind ends in."""
 
 
 @dataclass(frozen=True)
@@ -168,8 +146,12 @@ class CaseService:
             raise Conflict(
                 f"case {case.id} is at version {case.version}, not {action.expected_version}"
             )
-        status, state, payload = self._apply(principal, case, action, allowed)
-        return self.move(principal, case, action.verb, status, state, payload)
+        effect = EFFECTS[case.kind][action.verb]
+        step = Step(
+            case, action, principal.user_id or "", self.clock(), allowed, self._assess(case)
+        )
+        made = effect.record(step)
+        return self.move(principal, case, action.verb, made.status, made.state, made.payload)
 
     def move(
         self,
@@ -180,122 +162,33 @@ class CaseService:
         state: CaseState,
         payload: dict[str, Any],
     ) -> Case:
-        """Store the new status and state, the history entry, the audit record, and the
-        verb's side effects (due diligence, log entry, denial notices)."""
+        """Store the new status and state, the history entry, the audit record, and what
+        the verb's :class:`~pallmall.cases.effects.Effect` says follows (due diligence, a
+        public change, denial notices)."""
         now = self.clock()
         after = replace(case, status=status, state=state, version=case.version + 1, updated_at=now)
         self.store.save(after, case.version)
         actor = principal.user_id or "anonymous"
         self.store.append_event(CaseEvent(case.id, now, actor, verb, case.status, status, payload))
         self.record_audit(principal, f"cases.{case.kind.value}.{verb.value}", case.id, payload, now)
-        return self._after(principal, after, verb, now)
+        return self._follow(principal, after, EFFECTS[case.kind][verb], now)
 
-    def _apply(
-        self, principal: Principal, case: Case, action: Action, allowed: frozenset[CaseStatus]
-    ) -> tuple[CaseStatus, CaseState, dict[str, Any]]:
-        state = case.state
-        payload: dict[str, Any] = {"reason": action.reason} if action.reason else {}
-        verb = action.verb
-        actor = principal.user_id or ""
-        decision = state.decision or Decision()
-        if verb is Verb.ADVISE:
-            advice = self._advice(principal, case, action)
-            state = state.model_copy(update={"advice": advice})
-            payload = advice.model_dump(mode="json")
-        elif verb in (Verb.COUNTERSIGN, Verb.RETURN_ADVICE):
-            return self._second_officer(principal, case, action, allowed)
-        elif verb is Verb.AMEND:
-            if not action.conditions:
-                raise InvalidInput("conditions", "amending needs the new conditions")
-            decision = decision.model_copy(
-                update={
-                    "conditions": action.conditions,
-                    "amended_by": actor,
-                    "reason": action.reason,
-                }
-            )
-            state = state.model_copy(update={"decision": decision})
-            payload = {"conditions": list(action.conditions), "reason": action.reason}
-        elif verb in (Verb.APPEAL, Verb.REVOKE, Verb.REFUSE, Verb.DISMISS_APPEAL, Verb.LIFT):
-            _need_reason(action)
-            if verb is not Verb.APPEAL:
-                decision = decision.model_copy(update={"reason": action.reason, "by": actor})
-                state = state.model_copy(update={"decision": decision})
-        elif verb is Verb.SIGN_OFF:
-            decision = Decision(
-                outcome=DecisionOutcome.AUTHORISED,
-                by=actor,
-                reason=action.reason,
-                grounds=("oversight sign-off",),
-            )
-            state = state.model_copy(update={"decision": decision})
-        elif verb is Verb.ASSESS:
-            state = state.model_copy(update={"assessment": self._reassess(case)})
-        return next(iter(allowed)), state, payload
+    def _assess(self, case: Case) -> Callable[[], Assessment]:
+        def assessment() -> Assessment:
+            req = case.filed(ProcurementRequest)
+            return procurement_assessment(req, self.sources(), self.store, self.rules)
 
-    def _advice(self, principal: Principal, case: Case, action: Action) -> Advice:
-        if action.outcome is None or action.outcome not in OUTCOMES[case.kind]:
-            allowed = ", ".join(o.value for o in OUTCOMES[case.kind])
-            raise InvalidInput(
-                "outcome", f"advice on a {case.kind.value} case needs one of {allowed}"
-            )
-        if not action.grounds:
-            raise InvalidInput("grounds", "advice needs its grounds (rule ids or reasons)")
-        return Advice(
-            by=principal.user_id or "",
-            at=self.clock(),
-            outcome=action.outcome,
-            grounds=action.grounds,
-            conditions=action.conditions,
-            reason=action.reason,
-        )
+        return assessment
 
-    def _second_officer(
-        self, principal: Principal, case: Case, action: Action, allowed: frozenset[CaseStatus]
-    ) -> tuple[CaseStatus, CaseState, dict[str, Any]]:
-        advice = case.state.advice
-        if advice is None:
-            raise TransitionRefused(f"{case.kind.value} case", case.status.value, "no advice")
-        if advice.by == principal.user_id:
-            raise Forbidden(
-                f"four eyes: the officer who advised on {case.id} cannot {action.verb.value}"
-            )
-        if action.verb is Verb.RETURN_ADVICE:
-            _need_reason(action)
-            state = case.state.model_copy(update={"advice": None})
-            payload = {"returned_advice": advice.model_dump(mode="json"), "reason": action.reason}
-            return next(iter(allowed)), state, payload
-        target = OUTCOMES[case.kind][advice.outcome]
-        decision = Decision(
-            outcome=DecisionOutcome(advice.outcome.value),
-            grounds=advice.grounds,
-            conditions=advice.conditions,
-            advised_by=advice.by,
-            countersigned_by=principal.user_id or "",
-            reason=action.reason or advice.reason,
-        )
-        state = case.state.model_copy(update={"decision": decision})
-        return target, state, decision.model_dump(mode="json")
-
-    def _reassess(self, case: Case) -> Assessment:
-        req = case.filed(ProcurementRequest)
-        return procurement_assessment(req, self.sources(), self.store, self.rules)
-
-    def _after(self, principal: Principal, case: Case, verb: Verb, at: datetime) -> Case:
-        if case.kind is CaseKind.LICENCE and verb is Verb.SUBMIT:
+    def _follow(self, principal: Principal, case: Case, effect: Effect, at: datetime) -> Case:
+        if effect.diligence:
             return self.run_diligence(principal, case, "submitted", check=False)
-        if verb not in PUBLISHED or verb is Verb.APPEAL:
+        if effect.publish is None:
             return case
-        outcome: str = case.status.value
-        decision = case.state.decision
-        if verb is Verb.COUNTERSIGN and decision is not None and decision.outcome is not None:
-            outcome = decision.outcome.value
-        if case.kind is CaseKind.PROCUREMENT and case.state.assessment is not None:
-            outcome = case.state.assessment.verdict.value
         authorities = self.store.authorities()
         name = authorities.get(case.authority_id, case.authority_id or "")
-        self.outbox.add(decision_change(case, PUBLISHED[verb], outcome, name, at))
-        if case.kind is CaseKind.LICENCE and case.status is S.DENIED and verb is Verb.COUNTERSIGN:
+        self.outbox.add(decision_change(case, effect.publish, effect.outcome(case), name, at))
+        if effect.notify is not None and case.status is effect.notify:
             for notice in denial_notices(case, authorities, at):
                 self.store.add_notification(notice)
                 self.record_audit(
@@ -484,8 +377,3 @@ def _decides_for(principal: Principal, case: Case) -> bool:
 
 def _same_authority(principal: Principal, case: Case) -> bool:
     return bool(case.authority_id) and principal.account_id == case.authority_id
-
-
-def _need_reason(action: Action) -> None:
-    if not action.reason.strip():
-        raise InvalidInput("reason", f"{action.verb.value} needs a reason")
