@@ -23,6 +23,7 @@ from pallmall.cases.filing import (
 from pallmall.cases.model import (
     Action,
     Case,
+    CaseEvent,
     CaseKind,
     CaseQuery,
     CaseStatus,
@@ -183,9 +184,21 @@ class RecheckOut(BaseModel):
 def case_out(case: Case) -> CaseOut:
     """The API shape of a case."""
     return CaseOut(
-        **{k: v for k, v in case.__dict__.items() if k not in ("details", "state", "filed_by")},
-        details=dict(case.details),
-        state=dict(case.state),
+        id=case.id,
+        kind=case.kind,
+        status=case.status,
+        version=case.version,
+        title=case.title,
+        authority_id=case.authority_id,
+        account_id=case.account_id,
+        destination=case.destination,
+        product_category=case.product_category,
+        subject_id=case.subject_id,
+        top_severity=case.top_severity.value if case.top_severity else None,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        details=case.details.model_dump(mode="json"),
+        state=case.state.as_json(),
     )
 
 
@@ -196,8 +209,8 @@ def run_out(run: DiligenceRun) -> RunOut:
         trigger=run.trigger,
         stamp=run.stamp,
         rules_version=run.rules_version,
-        findings=[dict(f) for f in run.findings],
-        evidence=dict(run.evidence),
+        findings=[f.as_dict() for f in run.findings],
+        evidence=run.evidence.as_dict(),
         notes=list(run.notes),
     )
 
@@ -207,13 +220,23 @@ def message_out(m: Message) -> MessageOut:
     return MessageOut(at=m.at, author=m.author, kind=m.kind.value, text=m.text)
 
 
+def event_out(e: CaseEvent) -> EventOut:
+    """The API shape of a history entry."""
+    return EventOut(
+        at=e.at,
+        actor=e.actor,
+        verb=e.verb.value,
+        from_status=e.from_status.value,
+        to_status=e.to_status.value,
+        payload=dict(e.payload),
+    )
+
+
 def detail_out(view: CaseView) -> CaseDetailOut:
     """The API shape of a case view."""
     return CaseDetailOut(
         case=case_out(view.case),
-        events=[
-            EventOut(**{k: v for k, v in e.__dict__.items() if k != "case_id"}) for e in view.events
-        ],
+        events=[event_out(e) for e in view.events],
         diligence=[run_out(r) for r in view.runs],
         messages=[message_out(m) for m in view.messages],
         verbs=[v.value for v in view.verbs],

@@ -4,21 +4,23 @@ checks and use authorisations (state agencies)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pallmall.cases.diligence import (
     Sources,
+    procurement_assessment,
     product_category,
-    restrictions_on,
     vendor_evidence,
 )
 from pallmall.cases.model import (
+    Application,
     Case,
     CaseKind,
+    CaseState,
     CaseStatus,
     LicenceApplication,
     ProcurementRequest,
+    RestrictionFile,
     RestrictionRequest,
     UseAuthorisationRequest,
     Verb,
@@ -27,7 +29,6 @@ from pallmall.cases.transitions import INITIAL
 from pallmall.core.auth import AccountKind, Permission, Principal
 from pallmall.core.errors import Forbidden, InvalidInput
 from pallmall.core.ids import new_id
-from pallmall.policy import DueDiligence, assess
 
 if TYPE_CHECKING:
     from pallmall.cases.service import CaseService
@@ -50,7 +51,7 @@ def file_licence(service: CaseService, principal: Principal, app: LicenceApplica
     product = service.sources().registry.product(app.product_id)
     if product is None:
         raise InvalidInput("product_id", f"no product {app.product_id!r} in the registry")
-    case = _new(service, principal, CaseKind.LICENCE, account, app.model_dump(mode="json"))
+    case = _new(service, principal, CaseKind.LICENCE, account, app)
     case = dataclasses.replace(
         case,
         authority_id=app.authority_id,
@@ -76,26 +77,22 @@ def open_restriction(service: CaseService, principal: Principal, req: Restrictio
     name = sources.registry.name(req.vendor_record_id)
     if name is None:
         raise InvalidInput("vendor_record_id", f"no registry record {req.vendor_record_id!r}")
-    details = req.model_dump(mode="json")
-    case = _new(service, principal, CaseKind.RESTRICTION, req.vendor_account_id or "", details)
+    case = _new(service, principal, CaseKind.RESTRICTION, req.vendor_account_id or "", req)
     case = dataclasses.replace(
         case,
         authority_id=principal.account_id,
         title=f"Restriction: {name}",
         subject_id=req.vendor_record_id,
-        state={"evidence": _restriction_evidence(req, sources)},
+        state=CaseState(evidence=_restriction_evidence(req, sources)),
     )
     return _store(service, principal, case)
 
 
-def _restriction_evidence(req: RestrictionRequest, sources: Sources) -> dict[str, Any]:
+def _restriction_evidence(req: RestrictionRequest, sources: Sources) -> RestrictionFile:
     vendor = vendor_evidence(req.vendor_record_id, sources)
     incidents = sources.incidents.linked({req.vendor_record_id: "vendor"})
     cited = [i for i in incidents if i.incident_id in req.incident_ids or not req.incident_ids]
-    return {
-        "vendor": dataclasses.asdict(vendor),
-        "incidents": [dataclasses.asdict(i) for i in cited],
-    }
+    return RestrictionFile(vendor=vendor, incidents=tuple(cited))
 
 
 def check_procurement(service: CaseService, principal: Principal, req: ProcurementRequest) -> Case:
@@ -115,7 +112,7 @@ def check_procurement(service: CaseService, principal: Principal, req: Procureme
         raise InvalidInput("product_id", f"no product {req.product_id!r} in the registry")
     if service.sources().registry.name(req.vendor_record_id) is None:
         raise InvalidInput("vendor_record_id", f"no registry record {req.vendor_record_id!r}")
-    case = _new(service, principal, CaseKind.PROCUREMENT, account, req.model_dump(mode="json"))
+    case = _new(service, principal, CaseKind.PROCUREMENT, account, req)
     case = dataclasses.replace(
         case,
         title=f"Procurement: {product.name}",
@@ -123,35 +120,9 @@ def check_procurement(service: CaseService, principal: Principal, req: Procureme
         subject_id=req.vendor_record_id,
     )
     case = _store(service, principal, case)
-    state = {"assessment": procurement_assessment(service, case.details)}
-    return service.move(principal, case, Verb.ASSESS, CaseStatus.ASSESSED, state, state)
-
-
-def procurement_assessment(service: CaseService, details: Mapping[str, Any]) -> dict[str, Any]:
-    """The EO 14093 assessment of a procurement request (JSON form)."""
-    req = ProcurementRequest.model_validate(details)
-    sources = service.sources()
-    vendor = vendor_evidence(req.vendor_record_id, sources)
-    links = {req.product_id: "product", req.vendor_record_id: "vendor"}
-    evidence = DueDiligence(
-        destination="",
-        end_use_category="other",
-        end_user_undertaking=True,
-        parties=(vendor,),
-        product=sources.registry.product(req.product_id),
-        incidents=sources.incidents.linked(links),
-        restrictions=restrictions_on(service.store, req.vendor_record_id),
-        list_versions=sources.screening.versions(),
-    )
-    result = assess(service.rules, evidence, req.declarations, req.vendor_attested)
-    return {
-        "verdict": result.verdict.value,
-        "vetted": result.vetted,
-        "reasons": list(result.reasons),
-        "factors": [dataclasses.asdict(f) for f in result.factors],
-        "citation": service.rules.procurement_citation,
-        "evidence": evidence.as_dict(),
-    }
+    assessment = procurement_assessment(req, service.sources(), service.store, service.rules)
+    state = CaseState(assessment=assessment)
+    return service.move(principal, case, Verb.ASSESS, CaseStatus.ASSESSED, state, state.as_json())
 
 
 def file_use_authorisation(
@@ -169,8 +140,7 @@ def file_use_authorisation(
     product = service.sources().registry.product(req.product_id)
     if product is None:
         raise InvalidInput("product_id", f"no product {req.product_id!r} in the registry")
-    details = req.model_dump(mode="json")
-    case = _new(service, principal, CaseKind.USE_AUTHORISATION, account, details)
+    case = _new(service, principal, CaseKind.USE_AUTHORISATION, account, req)
     case = dataclasses.replace(
         case,
         title=f"Use of {product.name}",
@@ -188,7 +158,7 @@ def _filer(principal: Principal, kind: AccountKind, what: str) -> str:
 
 
 def _new(
-    service: CaseService, principal: Principal, kind: CaseKind, account: str, details: Any
+    service: CaseService, principal: Principal, kind: CaseKind, account: str, details: Application
 ) -> Case:
     now = service.clock()
     return Case(
@@ -211,6 +181,10 @@ def _new(
 def _store(service: CaseService, principal: Principal, case: Case) -> Case:
     service.store.add(case)
     service.record_audit(
-        principal, f"cases.{case.kind.value}.filed", case.id, dict(case.details), case.created_at
+        principal,
+        f"cases.{case.kind.value}.filed",
+        case.id,
+        case.details.model_dump(mode="json"),
+        case.created_at,
     )
     return case
