@@ -345,13 +345,13 @@ def get_case(case_id: str, caller: Caller, cases: ReadCases) -> CaseDetailOut:
 @router.post("/{case_id}/transitions", response_model=CaseOut)
 def transition(case_id: str, caller: Caller, cases: Cases, body: Action) -> CaseOut:
     """Apply a verb from the case kind's transition table (anything else: 409)."""
-    return case_out(cases.act(caller, case_id, body))
+    return case_out(cases.shown(caller, cases.act(caller, case_id, body)))
 
 
 @router.post("/{case_id}/classification", response_model=CaseOut)
 def classify(case_id: str, caller: Caller, cases: Cases, body: Classification) -> CaseOut:
     """Classify an open licence case: listed, EU Art. 5 (either path) or excluded."""
-    return case_out(cases.classify(caller, case_id, body))
+    return case_out(cases.shown(caller, cases.classify(caller, case_id, body)))
 
 
 @router.post("/{case_id}/messages", response_model=MessageOut, status_code=status.HTTP_201_CREATED)

@@ -146,9 +146,17 @@ def close(step: Step) -> Move:
     appeal): its reason and who took it go on the decision."""
     need_reason(step)
     decision = step.case.state.decision or Decision()
-    decision = decision.model_copy(update={"reason": step.action.reason, "by": step.actor})
+    decision = decision.model_copy(
+        update={"reason": step.action.reason, "by": step.actor, **statement(step)}
+    )
     state = step.case.state.model_copy(update={"decision": decision})
-    return Move(only_target(step), state, reason_payload(step))
+    return Move(only_target(step), state, {**reason_payload(step), **statement(step)})
+
+
+def statement(step: Step) -> dict[str, str]:
+    """The public statement a deciding verb carries (what the log will publish), if any."""
+    text = step.action.public_statement.strip()
+    return {"public_statement": text} if text else {}
 
 
 def advise(step: Step) -> Move:
@@ -214,6 +222,7 @@ def countersign(step: Step) -> Move:
         advised_by=advice.by,
         countersigned_by=step.actor,
         reason=step.action.reason or advice.reason,
+        public_statement=statement(step).get("public_statement"),
     )
     state = step.case.state.model_copy(update={"decision": decision})
     return Move(OUTCOMES[step.case.kind][advice.outcome], state, decision.model_dump(mode="json"))
@@ -230,10 +239,15 @@ def amend(step: Step) -> Move:
         raise InvalidInput("conditions", "amending needs the new conditions")
     decision = step.case.state.decision or Decision()
     decision = decision.model_copy(
-        update={"conditions": action.conditions, "amended_by": step.actor, "reason": action.reason}
+        update={
+            "conditions": action.conditions,
+            "amended_by": step.actor,
+            "reason": action.reason,
+            **statement(step),
+        }
     )
     state = step.case.state.model_copy(update={"decision": decision})
-    payload = {"conditions": list(action.conditions), "reason": action.reason}
+    payload = {"conditions": list(action.conditions), "reason": action.reason, **statement(step)}
     return Move(only_target(step), state, payload)
 
 
@@ -244,9 +258,10 @@ def sign_off(step: Step) -> Move:
         by=step.actor,
         reason=step.action.reason,
         grounds=("oversight sign-off",),
+        public_statement=statement(step).get("public_statement"),
     )
     state = step.case.state.model_copy(update={"decision": decision})
-    return Move(only_target(step), state, reason_payload(step))
+    return Move(only_target(step), state, {**reason_payload(step), **statement(step)})
 
 
 def reassess(step: Step) -> Move:

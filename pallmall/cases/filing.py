@@ -29,6 +29,8 @@ from pallmall.cases.transitions import INITIAL
 from pallmall.core.auth import AccountKind, Permission, Principal
 from pallmall.core.errors import Forbidden, InvalidInput
 from pallmall.core.ids import new_id
+from pallmall.disclosure import Reader, Sensitivity, may_read
+from pallmall.policy.evidence import ProductEvidence
 
 if TYPE_CHECKING:
     from pallmall.cases.service import CaseService
@@ -48,9 +50,7 @@ def file_licence(service: CaseService, principal: Principal, app: LicenceApplica
     names = service.store.authorities()
     if app.authority_id not in names:
         raise InvalidInput("authority_id", f"no export authority {app.authority_id!r} on this node")
-    product = service.sources().registry.product(app.product_id)
-    if product is None:
-        raise InvalidInput("product_id", f"no product {app.product_id!r} in the registry")
+    product = readable_product(service, principal, app.product_id)
     case = _new(service, principal, CaseKind.LICENCE, account, app)
     case = dataclasses.replace(
         case,
@@ -107,9 +107,7 @@ def check_procurement(service: CaseService, principal: Principal, req: Procureme
     unknown = sorted(set(req.declarations) - known)
     if unknown:
         raise InvalidInput("declarations", f"unknown factor ids: {', '.join(unknown)}")
-    product = service.sources().registry.product(req.product_id)
-    if product is None:
-        raise InvalidInput("product_id", f"no product {req.product_id!r} in the registry")
+    product = readable_product(service, principal, req.product_id)
     if service.sources().registry.name(req.vendor_record_id) is None:
         raise InvalidInput("vendor_record_id", f"no registry record {req.vendor_record_id!r}")
     case = _new(service, principal, CaseKind.PROCUREMENT, account, req)
@@ -137,9 +135,7 @@ def file_use_authorisation(
     account = _filer(principal, AccountKind.STATE_AGENCY, "use authorisations")
     if req.approver.strip().casefold() == principal.display.casefold():
         raise InvalidInput("approver", "the approver must be someone other than the filer")
-    product = service.sources().registry.product(req.product_id)
-    if product is None:
-        raise InvalidInput("product_id", f"no product {req.product_id!r} in the registry")
+    product = readable_product(service, principal, req.product_id)
     case = _new(service, principal, CaseKind.USE_AUTHORISATION, account, req)
     case = dataclasses.replace(
         case,
@@ -148,6 +144,24 @@ def file_use_authorisation(
         subject_id=req.product_id,
     )
     return _store(service, principal, case)
+
+
+def readable_product(
+    service: CaseService, principal: Principal, product_id: str
+) -> ProductEvidence:
+    """The registry product a filer names, if the filer may read it: a restricted product is
+    unknown to a filer without restricted read, so its name never reaches the filer's case
+    (its title) and the answer does not tell that it exists.
+
+    Raises:
+        InvalidInput: naming ``product_id``.
+    """
+    registry = service.sources().registry
+    product = registry.product(product_id)
+    readable = may_read(Reader.of(principal), Sensitivity(registry.visibility(product_id)))
+    if product is None or not readable:
+        raise InvalidInput("product_id", f"no product {product_id!r} in the registry")
+    return product
 
 
 def _filer(principal: Principal, kind: AccountKind, what: str) -> str:

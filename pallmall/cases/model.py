@@ -209,7 +209,10 @@ class Action(BaseModel):
 
     ``advise`` needs ``outcome`` and ``grounds``; ``appeal``, ``revoke``, ``refuse`` and
     ``dismiss_appeal`` a ``reason``; ``amend`` ``conditions``; ``expected_version`` guards
-    against acting on a stale view.
+    against acting on a stale view. A verb whose result the public sees (a countersignature,
+    an amendment, a revocation...) may carry ``public_statement``: the text written for
+    publication, which goes into the transparency log permanently; ``reason`` stays
+    confidential (committed to, never shown).
     """
 
     model_config = _STRICT
@@ -220,6 +223,7 @@ class Action(BaseModel):
         default=(), max_length=50
     )
     reason: str = Field(default="", max_length=5000)
+    public_statement: str = Field(default="", max_length=2000)
     expected_version: int | None = Field(default=None, ge=1)
 
 
@@ -336,6 +340,7 @@ class Decision(_Sparse):
     ``advised_by`` and ``countersigned_by``; an amendment adds new ``conditions`` and
     ``amended_by``; a revocation, a refusal, a dismissed appeal or a lifted restriction its
     ``reason`` and ``by``; an oversight sign-off ``outcome`` ``authorised`` and ``by``.
+    ``public_statement`` is what the last decider wrote for publication.
     """
 
     model_config = _RECORD
@@ -343,6 +348,7 @@ class Decision(_Sparse):
     grounds: tuple[str, ...] = ()
     conditions: tuple[str, ...] = ()
     reason: str = ""
+    public_statement: str | None = None
     advised_by: str | None = None
     countersigned_by: str | None = None
     amended_by: str | None = None
@@ -373,11 +379,12 @@ class CaseState(_Sparse):
     decision: Decision | None = None
     assessment: Assessment | None = None
 
-    def for_filer(self) -> CaseState:
-        """What the filing account sees: classification, decision and assessment only."""
+    def for_filer(self, decision: Decision | None) -> CaseState:
+        """What the filing account sees: classification, assessment and the public part of
+        the ``decision`` (:func:`pallmall.cases.publish.filer_decision`)."""
         return CaseState(
             classification=self.classification,
-            decision=self.decision,
+            decision=decision,
             assessment=self.assessment,
         )
 

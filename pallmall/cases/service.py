@@ -29,11 +29,11 @@ from pallmall.cases.model import (
     Verb,
 )
 from pallmall.cases.ports import CaseStore
-from pallmall.cases.publish import decision_change, denial_notices
+from pallmall.cases.publish import decision_change, denial_notices, filer_case, filer_event
 from pallmall.cases.transitions import OPEN, OWNER, RIGHTS, allowed_verbs, targets
 from pallmall.core.audit import AuditRecord, AuditSink
 from pallmall.core.auth import Permission, Principal
-from pallmall.core.changes import ChangeOutbox
+from pallmall.core.changes import ChangeOutbox, PublicChange
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import (
     Conflict,
@@ -93,18 +93,27 @@ class CaseService:
         """The case with its history, due diligence (caseworkers only) and messages."""
         case = self.get(principal, case_id)
         internal = insider(principal, case)
-        shown = case if internal else replace(case, state=case.state.for_filer(), top_severity=None)
+        events = self.store.events(case_id)
+        if not internal:
+            filer = case.filed_by if case.filed_by else (principal.user_id or "")
+            events = [filer_event(e, filer, self.rules) for e in events]
         return CaseView(
-            shown,
-            self.store.events(case_id),
+            self.shown(principal, case),
+            events,
             self.store.runs(case_id) if internal else (),
             self.store.messages(case_id),
             [v for v in allowed_verbs(case.kind, case.status) if self._may(principal, case, v)],
             internal,
         )
 
+    def shown(self, principal: Principal, case: Case) -> Case:
+        """``case`` as ``principal`` may see it: whole for those who work it, the filer's
+        view (:func:`~pallmall.cases.publish.filer_case`) for the filing account."""
+        return case if insider(principal, case) else filer_case(case, self.rules)
+
     def search(self, principal: Principal, query: CaseQuery, page: PageRequest) -> Page[Case]:
-        """The cases matching ``query`` that the principal may see, newest first."""
+        """The cases matching ``query`` that the principal may see, newest first, each as
+        :meth:`shown` gives it."""
         require_any(principal, READ)
         if principal.can(P.CASES_OVERSEE):
             return self.store.search(query, page)
@@ -112,7 +121,9 @@ class CaseService:
             return Page([], 0, page.offset, page.limit)
         if principal.can(P.CASES_DECIDE):
             return self.store.search(replace(query, authority_id=principal.account_id), page)
-        return self.store.search(replace(query, account_id=principal.account_id), page)
+        found = self.store.search(replace(query, account_id=principal.account_id), page)
+        items = [self.shown(principal, c) for c in found.items]
+        return Page(items, found.total, found.offset, found.limit)
 
     def notifications(self, principal: Principal, page: PageRequest) -> Page[Notification]:
         """Denial notices to the principal's authority (all, for oversight)."""
@@ -185,9 +196,8 @@ class CaseService:
             return self.run_diligence(principal, case, "submitted", check=False)
         if effect.publish is None:
             return case
+        self.outbox.add(self._change(case, effect, at))
         authorities = self.store.authorities()
-        name = authorities.get(case.authority_id, case.authority_id or "")
-        self.outbox.add(decision_change(case, effect.publish, effect.outcome(case), name, at))
         if effect.notify is not None and case.status is effect.notify:
             for notice in denial_notices(case, authorities, at):
                 self.store.add_notification(notice)
@@ -195,6 +205,13 @@ class CaseService:
                     principal, "cases.denial.notified", case.id, {"to": notice.to_authority}, at
                 )
         return case
+
+    def _change(self, case: Case, effect: Effect, at: datetime) -> PublicChange:
+        assert effect.publish is not None
+        authority = self.store.authorities().get(case.authority_id, case.authority_id or "")
+        subject = self.sources().registry.visibility(case.subject_id)
+        outcome = effect.outcome(case)
+        return decision_change(case, effect.publish, outcome, authority, at, subject, self.rules)
 
     def _may(self, principal: Principal, case: Case, verb: Verb) -> bool:
         try:

@@ -127,7 +127,8 @@ CASE_DECISION_FIELDS: Mapping[str, Treatment] = {
     "outcome": E,
     "destination": P,
     "product_category": P,
-    "grounds": P,
+    "grounds": P,  # cited rule ids only; free-text grounds are part of the decision
+    "public_statement": P,
     "details": C,
     "decision": C,
     "advice": C,
@@ -139,6 +140,19 @@ REPORT_FIELDS: Mapping[str, Treatment] = {
     "checkpoint": P,
     "digest": P,
 }
+
+FILER_EVENT_FIELDS: Mapping[str, frozenset[str]] = {
+    "countersign": frozenset({"outcome", "grounds", "conditions", "public_statement"}),
+    "amend": frozenset({"conditions", "public_statement"}),
+    "dismiss_appeal": frozenset({"public_statement"}),
+    "revoke": frozenset({"public_statement"}),
+    "refuse": frozenset({"public_statement"}),
+    "lift": frozenset({"public_statement"}),
+    "sign_off": frozenset({"public_statement"}),
+}
+"""Of a case history entry by someone else (a caseworker, the overseer), the payload fields
+the filer sees, by verb; every other verb (advice, returned advice, review, due diligence)
+shows the filer only that it happened. The filer sees its own entries whole."""
 
 CASE_KINDS = ("licence", "restriction", "procurement", "use_authorisation")
 CASE_VERBS = (
