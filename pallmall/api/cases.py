@@ -36,7 +36,7 @@ from pallmall.cases.model import (
     RestrictionRequest,
     UseAuthorisationRequest,
 )
-from pallmall.cases.service import CaseService, CaseView, require_any
+from pallmall.cases.service import CaseService, CaseView, Preview, require_any
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.errors import Conflict
@@ -346,6 +346,46 @@ def get_case(case_id: str, caller: Caller, cases: ReadCases) -> CaseDetailOut:
 def transition(case_id: str, caller: Caller, cases: Cases, body: Action) -> CaseOut:
     """Apply a verb from the case kind's transition table (anything else: 409)."""
     return case_out(cases.shown(caller, cases.act(caller, case_id, body)))
+
+
+PUBLISHED_WARNING = "This text will be published, permanently: the transparency log never forgets."
+
+
+class PublishedOut(BaseModel):
+    """What a decision appends to the transparency log: its kind, the fields anyone can read,
+    and the names of the fields only committed to (their values stay on the node)."""
+
+    kind: str
+    public: dict[str, Any]
+    committed: list[str]
+
+
+class PreviewOut(BaseModel):
+    """A dry run of a transition: the status it leads to and what it would publish."""
+
+    status: CaseStatus
+    published: PublishedOut | None
+    warning: str
+
+
+def preview_out(preview: Preview) -> PreviewOut:
+    """The API form of a dry run."""
+    change = preview.change
+    published = None
+    if change is not None:
+        public = dict(change.public)
+        published = PublishedOut(
+            kind=change.kind, public=public, committed=sorted(change.confidential)
+        )
+    warning = PUBLISHED_WARNING if published else "Nothing of this step is published."
+    return PreviewOut(status=preview.status, published=published, warning=warning)
+
+
+@router.post("/{case_id}/transitions/preview", response_model=PreviewOut)
+def preview_transition(case_id: str, caller: Caller, cases: ReadCases, body: Action) -> PreviewOut:
+    """A dry run of a transition: the same checks and errors as taking it, nothing stored;
+    shows exactly what the transparency log would publish (``public``), which is permanent."""
+    return preview_out(cases.preview(caller, case_id, body))
 
 
 @router.post("/{case_id}/classification", response_model=CaseOut)

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from pallmall.cases.diligence import Sources, procurement_assessment, run_licence_diligence
-from pallmall.cases.effects import EFFECTS, Effect, Step
+from pallmall.cases.effects import EFFECTS, Effect, Move, Step
 from pallmall.cases.model import (
     Action,
     Assessment,
@@ -61,6 +61,15 @@ class CaseView:
     messages: Sequence[Message]
     verbs: Sequence[Verb]
     internal: bool
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A dry run of a verb: the status it would lead to and the public change it would
+    append to the transparency log (None: the public would see nothing of it)."""
+
+    status: CaseStatus
+    change: PublicChange | None
 
 
 @dataclass
@@ -147,6 +156,21 @@ class CaseService:
             Conflict: ``expected_version`` is stale.
             InvalidInput: the verb's data is missing (names the field).
         """
+        case, made = self._prepare(principal, case_id, action)
+        return self.move(principal, case, action.verb, made.status, made.state, made.payload)
+
+    def preview(self, principal: Principal, case_id: str, action: Action) -> Preview:
+        """What ``action`` would do and publish, without taking it: a dry run with the same
+        checks as :meth:`act` (and the same errors), so the decider sees before deciding the
+        text that will be published, permanently.
+        """
+        case, made = self._prepare(principal, case_id, action)
+        effect = EFFECTS[case.kind][action.verb]
+        after = replace(case, status=made.status, state=made.state)
+        change = self._change(after, effect, self.clock()) if effect.publish else None
+        return Preview(made.status, change)
+
+    def _prepare(self, principal: Principal, case_id: str, action: Action) -> tuple[Case, Move]:
         case = self.get(principal, case_id)
         rights = RIGHTS[case.kind].get(action.verb)
         if rights is None:
@@ -161,8 +185,7 @@ class CaseService:
         step = Step(
             case, action, principal.user_id or "", self.clock(), allowed, self._assess(case)
         )
-        made = effect.record(step)
-        return self.move(principal, case, action.verb, made.status, made.state, made.payload)
+        return case, effect.record(step)
 
     def move(
         self,
