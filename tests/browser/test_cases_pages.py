@@ -162,7 +162,7 @@ def test_caseworker_path(case_portal: str, page) -> None:  # type: ignore[no-unt
     with page.expect_navigation():
         form.get_by_role("button", name="Preview what is published").click()
     published = page.locator("main").inner_text()
-    assert "This text will be published, permanently." in published
+    assert "This text will be published, permanently" in published
     assert statement in published and "sanctions.blocked-party@1" in published
     assert "internal minute" not in published  # the reasoning is only committed to
     page.screenshot(path=ARTIFACTS / "cases-decision-preview.png", full_page=True)
