@@ -97,6 +97,7 @@ def plant_registry(c: TestClient, w: World, s: Canaries, node: Node) -> dict[str
                 "description": s("restricted_org_description"),
                 "kinds": ["vendor"],
                 "visibility": "restricted",
+                "designations": [DESIGNATION],
                 "sources": [
                     {
                         "title": s("restricted_org_source"),
@@ -198,6 +199,7 @@ def plant_registry(c: TestClient, w: World, s: Canaries, node: Node) -> dict[str
                 "name": f"Secret Vendor {s('restricted_org_new_name')}",
                 "kinds": ["vendor"],
                 "visibility": "restricted",
+                "designations": [DESIGNATION],
                 "description": s("restricted_org_second_version"),
             },
         )
@@ -205,6 +207,11 @@ def plant_registry(c: TestClient, w: World, s: Canaries, node: Node) -> dict[str
     return {"secret_org": secret, "hidden_product": hidden_product, "holding": holding}
 
 
+DESIGNATION = {
+    "authority": "US Treasury OFAC SDN",
+    "listed_on": "2024-01-01",
+    "citation": "89 FR 1",
+}
 TLPS = ("clear", "green", "amber", "amber+strict", "red")
 
 
@@ -507,6 +514,15 @@ def test_no_planted_secret_leaves_the_node(client: TestClient, world: World, db:
         leaks += s.find(text, where, s.community_may_see)
     for where, text in vendor_texts(client, world, node):
         leaks += s.find(text, where, s.vendor_may_see)
+    # an analyst (no restricted registry read) gets no restricted owner from the 50 % rule
+    analyst = client.get(
+        f"{API}/screening/ownership/{ids['holding']}", headers=auth(world, "analyst")
+    )
+    regulator = client.get(
+        f"{API}/screening/ownership/{ids['holding']}", headers=auth(world, "officer_a1")
+    )
+    assert ids["secret_org"] not in ok(analyst).__repr__()
+    assert ids["secret_org"] in ok(regulator).__repr__()
     with db.read() as tx:
         records = tx.registry.search(
             RecordQuery(include_restricted=True), PageRequest(0, 500)
