@@ -17,8 +17,10 @@ import threading
 from dataclasses import dataclass, field
 
 from pallmall.core.changes import PublicChange
+from pallmall.core.clock import utcnow
 from pallmall.core.errors import InvalidInput
-from pallmall.disclosure import check_change
+from pallmall.disclosure import PUBLIC_SUBJECT, check_change, gate
+from pallmall.disclosure.kinds import ENTRY_WITHHELD
 from pallmall.log import Disclosure, TransparencyLog, make_entry
 from pallmall.storage.database import Database
 
@@ -92,3 +94,21 @@ def _entry(change: PublicChange) -> tuple[bytes, Disclosure]:
     check_change(change)  # the log never forgets: a change that bypassed the gate stops here
     time = change.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return make_entry(change.kind, change.subject, change.public, change.confidential, time)
+
+
+def withhold_entry(db: Database, tlog: TransparencyLog, index: int, reason: str) -> PublicChange:
+    """Stop serving the entry at ``index`` (:mod:`pallmall.log.withholding`) and put the
+    public notice saying so in the outbox; return the notice. The log cannot forget the entry:
+    its hash stays in the tree, its content is no longer served by this node.
+
+    Raises:
+        NotFound: ``index`` is not integrated.
+        InvalidInput: already withheld, or no reason.
+    """
+    now = utcnow()
+    bundles = tlog.withhold(index, reason, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    fields = {"index": index, "reason": reason, "bundles": bundles}
+    notice = gate(ENTRY_WITHHELD, f"log-entry-{index}", now, fields, PUBLIC_SUBJECT)
+    with db.write() as tx:
+        tx.outbox.add(notice)
+    return notice

@@ -134,6 +134,11 @@ CASE_DECISION_FIELDS: Mapping[str, Treatment] = {
     "advice": C,
     "top_severity": C,
 }
+NOTICE_FIELDS: Mapping[str, Treatment] = {
+    "index": P,  # the withheld entry
+    "reason": P,  # the operator's public explanation
+    "bundles": P,  # the entry bundles no longer served
+}
 REPORT_FIELDS: Mapping[str, Treatment] = {
     "state": P,
     "period": P,
@@ -168,6 +173,7 @@ CASE_VERBS = (
 )
 INCIDENT_CONFIRMED = "intel.incident.confirmed"
 REPORT_PUBLISHED = "report.published"
+ENTRY_WITHHELD = "log.entry.withheld"
 
 
 def _vocabulary() -> dict[str, EntryKind]:
@@ -185,6 +191,7 @@ def _vocabulary() -> dict[str, EntryKind]:
         EntryKind("registry.relationship.deleted", "a relationship deleted", {"visibility": E}),
         EntryKind(INCIDENT_CONFIRMED, "an abuse incident confirmed (four eyes)", INCIDENT_FIELDS),
         EntryKind(REPORT_PUBLISHED, "a transparency report published", REPORT_FIELDS),
+        EntryKind(ENTRY_WITHHELD, "an entry the operator no longer serves, and why", NOTICE_FIELDS),
     ]
     kinds += [
         EntryKind(
@@ -212,3 +219,26 @@ def entry_kind(name: str) -> EntryKind:
     if found is None:
         raise InvalidInput("kind", f"{name!r} is not a log entry kind of this node")
     return found
+
+
+def vocabulary_table() -> str:
+    """The vocabulary as a Markdown table (what ``docs/disclosure.md`` shows): one row per
+    field of each group of kinds that share their fields."""
+    groups: dict[tuple[tuple[str, Treatment], ...], list[str]] = {}
+    for kind in ENTRY_KINDS.values():
+        groups.setdefault(tuple(kind.fields.items()), []).append(kind.name)
+    rows = ["| entry kinds | field | in the log |", "|---|---|---|"]
+    for fields, names in groups.items():
+        label = "<br>".join(f"`{n}`" for n in _abbreviate(names))
+        for n, (name, treatment) in enumerate(fields):
+            rows.append(f"| {label if n == 0 else ''} | `{name}` | {treatment.value} |")
+    return "\n".join(rows) + "\n"
+
+
+def _abbreviate(names: list[str]) -> list[str]:
+    """Many kinds of one shape (``cases.<kind>.<verb>``) as one pattern with alternatives."""
+    parts = [n.split(".") for n in names]
+    if len(names) <= 4 or len({len(p) for p in parts}) != 1:
+        return names
+    columns = [list(dict.fromkeys(p[i] for p in parts)) for i in range(len(parts[0]))]
+    return [".".join(c[0] if len(c) == 1 else "{" + ",".join(c) + "}" for c in columns)]
