@@ -130,12 +130,7 @@ def incident_view(incident: Incident, reader: Reader) -> dict[str, Any]:
             }
             for a in incident.attributions
         ],
-        "first_seen": _iso(incident.first_seen),
-        "last_seen": _iso(incident.last_seen),
-        "device_types": sorted(d.value for d in incident.device_types),
-        "attack_vectors": sorted(a.value for a in incident.attack_vectors),
-        "indicator_count": len(incident.indicators),
-        "decided_at": _iso(incident.decided_at),
+        **_facts(incident),
         "sources": [c.to_json() for c in incident.sources],
         **dict.fromkeys(RESTRICTED_FIELDS),
     }
@@ -184,12 +179,7 @@ def incident_change(incident: Incident, visibility_of: VisibilityOf) -> PublicCh
             )
             for a in incident.attributions
         ],
-        "first_seen": _iso(incident.first_seen),
-        "last_seen": _iso(incident.last_seen),
-        "device_types": sorted(d.value for d in incident.device_types),
-        "attack_vectors": sorted(a.value for a in incident.attack_vectors),
-        "indicator_count": len(incident.indicators),
-        "decided_at": _iso(incident.decided_at),
+        **_facts(incident),
         "sources": [Part(c.ref, citation_sensitivity(c)) for c in incident.sources],
         "attribution_sources": [
             Part(
@@ -208,6 +198,19 @@ def incident_change(incident: Incident, visibility_of: VisibilityOf) -> PublicCh
     }
     at = incident.decided_at or incident.reported_at
     return gate(INCIDENT_CONFIRMED, incident.id, at, fields, incident_sensitivity(incident))
+
+
+def _facts(incident: Incident) -> dict[str, Any]:
+    """The fields every view and the log share: dates, device types, attack vectors, the
+    indicator count and when it was decided."""
+    return {
+        "first_seen": _iso(incident.first_seen),
+        "last_seen": _iso(incident.last_seen),
+        "device_types": sorted(d.value for d in incident.device_types),
+        "attack_vectors": sorted(a.value for a in incident.attack_vectors),
+        "indicator_count": len(incident.indicators),
+        "decided_at": _iso(incident.decided_at),
+    }
 
 
 def _iso(value: Any) -> str | None:
