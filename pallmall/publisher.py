@@ -4,7 +4,9 @@ Every public change is written to the ``public_changes`` outbox in the same tran
 the change itself (nothing lost if the process dies). The publisher then, in one write
 transaction: takes the pending changes (locked), builds each entry (RFC 8785 JSON with
 salted commitments for confidential fields), appends the batch durably to the log, and
-records index, leaf hash and the private disclosure. A crash after the append and before the
+records index, leaf hash and the private disclosure. Each change is checked against the
+disclosure vocabulary (:func:`pallmall.disclosure.check_change`) before it is appended; one that
+fails stays in the outbox, never in the log. A crash after the append and before the
 commit re-appends that batch on restart: at least once, never lost.
 """
 
@@ -15,7 +17,10 @@ import threading
 from dataclasses import dataclass, field
 
 from pallmall.core.changes import PublicChange
+from pallmall.core.clock import utcnow
 from pallmall.core.errors import InvalidInput
+from pallmall.disclosure import PUBLIC_SUBJECT, check_change, gate
+from pallmall.disclosure.kinds import ENTRY_WITHHELD
 from pallmall.log import Disclosure, TransparencyLog, make_entry
 from pallmall.storage.database import Database
 
@@ -92,5 +97,24 @@ class Publisher:
 
 
 def _entry(change: PublicChange) -> tuple[bytes, Disclosure]:
+    check_change(change)  # the log never forgets: a change that bypassed the gate stops here
     time = change.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return make_entry(change.kind, change.subject, change.public, change.confidential, time)
+
+
+def withhold_entry(db: Database, tlog: TransparencyLog, index: int, reason: str) -> PublicChange:
+    """Stop serving the entry at ``index`` (:mod:`pallmall.log.withholding`) and put the
+    public notice saying so in the outbox; return the notice. The log cannot forget the entry:
+    its hash stays in the tree, its content is no longer served by this node.
+
+    Raises:
+        NotFound: ``index`` is not integrated.
+        InvalidInput: already withheld, or no reason.
+    """
+    now = utcnow()
+    bundles = tlog.withhold(index, reason, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    fields = {"index": index, "reason": reason, "bundles": bundles}
+    notice = gate(ENTRY_WITHHELD, f"log-entry-{index}", now, fields, PUBLIC_SUBJECT)
+    with db.write() as tx:
+        tx.outbox.add(notice)
+    return notice

@@ -23,6 +23,7 @@ from pallmall.cases.filing import (
 from pallmall.cases.model import (
     Action,
     Case,
+    CaseEvent,
     CaseKind,
     CaseQuery,
     CaseStatus,
@@ -35,7 +36,7 @@ from pallmall.cases.model import (
     RestrictionRequest,
     UseAuthorisationRequest,
 )
-from pallmall.cases.service import CaseService, CaseView, require_any
+from pallmall.cases.service import CaseService, CaseView, Preview, require_any
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.errors import Conflict
@@ -183,9 +184,21 @@ class RecheckOut(BaseModel):
 def case_out(case: Case) -> CaseOut:
     """The API shape of a case."""
     return CaseOut(
-        **{k: v for k, v in case.__dict__.items() if k not in ("details", "state", "filed_by")},
-        details=dict(case.details),
-        state=dict(case.state),
+        id=case.id,
+        kind=case.kind,
+        status=case.status,
+        version=case.version,
+        title=case.title,
+        authority_id=case.authority_id,
+        account_id=case.account_id,
+        destination=case.destination,
+        product_category=case.product_category,
+        subject_id=case.subject_id,
+        top_severity=case.top_severity.value if case.top_severity else None,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        details=case.details.model_dump(mode="json"),
+        state=case.state.as_json(),
     )
 
 
@@ -196,8 +209,8 @@ def run_out(run: DiligenceRun) -> RunOut:
         trigger=run.trigger,
         stamp=run.stamp,
         rules_version=run.rules_version,
-        findings=[dict(f) for f in run.findings],
-        evidence=dict(run.evidence),
+        findings=[f.as_dict() for f in run.findings],
+        evidence=run.evidence.as_dict(),
         notes=list(run.notes),
     )
 
@@ -207,13 +220,23 @@ def message_out(m: Message) -> MessageOut:
     return MessageOut(at=m.at, author=m.author, kind=m.kind.value, text=m.text)
 
 
+def event_out(e: CaseEvent) -> EventOut:
+    """The API shape of a history entry."""
+    return EventOut(
+        at=e.at,
+        actor=e.actor,
+        verb=e.verb.value,
+        from_status=e.from_status.value,
+        to_status=e.to_status.value,
+        payload=dict(e.payload),
+    )
+
+
 def detail_out(view: CaseView) -> CaseDetailOut:
     """The API shape of a case view."""
     return CaseDetailOut(
         case=case_out(view.case),
-        events=[
-            EventOut(**{k: v for k, v in e.__dict__.items() if k != "case_id"}) for e in view.events
-        ],
+        events=[event_out(e) for e in view.events],
         diligence=[run_out(r) for r in view.runs],
         messages=[message_out(m) for m in view.messages],
         verbs=[v.value for v in view.verbs],
@@ -322,13 +345,53 @@ def get_case(case_id: str, caller: Caller, cases: ReadCases) -> CaseDetailOut:
 @router.post("/{case_id}/transitions", response_model=CaseOut)
 def transition(case_id: str, caller: Caller, cases: Cases, body: Action) -> CaseOut:
     """Apply a verb from the case kind's transition table (anything else: 409)."""
-    return case_out(cases.act(caller, case_id, body))
+    return case_out(cases.shown(caller, cases.act(caller, case_id, body)))
+
+
+PUBLISHED_WARNING = "This text will be published, permanently: the transparency log never forgets."
+
+
+class PublishedOut(BaseModel):
+    """What a decision appends to the transparency log: its kind, the fields anyone can read,
+    and the names of the fields only committed to (their values stay on the node)."""
+
+    kind: str
+    public: dict[str, Any]
+    committed: list[str]
+
+
+class PreviewOut(BaseModel):
+    """A dry run of a transition: the status it leads to and what it would publish."""
+
+    status: CaseStatus
+    published: PublishedOut | None
+    warning: str
+
+
+def preview_out(preview: Preview) -> PreviewOut:
+    """The API form of a dry run."""
+    change = preview.change
+    published = None
+    if change is not None:
+        public = dict(change.public)
+        published = PublishedOut(
+            kind=change.kind, public=public, committed=sorted(change.confidential)
+        )
+    warning = PUBLISHED_WARNING if published else "Nothing of this step is published."
+    return PreviewOut(status=preview.status, published=published, warning=warning)
+
+
+@router.post("/{case_id}/transitions/preview", response_model=PreviewOut)
+def preview_transition(case_id: str, caller: Caller, cases: ReadCases, body: Action) -> PreviewOut:
+    """A dry run of a transition: the same checks and errors as taking it, nothing stored;
+    shows exactly what the transparency log would publish (``public``), which is permanent."""
+    return preview_out(cases.preview(caller, case_id, body))
 
 
 @router.post("/{case_id}/classification", response_model=CaseOut)
 def classify(case_id: str, caller: Caller, cases: Cases, body: Classification) -> CaseOut:
     """Classify an open licence case: listed, EU Art. 5 (either path) or excluded."""
-    return case_out(cases.classify(caller, case_id, body))
+    return case_out(cases.shown(caller, cases.classify(caller, case_id, body)))
 
 
 @router.post("/{case_id}/messages", response_model=MessageOut, status_code=status.HTTP_201_CREATED)

@@ -18,14 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from pallmall.api import problems
 from pallmall.api.deps import principal, read_tx, write_tx
 from pallmall.api.schemas import PageOut
-from pallmall.core.auth import Permission, Principal
+from pallmall.core.auth import Principal
 from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
+from pallmall.disclosure import PUBLIC, Reader, Visibility
 from pallmall.intel import exports
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import (
     AbuseCategory,
     AttackVector,
     Attribution,
+    Citation,
     DeviceType,
     Incident,
     IncidentDraft,
@@ -36,7 +38,7 @@ from pallmall.intel.incident import (
     VictimDraft,
 )
 from pallmall.intel.ports import IncidentQuery
-from pallmall.intel.publication import IncidentPublication
+from pallmall.intel.publication import PublicCollection
 from pallmall.intel.report import ImportReport
 from pallmall.intel.taxii import MEDIA_STIX
 from pallmall.intel.tlp import Tlp
@@ -69,6 +71,26 @@ class VictimIn(BaseModel):
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] | None = None
 
 
+class CitationIn(BaseModel):
+    """A source: a URL or a reference, restricted unless marked public (a published report,
+    say). A bare string is a restricted source."""
+
+    model_config = _STRICT
+    ref: Text
+    visibility: Visibility = Visibility.RESTRICTED
+
+    def citation(self) -> Citation:
+        """The domain citation."""
+        return Citation(self.ref, self.visibility)
+
+
+SourceIn = Annotated[Text, Field(min_length=1)] | CitationIn
+
+
+def _citations(sources: list[Any]) -> tuple[Citation, ...]:
+    return tuple(Citation(s) if isinstance(s, str) else s.citation() for s in sources)
+
+
 class AttributionIn(BaseModel):
     """A link to a registry record (product, vendor organisation or operator organisation)."""
 
@@ -76,7 +98,7 @@ class AttributionIn(BaseModel):
     role: LinkRole
     target_id: RecordId
     confidence: int = Field(ge=0, le=100, description="STIX 2.1 confidence, 0-100")
-    sources: list[Text] = Field(default=[], max_length=50)
+    sources: list[SourceIn] = Field(default=[], max_length=50)
 
 
 class IncidentIn(BaseModel):
@@ -96,7 +118,7 @@ class IncidentIn(BaseModel):
     indicators: list[Text] = Field(
         default=[], max_length=10_000, description="STIX patterns, e.g. [domain-name:value='x']"
     )
-    sources: list[Text] = Field(default=[], max_length=100)
+    sources: list[SourceIn] = Field(default=[], max_length=100)
 
     def draft(self) -> IncidentDraft:
         """The domain draft (checked further by the desk)."""
@@ -106,7 +128,7 @@ class IncidentIn(BaseModel):
             categories=tuple(dict.fromkeys(self.categories)),
             victims=tuple(VictimDraft(v.category, v.name, v.country) for v in self.victims),
             attributions=tuple(
-                Attribution(a.role, a.target_id, a.confidence, tuple(a.sources))
+                Attribution(a.role, a.target_id, a.confidence, _citations(a.sources))
                 for a in self.attributions
             ),
             tlp=self.tlp,
@@ -115,7 +137,7 @@ class IncidentIn(BaseModel):
             device_types=tuple(dict.fromkeys(self.device_types)),
             attack_vectors=tuple(dict.fromkeys(self.attack_vectors)),
             indicators=tuple(self.indicators),
-            sources=tuple(self.sources),
+            sources=_citations(self.sources),
         )
 
 
@@ -136,13 +158,20 @@ class VictimOut(BaseModel):
     country: str | None
 
 
+class CitationOut(BaseModel):
+    """A source the caller may read."""
+
+    ref: str
+    visibility: Visibility
+
+
 class AttributionOut(BaseModel):
-    """A link to a registry record; ``sources`` only in the full view."""
+    """A link to a registry record, with the sources the caller may read."""
 
     role: LinkRole
     target: str
     confidence: int
-    sources: list[str]
+    sources: list[CitationOut]
 
 
 class IncidentOut(BaseModel):
@@ -166,7 +195,7 @@ class IncidentOut(BaseModel):
     summary: str | None
     victims: list[VictimOut] | None
     indicators: list[str] | None
-    sources: list[str] | None
+    sources: list[CitationOut]
     reported_by: str | None
     reported_at: dt.datetime | None
     decided_by: str | None
@@ -179,14 +208,15 @@ class IncidentOut(BaseModel):
 def incident_desk(tx: Tx, caller: Principal) -> IncidentDesk:
     """The incident desk on ``tx``: the stores, the audit sink and the outbox share it."""
     store = SqlIntelStore(tx.conn)
-    restricted = caller.can(Permission.REGISTRY_READ_RESTRICTED)
-    hook = IncidentPublication(tx.outbox, store, store, lambda i: linked_registry(tx, i))
-    return IncidentDesk(store, hook, tx.audit, records=RegistryRecordTypes(tx.registry, restricted))
+    records = RegistryRecordTypes(tx.registry, Reader.of(caller))
+    public = PublicCollection(store, lambda i: linked_registry(tx, i))
+    return IncidentDesk(store, records, tx.audit, tx.outbox, public)
 
 
 def linked_registry(tx: Tx, incident: Incident) -> RegistryExportSource:
     """The public registry records ``incident`` links to (for its public STIX objects)."""
-    return RegistryExportSource.load(tx.registry, only={a.target_id for a in incident.attributions})
+    ids = {a.target_id for a in incident.attributions}
+    return RegistryExportSource.load(tx.registry, PUBLIC, only=ids)
 
 
 def _incident_out(view: dict[str, Any]) -> IncidentOut:
@@ -222,7 +252,7 @@ def list_incidents(
     """Incidents the caller may see, newest report first. Without ``intel:read_restricted``
     only confirmed TLP:CLEAR incidents, as public summaries."""
     query = IncidentQuery(status, tlp, category, victim, linked, role)
-    page = IncidentDesk(SqlIntelStore(tx.conn)).search(caller, query, PageRequest(offset, limit))
+    page = incident_desk(tx, caller).search(caller, query, PageRequest(offset, limit))
     return PageOut[IncidentOut](
         items=[_incident_out(v) for v in page.items],
         total=page.total,
@@ -235,7 +265,7 @@ def list_incidents(
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
 def get_incident(incident_id: str, caller: Caller, tx: Reading) -> IncidentOut:
     """One incident, as the caller may see it (404 when it may not)."""
-    return _incident_out(IncidentDesk(SqlIntelStore(tx.conn)).view(caller, incident_id))
+    return _incident_out(incident_desk(tx, caller).view(caller, incident_id))
 
 
 @router.post("/incidents/{incident_id}/decision", response_model=IncidentOut)
@@ -281,10 +311,8 @@ def export_mvt(
 def stix_export(tx: Tx, caller: Principal) -> dict[str, Any]:
     """The STIX 2.1 bundle of the registry records and confirmed incidents ``caller`` may
     see (restricted records only with ``registry:read_restricted``)."""
-    restricted = caller.can(Permission.REGISTRY_READ_RESTRICTED)
-    registry = RegistryExportSource.load(tx.registry, include_restricted=restricted)
-    store = SqlIntelStore(tx.conn)
-    return exports.stix_export(caller, registry, store, registry.last_change)
+    registry = RegistryExportSource.load(tx.registry, Reader.of(caller))
+    return exports.stix_export(caller, registry, incident_desk(tx, caller), registry.last_change)
 
 
 def mvt_export(tx: Tx, caller: Principal, alias: str) -> tuple[dict[str, Any], ImportReport]:

@@ -18,6 +18,7 @@ from pallmall.api.deps import read_tx
 from pallmall.core.errors import InvalidInput, NotFound
 from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
 from pallmall.log import TransparencyLog, parse_tile_path
+from pallmall.storage.audit import LoggedChange
 from pallmall.storage.database import Tx
 
 router = APIRouter(prefix="/log", tags=["log"], responses=problems.RESPONSES)
@@ -111,6 +112,7 @@ def consistency(old_size: Size, tree_size: Size, tlog: Log) -> JSONResponse:
 @router.get("/entries")
 def entries(
     tx: Annotated[Tx, Depends(read_tx, scope="function")],
+    tlog: Log,
     subject: Annotated[str | None, Query(max_length=200)] = None,
     leaf_hash: Annotated[
         str | None, Query(pattern=r"^[0-9a-fA-F]{64}$", description="hex SHA-256(0x00 ‖ entry)")
@@ -120,16 +122,7 @@ def entries(
 ) -> dict[str, Any]:
     """Logged public changes, newest first, by subject (a record id) or leaf hash."""
     page = tx.outbox.logged(PageRequest(offset, limit), subject, leaf_hash)
-    items = [
-        {
-            "index": i.log_index,
-            "leaf_hash": i.leaf_hash,
-            "kind": i.change.kind,
-            "subject": i.change.subject,
-            "public": dict(i.change.public),
-        }
-        for i in page.items
-    ]
+    items = [entry_item(i, tlog) for i in page.items]
     return {
         "items": items,
         "total": page.total,
@@ -137,6 +130,21 @@ def entries(
         "limit": page.limit,
         "has_more": page.has_more,
     }
+
+
+def entry_item(logged: LoggedChange, tlog: TransparencyLog) -> dict[str, Any]:
+    """A logged change as ``/log/entries`` lists it; a withheld entry shows only why."""
+    withheld = tlog.store.withheld.get(logged.log_index)
+    item: dict[str, Any] = {
+        "index": logged.log_index,
+        "leaf_hash": logged.leaf_hash,
+        "kind": logged.change.kind,
+        "subject": logged.change.subject,
+        "public": dict(logged.change.public),
+    }
+    if withheld is not None:
+        item |= {"subject": "", "public": {}, "withheld": withheld.reason}
+    return item
 
 
 @router.get("/receipt/{index}")

@@ -17,6 +17,7 @@ from pallmall.api.deps import principal, read_tx
 from pallmall.api.pool import WorkerPool, worker_pool
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.errors import InvalidInput
+from pallmall.disclosure import Reader
 from pallmall.registry.ownership import RegistryOwnership
 from pallmall.registry.service import RegistryService
 from pallmall.screening import (
@@ -169,6 +170,6 @@ def ownership(
     caller.require(Permission.SCREENING_RUN)
     RegistryService(tx.registry, tx.audit, tx.outbox).get(caller, record_id)
     day = on or date.today()
-    graph = RegistryOwnership(tx.registry)
+    graph = RegistryOwnership(tx.registry, Reader.of(caller))
     finding = fifty_percent_rule(record_id, graph, lambda r: graph.is_designated(r, day), day)
     return {**as_dict(finding), "explanation": finding.explain()}

@@ -8,12 +8,15 @@ from datetime import datetime
 
 from pallmall.cases.matching import same_party
 from pallmall.cases.model import (
+    Assessment,
     Case,
     CaseKind,
     CaseParty,
     CaseStatus,
     DiligenceRun,
     LicenceApplication,
+    PartyRole,
+    ProcurementRequest,
     undercut_parties,
 )
 from pallmall.cases.ports import CaseStore, IncidentFacts, RegistryFacts, ScreeningFacts
@@ -24,6 +27,7 @@ from pallmall.policy import (
     ProductEvidence,
     RestrictionEvidence,
     RuleSet,
+    assess,
     evaluate,
 )
 
@@ -92,7 +96,7 @@ def licence_evidence(
     ]
     if vendor_id:
         parties.append(vendor_evidence(vendor_id, sources))
-    end_user = next(p for p in app.parties if p.role.value == "end_user")
+    end_user = app.party(PartyRole.END_USER)[0]
     links = {app.product_id: "product"}
     links |= {vendor_id: "vendor"} if vendor_id else {}
     links |= {end_user.registry_id: "end_user"} if end_user.registry_id else {}
@@ -132,7 +136,7 @@ def prior_denials(store: CaseStore, case: Case) -> tuple[PriorDenialEvidence, ..
     same product category, and an end user or consignee that is one party by
     :func:`~pallmall.cases.matching.same_party`. ``matched_on`` names each pair of parties
     that met and how surely."""
-    parties = undercut_parties(case.details)
+    parties = undercut_parties(case.filed(LicenceApplication))
     names = store.authorities()
     found = (
         (denied.case, matched_parties(parties, denied.parties))
@@ -170,15 +174,17 @@ def matched_parties(parties: Sequence[CaseParty], earlier: Sequence[CaseParty]) 
 
 
 def _grounds(case: Case) -> str:
-    decision = case.state.get("decision") or {}
-    return "; ".join(decision.get("grounds", ())) or decision.get("reason", "") or "not stated"
+    decision = case.state.decision
+    if decision is None:
+        return "not stated"
+    return "; ".join(decision.grounds) or decision.reason or "not stated"
 
 
 def run_licence_diligence(
     case: Case, sources: Sources, store: CaseStore, rules: RuleSet, trigger: str, at: datetime
 ) -> DiligenceRun:
     """Gather the evidence and evaluate ``rules``; the run records what it read."""
-    app = LicenceApplication.model_validate(case.details)
+    app = case.filed(LicenceApplication)
     evidence = licence_evidence(case, app, sources, store)
     findings = evaluate(rules, evidence)
     notes = () if evidence.list_versions else ("no restricted-party list is loaded",)
@@ -188,7 +194,36 @@ def run_licence_diligence(
         trigger=trigger,
         stamp=store.world_stamp(),
         rules_version=f"{rules.name}@{rules.version}",
-        evidence=evidence.as_dict(),
-        findings=tuple(f.as_dict() for f in findings),
+        evidence=evidence,
+        findings=tuple(findings),
         notes=notes,
+    )
+
+
+def procurement_assessment(
+    req: ProcurementRequest, sources: Sources, store: CaseStore, rules: RuleSet
+) -> Assessment:
+    """The EO 14093 assessment of a procurement request: the vendor screened and looked up,
+    the product, incidents linked to either, restrictions in force on the vendor, and the
+    buyer's declarations, through ``rules``' procurement factors."""
+    vendor = vendor_evidence(req.vendor_record_id, sources)
+    links = {req.product_id: "product", req.vendor_record_id: "vendor"}
+    evidence = DueDiligence(
+        destination="",
+        end_use_category="other",
+        end_user_undertaking=True,
+        parties=(vendor,),
+        product=sources.registry.product(req.product_id),
+        incidents=sources.incidents.linked(links),
+        restrictions=restrictions_on(store, req.vendor_record_id),
+        list_versions=sources.screening.versions(),
+    )
+    result = assess(rules, evidence, req.declarations, req.vendor_attested)
+    return Assessment(
+        verdict=result.verdict,
+        vetted=result.vetted,
+        reasons=result.reasons,
+        factors=result.factors,
+        citation=rules.procurement_citation,
+        evidence=evidence,
     )

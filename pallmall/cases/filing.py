@@ -4,21 +4,23 @@ checks and use authorisations (state agencies)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pallmall.cases.diligence import (
     Sources,
+    procurement_assessment,
     product_category,
-    restrictions_on,
     vendor_evidence,
 )
 from pallmall.cases.model import (
+    Application,
     Case,
     CaseKind,
+    CaseState,
     CaseStatus,
     LicenceApplication,
     ProcurementRequest,
+    RestrictionFile,
     RestrictionRequest,
     UseAuthorisationRequest,
     Verb,
@@ -27,7 +29,8 @@ from pallmall.cases.transitions import INITIAL
 from pallmall.core.auth import AccountKind, Permission, Principal
 from pallmall.core.errors import Forbidden, InvalidInput
 from pallmall.core.ids import new_id
-from pallmall.policy import DueDiligence, assess
+from pallmall.disclosure import Reader, Sensitivity, may_read
+from pallmall.policy.evidence import ProductEvidence
 
 if TYPE_CHECKING:
     from pallmall.cases.service import CaseService
@@ -47,10 +50,8 @@ def file_licence(service: CaseService, principal: Principal, app: LicenceApplica
     names = service.store.authorities()
     if app.authority_id not in names:
         raise InvalidInput("authority_id", f"no export authority {app.authority_id!r} on this node")
-    product = service.sources().registry.product(app.product_id)
-    if product is None:
-        raise InvalidInput("product_id", f"no product {app.product_id!r} in the registry")
-    case = _new(service, principal, CaseKind.LICENCE, account, app.model_dump(mode="json"))
+    product = readable_product(service, principal, app.product_id)
+    case = _new(service, principal, CaseKind.LICENCE, account, app)
     case = dataclasses.replace(
         case,
         authority_id=app.authority_id,
@@ -76,26 +77,22 @@ def open_restriction(service: CaseService, principal: Principal, req: Restrictio
     name = sources.registry.name(req.vendor_record_id)
     if name is None:
         raise InvalidInput("vendor_record_id", f"no registry record {req.vendor_record_id!r}")
-    details = req.model_dump(mode="json")
-    case = _new(service, principal, CaseKind.RESTRICTION, req.vendor_account_id or "", details)
+    case = _new(service, principal, CaseKind.RESTRICTION, req.vendor_account_id or "", req)
     case = dataclasses.replace(
         case,
         authority_id=principal.account_id,
         title=f"Restriction: {name}",
         subject_id=req.vendor_record_id,
-        state={"evidence": _restriction_evidence(req, sources)},
+        state=CaseState(evidence=_restriction_evidence(req, sources)),
     )
     return _store(service, principal, case)
 
 
-def _restriction_evidence(req: RestrictionRequest, sources: Sources) -> dict[str, Any]:
+def _restriction_evidence(req: RestrictionRequest, sources: Sources) -> RestrictionFile:
     vendor = vendor_evidence(req.vendor_record_id, sources)
     incidents = sources.incidents.linked({req.vendor_record_id: "vendor"})
     cited = [i for i in incidents if i.incident_id in req.incident_ids or not req.incident_ids]
-    return {
-        "vendor": dataclasses.asdict(vendor),
-        "incidents": [dataclasses.asdict(i) for i in cited],
-    }
+    return RestrictionFile(vendor=vendor, incidents=tuple(cited))
 
 
 def check_procurement(service: CaseService, principal: Principal, req: ProcurementRequest) -> Case:
@@ -110,12 +107,10 @@ def check_procurement(service: CaseService, principal: Principal, req: Procureme
     unknown = sorted(set(req.declarations) - known)
     if unknown:
         raise InvalidInput("declarations", f"unknown factor ids: {', '.join(unknown)}")
-    product = service.sources().registry.product(req.product_id)
-    if product is None:
-        raise InvalidInput("product_id", f"no product {req.product_id!r} in the registry")
+    product = readable_product(service, principal, req.product_id)
     if service.sources().registry.name(req.vendor_record_id) is None:
         raise InvalidInput("vendor_record_id", f"no registry record {req.vendor_record_id!r}")
-    case = _new(service, principal, CaseKind.PROCUREMENT, account, req.model_dump(mode="json"))
+    case = _new(service, principal, CaseKind.PROCUREMENT, account, req)
     case = dataclasses.replace(
         case,
         title=f"Procurement: {product.name}",
@@ -123,35 +118,9 @@ def check_procurement(service: CaseService, principal: Principal, req: Procureme
         subject_id=req.vendor_record_id,
     )
     case = _store(service, principal, case)
-    state = {"assessment": procurement_assessment(service, case.details)}
-    return service.move(principal, case, Verb.ASSESS, CaseStatus.ASSESSED, state, state)
-
-
-def procurement_assessment(service: CaseService, details: Mapping[str, Any]) -> dict[str, Any]:
-    """The EO 14093 assessment of a procurement request (JSON form)."""
-    req = ProcurementRequest.model_validate(details)
-    sources = service.sources()
-    vendor = vendor_evidence(req.vendor_record_id, sources)
-    links = {req.product_id: "product", req.vendor_record_id: "vendor"}
-    evidence = DueDiligence(
-        destination="",
-        end_use_category="other",
-        end_user_undertaking=True,
-        parties=(vendor,),
-        product=sources.registry.product(req.product_id),
-        incidents=sources.incidents.linked(links),
-        restrictions=restrictions_on(service.store, req.vendor_record_id),
-        list_versions=sources.screening.versions(),
-    )
-    result = assess(service.rules, evidence, req.declarations, req.vendor_attested)
-    return {
-        "verdict": result.verdict.value,
-        "vetted": result.vetted,
-        "reasons": list(result.reasons),
-        "factors": [dataclasses.asdict(f) for f in result.factors],
-        "citation": service.rules.procurement_citation,
-        "evidence": evidence.as_dict(),
-    }
+    assessment = procurement_assessment(req, service.sources(), service.store, service.rules)
+    state = CaseState(assessment=assessment)
+    return service.move(principal, case, Verb.ASSESS, CaseStatus.ASSESSED, state, state.as_json())
 
 
 def file_use_authorisation(
@@ -166,11 +135,8 @@ def file_use_authorisation(
     account = _filer(principal, AccountKind.STATE_AGENCY, "use authorisations")
     if req.approver.strip().casefold() == principal.display.casefold():
         raise InvalidInput("approver", "the approver must be someone other than the filer")
-    product = service.sources().registry.product(req.product_id)
-    if product is None:
-        raise InvalidInput("product_id", f"no product {req.product_id!r} in the registry")
-    details = req.model_dump(mode="json")
-    case = _new(service, principal, CaseKind.USE_AUTHORISATION, account, details)
+    product = readable_product(service, principal, req.product_id)
+    case = _new(service, principal, CaseKind.USE_AUTHORISATION, account, req)
     case = dataclasses.replace(
         case,
         title=f"Use of {product.name}",
@@ -178,6 +144,24 @@ def file_use_authorisation(
         subject_id=req.product_id,
     )
     return _store(service, principal, case)
+
+
+def readable_product(
+    service: CaseService, principal: Principal, product_id: str
+) -> ProductEvidence:
+    """The registry product a filer names, if the filer may read it: a restricted product is
+    unknown to a filer without restricted read, so its name never reaches the filer's case
+    (its title) and the answer does not tell that it exists.
+
+    Raises:
+        InvalidInput: naming ``product_id``.
+    """
+    registry = service.sources().registry
+    product = registry.product(product_id)
+    readable = may_read(Reader.of(principal), Sensitivity(registry.visibility(product_id)))
+    if product is None or not readable:
+        raise InvalidInput("product_id", f"no product {product_id!r} in the registry")
+    return product
 
 
 def _filer(principal: Principal, kind: AccountKind, what: str) -> str:
@@ -188,7 +172,7 @@ def _filer(principal: Principal, kind: AccountKind, what: str) -> str:
 
 
 def _new(
-    service: CaseService, principal: Principal, kind: CaseKind, account: str, details: Any
+    service: CaseService, principal: Principal, kind: CaseKind, account: str, details: Application
 ) -> Case:
     now = service.clock()
     return Case(
@@ -211,6 +195,10 @@ def _new(
 def _store(service: CaseService, principal: Principal, case: Case) -> Case:
     service.store.add(case)
     service.record_audit(
-        principal, f"cases.{case.kind.value}.filed", case.id, dict(case.details), case.created_at
+        principal,
+        f"cases.{case.kind.value}.filed",
+        case.id,
+        case.details.model_dump(mode="json"),
+        case.created_at,
     )
     return case

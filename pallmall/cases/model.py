@@ -7,9 +7,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    field_serializer,
+    model_serializer,
+    model_validator,
+)
+
+from pallmall.policy import (
+    DueDiligence,
+    FactorAssessment,
+    Finding,
+    IncidentEvidence,
+    PartyEvidence,
+    Severity,
+    Verdict,
+    top_severity,
+)
 
 
 class CaseKind(StrEnum):
@@ -102,6 +122,17 @@ class AdviceOutcome(StrEnum):
     CLEAR = "clear"
 
 
+class DecisionOutcome(StrEnum):
+    """What was decided: a countersigned advice's outcome, or an oversight sign-off;
+    persisted."""
+
+    APPROVE_WITH_CONDITIONS = "approve_with_conditions"
+    DENY = "deny"
+    RESTRICT = "restrict"
+    CLEAR = "clear"
+    AUTHORISED = "authorised"
+
+
 class MessageKind(StrEnum):
     """A request for information (caseworker) or an answer (filer); persisted."""
 
@@ -178,7 +209,10 @@ class Action(BaseModel):
 
     ``advise`` needs ``outcome`` and ``grounds``; ``appeal``, ``revoke``, ``refuse`` and
     ``dismiss_appeal`` a ``reason``; ``amend`` ``conditions``; ``expected_version`` guards
-    against acting on a stale view.
+    against acting on a stale view. A verb whose result the public sees (a countersignature,
+    an amendment, a revocation...) may carry ``public_statement``: the text written for
+    publication, which goes into the transparency log permanently; ``reason`` stays
+    confidential (committed to, never shown).
     """
 
     model_config = _STRICT
@@ -189,6 +223,7 @@ class Action(BaseModel):
         default=(), max_length=50
     )
     reason: str = Field(default="", max_length=5000)
+    public_statement: str = Field(default="", max_length=2000)
     expected_version: int | None = Field(default=None, ge=1)
 
 
@@ -230,9 +265,137 @@ class UseAuthorisationRequest(BaseModel):
     duration_days: int = Field(ge=1, le=366)
 
 
+Application = LicenceApplication | RestrictionRequest | ProcurementRequest | UseAuthorisationRequest
+"""What was filed to open a case, one type per :class:`CaseKind`."""
+
+APPLICATIONS: dict[CaseKind, type[Application]] = {
+    CaseKind.LICENCE: LicenceApplication,
+    CaseKind.RESTRICTION: RestrictionRequest,
+    CaseKind.PROCUREMENT: ProcurementRequest,
+    CaseKind.USE_AUTHORISATION: UseAuthorisationRequest,
+}
+
+A = TypeVar(
+    "A", LicenceApplication, RestrictionRequest, ProcurementRequest, UseAuthorisationRequest
+)
+
+
+def parse_application(kind: CaseKind, data: Mapping[str, Any]) -> Application:
+    """The filed request of a ``kind`` case from its JSON form (as stored in ``details``).
+
+    Raises:
+        pydantic.ValidationError: the JSON is not a valid request of that kind.
+    """
+    return APPLICATIONS[kind].model_validate(data)
+
+
+_RECORD = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Sparse(BaseModel):
+    """A record whose JSON form leaves out the fields that are not set (None)."""
+
+    @model_serializer(mode="wrap")
+    def _set_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        return {k: v for k, v in dumped.items() if v is not None}
+
+
+class RecordedClassification(Classification):
+    """A classification as kept on the case: what the caseworker chose, and who (user id)."""
+
+    by: str
+
+
+class RestrictionFile(BaseModel):
+    """The evidence a restriction case opens with: the vendor as a party (screening,
+    designations, ownership) and the incidents cited (all linked ones when none is cited)."""
+
+    model_config = _RECORD
+    vendor: PartyEvidence
+    incidents: tuple[IncidentEvidence, ...] = ()
+
+
+class Advice(BaseModel):
+    """An officer's advice; another officer countersigns or returns it (four eyes).
+    ``by`` is the adviser's user id."""
+
+    model_config = _RECORD
+    by: str
+    at: datetime
+    outcome: AdviceOutcome
+    grounds: tuple[str, ...]
+    conditions: tuple[str, ...] = ()
+    reason: str = ""
+
+    @field_serializer("at")
+    def _iso(self, at: datetime) -> str:
+        return at.isoformat()
+
+
+class Decision(_Sparse):
+    """What was decided on a case and by whom (user ids).
+
+    A countersignature records ``outcome``, ``grounds`` and ``conditions`` from the advice,
+    ``advised_by`` and ``countersigned_by``; an amendment adds new ``conditions`` and
+    ``amended_by``; a revocation, a refusal, a dismissed appeal or a lifted restriction its
+    ``reason`` and ``by``; an oversight sign-off ``outcome`` ``authorised`` and ``by``.
+    ``public_statement`` is what the last decider wrote for publication.
+    """
+
+    model_config = _RECORD
+    outcome: DecisionOutcome | None = None
+    grounds: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    reason: str = ""
+    public_statement: str | None = None
+    advised_by: str | None = None
+    countersigned_by: str | None = None
+    amended_by: str | None = None
+    by: str | None = None
+
+
+class Assessment(BaseModel):
+    """A procurement check's answer: go / no-go, each EO 14093 factor with its basis, the
+    vetting, and the evidence it was read from."""
+
+    model_config = _RECORD
+    verdict: Verdict
+    vetted: bool
+    reasons: tuple[str, ...]
+    factors: tuple[FactorAssessment, ...]
+    citation: str
+    evidence: DueDiligence
+
+
+class CaseState(_Sparse):
+    """What working a case added to it (each None until it happens); the JSON form (stored,
+    and the API's ``state``) holds only what is set."""
+
+    model_config = _RECORD
+    classification: RecordedClassification | None = None
+    evidence: RestrictionFile | None = None
+    advice: Advice | None = None
+    decision: Decision | None = None
+    assessment: Assessment | None = None
+
+    def for_filer(self, decision: Decision | None) -> CaseState:
+        """What the filing account sees: classification, assessment and the public part of
+        the ``decision`` (:func:`pallmall.cases.publish.filer_decision`)."""
+        return CaseState(
+            classification=self.classification,
+            decision=decision,
+            assessment=self.assessment,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON form (what storage keeps and the API shows)."""
+        return self.model_dump(mode="json")
+
+
 @dataclass(frozen=True)
 class Case:
-    """A case as stored: ``details`` is the filed request (JSON), ``state`` what decisions
+    """A case as stored: ``details`` is the filed request, ``state`` what working the case
     added (classification, advice, decision, assessment). ``version`` counts saves."""
 
     id: str
@@ -247,10 +410,20 @@ class Case:
     subject_id: str
     created_at: datetime
     updated_at: datetime
+    details: Application
     version: int = 1
-    top_severity: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
-    state: Mapping[str, Any] = field(default_factory=dict)
+    top_severity: Severity | None = None
+    state: CaseState = field(default_factory=CaseState)
+
+    def filed(self, as_type: type[A]) -> A:
+        """The filed request as ``as_type`` (e.g. ``case.filed(LicenceApplication)``).
+
+        Raises:
+            TypeError: the case's request is of another kind.
+        """
+        if not isinstance(self.details, as_type):
+            raise TypeError(f"case {self.id} is a {self.kind.value} case")
+        return self.details
 
 
 UNDERCUT_ROLES = (PartyRole.END_USER, PartyRole.CONSIGNEE)
@@ -259,22 +432,18 @@ UNDERCUT_ROLES = (PartyRole.END_USER, PartyRole.CONSIGNEE)
 
 @dataclass(frozen=True)
 class CaseParty:
-    """A party named on a case: ``role`` (a :class:`PartyRole` value), ``name`` as filed,
-    ``country`` (ISO 3166-1 alpha-2, or empty when not given)."""
+    """A party named on a case: ``role``, ``name`` as filed, ``country`` (ISO 3166-1
+    alpha-2, or empty when not given)."""
 
-    role: str
+    role: PartyRole
     name: str
     country: str = ""
 
 
-def undercut_parties(details: Mapping[str, Any]) -> tuple[CaseParty, ...]:
-    """The end user and consignees of a filed licence application (its stored ``details``),
-    in the order filed."""
-    roles = {r.value for r in UNDERCUT_ROLES}
+def undercut_parties(app: LicenceApplication) -> tuple[CaseParty, ...]:
+    """The end user and consignees of a licence application, in the order filed."""
     return tuple(
-        CaseParty(p["role"], p["name"], p.get("country") or "")
-        for p in details.get("parties", ())
-        if p.get("role") in roles
+        CaseParty(p.role, p.name, p.country or "") for p in app.parties if p.role in UNDERCUT_ROLES
     )
 
 
@@ -294,9 +463,9 @@ class CaseEvent:
     case_id: str
     at: datetime
     actor: str
-    verb: str
-    from_status: str
-    to_status: str
+    verb: Verb
+    from_status: CaseStatus
+    to_status: CaseStatus
     payload: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -310,9 +479,22 @@ class DiligenceRun:
     trigger: str
     stamp: str
     rules_version: str
-    evidence: Mapping[str, Any]
-    findings: tuple[Mapping[str, Any], ...]
+    evidence: DueDiligence
+    findings: tuple[Finding, ...]
     notes: tuple[str, ...] = ()
+
+    @property
+    def top_severity(self) -> Severity | None:
+        """The heaviest severity among the findings (None: no finding)."""
+        return top_severity(self.findings)
+
+
+_EVIDENCE: TypeAdapter[DueDiligence] = TypeAdapter(DueDiligence)
+
+
+def parse_evidence(data: Mapping[str, Any]) -> DueDiligence:
+    """Due-diligence evidence from its JSON form (:meth:`DueDiligence.as_dict`)."""
+    return _EVIDENCE.validate_python(data)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pallmall.cases.model import (
     Notification,
 )
 from pallmall.core.paging import Page, PageRequest
+from pallmall.disclosure import Visibility
 from pallmall.policy import (
     DesignationEvidence,
     IncidentEvidence,
@@ -103,6 +104,10 @@ class RegistryFacts(Protocol):
 
     def name(self, record_id: str) -> str | None:
         """The record's name, or None if unknown."""
+
+    def visibility(self, record_id: str) -> Visibility:
+        """The record's visibility (RESTRICTED when unknown): what a case naming it may
+        publish depends on it (:mod:`pallmall.disclosure`)."""
 
     def jurisdictions(self, record_id: str) -> tuple[str, ...]:
         """The record's jurisdictions (ISO codes)."""

@@ -8,28 +8,32 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from pallmall.cases.diligence import Sources, run_licence_diligence
+from pallmall.cases.diligence import Sources, procurement_assessment, run_licence_diligence
+from pallmall.cases.effects import EFFECTS, Effect, Move, Step
 from pallmall.cases.model import (
     Action,
-    AdviceOutcome,
+    Assessment,
     Case,
     CaseEvent,
     CaseKind,
     CaseQuery,
+    CaseState,
     CaseStatus,
     Classification,
     DiligenceRun,
     Message,
     MessageKind,
     Notification,
+    ProcurementRequest,
+    RecordedClassification,
     Verb,
 )
 from pallmall.cases.ports import CaseStore
-from pallmall.cases.publish import decision_change, denial_notices
+from pallmall.cases.publish import decision_change, denial_notices, filer_case, filer_event
 from pallmall.cases.transitions import OPEN, OWNER, RIGHTS, allowed_verbs, targets
 from pallmall.core.audit import AuditRecord, AuditSink
 from pallmall.core.auth import Permission, Principal
-from pallmall.core.changes import ChangeOutbox
+from pallmall.core.changes import ChangeOutbox, PublicChange
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import (
     Conflict,
@@ -45,25 +49,6 @@ from pallmall.policy import RuleSet, shipped_rules
 P = Permission
 S = CaseStatus
 READ = (P.CASES_FILE, P.CASES_DECIDE, P.CASES_OVERSEE)
-OUTCOMES = {
-    CaseKind.LICENCE: {
-        AdviceOutcome.APPROVE_WITH_CONDITIONS: S.APPROVED_WITH_CONDITIONS,
-        AdviceOutcome.DENY: S.DENIED,
-    },
-    CaseKind.RESTRICTION: {AdviceOutcome.RESTRICT: S.RESTRICTED, AdviceOutcome.CLEAR: S.CLEARED},
-}
-PUBLISHED = {
-    Verb.COUNTERSIGN: "decided",
-    Verb.DISMISS_APPEAL: "appeal_dismissed",
-    Verb.AMEND: "amended",
-    Verb.REVOKE: "revoked",
-    Verb.EXPIRE: "expired",
-    Verb.LIFT: "lifted",
-    Verb.SIGN_OFF: "signed_off",
-    Verb.REFUSE: "refused",
-    Verb.ASSESS: "assessed",
-}
-"""Verbs whose result the public sees (a log entry), and the word the entry kind ends in."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +61,15 @@ class CaseView:
     messages: Sequence[Message]
     verbs: Sequence[Verb]
     internal: bool
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A dry run of a verb: the status it would lead to and the public change it would
+    append to the transparency log (None: the public would see nothing of it)."""
+
+    status: CaseStatus
+    change: PublicChange | None
 
 
 @dataclass
@@ -108,18 +102,27 @@ class CaseService:
         """The case with its history, due diligence (caseworkers only) and messages."""
         case = self.get(principal, case_id)
         internal = insider(principal, case)
-        shown = case if internal else replace(case, state=_filer_state(case), top_severity=None)
+        events = self.store.events(case_id)
+        if not internal:
+            filer = case.filed_by if case.filed_by else (principal.user_id or "")
+            events = [filer_event(e, filer, self.rules) for e in events]
         return CaseView(
-            shown,
-            self.store.events(case_id),
+            self.shown(principal, case),
+            events,
             self.store.runs(case_id) if internal else (),
             self.store.messages(case_id),
             [v for v in allowed_verbs(case.kind, case.status) if self._may(principal, case, v)],
             internal,
         )
 
+    def shown(self, principal: Principal, case: Case) -> Case:
+        """``case`` as ``principal`` may see it: whole for those who work it, the filer's
+        view (:func:`~pallmall.cases.publish.filer_case`) for the filing account."""
+        return case if insider(principal, case) else filer_case(case, self.rules)
+
     def search(self, principal: Principal, query: CaseQuery, page: PageRequest) -> Page[Case]:
-        """The cases matching ``query`` that the principal may see, newest first."""
+        """The cases matching ``query`` that the principal may see, newest first, each as
+        :meth:`shown` gives it."""
         require_any(principal, READ)
         if principal.can(P.CASES_OVERSEE):
             return self.store.search(query, page)
@@ -127,7 +130,9 @@ class CaseService:
             return Page([], 0, page.offset, page.limit)
         if principal.can(P.CASES_DECIDE):
             return self.store.search(replace(query, authority_id=principal.account_id), page)
-        return self.store.search(replace(query, account_id=principal.account_id), page)
+        found = self.store.search(replace(query, account_id=principal.account_id), page)
+        items = [self.shown(principal, c) for c in found.items]
+        return Page(items, found.total, found.offset, found.limit)
 
     def notifications(self, principal: Principal, page: PageRequest) -> Page[Notification]:
         """Denial notices to the principal's authority (all, for oversight)."""
@@ -151,6 +156,21 @@ class CaseService:
             Conflict: ``expected_version`` is stale.
             InvalidInput: the verb's data is missing (names the field).
         """
+        case, made = self._prepare(principal, case_id, action)
+        return self.move(principal, case, action.verb, made.status, made.state, made.payload)
+
+    def preview(self, principal: Principal, case_id: str, action: Action) -> Preview:
+        """What ``action`` would do and publish, without taking it: a dry run with the same
+        checks as :meth:`act` (and the same errors), so the decider sees before deciding the
+        text that will be published, permanently.
+        """
+        case, made = self._prepare(principal, case_id, action)
+        effect = EFFECTS[case.kind][action.verb]
+        after = replace(case, status=made.status, state=made.state)
+        change = self._change(after, effect, self.clock()) if effect.publish else None
+        return Preview(made.status, change)
+
+    def _prepare(self, principal: Principal, case_id: str, action: Action) -> tuple[Case, Move]:
         case = self.get(principal, case_id)
         rights = RIGHTS[case.kind].get(action.verb)
         if rights is None:
@@ -161,8 +181,11 @@ class CaseService:
             raise Conflict(
                 f"case {case.id} is at version {case.version}, not {action.expected_version}"
             )
-        status, state, payload = self._apply(principal, case, action, allowed)
-        return self.move(principal, case, action.verb, status, state, payload)
+        effect = EFFECTS[case.kind][action.verb]
+        step = Step(
+            case, action, principal.user_id or "", self.clock(), allowed, self._assess(case)
+        )
+        return case, effect.record(step)
 
     def move(
         self,
@@ -170,125 +193,48 @@ class CaseService:
         case: Case,
         verb: Verb,
         status: CaseStatus,
-        state: dict[str, Any],
+        state: CaseState,
         payload: dict[str, Any],
     ) -> Case:
-        """Store the new status and state, the history entry, the audit record, and the
-        verb's side effects (due diligence, log entry, denial notices)."""
+        """Store the new status and state, the history entry, the audit record, and what
+        the verb's :class:`~pallmall.cases.effects.Effect` says follows (due diligence, a
+        public change, denial notices)."""
         now = self.clock()
         after = replace(case, status=status, state=state, version=case.version + 1, updated_at=now)
         self.store.save(after, case.version)
         actor = principal.user_id or "anonymous"
         self.store.append_event(CaseEvent(case.id, now, actor, verb, case.status, status, payload))
         self.record_audit(principal, f"cases.{case.kind.value}.{verb.value}", case.id, payload, now)
-        return self._after(principal, after, verb, now)
+        return self._follow(principal, after, EFFECTS[case.kind][verb], now)
 
-    def _apply(
-        self, principal: Principal, case: Case, action: Action, allowed: frozenset[CaseStatus]
-    ) -> tuple[CaseStatus, dict[str, Any], dict[str, Any]]:
-        state = dict(case.state)
-        payload: dict[str, Any] = {"reason": action.reason} if action.reason else {}
-        verb = action.verb
-        if verb is Verb.ADVISE:
-            state["advice"] = self._advice(principal, case, action)
-            payload = dict(state["advice"])
-        elif verb in (Verb.COUNTERSIGN, Verb.RETURN_ADVICE):
-            return self._second_officer(principal, case, action, allowed)
-        elif verb is Verb.AMEND:
-            if not action.conditions:
-                raise InvalidInput("conditions", "amending needs the new conditions")
-            state["decision"] = {
-                **state.get("decision", {}),
-                "conditions": list(action.conditions),
-                "amended_by": principal.user_id,
-                "reason": action.reason,
-            }
-            payload = {"conditions": list(action.conditions), "reason": action.reason}
-        elif verb in (Verb.APPEAL, Verb.REVOKE, Verb.REFUSE, Verb.DISMISS_APPEAL, Verb.LIFT):
-            _need_reason(action)
-            if verb is not Verb.APPEAL:
-                state["decision"] = {
-                    **state.get("decision", {}),
-                    "reason": action.reason,
-                    "by": principal.user_id,
-                }
-        elif verb is Verb.SIGN_OFF:
-            state["decision"] = {
-                "outcome": "authorised",
-                "by": principal.user_id,
-                "reason": action.reason,
-                "grounds": ["oversight sign-off"],
-            }
-        elif verb is Verb.ASSESS:
-            state["assessment"] = self._reassess(case)
-        return next(iter(allowed)), state, payload
+    def _assess(self, case: Case) -> Callable[[], Assessment]:
+        def assessment() -> Assessment:
+            req = case.filed(ProcurementRequest)
+            return procurement_assessment(req, self.sources(), self.store, self.rules)
 
-    def _advice(self, principal: Principal, case: Case, action: Action) -> dict[str, Any]:
-        if action.outcome is None or action.outcome not in OUTCOMES[case.kind]:
-            allowed = ", ".join(o.value for o in OUTCOMES[case.kind])
-            raise InvalidInput(
-                "outcome", f"advice on a {case.kind.value} case needs one of {allowed}"
-            )
-        if not action.grounds:
-            raise InvalidInput("grounds", "advice needs its grounds (rule ids or reasons)")
-        return {
-            "by": principal.user_id,
-            "at": self.clock().isoformat(),
-            "outcome": action.outcome.value,
-            "grounds": list(action.grounds),
-            "conditions": list(action.conditions),
-            "reason": action.reason,
-        }
+        return assessment
 
-    def _second_officer(
-        self, principal: Principal, case: Case, action: Action, allowed: frozenset[CaseStatus]
-    ) -> tuple[CaseStatus, dict[str, Any], dict[str, Any]]:
-        advice = dict(case.state.get("advice") or {})
-        if advice.get("by") == principal.user_id:
-            raise Forbidden(
-                f"four eyes: the officer who advised on {case.id} cannot {action.verb.value}"
-            )
-        state = dict(case.state)
-        if action.verb is Verb.RETURN_ADVICE:
-            _need_reason(action)
-            state.pop("advice", None)
-            return next(iter(allowed)), state, {"returned_advice": advice, "reason": action.reason}
-        target = OUTCOMES[case.kind][AdviceOutcome(advice["outcome"])]
-        state["decision"] = {
-            "outcome": advice["outcome"],
-            "grounds": advice["grounds"],
-            "conditions": advice["conditions"],
-            "advised_by": advice["by"],
-            "countersigned_by": principal.user_id,
-            "reason": action.reason or advice.get("reason", ""),
-        }
-        return target, state, dict(state["decision"])
-
-    def _reassess(self, case: Case) -> dict[str, Any]:
-        from pallmall.cases.filing import procurement_assessment
-
-        return procurement_assessment(self, case.details)
-
-    def _after(self, principal: Principal, case: Case, verb: Verb, at: datetime) -> Case:
-        if case.kind is CaseKind.LICENCE and verb is Verb.SUBMIT:
+    def _follow(self, principal: Principal, case: Case, effect: Effect, at: datetime) -> Case:
+        if effect.diligence:
             return self.run_diligence(principal, case, "submitted", check=False)
-        if verb not in PUBLISHED or verb is Verb.APPEAL:
+        if effect.publish is None:
             return case
-        outcome = (case.state.get("decision") or {}).get("outcome", case.status.value)
-        if verb is not Verb.COUNTERSIGN:
-            outcome = case.status.value
-        if case.kind is CaseKind.PROCUREMENT:
-            outcome = case.state["assessment"]["verdict"]
+        self.outbox.add(self._change(case, effect, at))
         authorities = self.store.authorities()
-        name = authorities.get(case.authority_id, case.authority_id or "")
-        self.outbox.add(decision_change(case, PUBLISHED[verb], outcome, name, at))
-        if case.kind is CaseKind.LICENCE and case.status is S.DENIED and verb is Verb.COUNTERSIGN:
+        if effect.notify is not None and case.status is effect.notify:
             for notice in denial_notices(case, authorities, at):
                 self.store.add_notification(notice)
                 self.record_audit(
                     principal, "cases.denial.notified", case.id, {"to": notice.to_authority}, at
                 )
         return case
+
+    def _change(self, case: Case, effect: Effect, at: datetime) -> PublicChange:
+        assert effect.publish is not None
+        authority = self.store.authorities().get(case.authority_id, case.authority_id or "")
+        subject = self.sources().registry.visibility(case.subject_id)
+        outcome = effect.outcome(case)
+        return decision_change(case, effect.publish, outcome, authority, at, subject, self.rules)
 
     def _may(self, principal: Principal, case: Case, verb: Verb) -> bool:
         try:
@@ -316,8 +262,7 @@ class CaseService:
             case, self.sources(), self.store, self.rules, trigger, self.clock()
         )
         self.store.add_run(run)
-        severity = _top(run.findings)
-        after = replace(case, top_severity=severity, version=case.version + 1)
+        after = replace(case, top_severity=run.top_severity, version=case.version + 1)
         self.store.save(after, case.version)
         self.record_audit(
             principal,
@@ -391,17 +336,15 @@ class CaseService:
         case = self.get(principal, case_id)
         if case.kind is not CaseKind.LICENCE or case.status not in (S.SUBMITTED, S.UNDER_REVIEW):
             raise TransitionRefused(f"{case.kind.value} case", case.status.value, "classify")
-        state = {
-            **case.state,
-            "classification": {**value.model_dump(mode="json"), "by": principal.user_id},
-        }
+        recorded = RecordedClassification(**value.model_dump(), by=principal.user_id or "")
+        state = case.state.model_copy(update={"classification": recorded})
         after = replace(case, state=state, version=case.version + 1, updated_at=self.clock())
         self.store.save(after, case.version)
         self.record_audit(
             principal,
             "cases.licence.classified",
             case_id,
-            state["classification"],
+            recorded.model_dump(mode="json"),
             after.updated_at,
         )
         return after
@@ -474,20 +417,3 @@ def _decides_for(principal: Principal, case: Case) -> bool:
 
 def _same_authority(principal: Principal, case: Case) -> bool:
     return bool(case.authority_id) and principal.account_id == case.authority_id
-
-
-def _filer_state(case: Case) -> dict[str, Any]:
-    return {
-        k: v for k, v in case.state.items() if k in ("classification", "decision", "assessment")
-    }
-
-
-def _need_reason(action: Action) -> None:
-    if not action.reason.strip():
-        raise InvalidInput("reason", f"{action.verb.value} needs a reason")
-
-
-def _top(findings: Sequence[Any]) -> str | None:
-    order = ["info", "advisory", "high", "blocking"]
-    values = [f["severity"] for f in findings]
-    return max(values, key=order.index) if values else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
+from pallmall.disclosure import Visibility
 from pallmall.intel.incident import Incident, LinkRole
 from pallmall.policy import (
     DesignationEvidence,
@@ -98,6 +99,11 @@ class RegistryStoreFacts:
         """The record's name."""
         stored = self.store.get(record_id)
         return stored.record.name if stored else None
+
+    def visibility(self, record_id: str) -> Visibility:
+        """The record's visibility; RESTRICTED when the registry does not hold it."""
+        stored = self.store.get(record_id)
+        return stored.record.visibility if stored else Visibility.RESTRICTED
 
     def jurisdictions(self, record_id: str) -> tuple[str, ...]:
         """The record's jurisdictions."""

@@ -42,7 +42,7 @@ def list_cases(
             c.status.value,
             c.destination,
             c.product_category,
-            c.top_severity or "",
+            c.top_severity.value if c.top_severity else "",
             c.title,
         )
     console.print(table)
@@ -63,7 +63,7 @@ def show(case_id: str) -> None:
         run = view.runs[-1]
         console.print(f"due diligence {run.at:%Y-%m-%d %H:%M} ({run.trigger}), {run.rules_version}")
         for f in run.findings:
-            console.print(f"  [{f['severity']}] {f['rule_id']}@{f['rule_version']}: {f['summary']}")
+            console.print(f"  [{f.severity}] {f.rule_id}@{f.rule_version}: {f.summary}")
     for e in view.events:
         console.print(
             f"  {e.at:%Y-%m-%d %H:%M} {e.actor} {e.verb} {e.from_status} -> {e.to_status}"

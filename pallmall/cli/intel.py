@@ -15,7 +15,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
+from pallmall.api.intel import incident_desk
 from pallmall.core.auth import ANONYMOUS, SYSTEM
+from pallmall.disclosure import PUBLIC
 from pallmall.intel import exports
 from pallmall.intel.importer import Importer
 from pallmall.intel.taxii import DEFAULT_COLLECTIONS
@@ -60,9 +62,9 @@ def export_intel(
     """
     with db.read() as tx:
         if fmt == "stix":
-            registry = RegistryExportSource.load(tx.registry)
-            store = SqlIntelStore(tx.conn)
-            bundle = exports.stix_export(ANONYMOUS, registry, store, registry.last_change)
+            registry = RegistryExportSource.load(tx.registry, PUBLIC)
+            desk = incident_desk(tx, ANONYMOUS)
+            bundle = exports.stix_export(ANONYMOUS, registry, desk, registry.last_change)
             notes: list[str] = []
         else:
             principal = ANONYMOUS if collection == "public" else SYSTEM

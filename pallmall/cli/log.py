@@ -29,7 +29,7 @@ from pallmall.log import (
 )
 from pallmall.log.bundle import decode_bundle
 from pallmall.log.layout import TILE_WIDTH
-from pallmall.publisher import Publisher
+from pallmall.publisher import Publisher, withhold_entry
 from pallmall.storage.database import Database
 
 log_app = typer.Typer(help="Audit and use the transparency log.", no_args_is_help=True)
@@ -153,6 +153,29 @@ def witness_serve(
 def _cosigner(folder: Path) -> CosignatureSigner:
     signer = load_signing_key(folder / "log-signing.key")
     return CosignatureSigner(signer.name, signer.private_key)
+
+
+@log_app.command("withhold")
+def withhold(
+    index: Annotated[int, typer.Argument(help="the entry that should never have been public")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="why, in words fit to publish (it is published)")
+    ],
+) -> None:
+    """Stop serving the entry bundle holding INDEX, and publish a notice saying so.
+
+    The log cannot forget an entry: its hash stays in every later root, and anyone who
+    copied the bundle keeps it. This node stops serving the bundle (410 Gone for it, the
+    entry's receipt and page), keeps it privately, and appends a public notice naming the
+    index and the reason, so auditors (`pallmall log verify`) know why it is missing. See
+    docs/disclosure.md for the other options (a new log).
+    """
+    settings, db = open_database()
+    tlog = open_log(settings, db)
+    notice = withhold_entry(db, tlog, index, reason)
+    publish_changes(db)
+    bundles = ", ".join(notice.public["bundles"]) or "none yet"
+    console.print(f"entry {index} withheld (bundles moved out of the public folder: {bundles})")
 
 
 def log_vkey() -> str:

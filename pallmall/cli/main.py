@@ -25,6 +25,7 @@ from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.core.errors import PallmallError
 from pallmall.core.paging import PageRequest
+from pallmall.disclosure import NODE, PUBLIC
 from pallmall.registry.demo import READERS, shipped_batches
 from pallmall.registry.ftm import export_entities
 from pallmall.registry.importers.batch import ImportBatch
@@ -145,9 +146,20 @@ def export(
         Path | None, typer.Option("-o", help="file (default: standard output)")
     ] = None,
     collection: Annotated[str, typer.Option(help="mvt: the TAXII collection")] = "public",
+    include_restricted: Annotated[
+        bool,
+        typer.Option(
+            "--include-restricted",
+            help="ftm: also restricted records, relationships and sources, each entity that "
+            'carries any marked "visibility": "restricted" (for the node\'s own use, never '
+            "to publish)",
+        ),
+    ] = False,
 ) -> None:
-    """Export the whole registry (ftm), the registry and confirmed public incidents (stix),
+    """Export the public registry (ftm), the registry and confirmed public incidents (stix),
     or a collection's indicators (mvt)."""
+    if include_restricted and fmt != "ftm":
+        raise typer.BadParameter("only the ftm export takes restricted data", param_hint="--format")
     if fmt in INTEL_FORMATS:
         _, db = open_database()
         export_intel(db, fmt, collection, output, err)
@@ -155,12 +167,14 @@ def export(
     if fmt != "ftm":
         raise typer.BadParameter("one of ftm, stix, mvt", param_hint="--format")
     _, db = open_database()
+    reader = NODE if include_restricted else PUBLIC
     with db.read() as tx:
         records = _all_records(tx.registry)
-        lines = [
-            json.dumps(e, sort_keys=True)
-            for e in export_entities(records, tx.registry.all_relationships())
-        ]
+        entities = export_entities(records, tx.registry.all_relationships(), reader)
+        lines = [json.dumps(e, sort_keys=True) for e in entities]
+    if include_restricted:
+        marked = sum(1 for line in lines if '"visibility": "restricted"' in line)
+        err.print(f"[bold]{marked} entities carry restricted data[/] (marked); do not publish")
     text = "\n".join(lines) + "\n"
     if output is None:
         sys.stdout.write(text)

@@ -32,6 +32,13 @@ class NotFound(PallmallError):
     title = "Not found"
 
 
+class Gone(NotFound):
+    """The thing existed and is deliberately no longer served (a withheld log entry)."""
+
+    status = 410
+    title = "Gone"
+
+
 class Forbidden(PallmallError):
     """The caller is known but its role does not allow the action."""
 

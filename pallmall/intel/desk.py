@@ -1,23 +1,28 @@
 """The incident desk: report, read and decide abuse incidents (the service, with side effects).
 
-Side effects live here, not on the model: an audit record for every change
-(DESIGN.md, rules of the house) and, on confirmation, a call to the public-change hook
-that appends the public summary to the transparency log.
+Side effects live here, not on the model, and go through the caller's unit of work like the
+registry's, the cases' and the reports': an audit record for every change (DESIGN.md, rules
+of the house), and on confirmation the public change for the transparency log (through the
+outbox, decided by the disclosure gate) and, for what the public may read, the incident's STIX
+objects in the TAXII ``public`` collection. Either all of it commits or none of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+import builtins
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from pallmall.core.audit import AuditRecord, AuditSink
 from pallmall.core.auth import Permission, Principal
+from pallmall.core.changes import ChangeOutbox
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Forbidden, InvalidInput, NotFound
 from pallmall.core.ids import new_id
 from pallmall.core.paging import Page, PageRequest
+from pallmall.disclosure import PUBLIC, Reader
 from pallmall.intel.incident import (
     Attribution,
     Incident,
@@ -25,14 +30,16 @@ from pallmall.intel.incident import (
     IncidentStatus,
     LinkRole,
     Verb,
-    can_see,
     incident_from_draft,
-    incident_view,
-    public_summary,
 )
-from pallmall.intel.ports import IncidentQuery, IncidentStore, PublicChangeHook, RegistryRecords
+from pallmall.intel.ports import (
+    IncidentCollections,
+    IncidentQuery,
+    IncidentStore,
+    RegistryRecords,
+)
+from pallmall.intel.redaction import incident_change, incident_view, redact
 
-CONFIRMED_KIND = "intel.incident.confirmed"
 LINK_TYPES: dict[LinkRole, str] = {
     LinkRole.PRODUCT: "product",
     LinkRole.VENDOR: "organisation",
@@ -41,26 +48,22 @@ LINK_TYPES: dict[LinkRole, str] = {
 """The registry record type each link role must point at."""
 
 
+@dataclass
 class IncidentDesk:
     """Reports and decisions on incidents, checked against the caller's permissions.
 
-    ``records``, when given, checks that each attribution names a registry record of the
-    right type (:data:`LINK_TYPES`); without it links are taken as given.
+    Every store shares the caller's unit of work. ``records`` checks that each attribution
+    names a registry record of the right type (:data:`LINK_TYPES`) that the reporter may read,
+    and tells each record's visibility to the disclosure rules. ``collections``, when given,
+    receives the public objects of an incident confirmed at TLP:CLEAR.
     """
 
-    def __init__(
-        self,
-        store: IncidentStore,
-        on_public_change: PublicChangeHook | None = None,
-        audit: AuditSink | None = None,
-        clock: Callable[[], datetime] = utcnow,
-        records: RegistryRecords | None = None,
-    ) -> None:
-        self._store = store
-        self._hook = on_public_change
-        self._audit = audit
-        self._clock = clock
-        self._records = records
+    store: IncidentStore
+    records: RegistryRecords
+    audit: AuditSink
+    outbox: ChangeOutbox
+    collections: IncidentCollections | None = None
+    clock: Callable[[], datetime] = utcnow
 
     def report(self, principal: Principal, draft: IncidentDraft) -> Incident:
         """File a new incident in status ``reported``.
@@ -72,17 +75,17 @@ class IncidentDesk:
         """
         principal.require(Permission.INTEL_WRITE)
         self._check_links(draft.attributions)
-        incident = incident_from_draft(draft, new_id("inc"), _actor(principal), self._clock())
-        self._store.put_incident(incident)
+        incident = incident_from_draft(draft, new_id("inc"), _actor(principal), self.clock())
+        self.store.put_incident(incident)
         self._record(principal, "intel.incident.reported", incident.id, {"tlp": incident.tlp.value})
         return incident
 
     def decide(self, principal: Principal, incident_id: str, verb: Verb, reason: str) -> Incident:
         """Confirm or reject a reported incident (see ``TRANSITIONS``).
 
-        On confirmation the hook receives ``(CONFIRMED_KIND, id, public_summary)`` after the
-        confirmed incident is stored; if the hook raises, the previous state is put back and
-        the error propagates. Four eyes: whoever reported an incident may not decide it.
+        A confirmation adds the incident's public change to the outbox (what the disclosure
+        rules let the log hold) and, when the public may read the incident, its objects to
+        the public collection. Four eyes: whoever reported an incident may not decide it.
 
         Raises:
             Unauthenticated, Forbidden: without ``intel:decide``, or as the reporter.
@@ -93,59 +96,66 @@ class IncidentDesk:
         before = self._get(incident_id)
         if before.reported_by == _actor(principal):
             raise Forbidden("the reporter of an incident may not decide it (four eyes)")
-        after = before.decided(verb, _actor(principal), self._clock(), reason)
-        self._store.put_incident(after)
-        if after.status is IncidentStatus.CONFIRMED and self._hook is not None:
-            self._publish(before, after)
+        after = before.decided(verb, _actor(principal), self.clock(), reason)
+        self.store.put_incident(after)
+        if after.status is IncidentStatus.CONFIRMED:
+            self._publish(after)
         self._record(principal, f"intel.incident.{verb.value}", incident_id, {"reason": reason})
         return after
 
-    def _publish(self, before: Incident, after: Incident) -> None:
-        assert self._hook is not None
-        try:
-            self._hook(CONFIRMED_KIND, after.id, public_summary(after))
-        except BaseException:
-            self._store.put_incident(before)
-            raise
+    def _publish(self, incident: Incident) -> None:
+        self.outbox.add(incident_change(incident, self.records.visibility))
+        public = redact(incident, PUBLIC, self.records.visibility)
+        if public is not None and self.collections is not None:
+            self.collections.publish(public)
 
     def view(self, principal: Principal, incident_id: str) -> dict[str, Any]:
-        """The incident as ``principal`` may see it.
+        """The incident as ``principal`` may see it (:func:`~.redaction.incident_view`).
 
         Raises:
             NotFound: no such incident, or the caller may not know of it.
         """
-        incident = self._get(incident_id)
-        if not can_see(incident, principal):
+        reader = Reader.of(principal)
+        seen = redact(self._get(incident_id), reader, self.records.visibility)
+        if seen is None:
             raise NotFound(f"incident {incident_id}")
-        return incident_view(incident, principal)
+        return incident_view(seen, reader)
 
     def search(
         self, principal: Principal, query: IncidentQuery, page: PageRequest
     ) -> Page[dict[str, Any]]:
         """One page of the incidents matching ``query`` that ``principal`` may see, newest
-        report first, each as :func:`incident_view` gives it."""
+        report first, each as :func:`~.redaction.incident_view` gives it."""
         if not principal.can(Permission.INTEL_READ_RESTRICTED):
             principal.require(Permission.REGISTRY_READ_PUBLIC)
             query = replace(query, public_only=True)
-        found = self._store.search_incidents(query, page)
-        items = [incident_view(incident, principal) for incident in found.items]
+        found = self.store.search_incidents(query, page)
+        items = self._views(principal, found.items)
         return Page(items, found.total, found.offset, found.limit)
 
     def list(
         self, principal: Principal, status: IncidentStatus | None = None
     ) -> list[dict[str, Any]]:
         """The incidents ``principal`` may see, oldest report first."""
-        return [
-            incident_view(incident, principal)
-            for incident in self._store.list_incidents(status)
-            if can_see(incident, principal)
-        ]
+        return self._views(principal, self.store.list_incidents(status))
+
+    def readable(
+        self, principal: Principal, incidents: Iterable[Incident]
+    ) -> builtins.list[Incident]:
+        """``incidents`` as ``principal`` may read them (unreadable ones left out)."""
+        reader = Reader.of(principal)
+        seen = (redact(i, reader, self.records.visibility) for i in incidents)
+        return [i for i in seen if i is not None]
+
+    def _views(
+        self, principal: Principal, incidents: Iterable[Incident]
+    ) -> builtins.list[dict[str, Any]]:
+        reader = Reader.of(principal)
+        return [incident_view(i, reader) for i in self.readable(principal, incidents)]
 
     def _check_links(self, links: tuple[Attribution, ...]) -> None:
-        if self._records is None:
-            return
         for n, link in enumerate(links):
-            found = self._records.record_type(link.target_id)
+            found = self.records.record_type(link.target_id)
             if found is None:
                 raise InvalidInput(
                     f"attributions[{n}].target_id", f"no registry record {link.target_id!r}"
@@ -158,7 +168,7 @@ class IncidentDesk:
                 )
 
     def _get(self, incident_id: str) -> Incident:
-        incident = self._store.get_incident(incident_id)
+        incident = self.store.get_incident(incident_id)
         if incident is None:
             raise NotFound(f"incident {incident_id}")
         return incident
@@ -166,8 +176,7 @@ class IncidentDesk:
     def _record(
         self, principal: Principal, verb: str, target: str, payload: dict[str, Any]
     ) -> None:
-        if self._audit is not None:
-            self._audit.append(AuditRecord(_actor(principal), verb, target, self._clock(), payload))
+        self.audit.append(AuditRecord(_actor(principal), verb, target, self.clock(), payload))
 
 
 def _actor(principal: Principal) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pallmall.intel.incident import Incident, LinkRole
+from pallmall.intel.incident import Citation, Incident, LinkRole
 from pallmall.intel.ports import RegistryOrg, RegistryProduct, RegistryRelation, RegistrySource
 from pallmall.intel.stixid import named_id, relationship_id, stix_id
 from pallmall.intel.tlp import Tlp, marking_definition, marking_ref
@@ -58,7 +58,9 @@ def export_bundle(
     """A STIX 2.1 bundle (§8) of the registry and ``incidents``; ``as_of`` dates every object.
 
     The bundle id is derived from ``as_of`` and the object ids, so equal input gives equal
-    output. Pass only incidents the reader may see (the caller filters by TLP and status).
+    output. Pass only what the reader may see: a registry source loaded for the reader and
+    incidents redacted for it (:func:`pallmall.intel.redaction.redact`); the exporter
+    writes every field it is given.
     """
     bundle = _Bundle(stamp=as_of.strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z")
     orgs = {org.id: org for org in registry.organisations()}
@@ -244,7 +246,7 @@ def _campaign(incident: Incident, name: str) -> dict[str, Any]:
     }
     obj.update({key: sorted(v.value for v in values) for key, values in lists.items() if values})
     if incident.sources:
-        obj["external_references"] = [_source(s) for s in incident.sources]
+        obj["external_references"] = [_source(s.ref) for s in incident.sources]
     return obj
 
 
@@ -254,7 +256,7 @@ def _attribution(
     role: LinkRole,
     target: str,
     confidence: int,
-    sources: tuple[str, ...],
+    sources: tuple[Citation, ...],
     tlp: Tlp,
 ) -> list[str]:
     ref = bundle.ref_of.get(target)
@@ -268,7 +270,7 @@ def _attribution(
         "description": f"{role.value} of the incident",
     }
     if sources:
-        extra["external_references"] = [_source(s) for s in sources]
+        extra["external_references"] = [_source(s.ref) for s in sources]
     return [bundle.relate(kind, cid, ref, tlp, **extra)]
 
 

@@ -9,10 +9,11 @@ from typing import Any
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Forbidden, NotFound
+from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.exporter import export_bundle
-from pallmall.intel.incident import IncidentStatus, can_see
+from pallmall.intel.incident import IncidentStatus
 from pallmall.intel.mvt import collection_objects, mvt_bundle
-from pallmall.intel.ports import IncidentStore, ObjectStore, RegistrySource
+from pallmall.intel.ports import ObjectStore, RegistrySource
 from pallmall.intel.report import ImportReport
 from pallmall.intel.taxii import DEFAULT_COLLECTIONS, CollectionSpec
 
@@ -22,11 +23,11 @@ COLLECTIONS: dict[str, CollectionSpec] = {c.alias: c for c in DEFAULT_COLLECTION
 def stix_export(
     principal: Principal,
     registry: RegistrySource,
-    incidents: IncidentStore,
+    desk: IncidentDesk,
     registry_changed: datetime | None,
 ) -> dict[str, Any]:
-    """The registry (as ``registry`` gives it: the caller filters public records) and the
-    confirmed incidents ``principal`` may see, as a STIX 2.1 bundle.
+    """The registry (as ``registry`` gives it: loaded for the reader ``principal`` is) and the
+    confirmed incidents ``principal`` may see, redacted for it, as a STIX 2.1 bundle.
 
     Objects are dated by the newest change among the registry (``registry_changed``) and
     the incidents' decisions, so an unchanged registry exports to the same bytes.
@@ -35,8 +36,7 @@ def stix_export(
         Unauthenticated, Forbidden: without ``registry:read_public``.
     """
     principal.require(Permission.REGISTRY_READ_PUBLIC)
-    confirmed = incidents.list_incidents(IncidentStatus.CONFIRMED)
-    visible = [i for i in confirmed if can_see(i, principal)]
+    visible = desk.readable(principal, desk.store.list_incidents(IncidentStatus.CONFIRMED))
     stamps = [registry_changed, *(i.decided_at for i in visible)]
     as_of = max((s for s in stamps if s is not None), default=None) or utcnow()
     return export_bundle(registry, visible, as_of)

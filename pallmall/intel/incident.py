@@ -2,7 +2,7 @@
 
 Categories follow the Pall Mall Code of Practice for States' description of irresponsible
 use of commercial cyber intrusion capabilities. Victims are kept by category and shown by
-pseudonym; their names are only for principals with ``intel:read_restricted``.
+pseudonym. What each reader may see of an incident is decided in :mod:`.redaction`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pallmall.core.auth import Permission, Principal
 from pallmall.core.errors import InvalidInput, TransitionRefused
+from pallmall.disclosure import Visibility
 from pallmall.intel.pattern import read_pattern
 from pallmall.intel.tlp import Tlp
 
@@ -105,13 +105,37 @@ class Victim:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A source of an incident or an attribution: a URL or a reference, and who may read it.
+
+    Sources are restricted unless the reporter marks them public (a published report, say):
+    an attribution's evidence is often shared in confidence (docs/disclosure.md).
+    """
+
+    ref: str
+    visibility: Visibility = Visibility.RESTRICTED
+
+    def to_json(self) -> dict[str, str]:
+        """``{"ref": ..., "visibility": ...}``."""
+        return {"ref": self.ref, "visibility": self.visibility.value}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Citation:
+        """Read :meth:`to_json`'s form, or a bare string (stored before sources had a
+        visibility: restricted)."""
+        if isinstance(data, str):
+            return cls(data)
+        return cls(str(data["ref"]), Visibility(data.get("visibility", "restricted")))
+
+
+@dataclass(frozen=True)
 class Attribution:
     """A link to a registry record, with confidence 0-100 (STIX 2.1 §3.2) and its sources."""
 
     role: LinkRole
     target_id: str
     confidence: int
-    sources: tuple[str, ...] = ()
+    sources: tuple[Citation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -133,7 +157,7 @@ class Incident:
     device_types: tuple[DeviceType, ...] = ()
     attack_vectors: tuple[AttackVector, ...] = ()
     indicators: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
+    sources: tuple[Citation, ...] = ()
     decided_by: str | None = None
     decided_at: datetime | None = None
     decision_reason: str = ""
@@ -180,7 +204,7 @@ class IncidentDraft:
     device_types: tuple[DeviceType, ...] = ()
     attack_vectors: tuple[AttackVector, ...] = ()
     indicators: tuple[str, ...] = ()
-    sources: tuple[str, ...] = field(default=())
+    sources: tuple[Citation, ...] = field(default=())
 
 
 def incident_from_draft(draft: IncidentDraft, incident_id: str, by: str, at: datetime) -> Incident:
@@ -238,65 +262,6 @@ def _indicators(patterns: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def can_see(incident: Incident, principal: Principal) -> bool:
-    """Confirmed TLP:CLEAR incidents are public; all others need ``intel:read_restricted``."""
-    if principal.can(Permission.INTEL_READ_RESTRICTED):
-        return True
-    public = incident.status is IncidentStatus.CONFIRMED and incident.tlp is Tlp.CLEAR
-    return public and principal.can(Permission.REGISTRY_READ_PUBLIC)
-
-
-RESTRICTED_FIELDS = (
-    "summary",
-    "victims",
-    "indicators",
-    "sources",
-    "reported_by",
-    "reported_at",
-    "decided_by",
-    "decision_reason",
-)
-"""Fields of :func:`incident_view` that only ``intel:read_restricted`` sees (else None)."""
-
-
-def incident_view(incident: Incident, principal: Principal) -> dict[str, Any]:
-    """The incident as ``principal`` may see it (JSON-serialisable).
-
-    Every view has the public summary's fields (``victim_counts`` by category,
-    ``indicator_count``, attributions without sources) and ``view``. With
-    ``intel:read_restricted`` it is ``full``: the :data:`RESTRICTED_FIELDS` too, victims with
-    pseudonym and name, attribution sources. Otherwise it is ``public``: those fields are
-    None, so no name, pseudonym, indicator or free text beyond the title is shown.
-    """
-    summary = public_summary(incident)
-    view: dict[str, Any] = {
-        "id": incident.id,
-        "view": "public",
-        "title": incident.title,
-        "status": incident.status.value,
-        "tlp": incident.tlp.value,
-        "categories": summary["categories"],
-        "victim_counts": summary["victims"],
-        "attributions": [{**a, "sources": []} for a in summary["attributions"]],
-        **{k: summary[k] for k in ("first_seen", "last_seen", "device_types")},
-        **{k: summary[k] for k in ("attack_vectors", "indicator_count", "decided_at")},
-        **dict.fromkeys(RESTRICTED_FIELDS),
-    }
-    if not principal.can(Permission.INTEL_READ_RESTRICTED):
-        return view
-    data = incident_to_dict(incident)
-    view["attributions"] = [
-        {
-            "role": a["role"],
-            "target": a["target_id"],
-            "confidence": a["confidence"],
-            "sources": a["sources"],
-        }
-        for a in data["attributions"]
-    ]
-    return {**view, "view": "full", **{k: data[k] for k in RESTRICTED_FIELDS}}
-
-
 def incident_tags(incident: Incident) -> list[tuple[str, str]]:
     """What an incident is filtered on, as sorted (kind, value) pairs: ``category``,
     ``victim`` (category) and each link role (``product``, ``vendor``, ``operator``) with the
@@ -307,42 +272,15 @@ def incident_tags(incident: Incident) -> list[tuple[str, str]]:
     return sorted(tags)
 
 
-def public_summary(incident: Incident) -> dict[str, Any]:
-    """What the transparency log publishes for an incident: no names, no pseudonyms,
-    no indicators or free text; victims as counts by category. JSON-serialisable.
-
-    The title is published: it MUST NOT name a victim (reporters are told so).
-    """
-    counts: dict[str, int] = {}
-    for victim in incident.victims:
-        counts[victim.category.value] = counts.get(victim.category.value, 0) + 1
-    return {
-        "incident": incident.id,
-        "title": incident.title,
-        "status": incident.status.value,
-        "categories": sorted(c.value for c in incident.categories),
-        "victims": dict(sorted(counts.items())),
-        "attributions": [
-            {"role": a.role.value, "target": a.target_id, "confidence": a.confidence}
-            for a in incident.attributions
-        ],
-        "first_seen": incident.first_seen.isoformat() if incident.first_seen else None,
-        "last_seen": incident.last_seen.isoformat() if incident.last_seen else None,
-        "device_types": sorted(d.value for d in incident.device_types),
-        "attack_vectors": sorted(a.value for a in incident.attack_vectors),
-        "indicator_count": len(incident.indicators),
-        "decided_at": incident.decided_at.isoformat() if incident.decided_at else None,
-    }
-
-
 def incident_to_dict(incident: Incident) -> dict[str, Any]:
     """A JSON-serialisable dict of every field (dates as ISO 8601)."""
     data = asdict(incident)
     for key, value in data.items():
         if isinstance(value, date | datetime):
             data[key] = value.isoformat()
-    for link in data["attributions"]:
-        link["sources"] = list(link["sources"])
+    data["sources"] = [c.to_json() for c in incident.sources]
+    for link, attribution in zip(data["attributions"], incident.attributions, strict=True):
+        link["sources"] = [c.to_json() for c in attribution.sources]
     result: dict[str, Any] = _lists(data)
     return result
 
@@ -371,7 +309,12 @@ def incident_from_dict(data: dict[str, Any]) -> Incident:
             for v in data["victims"]
         ),
         attributions=tuple(
-            Attribution(LinkRole(a["role"]), a["target_id"], a["confidence"], tuple(a["sources"]))
+            Attribution(
+                LinkRole(a["role"]),
+                a["target_id"],
+                a["confidence"],
+                tuple(Citation.from_json(c) for c in a["sources"]),
+            )
             for a in data["attributions"]
         ),
         tlp=Tlp(data["tlp"]),
@@ -383,7 +326,7 @@ def incident_from_dict(data: dict[str, Any]) -> Incident:
         device_types=tuple(DeviceType(d) for d in data["device_types"]),
         attack_vectors=tuple(AttackVector(a) for a in data["attack_vectors"]),
         indicators=tuple(data["indicators"]),
-        sources=tuple(data["sources"]),
+        sources=tuple(Citation.from_json(c) for c in data["sources"]),
         decided_by=data["decided_by"],
         decided_at=datetime.fromisoformat(data["decided_at"]) if data["decided_at"] else None,
         decision_reason=data["decision_reason"],

@@ -1,8 +1,9 @@
 """What ``pallmall.intel`` needs from the rest of the platform, as small Protocols.
 
 ``pallmall.storage.intel`` implements the stores; the registry implements
-:class:`ProductResolver` and :class:`RegistrySource`; the transparency log is reached only
-through a :class:`PublicChangeHook` passed in by the app factory.
+:class:`ProductResolver`, :class:`RegistryRecords` and :class:`RegistrySource`; the
+transparency log is reached through the outbox (:class:`pallmall.core.changes.ChangeOutbox`),
+like every other capability.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from pallmall.core import paging
+from pallmall.disclosure import Visibility
 from pallmall.intel.incident import (
     AbuseCategory,
     Incident,
@@ -32,15 +34,12 @@ class ProductResolver(Protocol):
         """The id of the product whose name or alias is ``name`` (case-insensitive), or None."""
 
 
-class PublicChangeHook(Protocol):
-    """Called when something the public may see changes (DESIGN.md: a log entry).
+class IncidentCollections(Protocol):
+    """Where a confirmed incident's STIX objects go for TAXII readers."""
 
-    ``kind`` is a dotted verb such as ``intel.incident.confirmed``; ``subject`` the id of
-    the thing; ``public_fields`` what may be published (JSON-serialisable, no names).
-    An implementation that raises makes the change fail (the caller undoes it).
-    """
-
-    def __call__(self, kind: str, subject: str, public_fields: Mapping[str, Any]) -> None: ...
+    def publish(self, incident: Incident) -> None:
+        """Add the objects of ``incident`` (already redacted for the public) to the public
+        collection, in the caller's unit of work."""
 
 
 class ObjectStore(Protocol):
@@ -80,10 +79,14 @@ class ObjectStore(Protocol):
 
 
 class RegistryRecords(Protocol):
-    """Tells what a registry id is, so incident links are checked when reported."""
+    """Tells what a registry id is: links are checked when reported, and redacted by the
+    visibility of the record they name."""
 
     def record_type(self, record_id: str) -> str | None:
         """``organisation``, ``person`` or ``product``; None when unknown to the caller."""
+
+    def visibility(self, record_id: str) -> Visibility:
+        """The record's visibility; RESTRICTED for an id the registry does not hold."""
 
 
 @dataclass(frozen=True)

@@ -1,70 +1,50 @@
-"""Where a confirmed incident goes public: the transparency log, and the TAXII ``public``
-collection when it is TLP:CLEAR.
+"""Where a confirmed incident the public may read goes for TAXII readers: the ``public``
+collection.
 
-:class:`IncidentPublication` is the desk's :class:`~pallmall.intel.ports.PublicChangeHook`.
-It writes only through the stores it is given, so when those share the desk's unit of work
-the incident, its public change (the outbox row the log publisher drains) and its STIX
-objects commit together or not at all.
+:class:`PublicCollection` is the desk's :class:`~pallmall.intel.ports.IncidentCollections`.
+It writes only through the object store it is given, so when that store shares the desk's
+unit of work, the incident, its public change and its STIX objects commit together or not at
+all. It receives incidents already redacted for the public (:func:`.redaction.redact`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from pallmall.core.changes import ChangeOutbox, PublicChange
 from pallmall.core.clock import utcnow
-from pallmall.core.errors import NotFound
 from pallmall.intel.bundle import read_objects
-from pallmall.intel.desk import CONFIRMED_KIND
 from pallmall.intel.exporter import export_bundle
 from pallmall.intel.importer import Importer
 from pallmall.intel.incident import Incident
-from pallmall.intel.ports import IncidentStore, ObjectStore, RegistrySource
+from pallmall.intel.ports import ObjectStore, RegistrySource
 from pallmall.intel.report import ImportReport
 from pallmall.intel.taxii import DEFAULT_COLLECTIONS, CollectionSpec
-from pallmall.intel.tlp import Tlp
 
 PUBLIC_COLLECTION = next(c for c in DEFAULT_COLLECTIONS if c.alias == "public")
 
 
-class IncidentPublication:
-    """Sends an incident's public change to ``outbox`` and, for a confirmed TLP:CLEAR
-    incident, its STIX objects into ``collection`` (when ``objects`` and ``registry_for``
-    are given; ``registry_for(incident)`` supplies the public registry records it links to).
-    """
+class PublicCollection:
+    """Adds a public incident's STIX objects to ``collection`` (the ``public`` one);
+    ``registry_for(incident)`` supplies the public registry records it links to."""
 
     def __init__(
         self,
-        outbox: ChangeOutbox,
-        incidents: IncidentStore,
-        objects: ObjectStore | None = None,
-        registry_for: Callable[[Incident], RegistrySource] | None = None,
+        objects: ObjectStore,
+        registry_for: Callable[[Incident], RegistrySource],
         collection: CollectionSpec = PUBLIC_COLLECTION,
     ) -> None:
-        self._outbox = outbox
-        self._incidents = incidents
         self._objects = objects
         self._registry_for = registry_for
         self._collection = collection
 
-    def __call__(self, kind: str, subject: str, public_fields: Mapping[str, Any]) -> None:
-        """Record the change (dated by the decision) and publish a CLEAR confirmation.
-
-        Raises:
-            NotFound: ``subject`` is no stored incident.
-        """
-        incident = self._incidents.get_incident(subject)
-        if incident is None:
-            raise NotFound(f"incident {subject}")
+    def publish(self, incident: Incident) -> None:
+        """Add ``incident``'s objects (dated by its decision) to the collection."""
         at = incident.decided_at or utcnow()
-        self._outbox.add(PublicChange(kind, subject, at, public=dict(public_fields)))
-        if kind != CONFIRMED_KIND or incident.tlp is not Tlp.CLEAR:
-            return
-        if self._objects is not None and self._registry_for is not None:
-            registry = self._registry_for(incident)
-            publish_incident(self._objects, registry, incident, self._collection, at)
+        publish_incident(
+            self._objects, self._registry_for(incident), incident, self._collection, at
+        )
 
 
 def publish_incident(

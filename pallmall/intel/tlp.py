@@ -3,30 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 from typing import Any
 
-
-class Tlp(StrEnum):
-    """A TLP 2.0 label, ordered from least to most restricted (see :data:`TLP_ORDER`)."""
-
-    CLEAR = "clear"
-    GREEN = "green"
-    AMBER = "amber"
-    AMBER_STRICT = "amber+strict"
-    RED = "red"
-
-    @property
-    def rank(self) -> int:
-        """0 for CLEAR up to 4 for RED: a larger rank is more restricted."""
-        return TLP_ORDER.index(self)
-
-    def allows(self, other: Tlp) -> bool:
-        """True when content labelled ``other`` may sit under a ceiling of ``self``."""
-        return other.rank <= self.rank
-
-
-TLP_ORDER: tuple[Tlp, ...] = (Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED)
+from pallmall.disclosure.marking import TLP_ORDER as TLP_ORDER
+from pallmall.disclosure.marking import Tlp as Tlp
 
 # The four TLP 1.0 marking definitions predefined by STIX 2.1 §7.2.1.4 (what we export) ...
 _TLP1 = {

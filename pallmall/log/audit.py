@@ -13,26 +13,31 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pallmall.core.errors import VerificationError
+from pallmall.core.errors import InvalidInput, VerificationError
 from pallmall.log._internal.files import save_json
 from pallmall.log.bundle import decode_bundle
 from pallmall.log.checkpoint import Checkpoint, SignedCheckpoint, verify_checkpoint
+from pallmall.log.entry import parse_entry
 from pallmall.log.errors import CheckpointError, SplitView, TileError
 from pallmall.log.fetch import CHECKPOINT, LogFetcher, as_fetcher
-from pallmall.log.integrator import TreeState, extend
-from pallmall.log.layout import TileId, bundles_for_size
+from pallmall.log.hashing import leaf_hash
+from pallmall.log.integrator import TreeState, extend, extend_leaves
+from pallmall.log.layout import TILE_WIDTH, TileId, bundles_for_size
 from pallmall.log.note import parse_vkey, verifier_from_vkey
 from pallmall.log.proof import consistency_proof, verify_consistency
 from pallmall.log.tiles import TileHashSource, read_tile
+from pallmall.log.withholding import NOTICE_KIND, PLACEHOLDER
 
 
 @dataclass(frozen=True)
 class AuditReport:
-    """What :func:`verify_log` checked: the checkpoint, tiles and bundles compared."""
+    """What :func:`verify_log` checked: the checkpoint, tiles and bundles compared, and the
+    indexes of bundles the operator withheld (with the log's notices naming them)."""
 
     checkpoint: Checkpoint
     tiles_checked: int
     bundles_checked: int
+    withheld: tuple[int, ...] = ()
 
 
 def fetch_checkpoint(fetcher: LogFetcher, vkey: str) -> SignedCheckpoint:
@@ -49,7 +54,10 @@ def verify_log(source: str | Path | LogFetcher, vkey: str) -> AuditReport:
 
     Recomputes every full tile and the final partial tiles from the entry bundles and
     compares them byte for byte with the served ones, then compares the root with the
-    signed checkpoint. Memory stays O(tree height). Raises a ``VerificationError``
+    signed checkpoint. An entry the operator withheld (served as the placeholder of
+    :mod:`.withholding`) counts by the leaf hash its level-0 tile holds, and only when a notice
+    in the log names it; the report lists them. Memory stays O(tree height). Raises a
+    ``VerificationError``
     subclass (``NoteError``, ``TileError``, ``CheckpointError``) on the first mismatch.
     """
     fetcher = as_fetcher(source)
@@ -57,9 +65,18 @@ def verify_log(source: str | Path | LogFetcher, vkey: str) -> AuditReport:
     size = signed.checkpoint.size
     state, tiles = TreeState(), 0
     bundles = bundles_for_size(size)
+    placeholders: list[int] = []
+    noticed: set[int] = set()
     for bundle in bundles:
         entries = decode_bundle(read_tile(fetcher, bundle), bundle.width)
-        produced = extend(state, entries)
+        noticed |= _notices(entries)
+        start = bundle.index * TILE_WIDTH
+        held = [start + n for n, e in enumerate(entries) if e == PLACEHOLDER]
+        if held:
+            placeholders += held
+            produced = extend_leaves(state, _leaves(fetcher, bundle, entries))
+        else:
+            produced = extend(state, entries)
         last = bundle is bundles[-1]
         for tile, data in produced:
             if tile.level >= 0 and (tile.is_full or last):
@@ -67,7 +84,36 @@ def verify_log(source: str | Path | LogFetcher, vkey: str) -> AuditReport:
                 tiles += 1
     if state.root() != signed.checkpoint.root:
         raise CheckpointError("the root recomputed from the entries differs from the checkpoint")
-    return AuditReport(signed.checkpoint, tiles, len(bundles))
+    unexplained = sorted(set(placeholders) - noticed)
+    if unexplained:
+        raise TileError(f"entries {unexplained} are withheld and no notice in the log says why")
+    return AuditReport(signed.checkpoint, tiles, len(bundles), tuple(placeholders))
+
+
+def _leaves(fetcher: LogFetcher, bundle: TileId, entries: list[bytes]) -> list[bytes]:
+    """Leaf hashes of a bundle's entries; a withheld entry's from the level-0 tile (what the
+    log committed to), every other one computed from the entry itself."""
+    served = read_tile(fetcher, TileId(0, bundle.index, bundle.width))
+    return [
+        served[n * 32 : (n + 1) * 32] if e == PLACEHOLDER else leaf_hash(e)
+        for n, e in enumerate(entries)
+    ]
+
+
+def _notices(entries: list[bytes]) -> set[int]:
+    """Indexes named by withholding notices among ``entries`` (:mod:`.withholding`)."""
+    found = set()
+    for data in entries:
+        if NOTICE_KIND.encode() not in data:
+            continue
+        try:
+            entry = parse_entry(data)
+        except InvalidInput:
+            continue
+        index = entry.public.get("index")
+        if entry.kind == NOTICE_KIND and isinstance(index, int):
+            found.add(index)
+    return found
 
 
 def _compare(fetcher: LogFetcher, tile: TileId, data: bytes) -> None:

@@ -50,14 +50,15 @@ class HttpFetcher:
         self.timeout = timeout
 
     def fetch(self, path: str) -> bytes:
-        """GET ``base_url + path``; ``NotFound`` on 404, ``OSError`` on other failures."""
+        """GET ``base_url + path``; ``NotFound`` on 404 and 410 (a withheld bundle), ``OSError``
+        on other failures."""
         request = urllib.request.Request(self.base_url + path, headers={"User-Agent": "pallmall"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 data: bytes = response.read()
                 return data
         except urllib.error.HTTPError as exc:
-            if exc.code == 404:
+            if exc.code in (404, 410):
                 raise NotFound(path) from exc
             raise
 

@@ -83,6 +83,19 @@ def extend(state: TreeState, entries: Sequence[bytes]) -> list[tuple[TileId, byt
     return files
 
 
+def extend_leaves(state: TreeState, hashes: Sequence[bytes]) -> list[tuple[TileId, bytes]]:
+    """Append leaves known only by their hashes (an auditor's view of a withheld bundle: its
+    level-0 tile) to ``state``; return the hash tiles made (no bundle: ``state.bundle`` is
+    left as it is)."""
+    files: list[tuple[TileId, bytes]] = []
+    touched: set[int] = set()
+    for h in hashes:
+        state.size += 1
+        _add_hash(state, h, files, touched)
+    files.extend(_partials(state, touched))
+    return files
+
+
 def _add_hash(
     state: TreeState, h: bytes, files: list[tuple[TileId, bytes]], touched: set[int]
 ) -> None:
@@ -114,4 +127,4 @@ def _partials(state: TreeState, touched: set[int]) -> list[tuple[TileId, bytes]]
     return out
 
 
-__all__ = ["TILE_HEIGHT", "TreeState", "extend", "load_state"]
+__all__ = ["TILE_HEIGHT", "TreeState", "extend", "extend_leaves", "load_state"]

@@ -25,6 +25,7 @@ from pallmall.log.errors import TileError
 from pallmall.log.fetch import CHECKPOINT, LogFetcher
 from pallmall.log.hashing import HASH_SIZE, node_hash
 from pallmall.log.layout import TILE_HEIGHT, TILE_WIDTH, TileId, tile_width
+from pallmall.log.withholding import WithheldList, redact_bundle
 
 
 def read_tile(fetcher: LogFetcher, tile: TileId) -> bytes:
@@ -124,6 +125,7 @@ class FsTileStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.withheld = WithheldList(self.root.parent / "withheld.json")
 
     @contextmanager
     def writer_lock(self) -> Iterator[bool]:
@@ -135,11 +137,48 @@ class FsTileStore:
             yield held
 
     def fetch(self, path: str) -> bytes:
-        """Return the bytes at ``path``; ``NotFound`` if absent (the LogFetcher protocol)."""
-        try:
-            return (self.root / path).read_bytes()
-        except (FileNotFoundError, NotADirectoryError) as exc:
-            raise NotFound(path) from exc
+        """Return the bytes at ``path`` as the log wrote them (a withheld bundle's original,
+        not its served, redacted copy); ``NotFound`` if absent (the LogFetcher protocol)."""
+        for folder in (self.withheld_dir, self.root):
+            try:
+                return (folder / path).read_bytes()
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+        raise NotFound(path)
+
+    @property
+    def withheld_dir(self) -> Path:
+        """Private folder of entry bundles that hold a withheld entry; not served."""
+        return self.root.with_name(self.root.name + ".withheld")
+
+    def withhold_bundles(self, index: int) -> list[str]:
+        """Keep the original of every bundle file (full and partial) holding entry ``index``
+        privately and serve it redacted (:func:`~.withholding.redact_bundle`); return the
+        paths of the bundles redacted. Record the index in :attr:`withheld` first."""
+        bundle = TileId(-1, index // TILE_WIDTH)
+        full = self.root / bundle.path()
+        found = [full, *sorted(full.with_name(full.name + ".p").glob("*"))]
+        redacted = []
+        for path in (p for p in found if p.is_file()):
+            relative = path.relative_to(self.root)
+            original = self.withheld_dir / relative
+            if not original.exists():
+                write_durably(original, path.read_bytes())
+            start = bundle.index * TILE_WIDTH
+            write_durably(path, redact_bundle(original.read_bytes(), start, self.withheld))
+            redacted.append(str(relative))
+        return redacted
+
+    def _served(self, tile: TileId, path: Path, data: bytes) -> list[tuple[Path, bytes]]:
+        """The files to write for ``tile``: a bundle holding a withheld entry is kept whole
+        privately and written redacted to the public folder."""
+        if not tile.is_entries:
+            return [(path, data)]
+        start = tile.index * TILE_WIDTH
+        if not self.withheld.covers(start, start + tile.width):
+            return [(path, data)]
+        private = self.withheld_dir / tile.path()
+        return [(private, data), (path, redact_bundle(data, start, self.withheld))]
 
     @property
     def interior(self) -> Path:
@@ -155,10 +194,10 @@ class FsTileStore:
         for tile, data in files:
             path = self.root / tile.path()
             if tile.is_full and path.exists():
-                if path.read_bytes() != data:
+                if self.fetch(tile.path()) != data:
                     raise TileError(f"full tile {tile.path()} would change")
                 continue
-            out.append((path, data))
+            out.extend(self._served(tile, path, data))
             if not tile.is_entries:
                 out.append((self.interior / tile.path(), interior_nodes(data)))
         write_many_durably(out)

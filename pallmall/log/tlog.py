@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pallmall.core.errors import InvalidInput, NotFound
+from pallmall.core.errors import Gone, InvalidInput, NotFound
 from pallmall.log.bundle import decode_bundle
 from pallmall.log.checkpoint import Checkpoint, SignedCheckpoint, sign_checkpoint, verify_checkpoint
 from pallmall.log.fetch import CHECKPOINT, DirectoryFetcher
@@ -28,6 +28,7 @@ from pallmall.log.proof import ConsistencyProof, InclusionProof, consistency_pro
 from pallmall.log.receipt import Receipt
 from pallmall.log.sequencer import FileSequencer, Sequencer
 from pallmall.log.tiles import FsTileStore, TileHashSource, read_tile
+from pallmall.log.withholding import Withheld
 
 MAX_INTEGRATE = 1 << 18
 """Entries integrated per checkpoint at most (bounds memory; the loop catches up)."""
@@ -242,14 +243,36 @@ class TransparencyLog:
         return consistency_proof(self._source(tree_size), old_size, tree_size)
 
     def entry(self, index: int) -> bytes:
-        """The integrated entry at ``index`` (read from its bundle); ``NotFound`` otherwise."""
+        """The integrated entry at ``index`` (read from its bundle).
+
+        Raises:
+            NotFound: ``index`` is not integrated.
+            Gone: the operator withheld it (:mod:`.withholding`).
+        """
         size = self.checkpoint().checkpoint.size
         if not 0 <= index < size:
             raise NotFound(f"entry {index} is not in the log of size {size}")
+        withheld = self.store.withheld.get(index)
+        if withheld is not None:
+            raise Gone(f"entry {index} is withheld by the operator: {withheld.reason}")
         bundle_index = index // TILE_WIDTH
         width = tile_width(0, bundle_index, size)
         data = read_tile(self.store, TileId(-1, bundle_index, width))
         return decode_bundle(data)[index % TILE_WIDTH]
+
+    def withhold(self, index: int, reason: str, at: str) -> list[str]:
+        """Stop serving the entry bundle holding ``index`` (see :mod:`.withholding`); return
+        the bundle files moved out of the public folder. The caller appends the public notice.
+
+        Raises:
+            NotFound: ``index`` is not integrated.
+            InvalidInput: already withheld, or no reason given.
+        """
+        size = self.checkpoint().checkpoint.size
+        if not 0 <= index < size:
+            raise NotFound(f"entry {index} is not in the log of size {size}")
+        self.store.withheld.add(Withheld(index, reason, at))
+        return self.store.withhold_bundles(index)
 
     def receipt(self, index: int, timeout: float = 5.0) -> Receipt:
         """A receipt for ``index`` once integrated (waits up to ``timeout`` seconds)."""

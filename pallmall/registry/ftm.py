@@ -3,6 +3,12 @@
 Organisations become ``Company`` (or ``PublicBody`` for states and agencies), persons
 ``Person``, products ``Asset``; designations ``Sanction``; owns ``Ownership``; develops and
 operates ``UnknownLink`` with a role; subsidiary_of ``Ownership`` with an unknown share.
+
+What is exported is decided by the disclosure rules for a reader: by default the public (public
+records, relationships whose two ends are public, public sources). An operator's export for
+the node (:data:`pallmall.disclosure.NODE`) includes restricted material, and every entity
+carrying any of it is marked ``"visibility": "restricted"`` beside its properties, so that it
+is never published by mistake.
 """
 
 from __future__ import annotations
@@ -14,30 +20,59 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from pallmall.core.ids import stable_id
-from pallmall.registry.model import Designation, Organisation, OrgKind, Person, RelType
+from pallmall.disclosure import PUBLIC, Reader, Sensitivity, Visibility, may_read, most_restricted
+from pallmall.registry.model import Designation, Organisation, OrgKind, Person, RelType, Source
 from pallmall.registry.store import AnyRecord, Stored, StoredRelationship
 
 _PUBLIC_BODY = {OrgKind.STATE, OrgKind.STATE_AGENCY}
 
 
 def export_entities(
-    records: Iterable[Stored], relationships: Iterable[StoredRelationship]
+    records: Iterable[Stored],
+    relationships: Iterable[StoredRelationship],
+    reader: Reader = PUBLIC,
 ) -> Iterator[dict[str, Any]]:
-    """FtM entity dicts (``{"id", "schema", "properties"}``) for records and relationships."""
+    """FtM entity dicts (``{"id", "schema", "properties"}``) for the records and
+    relationships ``reader`` may read, with the sources it may read; entities that carry
+    restricted material also have ``"visibility": "restricted"``."""
+    visibility: dict[str, Visibility] = {}
     for stored in records:
-        yield from _record(stored.id, stored.record)
+        if may_read(reader, Sensitivity(stored.record.visibility)):
+            visibility[stored.id] = stored.record.visibility
+            yield from _record(stored.id, stored.record, reader)
     for rel in relationships:
-        yield _relationship(rel).to_dict()
+        ends = [
+            visibility.get(rel.relationship.source_id),
+            visibility.get(rel.relationship.target_id),
+        ]
+        if None not in ends:
+            yield _relationship(rel, reader, most_restricted([e for e in ends if e]))
 
 
-def _record(record_id: str, record: AnyRecord) -> Iterator[dict[str, Any]]:
+def _marked(entity: EntityProxy, restricted: bool) -> dict[str, Any]:
+    data: dict[str, Any] = entity.to_dict()
+    if restricted:
+        data["visibility"] = Visibility.RESTRICTED.value
+    return data
+
+
+def _sources(reader: Reader, sources: Iterable[Source]) -> tuple[list[str], bool]:
+    """The URLs of the sources ``reader`` may read, and whether any of them is restricted."""
+    shown = [s for s in sources if may_read(reader, Sensitivity(s.visibility)) and s.url]
+    return [s.url for s in shown if s.url], any(
+        s.visibility is Visibility.RESTRICTED for s in shown
+    )
+
+
+def _record(record_id: str, record: AnyRecord, reader: Reader) -> Iterator[dict[str, Any]]:
     entity = model.make_entity(_schema(record))
     entity.id = record_id
     entity.add("name", record.name)
     entity.add("alias", list(record.aliases))
     entity.add("previousName" if record.type != "product" else "alias", list(record.former_names))
     entity.add("description", record.description[:5000] or None)
-    entity.add("sourceUrl", [s.url for s in record.sources if s.url])
+    urls, restricted_source = _sources(reader, record.sources)
+    entity.add("sourceUrl", urls)
     if isinstance(record, Organisation | Person):
         entity.add(
             "country" if isinstance(record, Person) else "jurisdiction",
@@ -47,9 +82,10 @@ def _record(record_id: str, record: AnyRecord) -> Iterator[dict[str, Any]]:
             entity.add("topics", "sanction")
     if isinstance(record, Organisation) and record.founded:
         entity.add("incorporationDate", str(record.founded))
-    yield entity.to_dict()
+    restricted = record.visibility is Visibility.RESTRICTED
+    yield _marked(entity, restricted or restricted_source)
     for designation in getattr(record, "designations", ()):
-        yield _sanction(record_id, designation).to_dict()
+        yield _marked(_sanction(record_id, designation), restricted)
 
 
 def _schema(record: AnyRecord) -> str:
@@ -77,7 +113,7 @@ def _sanction(record_id: str, designation: Designation) -> EntityProxy:
     return sanction
 
 
-def _relationship(stored: StoredRelationship) -> EntityProxy:
+def _relationship(stored: StoredRelationship, reader: Reader, ends: Visibility) -> dict[str, Any]:
     rel = stored.relationship
     if rel.type in (RelType.OWNS, RelType.SUBSIDIARY_OF):
         owner, asset = (rel.source_id, rel.target_id)
@@ -95,4 +131,6 @@ def _relationship(stored: StoredRelationship) -> EntityProxy:
     link.id = stored.id
     link.add("startDate", rel.start.isoformat() if rel.start else None)
     link.add("endDate", rel.end.isoformat() if rel.end else None)
-    return link
+    urls, restricted_source = _sources(reader, rel.sources)
+    link.add("sourceUrl", urls)
+    return _marked(link, ends is Visibility.RESTRICTED or restricted_source)

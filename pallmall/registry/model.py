@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from pallmall.disclosure.marking import Visibility as Visibility
 
 
 class RecordType(StrEnum):
@@ -87,13 +89,6 @@ class Confidence(StrEnum):
     UNKNOWN = "unknown"
 
 
-class Visibility(StrEnum):
-    """Who may read a record: everyone, or signed-in roles with restricted read."""
-
-    PUBLIC = "public"
-    RESTRICTED = "restricted"
-
-
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 Url = Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)]
@@ -101,12 +96,15 @@ CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-
 
 
 class Source(BaseModel):
-    """Where a statement comes from."""
+    """Where a statement comes from. A source has a visibility of its own: a public record may
+    cite a source that stays restricted (docs/disclosure.md). Sources of a restricted record
+    are restricted unless marked public."""
 
     model_config = _STRICT
     title: Name
     url: Url | None = None
     date: dt.date | None = None
+    visibility: Visibility = Visibility.PUBLIC
 
 
 class Designation(BaseModel):
@@ -136,9 +134,27 @@ class RecordBase(BaseModel):
     confidence: Confidence = Confidence.UNKNOWN
     visibility: Visibility = Visibility.PUBLIC
 
+    @model_validator(mode="before")
+    @classmethod
+    def _restricted_sources(cls, data: Any) -> Any:
+        """Sources of a restricted record default to restricted (docs/disclosure.md)."""
+        if not isinstance(data, dict) or data.get("visibility") != Visibility.RESTRICTED:
+            return data
+        return {**data, "sources": [_restricted(s) for s in data.get("sources") or ()]}
+
     def all_names(self) -> tuple[str, ...]:
         """The name, then aliases and former names, without repeats."""
         return tuple(dict.fromkeys((self.name, *self.aliases, *self.former_names)))
+
+
+def _restricted(source: Any) -> Any:
+    if isinstance(source, Source):
+        if "visibility" in source.model_fields_set:
+            return source
+        return source.model_copy(update={"visibility": Visibility.RESTRICTED})
+    if isinstance(source, dict) and "visibility" not in source:
+        return {**source, "visibility": Visibility.RESTRICTED}
+    return source
 
 
 class Organisation(RecordBase):

@@ -10,16 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from pallmall.disclosure import NODE, Reader, Sensitivity, Visibility, may_read
 from pallmall.registry.model import RelType
 from pallmall.registry.store import RegistryStore
 from pallmall.screening.ownership import OwnershipEdge
 
 
 class RegistryOwnership:
-    """:class:`pallmall.screening.ownership.OwnershipGraph` over a registry store."""
+    """:class:`pallmall.screening.ownership.OwnershipGraph` over a registry store, as
+    ``reader`` may see it: a holding by a record the reader may not read is left out (the
+    disclosure rules: a relationship is as restricted as its most restricted end). Due
+    diligence reads it as the node (:data:`pallmall.disclosure.NODE`)."""
 
-    def __init__(self, store: RegistryStore) -> None:
+    def __init__(self, store: RegistryStore, reader: Reader = NODE) -> None:
         self.store = store
+        self.reader = reader
 
     def owners_of(self, party: str) -> Sequence[OwnershipEdge]:
         """Direct holders of ``party`` with a known share (0 < share <= 1)."""
@@ -34,8 +39,15 @@ class RegistryOwnership:
                 owner = rel.target_id
             else:
                 continue
+            if not self._readable(owner):
+                continue
             edges.append(OwnershipEdge(owner, party, rel.share / 100, rel.start, rel.end))
         return edges
+
+    def _readable(self, record_id: str) -> bool:
+        stored = self.store.get(record_id)
+        visibility = stored.record.visibility if stored else Visibility.RESTRICTED
+        return may_read(self.reader, Sensitivity(visibility))
 
     def is_designated(self, record_id: str, on: date) -> bool:
         """Whether the record carries a designation in force on ``on``."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,8 @@ from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, InvalidInput, NotFound
 from pallmall.core.ids import new_id
 from pallmall.core.paging import Page, PageRequest
-from pallmall.registry.model import RecordType, Relationship, Visibility
+from pallmall.disclosure import Part, Reader, Sensitivity, gate, most_restricted, readable
+from pallmall.registry.model import RecordType, Relationship, Source, Visibility
 from pallmall.registry.store import (
     AnyRecord,
     RecordQuery,
@@ -41,6 +42,9 @@ class RegistryService:
         Raises:
             NotFound: no such record, or a restricted one the principal may not read.
         """
+        return redact_record(self._get(principal, record_id, as_of), Reader.of(principal))
+
+    def _get(self, principal: Principal, record_id: str, as_of: datetime | None = None) -> Stored:
         principal.require(Permission.REGISTRY_READ_PUBLIC)
         stored = self.store.get(record_id, as_of)
         if stored is None or not _readable(principal, stored.record):
@@ -52,7 +56,10 @@ class RegistryService:
         principal.require(Permission.REGISTRY_READ_PUBLIC)
         restricted = principal.can(Permission.REGISTRY_READ_RESTRICTED)
         scoped = RecordQuery(**{**query.__dict__, "include_restricted": restricted})
-        return self.store.search(scoped, page)
+        found = self.store.search(scoped, page)
+        reader = Reader.of(principal)
+        items = [redact_record(s, reader) for s in found.items]
+        return Page(items, found.total, found.offset, found.limit)
 
     def create(
         self, principal: Principal, record: AnyRecord, record_id: str | None = None
@@ -84,7 +91,7 @@ class RegistryService:
             InvalidInput: the record's type differs from the stored one.
         """
         principal.require(Permission.REGISTRY_WRITE)
-        current = self.get(principal, record_id)
+        current = self._get(principal, record_id)
         if expected_version is not None and expected_version != current.version:
             raise Conflict(f"{record_id} is at version {current.version}, not {expected_version}")
         if current.record.type != record.type:
@@ -96,7 +103,7 @@ class RegistryService:
     def delete(self, principal: Principal, record_id: str) -> None:
         """Delete a record and its relationships (history stays readable with ``as_of``)."""
         principal.require(Permission.REGISTRY_WRITE)
-        current = self.get(principal, record_id)
+        current = self._get(principal, record_id)
         now = self.clock()
         for rel in self.store.relationships_of(record_id):
             self.store.delete_relationship(rel.id, now)
@@ -107,10 +114,16 @@ class RegistryService:
     def relationships(
         self, principal: Principal, record_id: str, as_of: datetime | None = None
     ) -> Sequence[StoredRelationship]:
-        """Relationships of a readable record whose other end the principal may read too."""
-        self.get(principal, record_id, as_of)
+        """Relationships of a readable record whose other end the principal may read too,
+        each with the sources the principal may read."""
+        self._get(principal, record_id, as_of)
         rels = self.store.relationships_of(record_id, as_of)
-        return [r for r in rels if self._other_end_readable(principal, r, record_id, as_of)]
+        reader = Reader.of(principal)
+        return [
+            redact_relationship(r, reader)
+            for r in rels
+            if self._other_end_readable(principal, r, record_id, as_of)
+        ]
 
     def relate(
         self, principal: Principal, rel: Relationship, rel_id: str | None = None
@@ -132,7 +145,9 @@ class RegistryService:
         stored = self.store.put_relationship(rid, rel, now)
         payload = rel.model_dump(mode="json")
         self._record(principal, "registry.relationship.saved", rid, payload, now)
-        self.outbox.add(PublicChange("registry.relationship.saved", rid, now, payload))
+        self.outbox.add(
+            relationship_change("registry.relationship.saved", rid, rel, self._ends(rel), now)
+        )
         return stored
 
     def unrelate(self, principal: Principal, rel_id: str) -> None:
@@ -142,12 +157,16 @@ class RegistryService:
             NotFound: no such relationship.
         """
         principal.require(Permission.REGISTRY_WRITE)
-        if self.store.get_relationship(rel_id) is None:
+        existing = self.store.get_relationship(rel_id)
+        if existing is None:
             raise NotFound(f"no relationship {rel_id!r}")
         now = self.clock()
         self.store.delete_relationship(rel_id, now)
         self._record(principal, "registry.relationship.deleted", rel_id, {}, now)
-        self.outbox.add(PublicChange("registry.relationship.deleted", rel_id, now, {}))
+        ends = self._ends(existing.relationship)
+        self.outbox.add(
+            relationship_change("registry.relationship.deleted", rel_id, None, ends, now)
+        )
 
     def _put(self, principal: Principal, rid: str, record: AnyRecord, verb: str) -> Stored:
         now = self.clock()
@@ -166,12 +185,16 @@ class RegistryService:
         )
 
     def _publish(self, record: AnyRecord, kind: str, rid: str, at: datetime) -> None:
-        data = record.model_dump(mode="json") if not kind.endswith("deleted") else {}
-        if record.visibility is Visibility.PUBLIC:
-            self.outbox.add(PublicChange(kind, rid, at, public=data))
-        else:
-            secret = {k: v for k, v in data.items() if k != "type"}
-            self.outbox.add(PublicChange(kind, rid, at, {"type": record.type}, confidential=secret))
+        self.outbox.add(
+            record_change(
+                kind, rid, None if kind.endswith("deleted") else record, record.visibility, at
+            )
+        )
+
+    def _ends(self, rel: Relationship) -> tuple[Visibility, ...]:
+        """The visibility of each end of ``rel`` (a missing end counts as restricted)."""
+        ends = (self.store.get(rel.source_id), self.store.get(rel.target_id))
+        return tuple(e.record.visibility if e else Visibility.RESTRICTED for e in ends)
 
     def _other_end_readable(
         self, principal: Principal, rel: StoredRelationship, record_id: str, as_of: datetime | None
@@ -180,6 +203,57 @@ class RegistryService:
         other = r.target_id if r.source_id == record_id else r.source_id
         stored = self.store.get(other, as_of)
         return stored is not None and _readable(principal, stored.record)
+
+
+def record_change(
+    kind: str, rid: str, record: AnyRecord | None, visibility: Visibility, at: datetime
+) -> PublicChange:
+    """The public change for a record's new version (``record``) or deletion (None), through
+    the disclosure gate: a restricted record's content is only committed to."""
+    fields: dict[str, Any] = {"visibility": visibility.value}
+    if record is not None:
+        fields |= record.model_dump(mode="json")
+        fields["sources"] = source_parts(record.sources)
+    return gate(kind, rid, at, fields, Sensitivity(visibility))
+
+
+def relationship_change(
+    kind: str, rid: str, rel: Relationship | None, ends: Sequence[Visibility], at: datetime
+) -> PublicChange:
+    """The public change for a saved (``rel``) or deleted (None) relationship: as restricted
+    as its most restricted end, each source as restricted as it is marked."""
+    visibility = most_restricted(ends)
+    fields: dict[str, Any] = {"visibility": visibility.value}
+    if rel is not None:
+        fields |= rel.model_dump(mode="json")
+        fields["sources"] = source_parts(rel.sources)
+    return gate(kind, rid, at, fields, Sensitivity(visibility))
+
+
+def redact_record(stored: Stored, reader: Reader) -> Stored:
+    """``stored`` with only the sources ``reader`` may read (the record itself is readable)."""
+    record = stored.record
+    shown = tuple(readable(reader, source_parts(record.sources, keep=True)))
+    if len(shown) == len(record.sources):
+        return stored
+    return replace(stored, record=record.model_copy(update={"sources": shown}))
+
+
+def redact_relationship(stored: StoredRelationship, reader: Reader) -> StoredRelationship:
+    """``stored`` with only the sources ``reader`` may read (both ends are readable)."""
+    rel = stored.relationship
+    shown = tuple(readable(reader, source_parts(rel.sources, keep=True)))
+    if len(shown) == len(rel.sources):
+        return stored
+    return replace(stored, relationship=rel.model_copy(update={"sources": shown}))
+
+
+def source_parts(sources: Sequence[Source], keep: bool = False) -> list[Part[Any]]:
+    """Sources as parts, each with its own visibility; the values are the sources themselves
+    with ``keep``, else their JSON form."""
+    return [
+        Part(s if keep else s.model_dump(mode="json"), Sensitivity(s.visibility)) for s in sources
+    ]
 
 
 def _readable(principal: Principal, record: AnyRecord) -> bool:

@@ -5,15 +5,15 @@ same figures, which is what lets anyone recompute a report (``pallmall report ve
 
 How entries are read (tolerant, because capabilities log their own public summaries):
 
-- licence entries: ``kind`` starts with ``licence.``. The outcome is the public ``outcome``,
+- licence entries: ``kind`` starts with ``cases.licence.``. The outcome is the public ``outcome``,
   ``decision`` or ``status`` field, else the last part of the kind; ``approv*``/``grant*``
   count as approved, ``den*``/``refus*`` as denied, ``revok*`` as revoked. A case's
-  application is counted in the period holding its first ``licence.`` entry. Destination is
+  application is counted in the period holding its first ``cases.licence.`` entry. Destination is
   the public ``destination`` (a country code or name, or an object with ``country``);
   capability category is ``product_category``, ``capability_category``, ``category`` or
   ``capabilities`` (each listed category counted once). Missing values count as
   ``unstated``. An approval whose public ``conditions`` is non-empty counts as conditional.
-- restrictions: ``restriction.`` entries by kind and outcome; and the designations carried
+- restrictions: ``cases.restriction.`` entries by kind and outcome; and the designations carried
   by registry organisation and person entries (the registry's restricted parties).
 - incidents: ``intel.incident.confirmed`` entries, by category of irresponsible use.
 - registry: ``registry.`` entries by kind.
@@ -36,6 +36,8 @@ from pallmall.reports.spec import ReportSpec
 UNSTATED = "unstated"
 INCIDENT_CONFIRMED = "intel.incident.confirmed"
 REPORT_PUBLISHED = "report.published"
+LICENCE = "cases.licence."  # the vocabulary's licence decisions (pallmall.disclosure.kinds)
+RESTRICTION = "cases.restriction."
 _CATEGORY_FIELDS = ("product_category", "capability_category", "category", "capabilities")
 _PERSONS_AND_ORGS = ("registry.organisation.", "registry.person.")
 
@@ -123,10 +125,10 @@ def categories(entry: Entry) -> list[str]:
 
 
 def _licences(mine: list[_Item], period: list[_Item]) -> dict[str, Any]:
-    lic = [i for i in period if i.entry.kind.startswith("licence.")]
+    lic = [i for i in period if i.entry.kind.startswith(LICENCE)]
     first: dict[str, int] = {}
     for i in mine:
-        if i.entry.kind.startswith("licence."):
+        if i.entry.kind.startswith(LICENCE):
             first.setdefault(i.entry.subject, i.index)
     applications = [i for i in lic if first.get(i.entry.subject) == i.index]
     decided = [i for i in lic if outcome(i.entry) in ("approved", "denied")]
@@ -167,7 +169,7 @@ def _cross(
 
 
 def _restrictions(period: list[_Item], until_end: list[_Item], spec: ReportSpec) -> dict[str, Any]:
-    cases = [i for i in period if i.entry.kind.startswith("restriction.")]
+    cases = [i for i in period if i.entry.kind.startswith(RESTRICTION)]
     latest = _latest_parties(until_end)
     new: Counter[str] = Counter()
     active = 0

@@ -9,8 +9,9 @@ from typing import Protocol
 
 from pallmall.core.audit import AuditRecord, AuditSink
 from pallmall.core.auth import Permission, Principal
-from pallmall.core.changes import ChangeOutbox, PublicChange
+from pallmall.core.changes import ChangeOutbox
 from pallmall.core.errors import Conflict
+from pallmall.disclosure import PUBLIC_SUBJECT, gate
 from pallmall.reports.figures import REPORT_PUBLISHED
 from pallmall.reports.model import Report
 
@@ -61,7 +62,7 @@ def publish_report(
         "checkpoint": {k: v for k, v in report.checkpoint.to_json().items() if k != "note"},
         "digest": report.digest,
     }
-    outbox.add(PublicChange(REPORT_PUBLISHED, report.id, now, public))
+    outbox.add(gate(REPORT_PUBLISHED, report.id, now, public, PUBLIC_SUBJECT))
     actor = principal.user_id or "system"
     audit.append(AuditRecord(actor, REPORT_PUBLISHED, report.id, now, public))
     return StoredReport(report, now)

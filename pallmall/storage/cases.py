@@ -26,18 +26,24 @@ from pallmall.cases.model import (
     CaseEvent,
     CaseKind,
     CaseQuery,
+    CaseState,
     CaseStatus,
     DeniedLicence,
     DiligenceRun,
+    LicenceApplication,
     Message,
     MessageKind,
     Notification,
+    Verb,
+    parse_application,
+    parse_evidence,
     undercut_parties,
 )
 from pallmall.cases.transitions import OPEN
 from pallmall.core.auth import AccountKind
 from pallmall.core.errors import Conflict
 from pallmall.core.paging import Page, PageRequest
+from pallmall.policy import Finding, Severity
 from pallmall.storage.base import metadata
 from pallmall.storage.screening import screening_snapshot
 from pallmall.storage.tables import (
@@ -160,21 +166,35 @@ class SqlCaseStore:
         return Page([_case(r) for r in rows], total, page.offset, page.limit)
 
     def append_event(self, event: CaseEvent) -> None:
-        values = {**event.__dict__, "payload": dict(event.payload)}
+        values = {
+            **event.__dict__,
+            "verb": event.verb.value,
+            "from_status": event.from_status.value,
+            "to_status": event.to_status.value,
+            "payload": dict(event.payload),
+        }
         self.conn.execute(insert(case_events).values(**values))
 
     def events(self, case_id: str) -> Sequence[CaseEvent]:
         rows = self._rows(case_events, case_id)
         return [
-            CaseEvent(r.case_id, r.at, r.actor, r.verb, r.from_status, r.to_status, r.payload)
+            CaseEvent(
+                r.case_id,
+                r.at,
+                r.actor,
+                Verb(r.verb),
+                CaseStatus(r.from_status),
+                CaseStatus(r.to_status),
+                r.payload,
+            )
             for r in rows
         ]
 
     def add_run(self, run: DiligenceRun) -> None:
         values = {
             **run.__dict__,
-            "evidence": dict(run.evidence),
-            "findings": [dict(f) for f in run.findings],
+            "evidence": run.evidence.as_dict(),
+            "findings": [f.as_dict() for f in run.findings],
             "notes": list(run.notes),
         }
         self.conn.execute(insert(case_diligence).values(**values))
@@ -187,8 +207,8 @@ class SqlCaseStore:
                 r.trigger,
                 r.stamp,
                 r.rules_version,
-                r.evidence,
-                tuple(r.findings),
+                parse_evidence(r.evidence),
+                tuple(Finding.from_dict(f) for f in r.findings),
                 tuple(r.notes),
             )
             for r in self._rows(case_diligence, case_id)
@@ -247,7 +267,8 @@ class SqlCaseStore:
             )
             .order_by(cases.c.updated_at, cases.c.id)
         ).all()
-        return [DeniedLicence(_case(r), undercut_parties(r.details)) for r in rows]
+        found = [_case(r) for r in rows]
+        return [DeniedLicence(c, undercut_parties(c.filed(LicenceApplication))) for c in found]
 
     def cases_about(self, kind: str, subject_id: str) -> Sequence[Case]:
         rows = self.conn.execute(
@@ -294,15 +315,17 @@ def _values(case: Case) -> dict[str, Any]:
         **case.__dict__,
         "kind": case.kind.value,
         "status": case.status.value,
-        "details": dict(case.details),
-        "state": dict(case.state),
+        "top_severity": case.top_severity.value if case.top_severity else None,
+        "details": case.details.model_dump(mode="json"),
+        "state": case.state.as_json(),
     }
 
 
 def _case(row: Any) -> Case:
+    kind = CaseKind(row.kind)
     return Case(
         id=row.id,
-        kind=CaseKind(row.kind),
+        kind=kind,
         status=CaseStatus(row.status),
         authority_id=row.authority_id,
         account_id=row.account_id,
@@ -314,7 +337,7 @@ def _case(row: Any) -> Case:
         created_at=row.created_at,
         updated_at=row.updated_at,
         version=row.version,
-        top_severity=row.top_severity,
-        details=row.details,
-        state=row.state,
+        top_severity=Severity(row.top_severity) if row.top_severity else None,
+        details=parse_application(kind, row.details),
+        state=CaseState.model_validate(row.state),
     )

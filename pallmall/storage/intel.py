@@ -38,6 +38,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from pallmall.core.clock import utcnow
 from pallmall.core.paging import Page as ListPage
 from pallmall.core.paging import PageRequest
+from pallmall.disclosure import PUBLIC, Part, Reader, Sensitivity, may_read, readable
 from pallmall.intel.incident import (
     Incident,
     IncidentStatus,
@@ -424,19 +425,24 @@ _KIND_ORDER = (OrgKind.HACKER_FOR_HIRE, OrgKind.STATE_AGENCY, OrgKind.STATE, Org
 
 
 class RegistryRecordTypes:
-    """:class:`~pallmall.intel.ports.RegistryRecords` over a registry store: restricted
-    records count as unknown unless ``include_restricted``."""
+    """:class:`~pallmall.intel.ports.RegistryRecords` over a registry store: records that
+    ``reader`` may not read count as unknown to :meth:`record_type`."""
 
-    def __init__(self, store: RegistryStore, include_restricted: bool = False) -> None:
+    def __init__(self, store: RegistryStore, reader: Reader = PUBLIC) -> None:
         self._store = store
-        self._restricted = include_restricted
+        self._reader = reader
 
     def record_type(self, record_id: str) -> str | None:
         """The record's type, or None when absent or not readable."""
         stored = self._store.get(record_id)
-        if stored is None or not _visible(stored.record, self._restricted):
+        if stored is None or not _visible(stored.record, self._reader):
             return None
         return stored.record.type.value
+
+    def visibility(self, record_id: str) -> Visibility:
+        """The record's visibility; RESTRICTED when the registry does not hold it."""
+        stored = self._store.get(record_id)
+        return Visibility.RESTRICTED if stored is None else stored.record.visibility
 
 
 @dataclass(frozen=True)
@@ -456,23 +462,26 @@ class RegistryExportSource:
     def load(
         cls,
         store: RegistryStore,
-        include_restricted: bool = False,
+        reader: Reader = PUBLIC,
         only: Collection[str] | None = None,
     ) -> RegistryExportSource:
-        """Read organisations, products and relationships (public ones unless
-        ``include_restricted``). With ``only``, just those records and no relationships
-        (what one incident links to)."""
+        """Read the organisations, products and relationships ``reader`` may read (the
+        disclosure rules: a relationship only when both ends are read, each source only when
+        the reader may read it). With ``only``, just those records and no relationships (what
+        one incident links to)."""
         if only is not None:
             found = [store.get(i) for i in sorted(set(only))]
             stored = [s for s in found if s is not None]
         else:
-            stored = _all_records(store, include_restricted)
-        stored = [s for s in stored if _visible(s.record, include_restricted)]
-        rels = store.all_relationships() if only is None else []
+            stored = _all_records(store, reader.registry_restricted)
+        stored = [s for s in stored if _visible(s.record, reader)]
+        ids = {s.id for s in stored}
+        rels = [] if only is not None else store.all_relationships()
+        rels = [r for r in rels if {r.relationship.source_id, r.relationship.target_id} <= ids]
         return cls(
             orgs=tuple(_org(s) for s in stored if isinstance(s.record, Organisation)),
             items=tuple(_product(s, rels) for s in stored if isinstance(s.record, Product)),
-            relations=tuple(_relation(r) for r in rels),
+            relations=tuple(_relation(r, reader) for r in rels),
             last_change=max((s.recorded_at for s in stored), default=None),
         )
 
@@ -489,8 +498,8 @@ class RegistryExportSource:
         return self.relations
 
 
-def _visible(record: AnyRecord, include_restricted: bool) -> bool:
-    return include_restricted or record.visibility is Visibility.PUBLIC
+def _visible(record: AnyRecord, reader: Reader) -> bool:
+    return may_read(reader, Sensitivity(record.visibility))
 
 
 def _all_records(store: RegistryStore, include_restricted: bool) -> list[Stored]:
@@ -527,9 +536,10 @@ def _product(stored: Stored, rels: Sequence[StoredRelationship]) -> RegistryProd
     return RegistryProduct(stored.id, record.name, record.aliases, vendor, record.description)
 
 
-def _relation(stored: StoredRelationship) -> RegistryRelation:
+def _relation(stored: StoredRelationship, reader: Reader) -> RegistryRelation:
     rel = stored.relationship
-    sources = tuple(s.url or s.title for s in rel.sources)
+    parts = [Part(s.url or s.title, Sensitivity(s.visibility)) for s in rel.sources]
+    sources = tuple(readable(reader, parts))
     return RegistryRelation(
         rel.source_id,
         rel.target_id,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from pallmall.api.cases import Cases, ReadCases
+from pallmall.api.cases import Cases, ReadCases, preview_out
 from pallmall.api.deps import principal, read_tx
 from pallmall.cases.filing import file_licence
 from pallmall.cases.model import (
@@ -114,30 +114,64 @@ def case_page(case_id: str, request: Request, caller: Caller, cases: ReadCases) 
     )
 
 
-@router.post("/cases/{case_id}/act")
-def act(
-    case_id: str,
-    caller: Caller,
-    cases: Cases,
-    verb: Annotated[Verb, Form()],
-    outcome: Annotated[str, Form(max_length=40)] = "",
-    grounds: Text = "",
-    conditions: Text = "",
-    reason: Text = "",
-) -> RedirectResponse:
-    """Apply a verb from the decision form."""
-    try:
-        chosen = AdviceOutcome(outcome) if outcome else None
-    except ValueError:
-        raise InvalidInput("outcome", f"{outcome!r} is not an outcome") from None
-    action = Action(
-        verb=verb,
-        outcome=chosen,
-        grounds=_lines(grounds),
-        conditions=_lines(conditions),
-        reason=reason,
+class DecisionForm:
+    """The decision form's fields, read once for both the preview and the act."""
+
+    def __init__(
+        self,
+        verb: Annotated[Verb, Form()],
+        outcome: Annotated[str, Form(max_length=40)] = "",
+        grounds: Text = "",
+        conditions: Text = "",
+        reason: Text = "",
+        public_statement: Text = "",
+    ) -> None:
+        self.fields = {
+            "verb": verb.value,
+            "outcome": outcome,
+            "grounds": grounds,
+            "conditions": conditions,
+            "reason": reason,
+            "public_statement": public_statement,
+        }
+        try:
+            chosen = AdviceOutcome(outcome) if outcome else None
+        except ValueError:
+            raise InvalidInput("outcome", f"{outcome!r} is not an outcome") from None
+        self.action = Action(
+            verb=verb,
+            outcome=chosen,
+            grounds=_lines(grounds),
+            conditions=_lines(conditions),
+            reason=reason,
+            public_statement=public_statement,
+        )
+
+
+Decided = Annotated[DecisionForm, Depends()]
+
+
+@router.post("/cases/{case_id}/preview", response_class=HTMLResponse)
+def preview(
+    case_id: str, request: Request, caller: Caller, cases: ReadCases, form: Decided
+) -> HTMLResponse:
+    """What the decision would publish, before it is taken: the public fields as the log
+    will hold them, the fields only committed to, and a button that takes the decision."""
+    shown = preview_out(cases.preview(caller, case_id, form.action))
+    return render(
+        request,
+        "cases/preview.html",
+        caller=caller,
+        case_id=case_id,
+        preview=shown,
+        fields=form.fields,
     )
-    cases.act(caller, case_id, action)
+
+
+@router.post("/cases/{case_id}/act")
+def act(case_id: str, caller: Caller, cases: Cases, form: Decided) -> RedirectResponse:
+    """Apply a verb from the decision form."""
+    cases.act(caller, case_id, form.action)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 

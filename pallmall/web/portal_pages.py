@@ -18,10 +18,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from pallmall.api.intel import incident_desk
 from pallmall.core.auth import Principal
 from pallmall.core.errors import InvalidInput, NotFound
 from pallmall.core.paging import PageRequest
-from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import IncidentStatus
 from pallmall.log import TransparencyLog, parse_entry
 from pallmall.log.hashing import leaf_hash
@@ -41,7 +41,6 @@ from pallmall.reports import (
 from pallmall.reports.charts import Chart, counts_chart, decisions_chart, growth_chart
 from pallmall.reports.figures import flatten
 from pallmall.storage.database import Tx
-from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.reports import SqlReportStore
 from pallmall.web.pages import TEMPLATES, Caller, Reading, render
 
@@ -198,8 +197,8 @@ def statistics(request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
 # -- incidents and restrictions -----------------------------------------------------------
 
 
-def _public_incidents(request: Request, caller: Principal) -> list[dict[str, Any]]:
-    desk = IncidentDesk(SqlIntelStore(request.app.state.db.engine))
+def _public_incidents(tx: Tx, caller: Principal) -> list[dict[str, Any]]:
+    desk = incident_desk(tx, caller)
     return list(reversed(desk.list(caller, IncidentStatus.CONFIRMED)))
 
 
@@ -211,7 +210,7 @@ def incidents(
     record: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
     """Confirmed abuse incidents the caller may see, optionally linked to one record."""
-    found = [_summary(i) for i in _public_incidents(request, caller)]
+    found = [_summary(i) for i in _public_incidents(tx, caller)]
     if record:
         found = [i for i in found if any(a["target"] == record for a in i["attributions"])]
     names = _names(tx, {a["target"] for i in found for a in i["attributions"]})
@@ -229,9 +228,7 @@ def incidents(
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 def incident_page(incident_id: str, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
     """One incident's public summary and its entry in the transparency log."""
-    view = _summary(
-        IncidentDesk(SqlIntelStore(request.app.state.db.engine)).view(caller, incident_id)
-    )
+    view = _summary(incident_desk(tx, caller).view(caller, incident_id))
     names = _names(tx, {a["target"] for a in view["attributions"]})
     logged = tx.outbox.logged(PageRequest(0, 10), subject=incident_id).items
     return render(

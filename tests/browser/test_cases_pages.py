@@ -154,6 +154,25 @@ def test_caseworker_path(case_portal: str, page) -> None:  # type: ignore[no-unt
     sign_in(page, base, "a2@example.org")
     page.goto(case_url)
     page.screenshot(path=ARTIFACTS / "cases-decision-form.png", full_page=True)
-    apply(page, "countersign")
+    statement = "Refused: the end user is on a restricted-party list."
+    form = page.get_by_role("form", name="Decision form")
+    form.get_by_label("Action").select_option("countersign")
+    form.get_by_label("Reason (confidential").fill("internal minute: agree with the adviser")
+    form.get_by_label("Public statement").fill(statement)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Preview what is published").click()
+    published = page.locator("main").inner_text()
+    assert "This text will be published, permanently" in published
+    assert statement in published and "sanctions.blocked-party@1" in published
+    assert "internal minute" not in published  # the reasoning is only committed to
+    page.screenshot(path=ARTIFACTS / "cases-decision-preview.png", full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Take this decision").click()
     assert page.locator("#status").inner_text() == "denied"
     page.screenshot(path=ARTIFACTS / "cases-denied.png", full_page=True)
+
+    sign_in(page, base, "vendor@example.org")
+    page.goto(case_url)
+    seen = page.locator("main").inner_text()
+    assert statement in seen and "internal minute" not in seen
+    assert "a1@example.org" not in seen and "Advice" not in seen

@@ -8,16 +8,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pallmall.api.intel import incident_desk
 from pallmall.core.auth import SYSTEM, Principal, Role
-from pallmall.core.changes import PublicChange
 from pallmall.core.paging import PageRequest
-from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import (
     AbuseCategory,
     Attribution,
@@ -30,7 +28,6 @@ from pallmall.intel.incident import (
 from pallmall.intel.tlp import Tlp
 from pallmall.registry.store import RecordQuery
 from pallmall.storage.database import Database
-from pallmall.storage.intel import SqlIntelStore
 from tests.browser.conftest import ARTIFACTS, pin_key_with_plus, serving
 
 pytestmark = pytest.mark.browser
@@ -42,11 +39,6 @@ def _confirm_incident(db: Database) -> None:
         found = tx.registry.search(RecordQuery(q="Intellexa S.A."), PageRequest(0, 5)).items
     vendor = next(s.id for s in found if s.record.name == "Intellexa S.A.")
 
-    def hook(kind: str, subject: str, fields: Any) -> None:
-        with db.write() as tx:
-            tx.outbox.add(PublicChange(kind, subject, datetime.now(UTC), dict(fields)))
-
-    desk = IncidentDesk(SqlIntelStore(db.engine), hook)
     analyst = Principal(user_id="analyst", role=Role.ANALYST, display="analyst")
     draft = IncidentDraft(
         title=TITLE,
@@ -56,8 +48,10 @@ def _confirm_incident(db: Database) -> None:
         attributions=(Attribution(LinkRole.VENDOR, vendor, 90),),
         tlp=Tlp.CLEAR,
     )
-    incident = desk.report(analyst, draft)
-    desk.decide(SYSTEM, incident.id, Verb.CONFIRM, "forensic traces")
+    with db.write() as tx:
+        incident = incident_desk(tx, analyst).report(analyst, draft)
+    with db.write() as tx:
+        incident_desk(tx, SYSTEM).decide(SYSTEM, incident.id, Verb.CONFIRM, "forensic traces")
 
 
 @pytest.fixture(scope="module")

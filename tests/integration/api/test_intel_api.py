@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from stix2validator import ValidationOptions, validate_string
 
 from pallmall.core.auth import ROLE_PERMISSIONS, SYSTEM, Permission, Role
-from pallmall.intel.incident import RESTRICTED_FIELDS
+from pallmall.intel.redaction import RESTRICTED_FIELDS
 from pallmall.intel.taxii import DEFAULT_COLLECTIONS
 from pallmall.log import verify_inclusion
 from pallmall.registry.model import Organisation, OrgKind, Product, Visibility
@@ -251,10 +251,27 @@ def test_decisions_follow_the_transition_table_and_four_eyes(
     assert client.get("/log/entries", params={"subject": own["id"]}).json()["total"] == 0
 
 
+def test_amber_confirmation_reaches_the_log_as_a_commitment_only(
+    client: TestClient, tokens: dict[Role, str], records: dict[str, str]
+) -> None:
+    made = report(client, tokens, incident_body(records, tlp="amber", title="Amber title"))
+    decide(client, tokens, made["id"])
+    deadline = time.monotonic() + 10
+    found: list[dict[str, Any]] = []
+    while not found and time.monotonic() < deadline:
+        items = client.get("/log/entries", params={"limit": 500}).json()["items"]
+        found = [i for i in items if i["kind"] == "intel.incident.confirmed"]
+        time.sleep(0.05)
+    (item,) = found
+    assert item["public"] == {"tlp": "amber"} and item["subject"].startswith("withheld-")
+    assert made["id"] not in json.dumps(item) and "Amber title" not in json.dumps(item)
+    assert client.get("/log/entries", params={"subject": made["id"]}).json()["total"] == 0
+
+
 def test_confirmed_summary_is_in_the_log_with_a_verifiable_proof(
     client: TestClient, tokens: dict[Role, str], records: dict[str, str]
 ) -> None:
-    made = report(client, tokens, incident_body(records, tlp="amber"))
+    made = report(client, tokens, incident_body(records, tlp="clear"))
     decide(client, tokens, made["id"])
     (item,) = logged(client, made["id"])
     assert item["kind"] == "intel.incident.confirmed"

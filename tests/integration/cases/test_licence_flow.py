@@ -50,7 +50,10 @@ def test_denial_end_to_end(client: TestClient, world: World) -> None:
     cid = case["id"]
 
     submitted = act(client, world, "vendor", cid, verb="submit").json()
-    assert submitted["status"] == "submitted" and submitted["top_severity"] == "blocking"
+    # the filer's answer is the filer's view: no due-diligence severity
+    assert submitted["status"] == "submitted" and submitted["top_severity"] is None
+    seen = client.get(f"/api/v1/cases/{cid}", headers=auth(world, "officer_a1")).json()
+    assert seen["case"]["top_severity"] == "blocking"
 
     found = {f["rule_id"]: f for f in findings(client, world, "officer_a1", cid)}
     hit = found["sanctions.blocked-party"]
@@ -80,7 +83,16 @@ def test_denial_end_to_end(client: TestClient, world: World) -> None:
     assert advised.json()["status"] == "advice"
     refused = act(client, world, "officer_a1", cid, verb="countersign")
     assert refused.status_code == 403 and "four eyes" in refused.json()["detail"]
-    denied = act(client, world, "officer_a2", cid, verb="countersign")
+    statement = "Licence refused: the end user is on a restricted-party list."
+    denied = act(
+        client,
+        world,
+        "officer_a2",
+        cid,
+        verb="countersign",
+        public_statement=statement,
+        reason="the adviser's reading is right; internal minute 7",
+    )
     assert denied.status_code == 200, denied.text
     decision = denied.json()["state"]["decision"]
     assert denied.json()["status"] == "denied"
@@ -95,6 +107,7 @@ def test_denial_end_to_end(client: TestClient, world: World) -> None:
         "product_category": "device_intrusion",
         "outcome": "deny",
         "grounds": ["sanctions.blocked-party@1"],
+        "public_statement": statement,
     }
     size = tree_size(client, entry["index"] + 1)
     receipt = Receipt.from_json(client.get(f"/log/receipt/{entry['index']}").json())

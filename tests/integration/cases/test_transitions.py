@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 import pytest
 
 from pallmall.cases.diligence import Sources
-from pallmall.cases.model import Action, AdviceOutcome, Case, CaseKind, CaseStatus, Verb
+from pallmall.cases.model import (
+    APPLICATIONS,
+    Action,
+    AdviceOutcome,
+    Case,
+    CaseKind,
+    CaseStatus,
+    Verb,
+)
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import NoIncidents, RegistryStoreFacts, ScreenerFacts
 from pallmall.cases.transitions import TABLES
@@ -19,6 +27,28 @@ from pallmall.storage.database import Database
 
 ACCOUNT = "acc-both"
 ALL = Principal("usr-all", Role.ADMIN, account_id=ACCOUNT)  # every right, owner and authority
+FILED = {
+    CaseKind.LICENCE: {
+        "authority_id": ACCOUNT,
+        "product_id": "prd-x",
+        "quantity": 1,
+        "destination": "RU",
+        "parties": [{"role": "end_user", "name": "Police"}],
+        "end_use": "policing",
+        "end_use_category": "law_enforcement",
+    },
+    CaseKind.RESTRICTION: {"vendor_record_id": "org-x", "grounds": "sold to abusers"},
+    CaseKind.PROCUREMENT: {"vendor_record_id": "org-x", "product_id": "prd-x"},
+    CaseKind.USE_AUTHORISATION: {
+        "product_id": "prd-x",
+        "purpose": "p",
+        "legal_basis": "l",
+        "necessity": "n",
+        "proportionality": "p",
+        "approver": "judge",
+        "duration_days": 30,
+    },
+}
 
 
 def _case(kind: CaseKind, status: CaseStatus) -> Case:
@@ -36,6 +66,7 @@ def _case(kind: CaseKind, status: CaseStatus) -> Case:
         "prd-x",
         now,
         now,
+        APPLICATIONS[kind].model_validate(FILED[kind]),
     )
 
 

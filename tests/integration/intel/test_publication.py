@@ -9,7 +9,7 @@ import pytest
 from pallmall.api.intel import incident_desk
 from pallmall.core.auth import SYSTEM, Principal, Role
 from pallmall.core.changes import PublicChange
-from pallmall.intel.desk import CONFIRMED_KIND
+from pallmall.disclosure.kinds import INCIDENT_CONFIRMED as CONFIRMED_KIND
 from pallmall.intel.incident import (
     AbuseCategory,
     Attribution,

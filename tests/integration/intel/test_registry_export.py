@@ -12,19 +12,20 @@ import pytest
 from stix2validator import ValidationOptions, validate_string
 from typer.testing import CliRunner
 
+from pallmall.api.intel import incident_desk
 from pallmall.cli.main import app
 from pallmall.core.auth import ANONYMOUS
 from pallmall.intel.exports import stix_export
 from pallmall.storage.database import Database
-from pallmall.storage.intel import RegistryExportSource, SqlIntelStore
+from pallmall.storage.intel import RegistryExportSource
 from tests.helpers import load_demo
 
 
 def export(db: Database) -> dict[str, Any]:
     with db.read() as tx:
         registry = RegistryExportSource.load(tx.registry)
-        store = SqlIntelStore(tx.conn)
-        return stix_export(ANONYMOUS, registry, store, registry.last_change)
+        desk = incident_desk(tx, ANONYMOUS)
+        return stix_export(ANONYMOUS, registry, desk, registry.last_change)
 
 
 @pytest.fixture(scope="module")

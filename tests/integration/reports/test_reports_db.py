@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from pallmall.api.intel import incident_desk
 from pallmall.app import create_app, open_log
 from pallmall.core.auth import SYSTEM, Principal, Role
-from pallmall.core.changes import PublicChange
 from pallmall.core.errors import Conflict, Forbidden
 from pallmall.core.settings import Settings
-from pallmall.intel.desk import IncidentDesk
+from pallmall.disclosure import PUBLIC_SUBJECT, gate
 from pallmall.intel.incident import (
     AbuseCategory,
     Attribution,
@@ -35,7 +35,6 @@ from pallmall.registry.model import Designation, Organisation, OrgKind
 from pallmall.reports import build_report, make_spec, read_log, verify_report
 from pallmall.reports.ports import publish_report
 from pallmall.storage.database import Database
-from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.reports import SqlReportStore
 from tests.helpers import service
 
@@ -67,15 +66,15 @@ def logged(db: Database, settings: Settings) -> Iterator[TransparencyLog]:
         )
         service(tx).create(SYSTEM, vendor, "org-spyware")
         now = datetime(2026, 3, 1, tzinfo=UTC)
-        public = {"destination": "AE", "product_category": "device_intrusion", "grounds": ["C3"]}
-        tx.outbox.add(PublicChange("licence.decision.denied", "case-1", now, public))
-    incidents = SqlIntelStore(db.engine)
-
-    def hook(kind: str, subject: str, fields: object) -> None:
-        with db.write() as tx:
-            tx.outbox.add(PublicChange(kind, subject, datetime.now(UTC), dict(fields)))  # type: ignore[call-overload]
-
-    desk = IncidentDesk(incidents, hook)
+        fields = {
+            "case_kind": "licence",
+            "authority": "GB export authority",
+            "outcome": "denied",
+            "destination": "AE",
+            "product_category": "device_intrusion",
+            "grounds": ["C3"],
+        }
+        tx.outbox.add(gate("cases.licence.decided", "case-1", now, fields, PUBLIC_SUBJECT))
     draft = IncidentDraft(
         title="Journalists targeted with Spyware Ltd's implant",
         summary="",
@@ -84,8 +83,10 @@ def logged(db: Database, settings: Settings) -> Iterator[TransparencyLog]:
         attributions=(Attribution(LinkRole.VENDOR, "org-spyware", 80),),
         tlp=Tlp.CLEAR,
     )
-    incident = desk.report(ANALYST, draft)
-    desk.decide(SYSTEM, incident.id, Verb.CONFIRM, "forensic evidence")
+    with db.write() as tx:
+        incident = incident_desk(tx, ANALYST).report(ANALYST, draft)
+    with db.write() as tx:
+        incident_desk(tx, SYSTEM).decide(SYSTEM, incident.id, Verb.CONFIRM, "forensic evidence")
     tlog = open_log(settings, db)
     integrate_all(tlog, Publisher(db, tlog).drain())
     yield tlog

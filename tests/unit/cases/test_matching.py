@@ -7,11 +7,11 @@ import pytest
 
 from pallmall.cases.diligence import matched_parties
 from pallmall.cases.matching import UNDERCUT_SETTINGS, party_key, same_party
-from pallmall.cases.model import CaseParty, undercut_parties
+from pallmall.cases.model import CaseParty, LicenceApplication, PartyRole, undercut_parties
 
 
 def consignee(name: str, country: str = "") -> CaseParty:
-    return CaseParty("consignee", name, country)
+    return CaseParty(PartyRole.CONSIGNEE, name, country)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,10 @@ def test_different_organisations_do_not_match(name: str, earlier: str) -> None:
     ],
 )
 def test_variant_spellings_of_a_person_match(name: str, earlier: str) -> None:
-    assert same_party(CaseParty("end_user", name), CaseParty("end_user", earlier)) is not None
+    assert (
+        same_party(CaseParty(PartyRole.END_USER, name), CaseParty(PartyRole.END_USER, earlier))
+        is not None
+    )
 
 
 @pytest.mark.parametrize(
@@ -81,7 +84,10 @@ def test_variant_spellings_of_a_person_match(name: str, earlier: str) -> None:
 def test_different_persons_and_a_person_against_an_organisation_do_not_match(
     name: str, earlier: str
 ) -> None:
-    assert same_party(CaseParty("end_user", name), CaseParty("end_user", earlier)) is None
+    assert (
+        same_party(CaseParty(PartyRole.END_USER, name), CaseParty(PartyRole.END_USER, earlier))
+        is None
+    )
 
 
 def test_a_country_conflict_counts_against_a_match() -> None:
@@ -102,11 +108,11 @@ def test_the_same_folded_name_is_a_sure_match() -> None:
 
 def test_matched_parties_name_roles_names_and_score() -> None:
     mine = (
-        CaseParty("end_user", "Yerevan Trade House CJSC", "AM"),
+        CaseParty(PartyRole.END_USER, "Yerevan Trade House CJSC", "AM"),
         consignee("Northern Freight Limited Liability Company", "AM"),
     )
     earlier = (
-        CaseParty("end_user", "Northern Freight LLC", "AM"),
+        CaseParty(PartyRole.END_USER, "Northern Freight LLC", "AM"),
         consignee("Southern Freight LLC", "AM"),
     )
     assert matched_parties(mine, earlier) == (
@@ -117,14 +123,22 @@ def test_matched_parties_name_roles_names_and_score() -> None:
 
 
 def test_undercut_parties_are_the_end_user_and_consignees_in_filing_order() -> None:
-    details = {
-        "parties": [
-            {"role": "intermediary", "name": "Broker"},
-            {"role": "consignee", "name": "Northern Freight LLC", "country": "AM"},
-            {"role": "end_user", "name": "Police", "country": None},
-        ]
-    }
-    assert undercut_parties(details) == (
+    app = LicenceApplication.model_validate(
+        {
+            "authority_id": "org-a",
+            "product_id": "prd-x",
+            "quantity": 1,
+            "destination": "AM",
+            "end_use": "policing",
+            "end_use_category": "law_enforcement",
+            "parties": [
+                {"role": "intermediary", "name": "Broker"},
+                {"role": "consignee", "name": "Northern Freight LLC", "country": "AM"},
+                {"role": "end_user", "name": "Police", "country": None},
+            ],
+        }
+    )
+    assert undercut_parties(app) == (
         consignee("Northern Freight LLC", "AM"),
-        CaseParty("end_user", "Police", ""),
+        CaseParty(PartyRole.END_USER, "Police", ""),
     )

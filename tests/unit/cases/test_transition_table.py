@@ -1,10 +1,11 @@
-"""The transition tables: every target is reachable, every verb has rights, refusals name
-kind, status and verb."""
+"""The transition tables: every target is reachable, every verb has rights and an effect,
+refusals name kind, status and verb."""
 
 from __future__ import annotations
 
 import pytest
 
+from pallmall.cases.effects import EFFECTS, OUTCOMES, countersign
 from pallmall.cases.model import CaseKind, CaseStatus, Verb
 from pallmall.cases.transitions import INITIAL, RIGHTS, TABLES, allowed_verbs, targets
 from pallmall.core.errors import TransitionRefused
@@ -36,3 +37,19 @@ def test_licence_flow_matches_the_issue() -> None:
     }
     with pytest.raises(TransitionRefused, match="licence case in status 'draft' cannot 'advise'"):
         targets(CaseKind.LICENCE, CaseStatus.DRAFT, Verb.ADVISE)
+
+
+@pytest.mark.parametrize("kind", list(CaseKind))
+def test_every_verb_in_a_table_has_an_effect(kind: CaseKind) -> None:
+    assert {verb for _, verb in TABLES[kind]} == set(EFFECTS[kind])
+
+
+@pytest.mark.parametrize("kind", list(CaseKind))
+def test_an_effect_picks_only_from_the_tables_targets(kind: CaseKind) -> None:
+    # a record function that picks the status itself (countersign) must stay within the
+    # targets; every other verb has exactly one target to take
+    for (_, verb), out in TABLES[kind].items():
+        if EFFECTS[kind][verb].record is not countersign:
+            assert len(out) == 1, (kind, verb)
+    for outcome, status in OUTCOMES.get(kind, {}).items():
+        assert status in TABLES[kind][(CaseStatus.ADVICE, Verb.COUNTERSIGN)], outcome

@@ -11,6 +11,7 @@ from pallmall.intel.exporter import export_bundle
 from pallmall.intel.incident import (
     AbuseCategory,
     Attribution,
+    Citation,
     IncidentDraft,
     LinkRole,
     VictimCategory,
@@ -59,7 +60,7 @@ def incident() -> object:
         categories=(AbuseCategory.RIGHTS_VIOLATION,),
         victims=(VictimDraft(VictimCategory.JOURNALIST, name="Secret Name"),),
         attributions=(
-            Attribution(LinkRole.PRODUCT, "prod-pegasus", 90, ("https://e.org/r",)),
+            Attribution(LinkRole.PRODUCT, "prod-pegasus", 90, (Citation("https://e.org/r"),)),
             Attribution(LinkRole.OPERATOR, "org-agency", 60),
             Attribution(LinkRole.VENDOR, "org-nso", 90),
         ),

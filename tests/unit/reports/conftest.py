@@ -48,19 +48,19 @@ ENTRIES: list[tuple[str, str, dict[str, Any], str]] = [
     ),
     ("registry.product.created", "prd-a", {"type": "product", "name": "P"}, "2026-01-06T10:00:00Z"),
     (
-        "licence.application.submitted",
+        "cases.licence.application.submitted",
         "case-1",
         {"destination": "AE", "product_category": "device_intrusion"},
         "2026-02-01T10:00:00Z",
     ),
     (
-        "licence.decision.denied",
+        "cases.licence.decision.denied",
         "case-1",
         {"destination": "AE", "product_category": "device_intrusion", "grounds": ["C3"]},
         "2026-02-10T10:00:00Z",
     ),
     (
-        "licence.decision",
+        "cases.licence.decision",
         "case-2",
         {
             "destination": "FR",
@@ -71,13 +71,13 @@ ENTRIES: list[tuple[str, str, dict[str, Any], str]] = [
         "2026-03-01T10:00:00Z",
     ),
     (
-        "licence.decision.revoked",
+        "cases.licence.decision.revoked",
         "case-2",
         {"destination": "FR", "capabilities": ["exploit_chain"]},
         "2026-05-01T10:00:00Z",
     ),
     (
-        "licence.decision.approved",
+        "cases.licence.decision.approved",
         "case-3",
         {"destination": "DE", "state": "FR"},
         "2026-03-02T10:00:00Z",
@@ -92,7 +92,7 @@ ENTRIES: list[tuple[str, str, dict[str, Any], str]] = [
         },
         "2026-04-01T10:00:00Z",
     ),
-    ("restriction.decision.restricted", "rst-1", {"vendor": "org-a"}, "2026-04-02T10:00:00Z"),
+    ("cases.restriction.decision.restricted", "rst-1", {"vendor": "org-a"}, "2026-04-02T10:00:00Z"),
     (
         "registry.organisation.updated",
         "org-b",

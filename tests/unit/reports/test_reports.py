@@ -48,7 +48,7 @@ def test_figures_count_what_the_log_holds(test_log: LogFixture) -> None:
     assert lic["by_destination"]["FR"]["revocations"] == 1
     assert lic["by_category"]["zero_click_delivery"]["approvals"] == 1
     assert "DE" not in lic["by_destination"]  # the French authority's decision
-    assert lic["by_kind"]["licence.decision.denied"] == 1
+    assert lic["by_kind"]["cases.licence.decision.denied"] == 1
     assert f["incidents"]["by_category"] == {
         "rights_violation": 1,
         "unlawful_privacy_interference": 1,

@@ -1,0 +1,315 @@
+"""What each verb does to a case besides moving its status, one table per case kind beside
+the transition tables of :mod:`pallmall.cases.transitions`.
+
+An :class:`Effect` names the record function (the checks the verb makes, the state it
+records, the payload of its history entry, the status it picks among the table's targets)
+and what follows once the move is stored: due diligence, a public change (the log), denial
+notices. The record functions are pure: they read a :class:`Step` and return a
+:class:`Move`, or raise. :class:`~pallmall.cases.service.CaseService` applies the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pallmall.cases.model import (
+    Action,
+    Advice,
+    AdviceOutcome,
+    Assessment,
+    Case,
+    CaseKind,
+    CaseState,
+    CaseStatus,
+    Decision,
+    DecisionOutcome,
+    Verb,
+)
+from pallmall.core.errors import Forbidden, InvalidInput, TransitionRefused
+
+S = CaseStatus
+V = Verb
+
+OUTCOMES: dict[CaseKind, dict[AdviceOutcome, CaseStatus]] = {
+    CaseKind.LICENCE: {
+        AdviceOutcome.APPROVE_WITH_CONDITIONS: S.APPROVED_WITH_CONDITIONS,
+        AdviceOutcome.DENY: S.DENIED,
+    },
+    CaseKind.RESTRICTION: {AdviceOutcome.RESTRICT: S.RESTRICTED, AdviceOutcome.CLEAR: S.CLEARED},
+}
+"""The advice each kind takes, and the status a countersignature of it leads to."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One verb being applied: the case before it, the request, the acting user's id, when,
+    the targets the transition table allows, and the procurement assessment as of now
+    (called only by ``assess``)."""
+
+    case: Case
+    action: Action
+    actor: str
+    at: datetime
+    targets: frozenset[CaseStatus]
+    assess: Callable[[], Assessment]
+
+
+@dataclass(frozen=True)
+class Move:
+    """What a verb records: the status it moves to (one of the step's targets), the case's
+    new state, and the payload of its history entry (JSON)."""
+
+    status: CaseStatus
+    state: CaseState
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+Record = Callable[[Step], Move]
+
+
+def status_word(case: Case) -> str:
+    """The public outcome of most decisions: the status the case moved to."""
+    return case.status.value
+
+
+def decided_outcome(case: Case) -> str:
+    """The public outcome of a countersignature: the decision's outcome (``deny``...)."""
+    decision = case.state.decision
+    return decision.outcome.value if decision and decision.outcome else case.status.value
+
+
+def verdict(case: Case) -> str:
+    """The public outcome of a procurement check: ``go`` or ``no_go``."""
+    assessment = case.state.assessment
+    return assessment.verdict.value if assessment else case.status.value
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one verb of one case kind does.
+
+    ``record`` makes the move (and MUST raise rather than return a half-made one);
+    ``publish`` is the word the public change's kind ends in (``cases.<kind>.<publish>``),
+    None for a verb the public does not see; ``outcome`` the public outcome it carries;
+    ``diligence`` runs due diligence after the move; ``notify`` sends denial notices to the
+    other authorities when the move lands in that status.
+    """
+
+    record: Record
+    publish: str | None = None
+    outcome: Callable[[Case], str] = status_word
+    diligence: bool = False
+    notify: CaseStatus | None = None
+
+
+# -- record functions ------------------------------------------------------------------------
+
+
+def only_target(step: Step) -> CaseStatus:
+    """The single target of the step's move (the table gives one for every verb whose data
+    does not pick it)."""
+    return next(iter(step.targets))
+
+
+def reason_payload(step: Step) -> dict[str, Any]:
+    """The history payload of a verb that records nothing else: its reason, if given."""
+    return {"reason": step.action.reason} if step.action.reason else {}
+
+
+def keep(step: Step) -> Move:
+    """Move, recording nothing but the reason (submit, start review, expire)."""
+    return Move(only_target(step), step.case.state, reason_payload(step))
+
+
+def need_reason(step: Step) -> None:
+    """Raise unless the action gives a reason.
+
+    Raises:
+        InvalidInput: naming ``reason``.
+    """
+    if not step.action.reason.strip():
+        raise InvalidInput("reason", f"{step.action.verb.value} needs a reason")
+
+
+def appeal(step: Step) -> Move:
+    """The filer appeals, giving a reason; the decision stands until it is dismissed or
+    amended."""
+    need_reason(step)
+    return keep(step)
+
+
+def close(step: Step) -> Move:
+    """A decision that ends or sets aside what was decided (revoke, refuse, lift, dismiss an
+    appeal): its reason and who took it go on the decision."""
+    need_reason(step)
+    decision = step.case.state.decision or Decision()
+    decision = decision.model_copy(
+        update={"reason": step.action.reason, "by": step.actor, **statement(step)}
+    )
+    state = step.case.state.model_copy(update={"decision": decision})
+    return Move(only_target(step), state, {**reason_payload(step), **statement(step)})
+
+
+def statement(step: Step) -> dict[str, str]:
+    """The public statement a deciding verb carries (what the log will publish), if any."""
+    text = step.action.public_statement.strip()
+    return {"public_statement": text} if text else {}
+
+
+def advise(step: Step) -> Move:
+    """An officer's advice: an outcome this kind takes, with grounds.
+
+    Raises:
+        InvalidInput: naming ``outcome`` (missing, or not one this kind takes) or
+            ``grounds`` (none given).
+    """
+    kind, action = step.case.kind, step.action
+    if action.outcome is None or action.outcome not in OUTCOMES[kind]:
+        allowed = ", ".join(o.value for o in OUTCOMES[kind])
+        raise InvalidInput("outcome", f"advice on a {kind.value} case needs one of {allowed}")
+    if not action.grounds:
+        raise InvalidInput("grounds", "advice needs its grounds (rule ids or reasons)")
+    advice = Advice(
+        by=step.actor,
+        at=step.at,
+        outcome=action.outcome,
+        grounds=action.grounds,
+        conditions=action.conditions,
+        reason=action.reason,
+    )
+    state = step.case.state.model_copy(update={"advice": advice})
+    return Move(only_target(step), state, advice.model_dump(mode="json"))
+
+
+def second_officer(step: Step) -> Advice:
+    """The advice a second officer acts on (four eyes).
+
+    Raises:
+        TransitionRefused: the case holds no advice.
+        Forbidden: the actor gave the advice.
+    """
+    case = step.case
+    advice = case.state.advice
+    if advice is None:
+        raise TransitionRefused(f"{case.kind.value} case", case.status.value, "no advice")
+    if advice.by == step.actor:
+        raise Forbidden(
+            f"four eyes: the officer who advised on {case.id} cannot {step.action.verb.value}"
+        )
+    return advice
+
+
+def return_advice(step: Step) -> Move:
+    """A second officer sends the advice back, with a reason; the advice is cleared."""
+    advice = second_officer(step)
+    need_reason(step)
+    state = step.case.state.model_copy(update={"advice": None})
+    payload = {"returned_advice": advice.model_dump(mode="json"), "reason": step.action.reason}
+    return Move(only_target(step), state, payload)
+
+
+def countersign(step: Step) -> Move:
+    """A second officer countersigns: the advice becomes the decision, and its outcome
+    picks the status."""
+    advice = second_officer(step)
+    decision = Decision(
+        outcome=DecisionOutcome(advice.outcome.value),
+        grounds=advice.grounds,
+        conditions=advice.conditions,
+        advised_by=advice.by,
+        countersigned_by=step.actor,
+        reason=step.action.reason or advice.reason,
+        public_statement=statement(step).get("public_statement"),
+    )
+    state = step.case.state.model_copy(update={"decision": decision})
+    return Move(OUTCOMES[step.case.kind][advice.outcome], state, decision.model_dump(mode="json"))
+
+
+def amend(step: Step) -> Move:
+    """New conditions on a licence (after an appeal, or on an approved one).
+
+    Raises:
+        InvalidInput: naming ``conditions`` when none are given.
+    """
+    action = step.action
+    if not action.conditions:
+        raise InvalidInput("conditions", "amending needs the new conditions")
+    decision = step.case.state.decision or Decision()
+    decision = decision.model_copy(
+        update={
+            "conditions": action.conditions,
+            "amended_by": step.actor,
+            "reason": action.reason,
+            **statement(step),
+        }
+    )
+    state = step.case.state.model_copy(update={"decision": decision})
+    payload = {"conditions": list(action.conditions), "reason": action.reason, **statement(step)}
+    return Move(only_target(step), state, payload)
+
+
+def sign_off(step: Step) -> Move:
+    """The oversight body authorises a use of a capability."""
+    decision = Decision(
+        outcome=DecisionOutcome.AUTHORISED,
+        by=step.actor,
+        reason=step.action.reason,
+        grounds=("oversight sign-off",),
+        public_statement=statement(step).get("public_statement"),
+    )
+    state = step.case.state.model_copy(update={"decision": decision})
+    return Move(only_target(step), state, {**reason_payload(step), **statement(step)})
+
+
+def reassess(step: Step) -> Move:
+    """A procurement check assessed again, on the evidence as it is now."""
+    state = step.case.state.model_copy(update={"assessment": step.assess()})
+    return Move(only_target(step), state, reason_payload(step))
+
+
+# -- the tables ------------------------------------------------------------------------------
+
+Effects = dict[Verb, Effect]
+
+LICENCE: Effects = {
+    V.SUBMIT: Effect(keep, diligence=True),
+    V.START_REVIEW: Effect(keep),
+    V.ADVISE: Effect(advise),
+    V.RETURN_ADVICE: Effect(return_advice),
+    V.COUNTERSIGN: Effect(countersign, "decided", decided_outcome, notify=S.DENIED),
+    V.APPEAL: Effect(appeal),
+    V.DISMISS_APPEAL: Effect(close, "appeal_dismissed"),
+    V.AMEND: Effect(amend, "amended"),
+    V.REVOKE: Effect(close, "revoked"),
+    V.EXPIRE: Effect(keep, "expired"),
+}
+
+RESTRICTION: Effects = {
+    V.ADVISE: Effect(advise),
+    V.RETURN_ADVICE: Effect(return_advice),
+    V.COUNTERSIGN: Effect(countersign, "decided", decided_outcome),
+    V.APPEAL: Effect(appeal),
+    V.DISMISS_APPEAL: Effect(close, "appeal_dismissed"),
+    V.LIFT: Effect(close, "lifted"),
+}
+
+PROCUREMENT: Effects = {V.ASSESS: Effect(reassess, "assessed", verdict)}
+
+USE_AUTHORISATION: Effects = {
+    V.SUBMIT: Effect(keep),
+    V.SIGN_OFF: Effect(sign_off, "signed_off"),
+    V.REFUSE: Effect(close, "refused"),
+    V.REVOKE: Effect(close, "revoked"),
+    V.EXPIRE: Effect(keep, "expired"),
+}
+
+EFFECTS: dict[CaseKind, Effects] = {
+    CaseKind.LICENCE: LICENCE,
+    CaseKind.RESTRICTION: RESTRICTION,
+    CaseKind.PROCUREMENT: PROCUREMENT,
+    CaseKind.USE_AUTHORISATION: USE_AUTHORISATION,
+}
+"""Every verb of every kind's transition table, and what it does."""

@@ -1,0 +1,244 @@
+"""The vocabulary of log entry kinds, and what each field of each kind becomes in the log.
+
+This table is the one place that says, for every kind of public change, which fields are
+public, which are committed (a salted commitment in the log, the value kept on the node for an
+auditor) and which never leave the node. The gate (:mod:`.gate`) applies it to every change
+before the change may wait for the log; the publisher checks it again before appending.
+``docs/disclosure.md`` is this table in prose (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pallmall.core.errors import InvalidInput
+
+
+class Treatment(StrEnum):
+    """What the gate does with a field of a change."""
+
+    ENVELOPE = "envelope"
+    """Always public: a marking or an outcome, never content that names anyone."""
+    PUBLIC = "public"
+    """Public when the subject is public (:mod:`.rules`); otherwise committed."""
+    ITEMS = "items"
+    """A list of parts, each with its own sensitivity: the items the public may read are
+    public (when the subject is); the others are committed as ``<field>_restricted``."""
+    COMMITTED = "committed"
+    """Always committed: the log holds a salted commitment, the node keeps the value."""
+    WITHHELD = "withheld"
+    """Never leaves the node, not even as a commitment."""
+
+
+RESTRICTED_SUFFIX = "_restricted"
+SUBJECT_FIELD = "subject"
+"""The committed field holding the real subject of an entry whose subject is withheld."""
+
+
+@dataclass(frozen=True)
+class EntryKind:
+    """A kind of log entry: its name, what it records, and the treatment of each field."""
+
+    name: str
+    about: str
+    fields: Mapping[str, Treatment]
+
+    def public_names(self) -> frozenset[str]:
+        """Fields that may appear in an entry's public part."""
+        shown = (Treatment.ENVELOPE, Treatment.PUBLIC, Treatment.ITEMS)
+        return frozenset(n for n, t in self.fields.items() if t in shown)
+
+    def committed_names(self) -> frozenset[str]:
+        """Fields that may appear among an entry's commitments."""
+        names = {n for n, t in self.fields.items() if t in (Treatment.PUBLIC, Treatment.COMMITTED)}
+        names |= {n + RESTRICTED_SUFFIX for n, t in self.fields.items() if t is Treatment.ITEMS}
+        return frozenset(names | {SUBJECT_FIELD})
+
+
+E, P, ITEMS, C, W = (
+    Treatment.ENVELOPE,
+    Treatment.PUBLIC,
+    Treatment.ITEMS,
+    Treatment.COMMITTED,
+    Treatment.WITHHELD,
+)
+
+_RECORD: dict[str, Treatment] = {
+    "type": P,
+    "visibility": E,
+    "name": P,
+    "aliases": P,
+    "former_names": P,
+    "jurisdictions": P,
+    "description": P,
+    "sources": ITEMS,
+    "confidence": P,
+}
+RECORD_FIELDS: Mapping[str, Mapping[str, Treatment]] = {
+    "organisation": {
+        **_RECORD,
+        "kinds": P,
+        "founded": P,
+        "first_seen": P,
+        "designations": P,
+    },
+    "person": {**_RECORD, "nationalities": P, "designations": P},
+    "product": {**_RECORD, "capabilities": P, "control_codes": P, "security_research": P},
+}
+RELATIONSHIP_FIELDS: Mapping[str, Treatment] = {
+    "visibility": E,
+    "type": P,
+    "source_id": P,
+    "target_id": P,
+    "share": P,
+    "start": P,
+    "end": P,
+    "sources": ITEMS,
+    "confidence": P,
+}
+INCIDENT_FIELDS: Mapping[str, Treatment] = {
+    "tlp": E,
+    "incident": P,
+    "title": P,
+    "status": P,
+    "categories": P,
+    "victims": P,  # counts by category, never a name or pseudonym
+    "attributions": ITEMS,  # role, registry id and confidence; never an attribution's sources
+    "first_seen": P,
+    "last_seen": P,
+    "device_types": P,
+    "attack_vectors": P,
+    "indicator_count": P,
+    "decided_at": P,
+    "sources": ITEMS,
+    "attribution_sources": ITEMS,
+    "summary": C,
+    "indicators": C,
+    "decision_reason": C,
+    "reported_by": C,
+    "decided_by": C,
+    "victim_identities": W,
+}
+CASE_DECISION_FIELDS: Mapping[str, Treatment] = {
+    "case_kind": E,
+    "authority": E,
+    "outcome": E,
+    "destination": P,
+    "product_category": P,
+    "grounds": P,  # cited rule ids only; free-text grounds are part of the decision
+    "public_statement": P,
+    "details": C,
+    "decision": C,
+    "advice": C,
+    "top_severity": C,
+}
+NOTICE_FIELDS: Mapping[str, Treatment] = {
+    "index": P,  # the withheld entry
+    "reason": P,  # the operator's public explanation
+    "bundles": P,  # the entry bundles no longer served
+}
+REPORT_FIELDS: Mapping[str, Treatment] = {
+    "state": P,
+    "period": P,
+    "checkpoint": P,
+    "digest": P,
+}
+
+FILER_EVENT_FIELDS: Mapping[str, frozenset[str]] = {
+    "countersign": frozenset({"outcome", "grounds", "conditions", "public_statement"}),
+    "amend": frozenset({"conditions", "public_statement"}),
+    "dismiss_appeal": frozenset({"public_statement"}),
+    "revoke": frozenset({"public_statement"}),
+    "refuse": frozenset({"public_statement"}),
+    "lift": frozenset({"public_statement"}),
+    "sign_off": frozenset({"public_statement"}),
+}
+"""Of a case history entry by someone else (a caseworker, the overseer), the payload fields
+the filer sees, by verb; every other verb (advice, returned advice, review, due diligence)
+shows the filer only that it happened. The filer sees its own entries whole."""
+
+CASE_KINDS = ("licence", "restriction", "procurement", "use_authorisation")
+CASE_VERBS = (
+    "decided",
+    "appeal_dismissed",
+    "amended",
+    "revoked",
+    "expired",
+    "lifted",
+    "signed_off",
+    "refused",
+    "assessed",
+)
+INCIDENT_CONFIRMED = "intel.incident.confirmed"
+REPORT_PUBLISHED = "report.published"
+ENTRY_WITHHELD = "log.entry.withheld"
+
+
+def _vocabulary() -> dict[str, EntryKind]:
+    kinds: list[EntryKind] = []
+    for record, fields in RECORD_FIELDS.items():
+        kinds += [
+            EntryKind(f"registry.{record}.created", f"a new {record} in the registry", fields),
+            EntryKind(f"registry.{record}.updated", f"a new version of a {record}", fields),
+            EntryKind(f"registry.{record}.deleted", f"a {record} deleted", {"visibility": E}),
+        ]
+    kinds += [
+        EntryKind(
+            "registry.relationship.saved", "a relationship added or changed", RELATIONSHIP_FIELDS
+        ),
+        EntryKind("registry.relationship.deleted", "a relationship deleted", {"visibility": E}),
+        EntryKind(INCIDENT_CONFIRMED, "an abuse incident confirmed (four eyes)", INCIDENT_FIELDS),
+        EntryKind(REPORT_PUBLISHED, "a transparency report published", REPORT_FIELDS),
+        EntryKind(ENTRY_WITHHELD, "an entry the operator no longer serves, and why", NOTICE_FIELDS),
+    ]
+    kinds += [
+        EntryKind(
+            f"cases.{kind}.{verb}",
+            f"a {kind.replace('_', ' ')} case {verb.replace('_', ' ')}",
+            CASE_DECISION_FIELDS,
+        )
+        for kind in CASE_KINDS
+        for verb in CASE_VERBS
+    ]
+    return {k.name: k for k in kinds}
+
+
+ENTRY_KINDS: Mapping[str, EntryKind] = _vocabulary()
+"""Every kind of log entry this node writes, by name."""
+
+
+def entry_kind(name: str) -> EntryKind:
+    """The entry kind called ``name``.
+
+    Raises:
+        InvalidInput: no such kind in the vocabulary (field ``kind``).
+    """
+    found = ENTRY_KINDS.get(name)
+    if found is None:
+        raise InvalidInput("kind", f"{name!r} is not a log entry kind of this node")
+    return found
+
+
+def vocabulary_table() -> str:
+    """The vocabulary as a Markdown table (what ``docs/disclosure.md`` shows): one row per
+    field of each group of kinds that share their fields."""
+    groups: dict[tuple[tuple[str, Treatment], ...], list[str]] = {}
+    for kind in ENTRY_KINDS.values():
+        groups.setdefault(tuple(kind.fields.items()), []).append(kind.name)
+    rows = ["| entry kinds | field | in the log |", "|---|---|---|"]
+    for fields, names in groups.items():
+        label = "<br>".join(f"`{n}`" for n in _abbreviate(names))
+        for n, (name, treatment) in enumerate(fields):
+            rows.append(f"| {label if n == 0 else ''} | `{name}` | {treatment.value} |")
+    return "\n".join(rows) + "\n"
+
+
+def _abbreviate(names: list[str]) -> list[str]:
+    """Many kinds of one shape (``cases.<kind>.<verb>``) as one pattern with alternatives."""
+    parts = [n.split(".") for n in names]
+    if len(names) <= 4 or len({len(p) for p in parts}) != 1:
+        return names
+    columns = [list(dict.fromkeys(p[i] for p in parts)) for i in range(len(parts[0]))]
+    return [".".join(c[0] if len(c) == 1 else "{" + ",".join(c) + "}" for c in columns)]
