@@ -81,7 +81,8 @@ def serving(env: dict[str, str], ready: bool = True) -> Iterator[str]:
 
 
 def _wait(base: str, server: subprocess.Popen[bytes], ready: bool) -> None:
-    deadline = time.monotonic() + 120
+    # building the screener from the shipped lists takes minutes on a loaded 2-core machine
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if server.poll() is not None:
             err = server.stderr.read().decode() if server.stderr else ""
