@@ -10,14 +10,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
-from pallmall.api import accounts, cases, intel, log, problems, registry, screening
+from pallmall.api import accounts, cases, guard, intel, log, problems, registry, screening
 from pallmall.api import reports as reports_api
-from pallmall.api.deps import principal
-from pallmall.api.taxii import taxii_router
+from pallmall.api.deps import principal, session_cookie
+from pallmall.api.pool import WorkerPool
+from pallmall.api.taxii import TaxiiConfig, taxii_router
 from pallmall.core.errors import Conflict
 from pallmall.core.settings import Settings
+from pallmall.datadir import secure_data_dir
 from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
 from pallmall.log.tiles import FsTileStore
 from pallmall.publisher import Publisher
@@ -29,7 +30,7 @@ from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
-from pallmall.web import cases_pages, pages, portal_pages, screening_pages
+from pallmall.web import api_docs, cases_pages, pages, portal_pages, screening_pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -37,11 +38,13 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, assets under
     ``/static``. The database must already be migrated (``pallmall init`` does it)."""
+    secure_data_dir(settings)
     db = db or Database(settings.effective_database_url)
     tlog = open_log(settings, db)
     publisher = Publisher(db, tlog)
     desk = screening_desk(db)
     rechecker = Rechecker(db, lambda tx: cases.build_service(db, tx, desk))
+    workers = WorkerPool(settings.worker_threads)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -55,6 +58,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         rechecker.stop()
         publisher.stop()
         tlog.stop()
+        workers.shutdown()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -62,7 +66,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         version="0.1.0",
         description="Oversight and transparency for the commercial cyber intrusion market.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # /api/v1/docs is rendered on the server (web/api_docs.py): no CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -70,12 +74,15 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.tlog = tlog
     app.state.publisher = publisher
     app.state.screening = desk
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(settings),
-        session_cookie="pallmall_session",
-        same_site="lax",
-        https_only=settings.public_url.startswith("https://"),
+    app.state.workers = workers
+    guard.install(
+        app,
+        guard.GuardConfig(
+            secret=session_secret(settings).encode(),
+            public_url=settings.public_url,
+            session_cookie=session_cookie(settings),
+            body_limit=settings.max_body_bytes,
+        ),
     )
     problems.install(app, html=pages.page_error)
     app.include_router(registry.router)
@@ -87,11 +94,16 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     intel_store = SqlIntelStore(app.state.db.engine)
     app.include_router(
         taxii_router(
-            lambda: intel_store, principal, products=ProductsByName(app.state.db.registry)
+            lambda: intel_store,
+            principal,
+            TaxiiConfig(public_url=settings.public_url),
+            products=ProductsByName(app.state.db.registry),
+            workers=workers,
         ),
         include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )
     app.include_router(reports_api.router)
+    app.include_router(api_docs.router)
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)

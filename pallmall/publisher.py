@@ -36,6 +36,8 @@ class Publisher:
     batch: int = 1000
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
+    failing: str | None = field(default=None, repr=False)
+    """Why the last background drain failed (None after a success): for /api/v1/status."""
 
     def run_once(self) -> int:
         """Publish up to ``batch`` pending changes; return how many were appended."""
@@ -86,8 +88,12 @@ class Publisher:
         while not self._stop.wait(interval):
             try:
                 self.drain()
-            except Exception:  # keep publishing after a transient database error
-                log.exception("publishing public changes to the log failed; retrying")
+            except Exception as exc:  # keep publishing after a transient database error
+                if self.failing is None:
+                    log.exception("publishing public changes to the log failed; retrying")
+                self.failing = f"publishing to the log fails: {type(exc).__name__}: {exc}"
+            else:
+                self.failing = None
 
 
 def _entry(change: PublicChange) -> tuple[bytes, Disclosure]:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.deps import database, principal, read_tx, write_tx
 from pallmall.api.schemas import PageOut, page_out
-from pallmall.core.accounts import AccountService, User
+from pallmall.api.signin import client_address, sign_in
+from pallmall.core.accounts import AccountService, ApiToken, User
 from pallmall.core.audit import AuditRecord
 from pallmall.core.auth import AccountKind, Permission, Principal, Role
-from pallmall.core.errors import NotFound
+from pallmall.core.clock import utcnow
+from pallmall.core.errors import NotFound, Unauthenticated
 from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
+from pallmall.log import TransparencyLog
 from pallmall.storage.database import Tx
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problems.RESPONSES)
@@ -54,12 +57,32 @@ class UserOut(BaseModel):
     active: bool
 
 
+class UserChange(BaseModel):
+    """A change to a user: disable or enable it, or give it another role."""
+
+    active: bool | None = None
+    role: Role | None = None
+
+
 class TokenIn(BaseModel):
     """Credentials exchanged for an API token."""
 
     email: str = Field(max_length=320)
     password: str = Field(max_length=200)
     label: str = Field(default="", max_length=200)
+    expires_in_days: int = Field(default=90, ge=1, le=365)
+
+
+class TokenInfo(BaseModel):
+    """An API token as listed (never its value)."""
+
+    id: str
+    user_email: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    state: str = Field(description="active, expired or revoked")
 
 
 class TokenOut(BaseModel):
@@ -67,6 +90,8 @@ class TokenOut(BaseModel):
 
     token: str
     token_type: str = "bearer"
+    id: str
+    expires_at: datetime
 
 
 class AuditOut(BaseModel):
@@ -93,19 +118,47 @@ def _user_out(user: User) -> UserOut:
 class Status(BaseModel):
     """Readiness of this node, for load balancers and operators."""
 
-    status: str
+    status: str = Field(description="ready, warming, or not_ready (see problems)")
     screener_ready: bool
     log_size: int
+    log_advancing: bool
+    problems: list[str] = Field(default_factory=list, description="why not ready, if not")
 
 
-@router.get("/status", response_model=Status, tags=["status"])
-async def status(request: Request) -> Status:
-    """``ready`` once the screener is built (or no list is loaded to build it from);
-    ``warming`` before. Also the published log size. Public."""
+@router.get(
+    "/status",
+    response_model=Status,
+    tags=["status"],
+    responses={503: {"model": Status, "description": "the log cannot advance"}},
+)
+async def status(request: Request, response: Response) -> Status:
+    """``ready`` once the screener is built (or no list is loaded to build it from) and the
+    log can advance; ``warming`` while the screener builds; ``not_ready`` with the reasons
+    (HTTP 503, for load balancers) while the log cannot advance (a full or read-only disk,
+    an I/O error). Public."""
     desk = request.app.state.screening
+    tlog = request.app.state.tlog
     ready = desk.ready or not desk.current()
-    size = request.app.state.tlog.checkpoint().checkpoint.size
-    return Status(status="ready" if ready else "warming", screener_ready=ready, log_size=size)
+    size = tlog.checkpoint().checkpoint.size
+    problems = [p for p in (_log_problem(tlog), request.app.state.publisher.failing) if p]
+    state = "not_ready" if problems else "ready" if ready else "warming"
+    if problems:
+        response.status_code = 503
+    return Status(
+        status=state,
+        screener_ready=ready,
+        log_size=size,
+        log_advancing=not problems,
+        problems=problems,
+    )
+
+
+def _log_problem(tlog: TransparencyLog) -> str | None:
+    health = tlog.health()
+    if health.ok:
+        return None
+    since = health.since.isoformat() if health.since else "?"
+    return f"{health.reason} (since {since})"
 
 
 @router.get("/me", response_model=Me)
@@ -142,12 +195,77 @@ def create_user(
     return _user_out(user)
 
 
-@router.post("/tokens", response_model=TokenOut, status_code=201)
-def create_token(tx: Annotated[Tx, Depends(write_tx, scope="function")], body: TokenIn) -> TokenOut:
-    """Exchange e-mail and password for a new API token."""
+@router.patch("/users/{user_id}", response_model=UserOut)
+def change_user(
+    user_id: str,
+    caller: Caller,
+    tx: Annotated[Tx, Depends(write_tx, scope="function")],
+    body: UserChange,
+) -> UserOut:
+    """Disable a user (its sessions end and its tokens are revoked at once), enable it, or
+    change its role (its sessions end) (``users:manage``; audited)."""
+    caller.require(Permission.USERS_MANAGE)
+    found = tx.accounts.user_by_id(user_id)
+    if found is None:
+        raise NotFound(f"no user {user_id!r}")
     service = AccountService(tx.accounts, tx.audit)
-    user = service.authenticate(body.email, body.password)
-    return TokenOut(token=service.issue_token(user.principal(), user, body.label))
+    user = found
+    if body.role is not None and body.role is not found.role:
+        user = service.set_role(caller, found.email, body.role)
+    if body.active is not None and body.active != found.active:
+        user = service.set_active(caller, found.email, body.active)
+    return _user_out(user)
+
+
+@router.post("/tokens", response_model=TokenOut, status_code=201)
+def create_token(request: Request, body: TokenIn) -> TokenOut:
+    """Exchange e-mail and password for a new API token, valid ``expires_in_days`` (default
+    90, at most 365). Failed attempts are throttled per account and address (429)."""
+    db = database(request)
+    user = sign_in(db, body.email, body.password, client_address(request))
+    with db.write() as tx:
+        service = AccountService(tx.accounts, tx.audit)
+        lifetime = timedelta(days=body.expires_in_days)
+        issued = service.issue(user.principal(), user, body.label, lifetime)
+    return TokenOut(token=issued.token, id=issued.record.id, expires_at=issued.record.expires_at)
+
+
+@router.get("/tokens", response_model=list[TokenInfo])
+def list_tokens(
+    caller: Caller,
+    tx: Annotated[Tx, Depends(read_tx, scope="function")],
+    email: Annotated[str | None, Query(max_length=320)] = None,
+) -> list[TokenInfo]:
+    """The caller's API tokens; with ``users:manage``, every user's (or ``email``'s)."""
+    if caller.is_anonymous:
+        raise Unauthenticated("sign in to list API tokens")
+    service = AccountService(tx.accounts, tx.audit)
+    user = service.find_user(caller, email) if email else None
+    now = utcnow()
+    return [_token_info(t, now) for t in service.tokens(caller, user)]
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenInfo)
+def revoke_token(
+    token_id: str, caller: Caller, tx: Annotated[Tx, Depends(write_tx, scope="function")]
+) -> TokenInfo:
+    """Revoke an API token at once: one's own, or anyone's with ``users:manage`` (audited)."""
+    if caller.is_anonymous:
+        raise Unauthenticated("sign in to revoke API tokens")
+    token = AccountService(tx.accounts, tx.audit).revoke_token(caller, token_id)
+    return _token_info(token, utcnow())
+
+
+def _token_info(token: ApiToken, now: datetime) -> TokenInfo:
+    return TokenInfo(
+        id=token.id,
+        user_email=token.user_email,
+        label=token.label,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        revoked_at=token.revoked_at,
+        state=token.state(now),
+    )
 
 
 @router.get("/audit", response_model=PageOut[AuditOut])

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import AsyncIterator, Iterator
 
 from fastapi import Request
 
 from pallmall.core.accounts import token_hash
 from pallmall.core.auth import ANONYMOUS, Principal
+from pallmall.core.clock import utcnow
 from pallmall.core.errors import Unauthenticated
 from pallmall.core.settings import Settings
 from pallmall.storage.database import Database, Tx
 
-SESSION_USER = "user_id"
+SESSION = "pallmall_session"
+PRINCIPAL = "pallmall.principal"
 
 
 def database(request: Request) -> Database:
@@ -52,27 +56,64 @@ async def principal(request: Request) -> Principal:
     return resolve_principal(request)
 
 
+def session_cookie(settings: Settings) -> str:
+    """The web session cookie's name: ``__Host-`` prefixed when served over https (the
+    browser then refuses it from any other origin, a sibling port or a subdomain)."""
+    return "__Host-pallmall_session" if settings.public_url.startswith("https://") else SESSION
+
+
 def resolve_principal(request: Request) -> Principal:
-    """The caller: a bearer token, else the web session, else anonymous.
+    """The caller: an API token (``Authorization: Bearer``/``Token``, or HTTP Basic with the
+    user's e-mail and a token as password), else the web session cookie, else anonymous.
+    Resolved once per request (kept in the ASGI scope).
 
     Raises:
-        Unauthenticated: a bearer token was sent but is unknown, revoked or its user inactive.
+        Unauthenticated: credentials were sent but are unknown, expired, revoked, of an
+            inactive user, or in an unsupported scheme.
     """
+    cached: Principal | None = request.scope.get(PRINCIPAL)
+    if cached is None:
+        cached = _resolve(request)
+        request.scope[PRINCIPAL] = cached
+    return cached
+
+
+def _resolve(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return _token_principal(request, header[7:].strip())
-    user_id = request.session.get(SESSION_USER) if "session" in request.scope else None
-    if user_id:
+    if header:
+        return _token_principal(request, *credentials(header))
+    session = request.cookies.get(session_cookie(settings(request)))
+    if session:
         with database(request).read() as tx:
-            user = tx.accounts.user_by_id(user_id)
+            user = tx.accounts.user_by_session(token_hash(session), utcnow())
         if user is not None and user.active:
             return user.principal()
     return ANONYMOUS
 
 
-def _token_principal(request: Request, token: str) -> Principal:
+def credentials(header: str) -> tuple[str | None, str]:
+    """``(e-mail or None, token)`` from an ``Authorization`` header.
+
+    Raises:
+        Unauthenticated: a scheme other than Bearer, Token or Basic, or a malformed value.
+    """
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() in ("bearer", "token") and value:
+        return None, value
+    if scheme.lower() == "basic":
+        try:
+            email, sep, token = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthenticated("malformed HTTP Basic credentials") from None
+        if sep and token:
+            return email.strip().lower() or None, token
+    raise Unauthenticated("send Authorization: Bearer <token> (or Token, or Basic e-mail:token)")
+
+
+def _token_principal(request: Request, email: str | None, token: str) -> Principal:
     with database(request).read() as tx:
-        user = tx.accounts.user_by_token_hash(token_hash(token))
-    if user is None or not user.active:
-        raise Unauthenticated("unknown or revoked API token")
+        user = tx.accounts.user_by_token_hash(token_hash(token), utcnow())
+    if user is None or not user.active or (email is not None and email != user.email):
+        raise Unauthenticated("unknown, expired or revoked API token")
     return user.principal()

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
-from pallmall.core.errors import InvalidInput, PallmallError
+from pallmall.core.errors import InvalidInput, PallmallError, RetryLater
 
 PROBLEM = "application/problem+json"
 MACHINE_PATHS = ("/api/", "/log/", "/taxii2/")
@@ -28,8 +28,12 @@ def problem(request: Request, status: int, title: str, detail: str, **extra: Any
         "instance": str(request.url.path),
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": CHALLENGE} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+CHALLENGE = 'Bearer, Basic realm="pallmall"'
+"""What a 401 offers: an API token as Bearer (or ``Token``), or HTTP Basic e-mail:token."""
 
 
 HtmlErrors = Callable[[Request, PallmallError], Response]
@@ -46,7 +50,10 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
         extra = {}
         if isinstance(exc, InvalidInput):
             extra["errors"] = [{"field": exc.field, "reason": exc.reason}]
-        return problem(request, exc.status, exc.title, str(exc), **extra)
+        response = problem(request, exc.status, exc.title, str(exc), **extra)
+        if isinstance(exc, RetryLater):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -58,7 +65,11 @@ def install(app: FastAPI, html: HtmlErrors | None = None) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        response = problem(request, exc.status_code, _title(exc.status_code), str(exc.detail))
+        field = getattr(exc, "field", None)
+        extra = {"errors": [{"field": field, "reason": str(exc.detail)}]} if field else {}
+        response = problem(
+            request, exc.status_code, _title(exc.status_code), str(exc.detail), **extra
+        )
         response.headers.update(exc.headers or {})
         return response
 
@@ -105,6 +116,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "Forbidden"),
         (404, "Not found"),
         (409, "Conflict"),
+        (413, "Request body too large"),
         (422, "Invalid input"),
+        (429, "Too many requests"),
+        (503, "Service unavailable"),
     )
 }

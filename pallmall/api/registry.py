@@ -43,7 +43,11 @@ def _rfc3339(value: object) -> object:
     if not _RFC3339.match(text):
         raise ValueError("must be an RFC 3339 date-time, e.g. 2024-03-05T00:00:00Z")
     parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)  # regression: 0001-01-01T00:00+01:00 overflowed (500)
+    except OverflowError:
+        raise ValueError("is outside the years 1 to 9999 once converted to UTC") from None
 
 
 _RFC3339 = re.compile(

@@ -4,6 +4,7 @@ the market-growth observatory."""
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -11,18 +12,28 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.deps import database, principal, read_tx
+from pallmall.api.pool import WorkerPool, worker_pool
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import NotFound
 from pallmall.core.ids import new_id
 from pallmall.log import TransparencyLog
-from pallmall.reports import build_report, make_spec, observe, parse_period, parse_statements
+from pallmall.reports import (
+    Report,
+    ReportSpec,
+    build_report,
+    make_spec,
+    observe,
+    parse_period,
+    parse_statements,
+)
 from pallmall.reports import read_log as read_transparency_log
 from pallmall.reports.ports import StoredReport, publish_report
-from pallmall.storage.database import Tx
+from pallmall.storage.database import Database, Tx
 from pallmall.storage.reports import SqlReportStore
 
+Statements = dict[str, dict[str, str]]
 router = APIRouter(prefix="/api/v1", tags=["reports"], responses=problems.RESPONSES)
 Caller = Annotated[Principal, Depends(principal)]
 
@@ -73,23 +84,36 @@ def get_report(
 
 
 @router.post("/reports", status_code=201)
-def publish(
+async def publish(
     body: PublishRequest,
     request: Request,
     caller: Caller,
-    tx: Annotated[Tx, Depends(write_tx, scope="function")],
+    workers: Annotated[WorkerPool, Depends(worker_pool)],
 ) -> dict[str, Any]:
     """Build a report from the log's current checkpoint and publish it (``reports:publish``):
-    stored, and ``report.published`` with its digest appended to the log."""
+    stored, and ``report.published`` with its digest appended to the log. Reading the log
+    and building run in the worker pool, before the write transaction opens."""
     caller.require(Permission.REPORTS_PUBLISH)
     start, end, label = parse_period(body.period)
     spec = make_spec(body.state, start, end, label)
     said = parse_statements(body.statements)
     tlog: TransparencyLog = request.app.state.tlog
-    snapshot = read_transparency_log(tlog.store.root, tlog.vkey)
     now = utcnow()
-    report = build_report(snapshot, spec, new_id("rpt"), now.strftime("%Y-%m-%dT%H:%M:%SZ"), said)
-    stored = publish_report(caller, report, SqlReportStore(tx.conn), tx.outbox, tx.audit, now)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    report = await workers.run(_build, tlog, spec, new_id("rpt"), stamp, said)
+    return await workers.run(_publish, database(request), caller, report, now)
+
+
+def _build(
+    tlog: TransparencyLog, spec: ReportSpec, report_id: str, stamp: str, said: Statements
+) -> Report:
+    snapshot = read_transparency_log(tlog.store.root, tlog.vkey)
+    return build_report(snapshot, spec, report_id, stamp, said)
+
+
+def _publish(db: Database, caller: Principal, report: Report, now: datetime) -> dict[str, Any]:
+    with db.write() as tx:
+        stored = publish_report(caller, report, SqlReportStore(tx.conn), tx.outbox, tx.audit, now)
     return _summary(stored)
 
 

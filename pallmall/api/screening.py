@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -13,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from pallmall.api import problems
 from pallmall.api.deps import principal, read_tx
+from pallmall.api.pool import WorkerPool, worker_pool
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.errors import InvalidInput
 from pallmall.disclosure import Reader
@@ -99,25 +101,45 @@ def screen(body: PartyIn, caller: Caller, request: Request) -> JSONResponse:
 async def batch(
     caller: Caller,
     request: Request,
+    workers: Annotated[WorkerPool, Depends(worker_pool)],
     format: Annotated[Literal["csv", "json"], Query()] = "csv",
 ) -> Response:
     """Screen a CSV of parties (columns: name, schema, aliases, countries, birth_date,
-    identifiers, reference); results as CSV (one row per hit) or JSON (full explanations)."""
+    identifiers, reference; at most 10,000 rows); results as CSV (one row per hit, cells
+    that a spreadsheet would run as formulas neutralised) or JSON (full explanations).
+    The caller is checked before the body is read; the work runs in the worker pool."""
     caller.require(Permission.SCREENING_RUN)
-    try:
-        text = (await request.body()).decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInput("body", "the CSV must be UTF-8") from None
-    try:
-        parties = read_parties(io.StringIO(text, newline=""))
-    except csv.Error as exc:
-        raise InvalidInput("body", f"not a readable CSV: {exc}") from None
-    if len(parties) > MAX_BATCH:
-        raise InvalidInput("body", f"at most {MAX_BATCH} parties per batch")
-    results = screen_batch(desk(request).screener(), parties)
+    raw = await request.body()
+    return await workers.run(_screen_csv, desk(request), raw, format)
+
+
+def _screen_csv(screening: ScreeningDesk, raw: bytes, format: str) -> Response:
+    parties = parse_batch(raw, "body")
+    results = screen_batch(screening.screener(), parties)
     if format == "json":
         return Response(results_to_json(parties, results), media_type="application/json")
     return PlainTextResponse(results_to_csv(parties, results), media_type="text/csv")
+
+
+def parse_batch(raw: bytes, field: str, limit: int = MAX_BATCH) -> list[Party]:
+    """The parties of a batch CSV, refusing more than ``limit`` rows before parsing them.
+
+    Raises:
+        InvalidInput: naming ``field``: not UTF-8, not CSV, too many rows, or a bad row.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(field, "the CSV must be UTF-8") from None
+    try:
+        rows = sum(
+            1 for _ in itertools.islice(csv.reader(io.StringIO(text, newline="")), limit + 2)
+        )
+        if rows > limit + 1:  # the header and `limit` parties
+            raise InvalidInput(field, f"at most {limit} parties per batch")
+        return read_parties(io.StringIO(text, newline=""))
+    except csv.Error as exc:
+        raise InvalidInput(field, f"not a readable CSV: {exc}") from None
 
 
 @router.get("/lists", response_model=list[SnapshotOut])

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.routing import APIRoute
 
+from pallmall.api.pool import WorkerPool
 from pallmall.core.auth import Principal
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Forbidden, InvalidInput, NotFound, PallmallError, Unauthenticated
@@ -45,7 +46,9 @@ PrincipalDependency = Callable[..., Principal] | Callable[..., Awaitable[Princip
 class TaxiiConfig:
     """Settings of the TAXII server: titles, the API root's name, collections, limits.
 
-    Page sizes are in objects; ``max_content_length`` in bytes (§4.2.1).
+    Page sizes are in objects; ``max_content_length`` in bytes (§4.2.1). ``public_url`` is
+    the node's base URL that discovery builds the API root's URL from (never the ``Host``
+    header); empty: the request's own URL (a bare test app).
     """
 
     title: str = "pallmall TAXII 2.1"
@@ -55,6 +58,8 @@ class TaxiiConfig:
     default_page_size: int = 100
     max_page_size: int = 1000
     max_content_length: int = 10 * 1024 * 1024
+    public_url: str = ""
+    max_depth: int = 64
 
 
 class TaxiiError(Exception):
@@ -70,13 +75,15 @@ def taxii_router(
     principal_dependency: PrincipalDependency,
     config: TaxiiConfig | None = None,
     products: ProductResolver | None = None,
+    workers: WorkerPool | None = None,
 ) -> APIRouter:
     """A router serving discovery at ``/taxii2/`` and the API root at ``/taxii2/{api_root}/``.
 
     ``store_factory`` returns the object store for a request; ``principal_dependency`` is a
     FastAPI dependency returning the caller's :class:`Principal` (``ANONYMOUS`` when no
     credentials were sent; it may raise ``HTTPException(401)`` for bad ones).
-    ``products`` links posted malware to registry products.
+    ``products`` links posted malware to registry products; ``workers`` runs imports off
+    the event loop (inline when None).
     """
     cfg = config or TaxiiConfig()
     router = APIRouter(route_class=TaxiiRoute)
@@ -117,7 +124,10 @@ def taxii_router(
     async def add_objects(
         collection_id: str, request: Request, principal: Principal = who
     ) -> Response:
-        return handlers.add_objects(collection_id, await _body(request, cfg), principal)
+        body = await _body(request, cfg)
+        if workers is None:
+            return handlers.add_objects(collection_id, body, principal)
+        return await workers.run(handlers.add_objects, collection_id, body, principal)
 
     @router.get(coll + "/objects/{object_id}/")
     def get_object(
@@ -192,7 +202,7 @@ def _pallmall_error(exc: PallmallError) -> Response:
     if isinstance(exc, InvalidInput):
         return _error(400, "Bad Request", str(exc))
     headers = (
-        {"WWW-Authenticate": 'Basic realm="taxii", Bearer'}
+        {"WWW-Authenticate": 'Basic realm="pallmall", Bearer'}
         if isinstance(exc, Unauthenticated)
         else None
     )
@@ -225,7 +235,10 @@ class _Handlers:
 
     def discovery(self, request: Request) -> Response:
         """Server discovery (§4.1)."""
-        root = str(request.url_for("api_root"))
+        if self._cfg.public_url:
+            root = f"{self._cfg.public_url.rstrip('/')}/taxii2/{self._cfg.api_root}/"
+        else:
+            root = str(request.url_for("api_root"))
         body = {
             "title": self._cfg.title,
             "description": self._cfg.description,
@@ -308,7 +321,7 @@ class _Handlers:
     def add_objects(self, collection_id: str, body: bytes, principal: Principal) -> Response:
         """Add objects (§5.5): checked, repaired and deduplicated like an import; 202 + status."""
         spec = self._writable(collection_id, principal)
-        objects = require_bundle_objects(_json(body).get("objects"))
+        objects = require_bundle_objects(_json(body, self._cfg.max_depth).get("objects"))
         stamp = format_us(datetime_us(utcnow()))
         report = ImportReport(source="taxii", format="taxii-envelope")
         store = self._stores()
@@ -342,14 +355,34 @@ def _deny(principal: Principal, spec: CollectionSpec) -> None:
     raise Forbidden(f"role {principal.role.value!r} may not use collection {spec.alias} for this")
 
 
-def _json(body: bytes) -> dict[str, Any]:
+def _json(body: bytes, max_depth: int) -> dict[str, Any]:
     try:
         doc = json.loads(body)
+    except RecursionError:
+        raise InvalidInput("body", f"nested deeper than {max_depth} levels") from None
     except ValueError as exc:
         raise InvalidInput("body", f"not JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise InvalidInput("body", "an envelope is a JSON object")
+    if _depth(doc, max_depth) > max_depth:
+        raise InvalidInput("body", f"nested deeper than {max_depth} levels")
     return doc
+
+
+def _depth(doc: Any, limit: int) -> int:
+    """Nesting depth of ``doc`` (iterative: a hostile document cannot exhaust the stack)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        children = (
+            item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        )
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 def _without_body(query: ObjectQuery) -> ObjectQuery:

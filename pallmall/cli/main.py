@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +20,7 @@ from pallmall.cli.lists import lists_app, record_shipped_lists
 from pallmall.cli.lists import screen as screen_command
 from pallmall.cli.log import log_app, log_vkey, publish_changes, witness_app
 from pallmall.cli.reports import report_app
+from pallmall.cli.security import backup_command, restore_command, token_app, user_commands
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.core.errors import PallmallError
@@ -39,22 +41,31 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
 app.add_typer(lists_app, name="lists")
 app.add_typer(log_app, name="log")
 app.add_typer(cases_app, name="cases")
 app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
 app.command("screen")(screen_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 
 def main() -> None:
-    """Entry point: run the app, printing pallmall's own errors without a traceback."""
+    """Entry point: run the app, printing pallmall's own errors (and a full or read-only
+    disk) without a traceback. Files it creates are owner-only (umask 077)."""
+    os.umask(0o077)
     try:
         app()
     except PallmallError as exc:
         err.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        err.print(f"[red]error:[/red]{where}: {exc.strerror or exc}")
         sys.exit(2)
 
 
@@ -220,10 +231,14 @@ def user_list() -> None:
     _, db = open_database()
     with db.read() as tx:
         users = tx.accounts.list_users()
-    table = Table("e-mail", "name", "role", "account")
+    table = Table("e-mail", "name", "role", "account", "active")
     for u in users:
-        table.add_row(u.email, u.name, u.role.value, u.account.name if u.account else "")
+        account = u.account.name if u.account else ""
+        table.add_row(u.email, u.name, u.role.value, account, "yes" if u.active else "no")
     console.print(table)
+
+
+user_commands(user_app)
 
 
 def _import(db: Database, batches: list[ImportBatch]) -> None:

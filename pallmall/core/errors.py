@@ -60,6 +60,28 @@ class Conflict(PallmallError):
     title = "Conflict"
 
 
+class RetryLater(PallmallError):
+    """Refused for now; ``retry_after`` says in how many seconds to try again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+class TooManyRequests(RetryLater):
+    """Too many attempts (sign-in throttling): HTTP 429 with ``Retry-After``."""
+
+    status = 429
+    title = "Too many requests"
+
+
+class Unavailable(RetryLater):
+    """The node cannot serve this now (busy workers, a full or read-only disk): HTTP 503."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 class TransitionRefused(Conflict):
     """A status change that the transition table does not allow."""
 

@@ -19,6 +19,9 @@ class Settings:
     ``database_url`` overrides the SQLite default (``postgresql+psycopg://...`` at scale).
     ``recheck_seconds`` is how often the server looks for list or registry changes to
     re-run due diligence on open cases (0: never; ``pallmall cases recheck`` still does).
+    ``session_hours`` is how long a web sign-in lasts; ``max_body_bytes`` the largest request
+    body accepted (413 past it); ``worker_threads`` how many CPU-bound jobs (screening
+    batches, imports, report building) run at once off the event loop.
     """
 
     data_dir: Path = Path("data")
@@ -27,6 +30,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     session_secret: str = ""
     recheck_seconds: float = 30.0
+    session_hours: float = 12.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    worker_threads: int = 2
 
     @property
     def effective_database_url(self) -> str:
@@ -50,7 +56,24 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         public_url=env.get("PALLMALL_PUBLIC_URL", "http://127.0.0.1:8000"),
         session_secret=env.get("PALLMALL_SESSION_SECRET", ""),
         recheck_seconds=_seconds(env, "PALLMALL_RECHECK_SECONDS", 30.0),
+        session_hours=_positive(env, "PALLMALL_SESSION_HOURS", 12.0),
+        max_body_bytes=int(_positive(env, "PALLMALL_MAX_BODY_MB", 10.0) * 1024 * 1024),
+        worker_threads=int(_positive(env, "PALLMALL_WORKER_THREADS", 2, whole=True)),
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float, whole: bool = False) -> float:
+    raw = env.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (value > 0 and math.isfinite(value)) or (whole and value != int(value)):
+        kind = "a whole number" if whole else "a number"
+        raise InvalidInput(name, f"{kind} > 0, not {raw!r}")
+    return value
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

@@ -13,7 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pallmall.core.errors import InvalidInput, NotFound
-from pallmall.log._internal.files import try_lock, write_durably, write_many_durably
+from pallmall.log._internal.files import (
+    remove_temp_files,
+    try_lock,
+    write_durably,
+    write_many_durably,
+)
 from pallmall.log._internal.interior import interior_nodes, interior_offset
 from pallmall.log._internal.ranges import NodeId
 from pallmall.log.errors import TileError
@@ -196,6 +201,13 @@ class FsTileStore:
             if not tile.is_entries:
                 out.append((self.interior / tile.path(), interior_nodes(data)))
         write_many_durably(out)
+
+    def remove_temp_files(self) -> int:
+        """Delete temporary files a crashed writer left (hold :meth:`writer_lock`)."""
+        found = remove_temp_files(self.root)
+        if self.interior.exists():
+            found += remove_temp_files(self.interior)
+        return found
 
     def publish_checkpoint(self, note: bytes) -> None:
         """Replace ``checkpoint`` atomically (temp file, fsync, rename, fsync directory).

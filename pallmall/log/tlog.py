@@ -9,9 +9,12 @@ from stored tiles for any tree size up to the published checkpoint's.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pallmall.core.errors import Gone, InvalidInput, NotFound
@@ -29,6 +32,18 @@ from pallmall.log.withholding import Withheld
 
 MAX_INTEGRATE = 1 << 18
 """Entries integrated per checkpoint at most (bounds memory; the loop catches up)."""
+MAX_BACKOFF = 10.0
+"""Seconds between retries at most while integrating fails (a full disk, an I/O error)."""
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LogHealth:
+    """Whether the log can advance: ``ok``, else since when it has failed and why."""
+
+    ok: bool
+    reason: str = ""
+    since: datetime | None = None
 
 
 class TransparencyLog:
@@ -49,6 +64,8 @@ class TransparencyLog:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._integrated = threading.Condition()
+        self._failure: tuple[datetime, str] | None = None
+        self._swept = False
 
     @classmethod
     def open(cls, directory: Path, signer: Ed25519Signer) -> TransparencyLog:
@@ -116,6 +133,9 @@ class TransparencyLog:
         ):
             if not (mine and ours):
                 return self.checkpoint()
+            if not self._swept:
+                self.store.remove_temp_files()  # left by a writer that crashed mid-write
+                self._swept = True
             state = self._current_state()
             end = min(self.sequencer.size(), state.size + MAX_INTEGRATE)
             if end == state.size:
@@ -155,10 +175,37 @@ class TransparencyLog:
                 self._integrated.wait(min(remaining, 0.05))
         return signed
 
+    def health(self) -> LogHealth:
+        """Whether the background loop's last integration succeeded (see :meth:`run`)."""
+        failure = self._failure
+        if failure is None:
+            return LogHealth(ok=True)
+        return LogHealth(ok=False, reason=failure[1], since=failure[0])
+
     def run(self, interval: float = 0.25) -> None:
-        """Integrate every ``interval`` seconds until :meth:`stop`; for a server thread."""
-        while not self._stop.wait(interval):
-            self.integrate()
+        """Integrate every ``interval`` seconds until :meth:`stop`; for a server thread.
+
+        MUST survive failures: an I/O error (a full disk, a read-only remount) is logged,
+        reported by :meth:`health`, and retried with a backoff doubling up to
+        :data:`MAX_BACKOFF` seconds; the first success clears it.
+        """
+        wait = interval
+        while not self._stop.wait(wait):
+            try:
+                self.integrate()
+            except Exception as exc:
+                wait = min(MAX_BACKOFF, wait * 2)
+                reason = f"integrating the log fails: {type(exc).__name__}: {exc}"
+                if self._failure is None:
+                    self._failure = (datetime.now(UTC), reason)
+                    log.exception("%s; retrying every %.1f s at most", reason, MAX_BACKOFF)
+                else:
+                    self._failure = (self._failure[0], reason)
+            else:
+                if self._failure is not None:
+                    log.warning("the log integrates again after: %s", self._failure[1])
+                self._failure = None
+                wait = interval
 
     def start(self, interval: float = 0.25) -> threading.Thread:
         """Start :meth:`run` in a daemon thread and return it."""
@@ -173,7 +220,10 @@ class TransparencyLog:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-        self.integrate()
+        try:
+            self.integrate()
+        except Exception:  # shutting down: what is sequenced stays in the journal for next start
+            log.exception("final integration failed; entries stay sequenced for the next start")
 
     def _source(self, tree_size: int) -> TileHashSource:
         current = self.checkpoint().checkpoint.size

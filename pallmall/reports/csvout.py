@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Any
 
+from pallmall.core.csvsafe import safe_cell
 from pallmall.reports.figures import flatten
 from pallmall.reports.model import Report
 
@@ -14,9 +15,10 @@ HEADER = ["section", "figure", "value", "report", "state", "period", "log_origin
 
 def report_csv(report: Report) -> str:
     """Every figure and assessment row of ``report`` as CSV text (lists of log indexes
-    joined by spaces), each row naming the report and checkpoint it belongs to."""
+    joined by spaces), each row naming the report and checkpoint it belongs to; cells a
+    spreadsheet would run as formulas are neutralised (``pallmall.core.csvsafe``)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = _SafeWriter(csv.writer(out, lineterminator="\r\n"))
     writer.writerow(HEADER)
     tail = [
         report.id,
@@ -31,6 +33,14 @@ def report_csv(report: Report) -> str:
     for row in report.assessment:
         writer.writerow(["assessment", f"{row['id']}.status", row["status"], *tail])
     return out.getvalue()
+
+
+class _SafeWriter:
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self._writer.writerow([safe_cell(v) for v in row])
 
 
 def _cell(value: Any) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TextIO
 
+from pallmall.core.csvsafe import safe_row
 from pallmall.core.errors import InvalidInput
 from pallmall.screening.explanation import ScreeningResult, as_dict
 from pallmall.screening.model import EntrySchema
@@ -97,12 +98,13 @@ def screen_batch(
 
 def results_to_csv(parties: Sequence[Party], results: Sequence[ScreeningResult]) -> str:
     """One row per hit (a party without hits gets one row with ``alert`` false and no
-    entry), columns ``OUTPUT_COLUMNS``."""
+    entry), columns ``OUTPUT_COLUMNS``; cells a spreadsheet would run as formulas are
+    neutralised (``pallmall.core.csvsafe``)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=OUTPUT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for party, result in zip(parties, results, strict=True):
-        writer.writerows(_rows(party, result))
+        writer.writerows(safe_row(row) for row in _rows(party, result))  # no formula runs
     return out.getvalue()
 
 

@@ -29,9 +29,13 @@ def is_sqlite(engine: Engine) -> bool:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url``.
 
-    SQLite gets WAL, ``synchronous=FULL`` (a committed transaction survives power loss),
-    foreign keys and a busy timeout, set on every new connection.
+    Bound parameters are hidden from error messages and logs (``hide_parameters``). SQLite
+    gets WAL, ``synchronous=FULL`` (a committed transaction survives power loss), foreign
+    keys and a busy timeout, set on every new connection.
     """
+    # bound parameters (password hashes, tokens' hashes, personal data) never go into an
+    # error message or the server log
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)

@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from pallmall.storage.accounts import SqlAccountStore
+from pallmall.storage.accounts import SqlAccountStore, SqlThrottleStore
 from pallmall.storage.audit import SqlAuditSink, SqlChangeOutbox
 from pallmall.storage.base import make_engine, read_transaction, write_transaction
 from pallmall.storage.registry import SqlRegistryStore
@@ -42,6 +42,10 @@ class Tx:
     @cached_property
     def accounts(self) -> SqlAccountStore:
         return SqlAccountStore(self.conn)
+
+    @cached_property
+    def throttle(self) -> SqlThrottleStore:
+        return SqlThrottleStore(self.conn)
 
 
 class Database:

@@ -10,18 +10,20 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from pallmall.api.deps import SESSION_USER, principal, read_tx, resolve_principal, write_tx
-from pallmall.core.accounts import AccountService
+from pallmall.api.deps import database, principal, read_tx, resolve_principal
+from pallmall.api.signin import client_address, end_session, sign_in, start_session
 from pallmall.core.auth import Principal
-from pallmall.core.errors import NotFound, PallmallError, Unauthenticated
+from pallmall.core.errors import NotFound, PallmallError, RetryLater, Unauthenticated
 from pallmall.core.paging import PageRequest
 from pallmall.registry.model import Capability, OrgKind, RecordType, RelType
 from pallmall.registry.service import RegistryService
 from pallmall.registry.store import RecordQuery, StoredRelationship
 from pallmall.storage.database import Tx
+from pallmall.web import csrf
 from pallmall.web.graph import Edge, Node, radial_layout
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+csrf.install(TEMPLATES.env)  # every form: {{ csrf_field() }} (docs/security.md)
 router = APIRouter(include_in_schema=False)
 Caller = Annotated[Principal, Depends(principal)]
 Reading = Annotated[Tx, Depends(read_tx, scope="function")]
@@ -127,30 +129,39 @@ def login_form(request: Request) -> HTMLResponse:
 @router.post("/login", response_model=None)
 def login(
     request: Request,
-    tx: Annotated[Tx, Depends(write_tx, scope="function")],
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=200)],
 ) -> Response:
-    """Check credentials; on success keep the user in the signed session cookie."""
+    """Check credentials (throttled per account and address); on success start a server-side
+    session and set its cookie."""
     try:
-        user = AccountService(tx.accounts, tx.audit).authenticate(email, password)
+        user = sign_in(database(request), email, password, client_address(request))
     except Unauthenticated as exc:
         return render(request, "login.html", status=401, error=str(exc))
-    request.session[SESSION_USER] = user.id
-    return RedirectResponse("/", status_code=303)
+    except RetryLater as exc:
+        refused = render(request, "login.html", status=exc.status, error=str(exc))
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
+    response = RedirectResponse("/", status_code=303)
+    start_session(request, response, user)
+    return response
 
 
 @router.post("/logout")
 def logout(request: Request) -> RedirectResponse:
-    """Forget the session."""
-    request.session.clear()
-    return RedirectResponse("/", status_code=303)
+    """End the session on the server and clear its cookie."""
+    response = RedirectResponse("/", status_code=303)
+    end_session(request, response)
+    return response
 
 
 def page_error(request: Request, exc: PallmallError) -> HTMLResponse:
     """An error page for a browser (the API keeps its problem documents)."""
     title = "Not found" if isinstance(exc, NotFound) else exc.title
-    return render(request, "error.html", status=exc.status, title=title, detail=str(exc))
+    response = render(request, "error.html", status=exc.status, title=title, detail=str(exc))
+    if isinstance(exc, RetryLater):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _page_url(params: dict[str, Any], page: int) -> str:

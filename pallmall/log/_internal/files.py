@@ -49,11 +49,15 @@ def write_durably(path: Path, data: bytes, *, sync_dirs: bool = True) -> set[Pat
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        write_all(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave temporary files behind
+        raise
     if sync_dirs:
         for d in dirs:
             fsync_dir(d)
@@ -73,19 +77,34 @@ def write_many_durably(files: Sequence[tuple[Path, bytes]]) -> None:
     dirs: set[Path] = set()
     pending: list[tuple[int, Path, Path]] = []
     try:
-        for path, data in files:
-            dirs |= mkdirs(path.parent) | {path.parent}
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            pending.append((fd, tmp, path))
-            write_all(fd, data)
-        list(_POOL.map(os.fsync, [fd for fd, _, _ in pending]))
-    finally:
-        for fd, _, _ in pending:
-            os.close(fd)
+        try:
+            for path, data in files:
+                dirs |= mkdirs(path.parent) | {path.parent}
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+                pending.append((fd, tmp, path))
+                write_all(fd, data)
+            list(_POOL.map(os.fsync, [fd for fd, _, _ in pending]))
+        finally:
+            for fd, _, _ in pending:
+                os.close(fd)
+    except BaseException:
+        for _, tmp, _ in pending:  # a full disk must not leave temporary files behind
+            tmp.unlink(missing_ok=True)
+        raise
     for _, tmp, path in pending:
         os.replace(tmp, path)
     list(_POOL.map(fsync_dir, sorted(dirs)))
+
+
+def remove_temp_files(folder: Path) -> int:
+    """Delete temporary files (``.*.tmp``) a crashed writer left under ``folder``; call it
+    only while holding the folder's writer lock. Returns how many were removed."""
+    removed = 0
+    for tmp in folder.rglob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def save_json(path: Path, value: object) -> None:

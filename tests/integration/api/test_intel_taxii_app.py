@@ -47,9 +47,11 @@ def server(
 ) -> Iterator[str]:
     """The real app, lifespan and all, on 127.0.0.1; public collection holds Pegasus."""
     Importer(SqlIntelStore(db.engine)).import_file(shared_dir / PEGASUS, PUBLIC)
-    app = create_app(Settings(data_dir=tmp_path, session_secret="test-secret"), db)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
+    config = uvicorn.Config("unused:app", host="127.0.0.1", port=0, log_level="warning")
     sock = config.bind_socket()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    # discovery builds its URLs from the public URL (never the Host header): this server's
+    config.app = create_app(Settings(data_dir=tmp_path, session_secret="t", public_url=url), db)
     live = uvicorn.Server(config)
     thread = threading.Thread(target=live.run, kwargs={"sockets": [sock]})
     thread.start()
@@ -57,7 +59,7 @@ def server(
     while not live.started and time.monotonic() < deadline:
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield url
     finally:
         live.should_exit = True
         thread.join(timeout=10)
