@@ -70,7 +70,13 @@ def _service(tx: Tx) -> RegistryService:
 async def list_records(
     caller: Caller,
     tx: Reading,
-    q: Annotated[str | None, Query(max_length=200, description="name or alias contains")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="a name, alias or former name: ranked, typo-tolerant, legal forms ignored",
+        ),
+    ] = None,
     type: RecordType | None = None,
     kind: OrgKind | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
@@ -80,7 +86,7 @@ async def list_records(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> PageOut[RecordOut]:
-    """Search records by name and facets, paged."""
+    """Search records by name and facets, paged; with ``q``, best match first."""
     query = RecordQuery(
         q=q,
         type=type,

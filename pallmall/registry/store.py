@@ -43,7 +43,8 @@ class StoredRelationship:
 
 @dataclass(frozen=True)
 class RecordQuery:
-    """Filters for a record search; ``None`` means "any". ``q`` matches names and aliases."""
+    """Filters for a record search; ``None`` means "any". ``q`` matches names, aliases and
+    former names, ranked (pallmall.registry.search); without ``q`` records come by name."""
 
     q: str | None = None
     type: RecordType | None = None
@@ -68,7 +69,8 @@ class RegistryStore(Protocol):
         """Mark the record deleted from ``at`` on; history stays."""
 
     def search(self, query: RecordQuery, page: PageRequest) -> Page[Stored]:
-        """Records matching ``query``, ordered by name then id."""
+        """Records matching ``query``: best match first when it has a ``q`` (the ranking of
+        :mod:`pallmall.registry.search`, the same on every database), else by name then id."""
 
     def ids_by_name_key(self, key: str) -> Sequence[str]:
         """Ids of current records whose name or alias normalises to ``key``."""
