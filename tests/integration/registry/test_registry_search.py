@@ -22,6 +22,12 @@ FIRST = {
     "Позитив Текнолоджиз": "Positive Technologies",
     "hacking team": "Hacking Team",
     "Dilian": "Tal Dilian",
+    "Saito Tech": "Candiru",
+    "NSO Group Technologies": "NSO group",
+    "Q Cyber Technologies": "Q Cyber Technologies",
+    "Pozitiv Teknolodzhiz": "Positive Technologies",
+    "Tal Jonathan Dilian": "Tal Dilian",
+    "Grindavik": "Candiru",
 }
 
 
