@@ -42,6 +42,21 @@ class StoredRelationship:
 
 
 @dataclass(frozen=True)
+class RecordVersion:
+    """One entry of a record's history: its version number, when it was recorded, and the
+    record as it was then (None for the version that deleted it)."""
+
+    version: int
+    recorded_at: datetime
+    record: AnyRecord | None
+
+    @property
+    def deleted(self) -> bool:
+        """Whether this version is the record's deletion."""
+        return self.record is None
+
+
+@dataclass(frozen=True)
 class RecordQuery:
     """Filters for a record search; ``None`` means "any". ``q`` matches names, aliases and
     former names, ranked (pallmall.registry.search); without ``q`` records come by name."""
@@ -67,6 +82,9 @@ class RegistryStore(Protocol):
 
     def delete(self, record_id: str, at: datetime) -> None:
         """Mark the record deleted from ``at`` on; history stays."""
+
+    def versions(self, record_id: str) -> Sequence[RecordVersion]:
+        """The record's history, oldest first (empty for an unknown id)."""
 
     def search(self, query: RecordQuery, page: PageRequest) -> Page[Stored]:
         """Records matching ``query``: best match first when it has a ``q`` (the ranking of

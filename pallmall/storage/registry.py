@@ -17,7 +17,13 @@ from pallmall.core.paging import Page, PageRequest
 from pallmall.registry.model import Record, Relationship
 from pallmall.registry.names import name_key
 from pallmall.registry.search import SearchIndex, entry_of, rank, record_facets
-from pallmall.registry.store import AnyRecord, RecordQuery, Stored, StoredRelationship
+from pallmall.registry.store import (
+    AnyRecord,
+    RecordQuery,
+    RecordVersion,
+    Stored,
+    StoredRelationship,
+)
 from pallmall.storage.tables import (
     registry_facets as facets,
 )
@@ -104,6 +110,17 @@ class SqlRegistryStore:
             self.conn.execute(delete(table).where(table.c.record_id == record_id))
         self.conn.execute(delete(records).where(records.c.id == record_id))
         self._bump_generation()
+
+    def versions(self, record_id: str) -> Sequence[RecordVersion]:
+        rows = self.conn.execute(
+            select(versions).where(versions.c.id == record_id).order_by(versions.c.version)
+        ).all()
+        return [
+            RecordVersion(
+                r.version, r.recorded_at, None if r.deleted else _RECORD.validate_python(r.data)
+            )
+            for r in rows
+        ]
 
     def search(self, query: RecordQuery, page: PageRequest) -> Page[Stored]:
         if query.as_of is not None:

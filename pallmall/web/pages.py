@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -13,7 +14,13 @@ from fastapi.templating import Jinja2Templates
 from pallmall.api.deps import database, principal, read_tx, resolve_principal
 from pallmall.api.signin import client_address, end_session, sign_in, start_session
 from pallmall.core.auth import Principal
-from pallmall.core.errors import NotFound, PallmallError, RetryLater, Unauthenticated
+from pallmall.core.errors import (
+    InvalidInput,
+    NotFound,
+    PallmallError,
+    RetryLater,
+    Unauthenticated,
+)
 from pallmall.core.paging import PageRequest
 from pallmall.registry.model import Capability, OrgKind, RecordType, RelType
 from pallmall.registry.service import RegistryService
@@ -98,16 +105,32 @@ def search(
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)
-def record_page(record_id: str, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
-    """An organisation, person or product: designations, products, owners, graph, sources."""
+def record_page(
+    record_id: str,
+    request: Request,
+    caller: Caller,
+    tx: Reading,
+    as_of: Annotated[str, Query(max_length=40)] = "",
+) -> HTMLResponse:
+    """An organisation, person or product: designations (its members' too, for an umbrella),
+    products, owners, graph, sources on everything, its history; ``as_of`` shows a past
+    version."""
     service = RegistryService(tx.registry, tx.audit, tx.outbox)
-    stored = service.get(caller, record_id)
-    rels = service.relationships(caller, record_id)
-    names = {r: tx.registry.get(r) for rel in rels for r in _ends(rel)}
+    when = _as_of(as_of)
+    stored = service.get(caller, record_id, when)
+    rels = service.relationships(caller, record_id, when)
+    names = {r: tx.registry.get(r, when) for rel in rels for r in _ends(rel)}
     label = {k: (v.record.name if v else k) for k, v in names.items()}
     kinds = {k: (v.record.type.value if v else "") for k, v in names.items()}
     groups = _group(record_id, rels)
     graph = _graph(stored.id, stored.record.name, stored.record.type.value, rels, label, kinds)
+    members = [
+        (other, d)
+        for _, other in groups["owned"]
+        if (found := names.get(other)) is not None
+        for d in getattr(found.record, "designations", ())
+    ]
+    history = service.history(caller, record_id)
     return render(
         request,
         "record.html",
@@ -117,7 +140,22 @@ def record_page(record_id: str, request: Request, caller: Caller, tx: Reading) -
         groups=groups,
         label=label,
         graph=graph,
+        members=members,
+        history=history,
+        as_of=when,
+        latest=history[-1].version if history else stored.version,
     )
+
+
+def _as_of(text: str) -> datetime | None:
+    """The ``as_of`` of a page address (RFC 3339), or None; a bad one is a 422 naming it."""
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput("as_of", "must be a date-time such as 2024-03-05T00:00:00Z") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @router.get("/login", response_class=HTMLResponse)
