@@ -22,11 +22,13 @@ from pallmall.core.errors import (
     Unauthenticated,
 )
 from pallmall.core.paging import PageRequest
+from pallmall.disclosure.kinds import INCIDENT_CONFIRMED
 from pallmall.registry.model import Capability, OrgKind, RecordType, RelType
 from pallmall.registry.service import RegistryService
 from pallmall.registry.store import RecordQuery, StoredRelationship
 from pallmall.storage.database import Tx
 from pallmall.web import csrf
+from pallmall.web.entries import describe
 from pallmall.web.graph import Edge, Node, radial_layout
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -35,6 +37,7 @@ router = APIRouter(include_in_schema=False)
 Caller = Annotated[Principal, Depends(principal)]
 Reading = Annotated[Tx, Depends(read_tx, scope="function")]
 PAGE = 25
+_LATEST = 5
 _OWNERSHIP = {RelType.OWNS, RelType.INVESTS_IN}
 _PRODUCT_LINKS = {RelType.DEVELOPS, RelType.SUPPLIES, RelType.RESELLS}
 
@@ -47,14 +50,38 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
-    """The portal's front page."""
+    """The portal's front page: search, counts, and what changed lately (designations,
+    decisions, incidents, the log's checkpoint), each from what is public."""
     service = RegistryService(tx.registry, tx.audit, tx.outbox)
     counts = {
         kind: service.search(caller, RecordQuery(kind=kind), PageRequest(0, 1)).total
         for kind in (OrgKind.VENDOR, OrgKind.HACKER_FOR_HIRE)
     }
-    designated = service.search(caller, RecordQuery(designated=True), PageRequest(0, 1)).total
-    return render(request, "home.html", caller=caller, counts=counts, designated=designated)
+    listed = service.search(caller, RecordQuery(designated=True), PageRequest(0, 500))
+    designations = sorted(
+        ((d, s) for s in listed.items for d in getattr(s.record, "designations", ())),
+        key=lambda pair: (pair[0].listed_on, pair[1].record.name),
+        reverse=True,
+    )[:_LATEST]
+    lately = {}
+    for label, prefix in (("decisions", "cases."), ("incidents", INCIDENT_CONFIRMED)):
+        page = tx.outbox.logged(PageRequest(0, _LATEST), kind_prefix=prefix)
+        lately[label] = [
+            (i, describe(i.change.kind, i.change.subject, i.change.public, tx.registry))
+            for i in page.items
+        ]
+    tlog = getattr(request.app.state, "tlog", None)
+    checkpoint = tlog.checkpoint().checkpoint if tlog is not None else None
+    return render(
+        request,
+        "home.html",
+        caller=caller,
+        counts=counts,
+        designated=listed.total,
+        designations=designations,
+        lately=lately,
+        checkpoint=checkpoint,
+    )
 
 
 @router.get("/search", response_class=HTMLResponse)
