@@ -29,6 +29,7 @@ from pallmall.reports import (
     parse_statements,
 )
 from pallmall.reports import read_log as read_transparency_log
+from pallmall.reports.growth import CLAIM_YEARS, registry_vendors
 from pallmall.reports.ports import StoredReport, publish_report
 from pallmall.storage.database import Database, Tx
 from pallmall.storage.reports import SqlReportStore
@@ -122,8 +123,6 @@ def observatory(
     caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
 ) -> dict[str, Any]:
     """The market-growth observatory on the public registry (method: /statistics)."""
-    from pallmall.web.portal_pages import CLAIM_YEARS, registry_vendors
-
     caller.require(Permission.REGISTRY_READ_PUBLIC)
     g = observe(registry_vendors(tx.registry), claim_years=CLAIM_YEARS)
     fit = g.fit

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from pallmall.api.witness import witness_app as make_app
 from pallmall.app import open_log
 from pallmall.cli.context import open_database
 from pallmall.core.errors import NotFound
@@ -137,8 +138,6 @@ def witness_serve(
     """Serve ``POST /add-checkpoint`` (C2SP tlog-witness): cosign after checking consistency
     with the last cosigned checkpoint; refuse a split view (409)."""
     import uvicorn
-
-    from pallmall.api.witness import witness_app as make_app
 
     logs: dict[str, list[str]] = {}
     for item in trust:

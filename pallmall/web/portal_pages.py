@@ -25,14 +25,13 @@ from pallmall.core.paging import PageRequest
 from pallmall.intel.incident import IncidentStatus
 from pallmall.log import TransparencyLog, parse_entry
 from pallmall.log.hashing import leaf_hash
-from pallmall.registry.model import OrgKind, RecordType
+from pallmall.registry.model import RecordType
 from pallmall.registry.store import RecordQuery, RegistryStore
 from pallmall.reports import (
     BIASES,
     Dated,
     Growth,
     Report,
-    date_organisation,
     html_to_pdf,
     load_code,
     observe,
@@ -40,18 +39,18 @@ from pallmall.reports import (
 )
 from pallmall.reports.charts import Chart, counts_chart, decisions_chart, growth_chart
 from pallmall.reports.figures import flatten
+from pallmall.reports.growth import (
+    CLAIM,
+    CLAIM_SOURCE,
+    CLAIM_YEARS,
+    every_record,
+    registry_vendors,
+)
 from pallmall.storage.database import Tx
 from pallmall.storage.reports import SqlReportStore
 from pallmall.web.pages import TEMPLATES, Caller, Reading, render
 
 router = APIRouter(include_in_schema=False)
-CLAIM_YEARS = 10.0
-CLAIM = (
-    "The UK's National Cyber Security Centre (NCSC) says the commercial cyber intrusion "
-    "sector doubles every decade."
-)
-CLAIM_SOURCE = "https://www.ncsc.gov.uk/report/commercial-cyber-proliferation-assessment"
-_PAGE = 500
 
 
 # -- reports ----------------------------------------------------------------------------
@@ -144,23 +143,8 @@ def report_html(request: Request, report: Report) -> str:
 # -- statistics and the observatory ------------------------------------------------------
 
 
-def registry_vendors(store: RegistryStore) -> list[Dated]:
-    """Every public vendor in the registry with the observatory's year for it."""
-    return [
-        date_organisation(s.id, s.record.name, r.founded, r.first_seen, r.jurisdictions)
-        for s in _all(store, RecordQuery(type=RecordType.ORGANISATION, kind=OrgKind.VENDOR))
-        if (r := s.record).type is RecordType.ORGANISATION
-    ]
-
-
 def _all(store: RegistryStore, query: RecordQuery) -> Iterator[Any]:
-    offset = 0
-    while True:
-        page = store.search(query, PageRequest(offset, _PAGE))
-        yield from page.items
-        if not page.has_more:
-            return
-        offset += _PAGE
+    return every_record(store, query)
 
 
 @lru_cache(maxsize=4)
