@@ -11,7 +11,6 @@ import typer
 from rich.console import Console
 
 from pallmall.api.witness import witness_app as make_app
-from pallmall.app import open_log
 from pallmall.cli.context import open_database
 from pallmall.core.errors import NotFound
 from pallmall.core.settings import load_settings
@@ -32,6 +31,7 @@ from pallmall.log.bundle import decode_bundle
 from pallmall.log.layout import TILE_WIDTH
 from pallmall.publisher import Publisher, withhold_entry
 from pallmall.storage.database import Database
+from pallmall.wiring import open_log
 
 log_app = typer.Typer(help="Audit and use the transparency log.", no_args_is_help=True)
 witness_app = typer.Typer(

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from pallmall.api.intel import incident_desk
 from pallmall.core.auth import SYSTEM, Principal, Role
 from pallmall.core.paging import PageRequest
 from pallmall.intel.incident import (
@@ -28,6 +27,7 @@ from pallmall.intel.incident import (
 from pallmall.intel.tlp import Tlp
 from pallmall.registry.store import RecordQuery
 from pallmall.storage.database import Database
+from pallmall.wiring import incident_desk
 from tests.browser.conftest import ARTIFACTS, pin_key_with_plus, serving
 
 pytestmark = pytest.mark.browser

@@ -171,3 +171,46 @@ def test_no_empty_packages() -> None:
             n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
         ]
         assert has_code or code, f"{init.parent} is an empty package"
+
+
+ALIASES = ("Caller", "Reading", "Writing", "Offset", "Limit")
+
+
+def test_request_aliases_are_declared_once_in_deps() -> None:
+    """``Caller``/``Reading``/``Writing``/``Offset``/``Limit`` mean one thing everywhere."""
+    for path in PACKAGE.rglob("*.py"):
+        if path == PACKAGE / "api" / "deps.py":
+            continue
+        for node in ast.parse(path.read_text(), filename=str(path)).body:
+            if isinstance(node, ast.Assign):
+                names = {t.id for t in node.targets if isinstance(t, ast.Name)}
+                assert not names & set(ALIASES), f"{path}:{node.lineno} declares {names}"
+
+
+def test_app_state_is_read_only_in_deps() -> None:
+    """The node's services reach routers and pages through ``api/deps.py`` alone."""
+    allowed = {PACKAGE / "api" / "deps.py", PACKAGE / "app.py"}
+    for path in PACKAGE.rglob("*.py"):
+        if path not in allowed:
+            assert "app.state" not in path.read_text(), path
+
+
+def test_services_are_constructed_in_the_wiring() -> None:
+    """Case and intel stores are bound to a unit of work (``tx.conn``), never to the engine,
+    and the case service is built in ``pallmall/wiring.py`` alone."""
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text()
+        for store in ("SqlIntelStore", "SqlCaseStore"):
+            assert f"{store}(db.engine)" not in text, path
+            assert f"{store}(self.db.engine)" not in text, path
+        if path != PACKAGE / "wiring.py":
+            assert "CaseService(" not in text.replace("class CaseService(", ""), path
+
+
+def test_no_module_global_caches() -> None:
+    """A cache belongs to an object the wiring owns (a module-level dict outlives apps and
+    is shared by every app in the process)."""
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.parse(path.read_text(), filename=str(path)).body:
+            if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Dict):
+                assert node.value.keys, f"{path}:{node.lineno}: a module-level mutable dict"

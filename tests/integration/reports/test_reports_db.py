@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pallmall.api.intel import incident_desk
-from pallmall.app import create_app, open_log
+from pallmall.app import create_app
 from pallmall.core.auth import SYSTEM, Principal, Role
 from pallmall.core.errors import Conflict, Forbidden
 from pallmall.core.settings import Settings
@@ -36,6 +35,7 @@ from pallmall.reports import build_report, make_spec, read_log, verify_report
 from pallmall.reports.ports import publish_report
 from pallmall.storage.database import Database
 from pallmall.storage.reports import SqlReportStore
+from pallmall.wiring import incident_desk, open_log
 from tests.helpers import service
 
 ANALYST = Principal(user_id="analyst", role=Role.ANALYST, display="analyst")
