@@ -93,7 +93,7 @@ async def get_record(record_id: str, caller: Caller, tx: Reading, as_of: AsOf = 
     stored = _service(tx).get(caller, record_id, as_of)
     # The hottest read: serialise once, skipping FastAPI's re-validation of the response model
     # (the record was validated when stored and again when loaded).
-    return JSONResponse(_record_json(stored))  # type: ignore[return-value]
+    return JSONResponse(_record_json(stored))  # type: ignore[return-value]  # FastAPI sends a Response as is; the model documents it
 
 
 def _record_json(stored: Stored) -> dict[str, object]:

@@ -153,11 +153,6 @@ class SqlAccountStore:
         result = self.conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id))
         return int(result.rowcount)
 
-    def delete_expired_sessions(self, now: datetime) -> int:
-        """Drop sessions past their expiry (housekeeping; they no longer authenticate)."""
-        result = self.conn.execute(delete(web_sessions).where(web_sessions.c.expires_at <= now))
-        return int(result.rowcount)
-
 
 class SqlThrottleStore:
     """:class:`pallmall.core.throttle.ThrottleStore` on one connection."""

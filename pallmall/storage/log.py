@@ -112,7 +112,9 @@ class SqlSequencer:
                 yield True
                 return
             with self.engine.connect() as conn:
-                got = conn.execute(text(f"SELECT pg_try_advisory_lock({_KEY})"), {"k": INTEGRATE_LOCK})
+                got = conn.execute(
+                    text(f"SELECT pg_try_advisory_lock({_KEY})"), {"k": INTEGRATE_LOCK}
+                )
                 if not got.scalar():
                     conn.rollback()
                     yield False
@@ -124,25 +126,6 @@ class SqlSequencer:
                     conn.commit()
         finally:
             self._integrating.release()
-
-    def find_by_leaf_hash(self, hash_: bytes) -> int | None:
-        """Index of the entry with this leaf hash (RFC 9162 §2.1.1), or None."""
-        with self.engine.connect() as conn:
-            value = conn.execute(
-                select(func.min(log_entries.c.idx)).where(log_entries.c.leaf_hash == hash_)
-            ).scalar()
-        return None if value is None else int(value)
-
-    def find_by_subject(self, subject: str, limit: int = 100) -> list[int]:
-        """Indexes of entries about ``subject``, oldest first (at most ``limit``)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(log_entries.c.idx)
-                .where(log_entries.c.subject == subject)
-                .order_by(log_entries.c.idx)
-                .limit(limit)
-            ).all()
-        return [int(r[0]) for r in rows]
 
     def entry(self, index: int) -> bytes | None:
         """The sequenced entry at ``index`` (integrated or not), or None."""

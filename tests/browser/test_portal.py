@@ -129,7 +129,8 @@ def test_a_member_of_the_public_walks_the_portal(
     page.wait_for_function("document.getElementById('check-result').children.length >= 2")
     text = result.inner_text()
     assert "Proof checked: entry" in text
-    assert "Signature checked" in text or "cannot check Ed25519" in text, text
+    # the test's Chromium checks Ed25519 in WebCrypto: the signature must be checked here
+    assert "Signature checked: the checkpoint is signed by the published key" in text, text
     shot(page, "7-log-entry")
 
 

@@ -42,7 +42,7 @@ def make_client(db: Database, tmp_path: Path, **settings: object) -> TestClient:
     """A test client of the whole app on ``db`` (settings overridable)."""
     options: dict[str, object] = {"data_dir": tmp_path, "session_secret": "test-secret"}
     options.update(settings)
-    return TestClient(create_app(Settings(**options), db))  # type: ignore[arg-type]
+    return TestClient(create_app(Settings(**options), db))
 
 
 @pytest.fixture

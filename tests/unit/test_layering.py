@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,18 @@ def test_no_module_global_caches() -> None:
         for node in ast.parse(path.read_text(), filename=str(path)).body:
             if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Dict):
                 assert node.value.keys, f"{path}:{node.lineno}: a module-level mutable dict"
+
+
+def test_every_type_ignore_gives_its_reason() -> None:
+    """A silenced mypy check (``ignore[code]``) says beside it why it is safe."""
+    root = PACKAGE.parent
+    marker = "# type" + ": ignore"  # split, so this line is not a finding itself
+    bare = re.compile(re.escape(marker) + r"(?!\[[^\]]+\]  # \S)")
+    found = [
+        f"{path}:{n}"
+        for folder in ("pallmall", "tests", "bench", "scripts")
+        for path in (root / folder).rglob("*.py")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if bare.search(line)
+    ]
+    assert not found, found

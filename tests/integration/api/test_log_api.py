@@ -46,7 +46,7 @@ def logged(client: TestClient, subject: str) -> list[dict[str, Any]]:
     while time.monotonic() < deadline:
         items = client.get("/log/entries", params={"subject": subject}).json()["items"]
         if items:
-            return items  # type: ignore[no-any-return]
+            return items
         time.sleep(0.05)
     raise AssertionError(f"{subject} never reached the log")
 

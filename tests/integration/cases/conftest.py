@@ -136,7 +136,7 @@ def file(client: TestClient, world: World, user: str = "vendor", **changes: Any)
         "/api/v1/cases/licences", json=application(world, **changes), headers=auth(world, user)
     )
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def act(client: TestClient, world: World, user: str | None, case_id: str, **body: Any) -> Any:

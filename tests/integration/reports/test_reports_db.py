@@ -140,7 +140,7 @@ def test_publishing_stores_the_report_and_logs_its_digest(
     assert checked.log_size == report.checkpoint.size + 1
 
 
-def tx_page():  # type: ignore[no-untyped-def]
+def tx_page():
     from pallmall.core.paging import PageRequest
 
     return PageRequest(0, 10)

@@ -28,7 +28,7 @@ from tests.unit.reports.conftest import LogFixture
 SPEC = make_spec("GB", date(2026, 1, 1), date(2026, 12, 31), "2026")
 
 
-def report_of(log: LogFixture) -> dict:  # type: ignore[type-arg]
+def report_of(log: LogFixture) -> dict:
     snapshot = read_log(log.public, log.vkey)
     said = parse_statements({"C6": {"status": "met", "statement": "All transfers licensed."}})
     return build_report(snapshot, SPEC, "rpt-1", "2026-06-01T00:00:00Z", said).to_json()
