@@ -55,7 +55,8 @@ class Publisher:
     def run_once(self) -> int:
         """Publish up to ``batch`` pending changes; return how many left the outbox (each
         appended once, or found already in the log, or refused)."""
-        self._prepare()
+        if not self._prepare():
+            return 0
         with self.db.write() as tx:
             pending = tx.outbox.pending(self.batch)
             if not pending:
@@ -82,9 +83,14 @@ class Publisher:
                 tx.outbox.mark_logged(row, index, disclosure.leaf_hash.hex(), disclosure.to_json())
         return len(built) + refused
 
-    def _prepare(self) -> None:
+    def _prepare(self) -> bool:
         """Build and keep the entry of every pending change not prepared yet (committed
-        before anything is appended, so the salts survive a crash after the append)."""
+        before anything is appended, so the salts survive a crash after the append); return
+        whether any change is pending. An idle look is one read transaction."""
+        with self.db.read() as tx:
+            pending, unprepared = tx.outbox.waiting(self.batch)
+        if not unprepared:
+            return pending > 0
         with self.db.write() as tx:
             for row, change in tx.outbox.pending(self.batch):
                 if tx.outbox.prepared(row) is not None:
@@ -98,6 +104,7 @@ class Publisher:
                     tx.outbox.mark_logged(row, -1, "", {"error": str(exc)})
                     continue
                 tx.outbox.prepare(row, disclosure.leaf_hash.hex(), disclosure.to_json())
+        return True
 
     def _appended(self, last: int, wanted: set[bytes]) -> dict[bytes, int]:
         """Of the leaf hashes ``wanted``, those already in the log past index ``last``

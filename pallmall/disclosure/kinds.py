@@ -173,6 +173,9 @@ CASE_VERBS = (
     "refused",
     "assessed",
 )
+RECORD_VERBS = ("created", "updated", "deleted")
+RELATIONSHIP_SAVED = "registry.relationship.saved"
+RELATIONSHIP_DELETED = "registry.relationship.deleted"
 INCIDENT_CONFIRMED = "intel.incident.confirmed"
 REPORT_PUBLISHED = "report.published"
 ENTRY_WITHHELD = "log.entry.withheld"
@@ -187,10 +190,8 @@ def _vocabulary() -> dict[str, EntryKind]:
             EntryKind(f"registry.{record}.deleted", f"a {record} deleted", {"visibility": E}),
         ]
     kinds += [
-        EntryKind(
-            "registry.relationship.saved", "a relationship added or changed", RELATIONSHIP_FIELDS
-        ),
-        EntryKind("registry.relationship.deleted", "a relationship deleted", {"visibility": E}),
+        EntryKind(RELATIONSHIP_SAVED, "a relationship added or changed", RELATIONSHIP_FIELDS),
+        EntryKind(RELATIONSHIP_DELETED, "a relationship deleted", {"visibility": E}),
         EntryKind(INCIDENT_CONFIRMED, "an abuse incident confirmed (four eyes)", INCIDENT_FIELDS),
         EntryKind(REPORT_PUBLISHED, "a transparency report published", REPORT_FIELDS),
         EntryKind(ENTRY_WITHHELD, "an entry the operator no longer serves, and why", NOTICE_FIELDS),
@@ -221,6 +222,15 @@ def entry_kind(name: str) -> EntryKind:
     if found is None:
         raise InvalidInput("kind", f"{name!r} is not a log entry kind of this node")
     return found
+
+
+def record_kind(record_type: str, verb: str) -> str:
+    """The entry kind of a registry record's change: ``registry.<type>.<verb>``.
+
+    Raises:
+        InvalidInput: not a kind of the vocabulary (field ``kind``).
+    """
+    return entry_kind(f"registry.{record_type}.{verb}").name
 
 
 def decision_kind(case_kind: str, verb: str) -> str:

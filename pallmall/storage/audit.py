@@ -82,6 +82,17 @@ class SqlChangeOutbox:
         ).all()
         return [(r.id, _change(r)) for r in rows]
 
+    def waiting(self, limit: int = 1000) -> tuple[int, int]:
+        """How many of the oldest ``limit`` pending changes there are, and how many of them
+        are not prepared yet (no lock: a cheap look before a write transaction)."""
+        rows = self.conn.execute(
+            select(public_changes.c.leaf_hash)
+            .where(public_changes.c.log_index.is_(None))
+            .order_by(public_changes.c.id)
+            .limit(limit)
+        ).all()
+        return len(rows), sum(1 for r in rows if r.leaf_hash is None)
+
     def prepare(self, change_id: int, leaf_hash: str, disclosure: dict[str, Any]) -> bool:
         """Keep the leaf hash and disclosure (salts) of a pending change's entry before it is
         appended, so the very same entry can be recognised in the log, or appended again,
