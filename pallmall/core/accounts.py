@@ -101,6 +101,8 @@ class AccountStore(Protocol):
     def add_org(self, org: AccountOrg, at: datetime) -> None: ...
     def org_by_name(self, name: str) -> AccountOrg | None: ...
     def set_org_state(self, org_id: str, state: str) -> None: ...
+    def org_by_id(self, org_id: str) -> AccountOrg | None: ...
+    def list_orgs(self) -> list[AccountOrg]: ...
     def add_user(self, user: User, password_hash: str | None, at: datetime) -> None: ...
     def user_by_email(self, email: str) -> tuple[User, str | None] | None: ...
     def user_by_id(self, user_id: str) -> User | None: ...
@@ -188,13 +190,17 @@ class AccountService:
         return org
 
     def set_state(self, actor: Principal, org: AccountOrg, state: str) -> AccountOrg:
-        """Record the state of a state body that has none yet (audited).
+        """Record the state of a state body that has none yet (audited). A state once set
+        is not changed: the decisions already logged name it.
 
         Raises:
-            InvalidInput: naming ``state`` (not a state body, or not an alpha-2 code).
+            InvalidInput: naming ``state`` (not a state body, not an alpha-2 code, or the
+                account acts for another state already).
         """
         actor.require(Permission.USERS_MANAGE)
         code = _org_state(org.kind, state)
+        if org.state is not None and org.state != code:
+            raise InvalidInput("state", f"the account {org.name!r} acts for {org.state} already")
         assert code is not None  # _org_state returns a code for a state body given one
         self.store.set_org_state(org.id, code)
         now = utcnow()

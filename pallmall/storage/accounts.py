@@ -33,6 +33,14 @@ class SqlAccountStore:
         row = self.conn.execute(select(account_orgs).where(account_orgs.c.name == name)).first()
         return AccountOrg(row.id, row.name, AccountKind(row.kind), row.state) if row else None
 
+    def org_by_id(self, org_id: str) -> AccountOrg | None:
+        row = self.conn.execute(select(account_orgs).where(account_orgs.c.id == org_id)).first()
+        return AccountOrg(row.id, row.name, AccountKind(row.kind), row.state) if row else None
+
+    def list_orgs(self) -> list[AccountOrg]:
+        rows = self.conn.execute(select(account_orgs).order_by(account_orgs.c.name)).all()
+        return [AccountOrg(r.id, r.name, AccountKind(r.kind), r.state) for r in rows]
+
     def set_org_state(self, org_id: str, state: str) -> None:
         self.conn.execute(
             update(account_orgs).where(account_orgs.c.id == org_id).values(state=state)
