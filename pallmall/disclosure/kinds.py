@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pallmall.core.errors import InvalidInput
+from pallmall.log.withholding import NOTICE_KIND
 
 
 class Treatment(StrEnum):
@@ -178,7 +179,7 @@ RELATIONSHIP_SAVED = "registry.relationship.saved"
 RELATIONSHIP_DELETED = "registry.relationship.deleted"
 INCIDENT_CONFIRMED = "intel.incident.confirmed"
 REPORT_PUBLISHED = "report.published"
-ENTRY_WITHHELD = "log.entry.withheld"
+ENTRY_WITHHELD = NOTICE_KIND  # the log itself reads its notices (pallmall.log.audit)
 
 
 def _vocabulary() -> dict[str, EntryKind]:
