@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from pallmall.api.deps import database, principal, read_tx, resolve_principal
+from pallmall.api.deps import Caller, Reading, database, resolve_principal, transparency_log
 from pallmall.api.signin import client_address, end_session, sign_in, start_session
-from pallmall.core.auth import Principal
 from pallmall.core.errors import (
     InvalidInput,
     NotFound,
@@ -26,7 +25,6 @@ from pallmall.disclosure.kinds import INCIDENT_CONFIRMED
 from pallmall.registry.model import Capability, OrgKind, RecordType, RelType
 from pallmall.registry.service import RegistryService
 from pallmall.registry.store import RecordQuery, StoredRelationship
-from pallmall.storage.database import Tx
 from pallmall.web import csrf
 from pallmall.web.entries import describe
 from pallmall.web.graph import Edge, Node, radial_layout
@@ -34,8 +32,6 @@ from pallmall.web.graph import Edge, Node, radial_layout
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 csrf.install(TEMPLATES.env)  # every form: {{ csrf_field() }} (docs/security.md)
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx, scope="function")]
 PAGE = 25
 _LATEST = 5
 _OWNERSHIP = {RelType.OWNS, RelType.INVESTS_IN}
@@ -70,8 +66,7 @@ def home(request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
             (i, describe(i.change.kind, i.change.subject, i.change.public, tx.registry))
             for i in page.items
         ]
-    tlog = getattr(request.app.state, "tlog", None)
-    checkpoint = tlog.checkpoint().checkpoint if tlog is not None else None
+    checkpoint = transparency_log(request).checkpoint().checkpoint
     return render(
         request,
         "home.html",

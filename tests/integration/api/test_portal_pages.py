@@ -4,19 +4,32 @@ only what is public."""
 from __future__ import annotations
 
 import re
+import time
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from pallmall.core.auth import SYSTEM
+from pallmall.core.paging import PageRequest
 from pallmall.publisher import Publisher
 from pallmall.registry.model import Organisation, OrgKind, Visibility
 from pallmall.storage.database import Database
+from pallmall.storage.tables import public_changes
 from tests.helpers import load_demo, service
 
 
 def publish(db: Database, client: TestClient) -> int:
-    tlog = client.app.state.tlog  # type: ignore[attr-defined]
-    Publisher(db, tlog).drain()
+    """Publish every pending change and integrate it (the app's own publisher thread may be
+    draining at the same time: wait until every change has its log index)."""
+    tlog = client.app.state.node.tlog  # type: ignore[attr-defined]  # the test client's app is a FastAPI app
+    for _ in range(200):
+        Publisher(db, tlog).drain()
+        with db.read() as tx:
+            changes = tx.conn.execute(select(func.count()).select_from(public_changes))
+            pending = changes.scalar_one() - tx.outbox.logged(PageRequest(0, 1)).total
+        if not pending:
+            break
+        time.sleep(0.05)
     tlog.integrate()
     return int(tlog.checkpoint().checkpoint.size)
 
@@ -33,13 +46,15 @@ def test_home_and_log_say_what_changed_and_about_whom(db: Database, client: Test
     assert "What changed lately" in home
     assert "2024-09-16" in home, "the latest designations come first"
     assert f"<strong>{size}</strong> entries" in home
+    candiru = client.get("/api/v1/registry/records", params={"q": "Candiru"}).json()
+    rels = client.get(f"/api/v1/registry/records/{candiru['items'][0]['id']}/relationships")
+    (sale,) = [r for r in rels.json() if r["relationship"]["type"] == "sells_to"][:1]
+    found = client.get("/transparency-log", params={"subject": sale["id"]}).text
+    assert re.search(r"Candiru sells to \w", found), "a relationship entry names its public ends"
     latest = client.get("/transparency-log").text
-    assert re.search(r"\w (sells to|invests in|resells|owns|subsidiary of) \w", latest), (
-        "a relationship entry names its public ends"
-    )
     assert "not public" in latest and "Quiet Broker" not in latest
     entry = client.get(f"/transparency-log/entries/{size - 1}").text
     assert "A new organisation in the registry (its subject is not public)" in entry
     assert "Quiet Broker" not in entry
     public = client.get(f"/transparency-log/entries/{size - 2}").text
-    assert "<h1>Log entry" in public and "relationship added or changed" in public
+    assert "<h1>Log entry" in public and "Kind <code>registry." in public

@@ -50,7 +50,7 @@ INDEX = SearchIndex(entry_of(rid, rec) for rid, rec in RECORDS.items())
 
 
 def ids(q: str, **filters: object) -> list[str]:
-    return [h.id for h in INDEX.search(RecordQuery(q=q, **filters))]  # type: ignore[arg-type]
+    return [h.id for h in INDEX.search(RecordQuery(q=q, **filters))]  # type: ignore[arg-type]  # filters are RecordQuery fields
 
 
 def test_nso_finds_nso_group_and_not_names_that_merely_contain_the_letters() -> None:
