@@ -100,8 +100,9 @@ def counts_chart(counts: Mapping[str, int], title: str, what: str) -> Chart | No
 
 
 def growth_chart(growth: Growth) -> Chart | None:
-    """Cumulative dated vendors per year on a log scale, with the fitted line and a line
-    doubling every ``claim_years`` through the same end point; None without data."""
+    """Cumulative dated vendors per year on a log scale, with the fitted line, the band of
+    its doubling time's 95 % interval, and a line doubling every ``claim_years`` through the
+    same end point; None without data."""
     if not growth.years:
         return None
     years, cum = list(growth.years), list(growth.cumulative)
@@ -120,6 +121,26 @@ def growth_chart(growth: Growth) -> Chart | None:
                 linestyle="--",
                 label=f"fit: doubles every {f.doubling_time:.1f} years",
             )
+            if growth.ci_low and growth.ci_high and math.isfinite(growth.ci_high):
+                # the 95 % interval of the doubling time, as the band of lines through the
+                # fit's centre year (where the slope's uncertainty matters least)
+                mid = (f.start + f.end) / 2
+                centre = math.exp(f.intercept + f.rate * mid)
+                grid = [f.start + (f.end - f.start) * i / 20 for i in range(21)]
+                bounds = [
+                    [centre * math.exp(math.log(2) / d * (x - mid)) for x in grid]
+                    for d in (growth.ci_low, growth.ci_high)
+                ]
+                ax.fill_between(
+                    grid,
+                    [min(a, b) for a, b in zip(*bounds, strict=True)],
+                    [max(a, b) for a, b in zip(*bounds, strict=True)],
+                    color=RED,
+                    alpha=0.15,
+                    linewidth=0,
+                    label=f"95 % interval: doubles every {growth.ci_low:.1f}"
+                    f" to {growth.ci_high:.1f} years",
+                )
             end = math.exp(f.intercept + f.rate * f.end)
             claim = math.log(2) / growth.claim_years
             ax.plot(
@@ -140,6 +161,11 @@ def growth_chart(growth: Growth) -> Chart | None:
         + (
             f"; the fitted doubling time is {growth.fit.doubling_time:.1f} years"
             if growth.fit
+            else ""
+        )
+        + (
+            f" (95 % interval {growth.ci_low:.1f} to {growth.ci_high:.1f} years, the shaded band)"
+            if growth.fit and growth.ci_low and growth.ci_high
             else ""
         )
         + "."
