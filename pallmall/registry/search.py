@@ -151,6 +151,9 @@ class NormalisedName:
         return sum(w.weight for w in self.words)
 
 
+# Words that name a kind of group rather than which one: "the Intellexa Alliance" is
+# Intellexa. Screening's generic organisation words, and these.
+_GROUP_WORDS = GENERIC_ORG | frozenset(("alliance", "consortium", "network", "labs", "lab"))
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02be\u02bf]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
@@ -170,7 +173,7 @@ def normalised(text: str) -> NormalisedName:
     if any(w not in LEGAL_WORDS for w in raw):
         raw = [w for w in raw if w not in LEGAL_WORDS]
     words = tuple(
-        Word(w, skeleton(w), w in GENERIC_ORG or w in PARTICLES or len(w) == 1) for w in raw
+        Word(w, skeleton(w), w in _GROUP_WORDS or w in PARTICLES or len(w) == 1) for w in raw
     )
     return NormalisedName(text, words, "".join(raw))
 

@@ -59,6 +59,11 @@ def test_nso_finds_nso_group_and_not_names_that_merely_contain_the_letters() -> 
     assert ids("NSO Group Technologies Ltd") == ["nso"]
 
 
+def test_words_for_a_kind_of_group_are_not_required() -> None:
+    assert ids("Intellexa Alliance")[0] == "ix"
+    assert ids("Intellexa Consortium")[0] == "ix"
+
+
 def test_legal_forms_are_ignored_and_the_matching_legal_form_ranks_first() -> None:
     assert ids("Candiru Ltd") == ["candiru"]
     assert ids("Intellexa") == ["ix", "ix-ltd", "ix-sa"]
