@@ -85,7 +85,8 @@ def open_restriction(service: CaseService, principal: Principal, req: Restrictio
         subject_id=req.vendor_record_id,
         state=CaseState(evidence=_restriction_evidence(req, sources)),
     )
-    return _store(service, principal, case)
+    case = _store(service, principal, case)
+    return service.run_diligence(principal, case, "opened", check=False)
 
 
 def _restriction_evidence(req: RestrictionRequest, sources: Sources) -> RestrictionFile:
