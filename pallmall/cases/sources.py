@@ -23,7 +23,13 @@ from pallmall.policy import (
 from pallmall.registry.model import Person, Product, RelType
 from pallmall.registry.ownership import RegistryOwnership
 from pallmall.registry.store import RecordQuery, RegistryStore, Stored
-from pallmall.screening import Party, Screener, fifty_percent_rule
+from pallmall.screening import (
+    OwnershipChain,
+    OwnershipError,
+    Party,
+    Screener,
+    fifty_percent_rule,
+)
 
 PRODUCT_ROLES = (RelType.DEVELOPS, RelType.RESELLS, RelType.SUPPLIES)
 """How an organisation may stand to a product it applies to export."""
@@ -171,16 +177,42 @@ class RegistryStoreFacts:
         )
 
     def ownership(self, record_id: str) -> OwnershipEvidence | None:
-        """The 50 % rule over the record's registry owners; None when no owner is listed."""
+        """The 50 % rule over the record's registry owners: blocked, unknown (a designated
+        owner's stake has no recorded share: the paths say where) or clear, and the records
+        whose recorded owners hold more than 100 %; None when no designated owner is on any
+        path and the data holds no such error."""
         day = self.today
         finding = fifty_percent_rule(
             record_id, self.graph, lambda r: self.graph.is_designated(r, day), day
         )
-        if not finding.chains:
+        if not (finding.chains or finding.unknown or finding.errors):
             return None
         return OwnershipEvidence(
-            record_id, round(finding.aggregate_share, 4), finding.blocked, finding.explain()
+            record_id=record_id,
+            aggregate_share=round(finding.aggregate_share, 4),
+            blocked=finding.blocked,
+            explanation=finding.explain(),
+            status=finding.status,
+            unknown_paths=tuple(self._path(c) for c in finding.unknown),
+            data_errors=tuple(self._error(e) for e in finding.errors),
         )
+
+    def _label(self, record_id: str) -> str:
+        name = self.name(record_id)
+        return f"{name} ({record_id})" if name else record_id
+
+    def _path(self, chain: OwnershipChain) -> str:
+        steps = [self._label(chain.listed_owner)]
+        for edge in chain.path:
+            share = "unknown" if edge.share is None else f"{edge.share:.0%}"
+            steps.append(f"{share} of {self._label(edge.owned)}")
+        return " -> ".join(steps)
+
+    def _error(self, error: OwnershipError) -> str:
+        holders = ", ".join(
+            f"{self._label(e.owner)} {e.share:.0%}" for e in error.holdings if e.share is not None
+        )
+        return f"recorded owners of {self._label(error.owned)} hold {error.total:.0%}: {holders}"
 
     def vendor_of(self, product_id: str) -> str | None:
         """The developer of ``product_id`` (``develops`` relationship), if any."""

@@ -224,12 +224,13 @@ def _applicant_product(rule: Rule, dd: DueDiligence) -> list[Finding]:
     if app is None or app.relations or dd.product is None:
         return []
     unlinked = bool(rule.params.get("unlinked"))
-    if not app.registry_id:
+    if not app.registry_id or app.link_status != "confirmed":
         if not unlinked:
             return []
         summary = (
-            f"applicant {app.account_name!r} is linked to no registry organisation: whether it "
-            f"develops or resells {dd.product.name!r} cannot be checked"
+            f"applicant {app.account_name!r} is linked to no registry organisation (link: "
+            f"{app.link_status}): whether it develops or resells {dd.product.name!r} cannot be "
+            "checked"
         )
         return [_finding(rule, summary, [app])]
     if unlinked:

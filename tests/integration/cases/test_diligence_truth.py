@@ -95,3 +95,73 @@ def test_the_applicant_is_checked_like_every_party(client: TestClient, demo: Wor
         f for f in run(client, demo, cid)["findings"] if f["rule_id"] == "applicant.unlinked"
     ]
     assert unlinked and unlinked[0]["severity"] == "info"
+
+
+def record(client: TestClient, world: World, name: str, designated: bool = False) -> str:
+    body: dict[str, Any] = {"type": "organisation", "name": name, "kinds": ["holding_company"]}
+    if designated:
+        body["designations"] = [
+            {"authority": "US Treasury OFAC SDN", "listed_on": "2024-03-05", "citation": "t"}
+        ]
+    response = client.post("/api/v1/registry/records", json=body, headers=auth(world, "admin"))
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def owns(client: TestClient, world: World, owner: str, owned: str, share: float | None) -> None:
+    body: dict[str, Any] = {"type": "owns", "source_id": owner, "target_id": owned}
+    if share is not None:
+        body["share"] = share
+    response = client.post(
+        "/api/v1/registry/relationships", json=body, headers=auth(world, "admin")
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_ownership_unknown_duplicated_and_over_full(client: TestClient, world: World) -> None:
+    listed = record(client, world, "Blocked Holdings", designated=True)
+    other = record(client, world, "Plain Investors")
+    unknown, doubled, overfull = (
+        record(client, world, n) for n in ("Unknown Share Ltd", "Doubled Stake Ltd", "Overfull Ltd")
+    )
+    owns(client, world, listed, unknown, None)  # a stake of unrecorded size
+    owns(client, world, listed, doubled, 30)
+    owns(client, world, listed, doubled, 30)  # the same stake recorded twice
+    owns(client, world, listed, overfull, 70)
+    owns(client, world, other, overfull, 60)  # 130 % in all: the data is wrong
+    parties = [
+        {"role": "end_user", "name": "Unknown Share Ltd", "registry_id": unknown},
+        {"role": "consignee", "name": "Doubled Stake Ltd", "registry_id": doubled},
+        {"role": "intermediary", "name": "Overfull Ltd", "registry_id": overfull},
+    ]
+    cid = submitted(client, world, parties, destination="NZ")
+    done = run(client, world, cid)
+    parties_by_role = {p["role"]: p for p in done["evidence"]["parties"]}
+
+    ownership = parties_by_role["end_user"]["ownership"]
+    assert ownership["status"] == "unknown" and ownership["blocked"] is False
+    assert ownership["unknown_paths"] == [
+        f"Blocked Holdings ({listed}) -> unknown of Unknown Share Ltd ({unknown})"
+    ]
+    unknown_found = by_party_role(done["findings"], "sanctions.fifty-percent-unknown")
+    assert set(unknown_found) == {"end_user"}
+
+    doubled_own = parties_by_role["consignee"]["ownership"]
+    assert doubled_own["aggregate_share"] == pytest.approx(0.3)
+    assert doubled_own["status"] == "clear"
+
+    over = parties_by_role["intermediary"]["ownership"]
+    assert over["status"] == "blocked" and over["aggregate_share"] == pytest.approx(0.7)
+    assert over["data_errors"] == [
+        f"recorded owners of Overfull Ltd ({overfull}) hold 130%: "
+        f"Blocked Holdings ({listed}) 70%, Plain Investors ({other}) 60%"
+    ]
+    errors = by_party_role(done["findings"], "registry.ownership-data-error")
+    assert set(errors) == {"intermediary"}
+    blocked = by_party_role(done["findings"], "sanctions.fifty-percent-rule")
+    assert set(blocked) == {"intermediary"}
+
+
+def by_party_role(findings: list[dict[str, Any]], rule_id: str) -> dict[str, dict[str, Any]]:
+    """Ownership findings of ``rule_id`` by the role named in their summary."""
+    return {f["summary"].split(" ")[0]: f for f in findings if f["rule_id"] == rule_id}
