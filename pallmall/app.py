@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from pallmall.api import accounts, cases, guard, intel, log, problems, registry, screening
+from pallmall.api import accounts, cases, guard, intel, links, log, problems, registry, screening
 from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal, session_cookie
 from pallmall.api.pool import WorkerPool
@@ -30,7 +30,7 @@ from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
-from pallmall.web import api_docs, cases_pages, pages, portal_pages, screening_pages
+from pallmall.web import api_docs, cases_pages, links_pages, pages, portal_pages, screening_pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -87,6 +87,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     problems.install(app, html=pages.page_error)
     app.include_router(registry.router)
     app.include_router(accounts.router)
+    app.include_router(links.router)
     app.include_router(screening.router)
     app.include_router(log.router)
     app.include_router(cases.router)
@@ -107,6 +108,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)
+    app.include_router(links_pages.router)
     app.include_router(screening_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

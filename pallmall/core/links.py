@@ -133,6 +133,15 @@ class LinkService:
         )
         return self._put(actor, "account.link.confirmed", link)
 
+    def all(self, actor: Principal) -> list[RegistryLink]:
+        """Every link (regulators, oversight, admins).
+
+        Raises:
+            Unauthenticated/Forbidden: anyone else.
+        """
+        _require_confirmer(actor, also=(Permission.CASES_OVERSEE,))
+        return self.store.links()
+
     def get(self, actor: Principal, account_id: str) -> RegistryLink | None:
         """The account's link: for its own members, regulators, oversight and admins.
 

@@ -70,3 +70,11 @@ def _link(row: Any) -> RegistryLink:
         at=row.at,
         confirmed_by=row.confirmed_by,
     )
+
+
+def account_names(conn: Connection, kind: AccountKind | None = None) -> dict[str, str]:
+    """Account organisations (of ``kind`` when given): id -> name, by name."""
+    query = select(account_orgs.c.id, account_orgs.c.name).order_by(account_orgs.c.name)
+    if kind is not None:
+        query = query.where(account_orgs.c.kind == kind.value)
+    return {r.id: r.name for r in conn.execute(query)}
