@@ -204,7 +204,9 @@ def _vendor_restricted(rule: Rule, dd: DueDiligence) -> list[Finding]:
     known = {r.case_id for r in dd.restrictions}
     for party in dd.parties:
         for m in party.alerts():
-            cases = [r for r in m.restrictions if r.case_id not in known]
+            # the vendor itself, restricted by id, is the finding above
+            same = m.record_id == party.registry_id
+            cases = [r for r in m.restrictions if not (same and r.case_id in known)]
             if not cases:
                 continue
             decided = "; ".join(f"case {r.case_id} on {r.decided_at}: {r.grounds}" for r in cases)

@@ -29,15 +29,23 @@ def run(client: TestClient, world: World, case_id: str, user: str = "officer_a1"
 
 
 def by_party(findings: list[dict[str, Any]], rule_id: str) -> dict[str, dict[str, Any]]:
-    """The findings of ``rule_id`` by the party (role) they are about."""
-    return {f["evidence"][0]["party"]: f for f in findings if f["rule_id"] == rule_id}
+    """The findings of ``rule_id`` about a party named on the case, by the party's role."""
+    return {
+        f["evidence"][0]["party"]: f
+        for f in findings
+        if f["rule_id"] == rule_id and "party" in f["evidence"][0]
+    }
 
 
 def submitted(
-    client: TestClient, world: World, parties: list[dict[str, str]], **changes: Any
+    client: TestClient,
+    world: World,
+    parties: list[dict[str, str]],
+    user: str = "vendor",
+    **changes: Any,
 ) -> str:
-    case = file(client, world, parties=parties, **changes)
-    response = act(client, world, "vendor", case["id"], verb="submit")
+    case = file(client, world, user=user, parties=parties, **changes)
+    response = act(client, world, user, case["id"], verb="submit")
     assert response.status_code == 200, response.text
     return str(case["id"])
 
@@ -165,3 +173,153 @@ def test_ownership_unknown_duplicated_and_over_full(client: TestClient, world: W
 def by_party_role(findings: list[dict[str, Any]], rule_id: str) -> dict[str, dict[str, Any]]:
     """Ownership findings of ``rule_id`` by the role named in their summary."""
     return {f["summary"].split(" ")[0]: f for f in findings if f["rule_id"] == rule_id}
+
+
+def confirmed_incident(client: TestClient, world: World, *links: tuple[str, str]) -> str:
+    """A confirmed abuse incident attributed to each ``(role, registry id)`` of ``links``."""
+    body = {
+        "title": "Journalist's phone infected",
+        "categories": ["rights_violation"],
+        "attributions": [{"role": r, "target_id": t, "confidence": 90} for r, t in links],
+    }
+    made = client.post("/api/v1/intel/incidents", json=body, headers=auth(world, "analyst"))
+    assert made.status_code == 201, made.text
+    iid = str(made.json()["id"])
+    decided = client.post(
+        f"/api/v1/intel/incidents/{iid}/decision",
+        json={"verb": "confirm", "reason": "forensic traces reproduced"},
+        headers=auth(world, "oversight"),
+    )
+    assert decided.status_code == 200, decided.text
+    return iid
+
+
+def restrict(client: TestClient, world: World, vendor_id: str) -> str:
+    """A restriction of ``vendor_id`` decided (four eyes) by authority A."""
+    opened = client.post(
+        "/api/v1/cases/restrictions",
+        json={"vendor_record_id": vendor_id, "grounds": "sold to abusive end users"},
+        headers=auth(world, "officer_a1"),
+    )
+    assert opened.status_code == 201, opened.text
+    rid = str(opened.json()["id"])
+    act(client, world, "officer_a1", rid, verb="advise", outcome="restrict", grounds=["C5"])
+    assert (
+        act(client, world, "officer_a2", rid, verb="countersign").json()["status"] == "restricted"
+    )
+    return rid
+
+
+def test_use_of_a_restricted_vendors_product_with_a_confirmed_incident_gives_findings(
+    client: TestClient, world: World
+) -> None:
+    iid = confirmed_incident(
+        client, world, ("product", world.product_id), ("vendor", world.vendor_id)
+    )
+    rid = restrict(client, world, world.vendor_id)
+    # the restriction case kept its due-diligence evidence, like a licence case
+    evidence = run(client, world, rid)["evidence"]
+    assert evidence["parties"][0]["role"] == "vendor"
+    assert [i["incident_id"] for i in evidence["incidents"]] == [iid, iid]  # vendor, product
+
+    body = {
+        "product_id": world.product_id,
+        "purpose": "criminal investigation",
+        "legal_basis": "Investigatory Powers Act",
+        "necessity": "no other means",
+        "proportionality": "one device, 30 days",
+        "approver": "judge@example.org",
+        "duration_days": 30,
+    }
+    filed = client.post(
+        "/api/v1/cases/authorisations", json=body, headers=auth(world, "state_user")
+    )
+    assert filed.status_code == 201, filed.text
+    uid = filed.json()["id"]
+    assert act(client, world, "state_user", uid, verb="submit").status_code == 200
+
+    found = run(client, world, uid, user="oversight")  # the overseer sees the findings
+    assert found["trigger"] == "submitted"
+    rules = {f["rule_id"]: f for f in found["findings"]}
+    assert f"restricted by case {rid}" in rules["code-of-practice.vendor-restricted"]["summary"]
+    abuse = rules["code-of-practice.irresponsible-use"]
+    assert abuse["summary"].startswith("1 incident(s) linked to the product, vendor")
+    assert "wassenaar.listed-item" not in rules  # a licence rule: no export here
+    detail = client.get(f"/api/v1/cases/{uid}", headers=auth(world, "oversight")).json()
+    assert detail["case"]["top_severity"] == "high"
+    # the filing agency does not see the due diligence
+    own = client.get(f"/api/v1/cases/{uid}", headers=auth(world, "state_user")).json()
+    assert own["diligence"] == []
+
+
+def test_a_party_named_like_a_vendor_restricted_here_is_found(
+    client: TestClient, world: World
+) -> None:
+    rid = restrict(client, world, world.vendor_id)
+    cid = submitted(
+        client, world, [{"role": "end_user", "name": "ACME INTRUSION LTD", "country": "GR"}]
+    )
+    restricted = by_party(run(client, world, cid)["findings"], "code-of-practice.vendor-restricted")
+    assert f"restricted by case {rid}" in restricted["end_user"]["summary"]
+    match = restricted["end_user"]["evidence"][1]["match"]
+    assert match["list_id"] == "node-restrictions" and match["entry_id"] == world.vendor_id
+
+
+def test_the_applicant_linked_to_its_registry_organisation(
+    client: TestClient, world: World
+) -> None:
+    other = record(client, world, "Other Intrusion Ltd")
+    # a vendor claims its organisation; only a regulator or an admin confirms it
+    claim = client.post(
+        "/api/v1/registry-links/claim", json={"registry_id": other}, headers=auth(world, "vendor2")
+    )
+    assert claim.status_code == 200 and claim.json()["status"] == "claimed"
+    account = claim.json()["account_id"]
+    assert (
+        client.post(
+            f"/api/v1/registry-links/{account}/confirm", headers=auth(world, "vendor2")
+        ).status_code
+        == 403
+    )
+    bad = client.put(
+        f"/api/v1/registry-links/{account}",
+        json={"registry_id": world.product_id},
+        headers=auth(world, "officer_a1"),
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "registry_id"
+    confirmed = client.post(
+        f"/api/v1/registry-links/{account}/confirm", headers=auth(world, "officer_a1")
+    )
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
+
+    # applying to export a product it neither develops nor resells is a finding
+    cid = submitted(client, world, [{"role": "end_user", "name": "Police"}], user="vendor2")
+    done = run(client, world, cid)
+    assert done["evidence"]["applicant"]["registry_id"] == other
+    rules = {f["rule_id"]: f for f in done["findings"]}
+    assert (
+        "neither develops nor resells 'Hermit-X'"
+        in rules["applicant.not-developer-or-reseller"]["summary"]
+    )
+    applicant = next(p for p in done["evidence"]["parties"] if p["role"] == "applicant")
+    assert applicant["name"] == "Other Intrusion Ltd" and applicant["registry_id"] == other
+
+    # the developer's own account, linked by an admin, carries no such finding
+    acme = client.put(
+        f"/api/v1/registry-links/{world.accounts['Acme Vendor Account']}",
+        json={"registry_id": world.vendor_id},
+        headers=auth(world, "admin"),
+    )
+    assert acme.status_code == 200, acme.text
+    own = submitted(client, world, [{"role": "end_user", "name": "Police"}])
+    kinds = {f["rule_id"] for f in run(client, world, own)["findings"]}
+    assert not {"applicant.not-developer-or-reseller", "applicant.unlinked"} & kinds
+
+
+def test_the_registry_links_page_carries_csrf_fields(client: TestClient, world: World) -> None:
+    page = client.get("/accounts/registry-links", headers=auth(world, "officer_a1"))
+    assert page.status_code == 200 and "Link an account" in page.text
+    assert page.text.count('name="csrf_token"') >= 1
+    vendor = client.get("/accounts/registry-links", headers=auth(world, "vendor"))
+    assert "Claim your registry organisation" in vendor.text
+    assert client.get("/accounts/registry-links", headers=auth(world, "analyst")).status_code == 403
