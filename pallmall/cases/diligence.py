@@ -179,6 +179,14 @@ def licence_evidence(
     links = {app.product_id: "product"}
     links |= {vendor_id: "vendor"} if vendor_id else {}
     links |= {end_user.registry_id: "end_user"} if end_user.registry_id else {}
+    # the end user found by name on a node list brings that record's abuse history too
+    links |= {
+        m.record_id: "end_user"
+        for p in parties
+        if p.role == PartyRole.END_USER.value
+        for m in p.alerts()
+        if m.record_id not in links
+    }
     return DueDiligence(
         destination=app.destination,
         end_use_category=app.end_use_category.value,

@@ -323,3 +323,19 @@ def test_the_registry_links_page_carries_csrf_fields(client: TestClient, world: 
     vendor = client.get("/accounts/registry-links", headers=auth(world, "vendor"))
     assert "Claim your registry organisation" in vendor.text
     assert client.get("/accounts/registry-links", headers=auth(world, "analyst")).status_code == 403
+
+
+def test_an_end_user_found_by_name_brings_its_abuse_history(
+    client: TestClient, demo: World
+) -> None:
+    found = client.get(
+        "/api/v1/registry/records", params={"q": "Candiru"}, headers=auth(demo, "admin")
+    ).json()["items"]
+    candiru = next(r["id"] for r in found if r["record"]["name"] == "Candiru")
+    iid = confirmed_incident(client, demo, ("vendor", candiru))
+    cid = submitted(client, demo, [{"role": "end_user", "name": "Saito Tech Ltd."}])
+    done = run(client, demo, cid)
+    linked = [i for i in done["evidence"]["incidents"] if i["incident_id"] == iid]
+    assert [(i["linked_as"], i["link_id"]) for i in linked] == [("end_user", candiru)]
+    rules = {f["rule_id"]: f for f in done["findings"]}
+    assert "linked to the end_user" in rules["code-of-practice.irresponsible-use"]["summary"]
