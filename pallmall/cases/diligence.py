@@ -126,14 +126,6 @@ def checks(sources: Sources, store: CaseStore) -> Checks:
     return Checks(sources, NodeLists(sources.registry.designated(), restricted, stamp))
 
 
-def party_evidence(
-    role: str, name: str, country: str, registry_id: str | None, sources: Sources
-) -> PartyEvidence:
-    """Screening, designations and ownership of one party, without the node lists (for a
-    caller with no case store at hand)."""
-    return Checks(sources, NodeLists((), {}, "")).party(role, name, country, registry_id)
-
-
 def applicant_evidence(
     case: Case, product_id: str, check: Checks, store: CaseStore
 ) -> tuple[ApplicantEvidence | None, PartyEvidence | None]:
@@ -247,12 +239,6 @@ def use_evidence(
         restrictions=restrictions_on(store, vendor_id),
         list_versions=check.versions(),
     )
-
-
-def vendor_evidence(vendor_id: str, sources: Sources) -> PartyEvidence:
-    """The vendor as a party: screened by its registry name, designations, ownership
-    (without the node lists; :meth:`Checks.vendor` adds them)."""
-    return Checks(sources, NodeLists((), {}, "")).vendor(vendor_id)
 
 
 def in_force(case: Case) -> bool:
@@ -426,13 +412,6 @@ def run_diligence(
         findings=tuple(findings),
         notes=notes,
     )
-
-
-def run_licence_diligence(
-    case: Case, sources: Sources, store: CaseStore, rules: RuleSet, trigger: str, at: datetime
-) -> DiligenceRun:
-    """:func:`run_diligence` on a licence case."""
-    return run_diligence(case, sources, store, rules, trigger, at)
 
 
 def procurement_assessment(
