@@ -208,11 +208,24 @@ def restriction_evidence(
         destination="",
         end_use_category=EndUse.OTHER.value,
         end_user_undertaking=True,
-        parties=(check.vendor(vendor_id),),
+        parties=(_without_case(check.vendor(vendor_id), case.id),),
         incidents=sources.incidents.linked(links),
         restrictions=tuple(others),
         list_versions=check.versions(),
     )
+
+
+def _without_case(party: PartyEvidence, case_id: str) -> PartyEvidence:
+    """``party`` without the restriction ``case_id`` among its node-list matches (a
+    restriction case under appeal is not evidence against its own vendor)."""
+    matches = tuple(
+        dataclasses.replace(
+            m, restrictions=tuple(r for r in m.restrictions if r.case_id != case_id)
+        )
+        for m in party.record_matches
+    )
+    kept = tuple(m for m in matches if m.designations or m.restrictions or not m.match.alert)
+    return dataclasses.replace(party, record_matches=kept)
 
 
 def use_evidence(

@@ -339,3 +339,32 @@ def test_an_end_user_found_by_name_brings_its_abuse_history(
     assert [(i["linked_as"], i["link_id"]) for i in linked] == [("end_user", candiru)]
     rules = {f["rule_id"]: f for f in done["findings"]}
     assert "linked to the end_user" in rules["code-of-practice.irresponsible-use"]["summary"]
+
+
+def test_a_restriction_under_appeal_is_not_evidence_against_itself(
+    client: TestClient, world: World
+) -> None:
+    opened = client.post(
+        "/api/v1/cases/restrictions",
+        json={
+            "vendor_record_id": world.vendor_id,
+            "vendor_account_id": world.accounts["Acme Vendor Account"],
+            "grounds": "sold to abusive end users",
+        },
+        headers=auth(world, "officer_a1"),
+    )
+    rid = opened.json()["id"]
+    assert run(client, world, rid)["trigger"] == "opened"
+    act(client, world, "officer_a1", rid, verb="advise", outcome="restrict", grounds=["C5"])
+    act(client, world, "officer_a2", rid, verb="countersign")
+    appealed = act(client, world, "vendor", rid, verb="appeal", reason="we stopped those sales")
+    assert appealed.json()["status"] == "appeal", appealed.text
+    rerun = client.post(f"/api/v1/cases/{rid}/diligence", headers=auth(world, "officer_a1"))
+    assert rerun.status_code == 200, rerun.text
+    again = run(client, world, rid)
+    assert again["trigger"] != "opened"
+    assert not [f for f in again["findings"] if rid in f["summary"]]
+    # while the appeal runs, the restriction stands for everyone else
+    cid = submitted(client, world, [{"role": "end_user", "name": "Police"}])
+    rules = {f["rule_id"]: f for f in run(client, world, cid)["findings"]}
+    assert rid in rules["code-of-practice.vendor-restricted"]["summary"]
