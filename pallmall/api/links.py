@@ -5,14 +5,12 @@ link, or confirms the one a vendor account claimed for itself."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import principal, read_tx, write_tx
-from pallmall.core.auth import Principal
+from pallmall.api.deps import Caller, Reading, Writing
 from pallmall.core.errors import NotFound
 from pallmall.core.links import LinkService, LinkStatus, RegistryLink
 from pallmall.registry.model import Organisation
@@ -20,9 +18,6 @@ from pallmall.storage.database import Tx
 from pallmall.storage.links import SqlLinkStore
 
 router = APIRouter(prefix="/api/v1/registry-links", tags=["accounts"], responses=problems.RESPONSES)
-Caller = Annotated[Principal, Depends(principal)]
-Writing = Annotated[Tx, Depends(write_tx, scope="function")]
-Reading = Annotated[Tx, Depends(read_tx, scope="function")]
 
 
 class LinkIn(BaseModel):

@@ -15,7 +15,6 @@ from pallmall.policy.evidence import (
     DesignationEvidence,
     DueDiligence,
     IncidentEvidence,
-    PartyEvidence,
 )
 from pallmall.policy.model import Finding, Rule, RuleKind, RuleSet
 
@@ -277,8 +276,3 @@ EVALUATORS: dict[RuleKind, Evaluator] = {
     RuleKind.PRIOR_DENIAL: _prior_denial,
     RuleKind.END_USER_UNDERTAKING: _end_user_undertaking,
 }
-
-
-def parties_named(evidence: DueDiligence, role: str) -> list[PartyEvidence]:
-    """The parties of ``evidence`` with ``role``."""
-    return [p for p in evidence.parties if p.role == role]

@@ -34,7 +34,7 @@ class SqlLinkStore:
 
     def account(self, account_id: str) -> AccountOrg | None:
         row = self.conn.execute(select(account_orgs).where(account_orgs.c.id == account_id)).first()
-        return AccountOrg(row.id, row.name, AccountKind(row.kind)) if row else None
+        return AccountOrg(row.id, row.name, AccountKind(row.kind), row.state) if row else None
 
     def link_of(self, account_id: str) -> RegistryLink | None:
         table = account_registry_links

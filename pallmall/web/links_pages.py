@@ -6,21 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.deps import Caller, Reading, Writing
 from pallmall.api.links import link_service
 from pallmall.core.auth import AccountKind, Permission, Principal
 from pallmall.core.errors import Forbidden
-from pallmall.storage.database import Tx
 from pallmall.storage.links import account_names
 from pallmall.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx, scope="function")]
-Writing = Annotated[Tx, Depends(write_tx, scope="function")]
 RecordId = Annotated[str, Form(min_length=1, max_length=64)]
 PAGE = "/accounts/registry-links"
 

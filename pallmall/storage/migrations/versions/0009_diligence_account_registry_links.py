@@ -1,7 +1,7 @@
 """diligence: account organisations linked to their registry organisation
 
 Revision ID: 0009_diligence
-Revises: 0006_security
+Revises: 0008_reports
 Create Date: 2026-11-30 09:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from pallmall.storage.types import UTCDateTime
 
 revision = "0009_diligence"
-down_revision = "0006_security"
+down_revision = "0008_reports"
 branch_labels = None
 depends_on = None
 
