@@ -105,8 +105,12 @@ def test_the_applicant_is_checked_like_every_party(client: TestClient, demo: Wor
     assert unlinked and unlinked[0]["severity"] == "info"
 
 
-def record(client: TestClient, world: World, name: str, designated: bool = False) -> str:
+def record(
+    client: TestClient, world: World, name: str, designated: bool = False, country: str = ""
+) -> str:
     body: dict[str, Any] = {"type": "organisation", "name": name, "kinds": ["holding_company"]}
+    if country:
+        body["jurisdictions"] = [country]
     if designated:
         body["designations"] = [
             {"authority": "US Treasury OFAC SDN", "listed_on": "2024-03-05", "citation": "t"}
@@ -216,6 +220,9 @@ def test_use_of_a_restricted_vendors_product_with_a_confirmed_incident_gives_fin
     iid = confirmed_incident(
         client, world, ("product", world.product_id), ("vendor", world.vendor_id)
     )
+    # an operator in the agency's state (GB) abused a capability before
+    operator = record(client, world, "Rogue Unit Services", country="GB")
+    confirmed_incident(client, world, ("operator", operator))
     rid = restrict(client, world, world.vendor_id)
     # the restriction case kept its due-diligence evidence, like a licence case
     evidence = run(client, world, rid)["evidence"]
@@ -245,6 +252,10 @@ def test_use_of_a_restricted_vendors_product_with_a_confirmed_incident_gives_fin
     abuse = rules["code-of-practice.irresponsible-use"]
     assert abuse["summary"].startswith("1 incident(s) linked to the product, vendor")
     assert "wassenaar.listed-item" not in rules  # a licence rule: no export here
+    assert found["evidence"]["destination"] == "GB"  # the destination rules: the agency's state
+    assert rules["destination.incident-record"]["summary"].startswith(
+        "1 confirmed incident(s) by operators in GB"
+    )
     detail = client.get(f"/api/v1/cases/{uid}", headers=auth(world, "oversight")).json()
     assert detail["case"]["top_severity"] == "high"
     # the filing agency does not see the due diligence
