@@ -15,7 +15,7 @@ from typing import Any
 from pallmall.screening.model import EntrySchema, NameType, SnapshotInfo
 from pallmall.screening.names import TokenPair
 
-ALGORITHM = "pallmall-screening/1.1"
+ALGORITHM = "pallmall-screening/1.2"
 """Name and version of the matching algorithm; every result carries it."""
 
 
