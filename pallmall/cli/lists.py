@@ -105,7 +105,9 @@ def screen(
     country: Annotated[list[str] | None, typer.Option(help="repeatable")] = None,
     birth_date: Annotated[str, typer.Option(help="YYYY[-MM[-DD]]")] = "",
 ) -> None:
-    """Screen one party, or a CSV of parties (with a progress bar), against the lists in force."""
+    """Screen one party, or a CSV of parties (with a progress bar), against the lists in force.
+
+    Exits 1 when the party (or any party of the CSV) alerts, 0 when none does."""
     _, db = open_database()
     screener = screening_desk(db).screener()
     if csv_file is None:
@@ -129,6 +131,7 @@ def screen(
         output.write_text(text, encoding="utf-8")
     alerts = sum(1 for r in results if r.alerts)
     err.print(f"{len(parties)} parties screened, {alerts} with alerts")
+    raise typer.Exit(1 if alerts else 0)
 
 
 def _record(store: SqlListStore, report: LoadReport, quiet_if_stored: bool) -> None:
