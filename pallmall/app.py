@@ -42,7 +42,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     db = db or Database(settings.effective_database_url)
     tlog = open_log(settings, db)
     publisher = Publisher(db, tlog)
-    desk = screening_desk(db)
+    desk = screening_desk(db, screening_index_root(settings))
     rechecker = Rechecker(db, lambda tx: cases.build_service(db, tx, desk))
     workers = WorkerPool(settings.worker_threads)
 
@@ -124,10 +124,18 @@ def session_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def screening_desk(db: Database) -> ScreeningDesk:
-    """The screening desk over the lists stored in ``db``."""
+def screening_desk(db: Database, index_root: Path | None = None) -> ScreeningDesk:
+    """The screening desk over the lists stored in ``db``; with ``index_root``, its index
+    is stored there once per set of list versions and mapped back by every process."""
     store = SqlListStore(db.engine)
-    return ScreeningDesk(current=lambda: current_snapshots(store), load=store.latest)
+    return ScreeningDesk(
+        current=lambda: current_snapshots(store), load=store.latest, index_root=index_root
+    )
+
+
+def screening_index_root(settings: Settings) -> Path:
+    """Where the screener's stored indexes live: ``data_dir/screening-index``."""
+    return settings.data_dir / "screening-index"
 
 
 def open_log(settings: Settings, db: Database) -> TransparencyLog:

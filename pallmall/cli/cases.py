@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pallmall.api.cases import build_service
-from pallmall.app import screening_desk
+from pallmall.app import screening_desk, screening_index_root
 from pallmall.cases.model import CaseKind, CaseQuery, CaseStatus
 from pallmall.cli.context import open_database
 from pallmall.core.auth import SYSTEM
@@ -74,8 +74,8 @@ def show(case_id: str) -> None:
 def recheck() -> None:
     """Re-run due diligence on every open licence case whose lists or registry changed since
     its last run (run it after loading a list or importing registry data, or from cron)."""
-    _, db = open_database()
-    desk = screening_desk(db)
+    settings, db = open_database()
+    desk = screening_desk(db, screening_index_root(settings))
     with db.write() as tx:
         done = build_service(db, tx, desk).recheck(SYSTEM)
     console.print(f"due diligence re-run on {len(done)} case(s)")

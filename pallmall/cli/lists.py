@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from pallmall.app import screening_desk
+from pallmall.app import screening_desk, screening_index_root
 from pallmall.cli.context import open_database
 from pallmall.core.errors import Conflict
 from pallmall.screening import (
@@ -108,8 +108,8 @@ def screen(
     """Screen one party, or a CSV of parties (with a progress bar), against the lists in force.
 
     Exits 1 when the party (or any party of the CSV) alerts, 0 when none does."""
-    _, db = open_database()
-    screener = screening_desk(db).screener()
+    settings, db = open_database()
+    screener = screening_desk(db, screening_index_root(settings)).screener()
     if csv_file is None:
         if not name:
             raise typer.BadParameter("give a NAME or --csv FILE")

@@ -1,5 +1,9 @@
 """The screening desk: one :class:`Screener` over the newest stored snapshot of every list,
 rebuilt only when a list gets a new snapshot (building takes seconds; screening, milliseconds).
+
+With an ``index_root`` the index is built once per set of list versions and stored there
+(:mod:`pallmall.screening.index_files`); every later process (a server's workers, each CLI
+command) maps it back in a fraction of a second instead of building it again.
 """
 
 from __future__ import annotations
@@ -7,8 +11,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pallmall.core.errors import Conflict
+from pallmall.screening.index_files import (
+    build_lock,
+    index_digest,
+    open_index,
+    remove_other_indexes,
+    save_index,
+)
 from pallmall.screening.model import LoadReport, SnapshotInfo
 from pallmall.screening.scorer import ScreeningSettings
 from pallmall.screening.screener import Screener
@@ -21,13 +33,16 @@ class ScreeningDesk:
     """Hands out the screener for the lists in force.
 
     ``current`` lists the newest snapshot of every stored list (cheap; asked on every call);
-    ``load`` reads one list's newest snapshot in full (only when the screener is rebuilt).
-    Thread-safe: concurrent callers wait for one rebuild.
+    ``load`` reads one list's newest snapshot in full (only when the index is built);
+    ``index_root``: where stored indexes live (``None``: build in memory, store nothing).
+    Thread-safe: concurrent callers wait for one rebuild; concurrent processes sharing an
+    ``index_root`` build once.
     """
 
     current: Callable[[], Sequence[SnapshotInfo]]
     load: Callable[[str], LoadReport | None]
     settings: ScreeningSettings = field(default_factory=ScreeningSettings)
+    index_root: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _key: Key = ()
     _screener: Screener | None = None
@@ -51,19 +66,31 @@ class ScreeningDesk:
         key = tuple(sorted((s.list_id, s.version) for s in snapshots))
         with self._lock:
             if self._screener is None or key != self._key:
-                reports = [r for s in snapshots if (r := self.load(s.list_id)) is not None]
-                self._screener = _cached_build(key, reports, self.settings)
-                self._key = key
+                found = _BUILT.get((key, self.settings))
+                if found is None:
+                    found = self._open(snapshots)
+                    _BUILT.clear()
+                    _BUILT[(key, self.settings)] = found
+                self._screener, self._key = found, key
             return self._screener
 
+    def _open(self, snapshots: Sequence[SnapshotInfo]) -> Screener:
+        if self.index_root is None:
+            return Screener(self._reports(snapshots), self.settings)
+        folder = self.index_root / index_digest(snapshots)
+        if not (folder / "meta.json").exists():
+            with build_lock(self.index_root):
+                if not (folder / "meta.json").exists():  # not built while we waited
+                    built = Screener(self._reports(snapshots), self.settings)
+                    folder = save_index(built.index, built.snapshots, self.index_root)
+                    remove_other_indexes(self.index_root, folder)
+        index, stored = open_index(folder)
+        return Screener.over_index(index, stored, self.settings)
 
+    def _reports(self, snapshots: Sequence[SnapshotInfo]) -> list[LoadReport]:
+        return [r for s in snapshots if (r := self.load(s.list_id)) is not None]
+
+
+# Several apps in one process (tests, workers with threads) share one screener per list
+# versions: building costs seconds, and even a stored index is better mapped once.
 _BUILT: dict[tuple[Key, ScreeningSettings], Screener] = {}
-
-
-def _cached_build(key: Key, reports: list[LoadReport], settings: ScreeningSettings) -> Screener:
-    # Several apps in one process (tests, workers with threads) share a build per list versions.
-    found = _BUILT.get((key, settings))
-    if found is None:
-        _BUILT.clear()
-        found = _BUILT[(key, settings)] = Screener(reports, settings)
-    return found

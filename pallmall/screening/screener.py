@@ -25,7 +25,6 @@ from pallmall.screening.scorer import (
     prepare,
     total,
 )
-from pallmall.screening.values import identifier_key
 
 # Loads what the first screen would otherwise load (rigour's name, legal-form and
 # territory tables: several seconds), so that building a Screener pays it, not a query.
@@ -55,12 +54,23 @@ class Screener:
         self._snapshot_of = {r.snapshot.list_id: r.snapshot for r in current.values()}
         entries = [e for r in current.values() for e in r.entries]
         self.index = CandidateIndex(entries)
-        self._by_identifier: dict[str, list[int]] = defaultdict(list)
-        for number, entry in enumerate(entries):
-            for ident in entry.identifiers:
-                key = identifier_key(ident.value)
-                if len(key) >= 4:
-                    self._by_identifier[key].append(number)
+
+    @classmethod
+    def over_index(
+        cls,
+        index: CandidateIndex,
+        snapshots: Sequence[SnapshotInfo],
+        settings: ScreeningSettings | None = None,
+    ) -> Screener:
+        """A screener over an index already built (mapped back from disk by
+        :func:`pallmall.screening.index_files.open_index`): nothing is normalised or
+        warmed up, so it is ready at once; rigour's tables load on the first screen."""
+        screener = cls.__new__(cls)
+        screener.settings = settings or ScreeningSettings()
+        screener.snapshots = tuple(snapshots)
+        screener._snapshot_of = {s.list_id: s for s in snapshots}
+        screener.index = index
+        return screener
 
     @property
     def entry_count(self) -> int:
@@ -96,7 +106,7 @@ class Screener:
         for indexed in self.index.candidates(queries, self.settings.candidates):
             grouped[indexed.entry].append(indexed)
         for key in party.identifiers:
-            for number in self._by_identifier.get(key, ()):
+            for number in self.index.with_identifier(key):
                 grouped.setdefault(number, self.index.names_of(number))
         hits = []
         for number, names in grouped.items():
