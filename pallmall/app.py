@@ -161,6 +161,6 @@ def warm_up(desk: ScreeningDesk) -> None:
 
     def build() -> None:
         with suppress(Conflict):  # no list loaded yet: the first screen will say so
-            desk.screener()
+            desk.warm_up()
 
     threading.Thread(target=build, name="screener-warm-up", daemon=True).start()

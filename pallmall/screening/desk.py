@@ -49,8 +49,18 @@ class ScreeningDesk:
 
     @property
     def ready(self) -> bool:
-        """Whether a screener is built (building takes seconds; until then screens wait)."""
-        return self._screener is not None
+        """Whether a screener is built or mapped, and warmed up (:meth:`warm_up`): until
+        then screens wait or run slower."""
+        return self._screener is not None and self._screener.warmed
+
+    def warm_up(self) -> None:
+        """Build or map the screener and load the matcher's reference data (a server does
+        it in the background at start-up).
+
+        Raises:
+            Conflict: no list is loaded yet.
+        """
+        self.screener().warm_up()
 
     def screener(self) -> Screener:
         """The screener over the lists in force.

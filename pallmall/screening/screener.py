@@ -47,7 +47,8 @@ class Screener:
     def __init__(
         self, reports: Sequence[LoadReport], settings: ScreeningSettings | None = None
     ) -> None:
-        prepare(_WARM_UP)
+        self.warmed = False
+        self.warm_up()
         self.settings = settings or ScreeningSettings()
         current = {r.snapshot.list_id: r for r in reports}
         self.snapshots: tuple[SnapshotInfo, ...] = tuple(r.snapshot for r in current.values())
@@ -66,11 +67,21 @@ class Screener:
         :func:`pallmall.screening.index_files.open_index`): nothing is normalised or
         warmed up, so it is ready at once; rigour's tables load on the first screen."""
         screener = cls.__new__(cls)
+        screener.warmed = False
         screener.settings = settings or ScreeningSettings()
         screener.snapshots = tuple(snapshots)
         screener._snapshot_of = {s.list_id: s for s in snapshots}
         screener.index = index
         return screener
+
+    def warm_up(self) -> None:
+        """Load the reference data the matcher needs (rigour's name, legal-form and
+        territory tables: several seconds of CPU, a few hundred MB), so that the next
+        screen costs what any other does. A one-shot command skips it: a screen loads
+        what its party needs (an organisation's name does not need the person-name
+        tables)."""
+        prepare(_WARM_UP)
+        self.warmed = True
 
     @property
     def entry_count(self) -> int:

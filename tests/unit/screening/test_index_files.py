@@ -136,12 +136,12 @@ def test_concurrent_desks_build_one_index(tmp_path: Path) -> None:
         for _ in range(3)
     ]
     desk_module._BUILT.clear()
-    threads = [threading.Thread(target=d.screener) for d in desks]
+    threads = [threading.Thread(target=d.warm_up) for d in desks]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert all(d.ready for d in desks)
+    assert all(d.ready for d in desks) and loads == ["un_sc"]
     assert len([p for p in tmp_path.iterdir() if not p.name.startswith(".")]) == 1
 
 
