@@ -16,12 +16,15 @@ from pallmall.app import screening_desk, screening_index_root
 from pallmall.cli.context import open_database
 from pallmall.core.errors import Conflict
 from pallmall.screening import (
+    ChangeKind,
     EntrySchema,
     ListFormat,
     ListSource,
     LoadReport,
     Party,
     as_dict,
+    diff_versions,
+    list_ages,
     load_list,
     load_shipped_lists,
     read_parties,
@@ -85,14 +88,42 @@ def load(
 
 @lists_app.command("show")
 def show() -> None:
-    """The newest snapshot of every list and how old it is."""
+    """The newest snapshot of every list, how old it is, and whether it is overdue (older
+    than its publisher's usual interval between versions)."""
     _, db = open_database()
-    table = Table("list", "version", "published", "age (days)", "source")
-    today = date.today()
-    for s in current_snapshots(SqlListStore(db.engine)):
-        age = str((today - s.published).days) if s.published else "?"
-        table.add_row(s.list_id, s.version, str(s.published or ""), age, s.source)
+    table = Table("list", "version", "published", "age (days)", "expected (days)", "", "source")
+    for age in list_ages(current_snapshots(SqlListStore(db.engine)), date.today()):
+        s = age.snapshot
+        days = "?" if age.age_days is None else str(age.age_days)
+        table.add_row(
+            s.list_id, s.version, str(s.published or ""), days, str(age.expected_days),
+            "OVERDUE" if age.overdue else "", s.source,
+        )  # fmt: skip
     console.print(table)
+
+
+@lists_app.command("diff")
+def diff(
+    list_id: Annotated[str, typer.Argument(metavar="LIST", help="e.g. us_ofac_sdn")],
+    old: Annotated[
+        str | None, typer.Option("--from", help="version (default: the one before --to)")
+    ] = None,
+    new: Annotated[str | None, typer.Option("--to", help="version (default: newest)")] = None,
+) -> None:
+    """Listings, delistings and changed entries of LIST between two stored versions."""
+    _, db = open_database()
+    found = diff_versions(SqlListStore(db.engine), list_id, old, new)
+    before = found.old.version if found.old else "nothing"
+    console.print(f"{list_id}: {before} -> {found.new.version}")
+    table = Table("change", "entry", "name", "effective", "fields changed")
+    for change in found.changes:
+        table.add_row(
+            change.kind.value, change.entry_id, change.name, str(change.effective or ""),
+            ", ".join(change.fields),
+        )  # fmt: skip
+    console.print(table)
+    counts = {k: len(found.of_kind(k)) for k in ChangeKind}
+    console.print(", ".join(f"{n} {k.value}" for k, n in counts.items()))
 
 
 def screen(

@@ -57,7 +57,9 @@ class Hit:
 
     ``score`` is in [0, 1]; ``alert`` is ``score >= threshold``. ``contributions``
     start with the name score and add each other feature's adjustment, so their
-    sum (clamped to [0, 1]) is the score.
+    sum (clamped to [0, 1]) is the score. ``list_age_days``: how old the list snapshot
+    was on the screening day (``None``: no publication date, or not screened by a
+    :class:`~pallmall.screening.screener.Screener`).
     """
 
     list_id: str
@@ -73,6 +75,7 @@ class Hit:
     name_match: NameMatch
     contributions: tuple[Contribution, ...]
     algorithm: str = ALGORITHM
+    list_age_days: int | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from pallmall.screening.explanation import (
@@ -94,9 +95,14 @@ class Screener:
         the amount of corroborating evidence, then list and entry id (deterministic)."""
         today = today or date.today()
         prepared = prepare(party)
-        hits = [h for h in self._hits(prepared) if self._reported(h)]
-        hits.sort(key=_rank)
         ages = tuple(SnapshotAge(s, _age(s, today)) for s in self.snapshots)
+        age_of = {a.snapshot.list_id: a.age_days for a in ages}
+        hits = [
+            replace(h, list_age_days=age_of.get(h.list_id))
+            for h in self._hits(prepared)
+            if self._reported(h)
+        ]
+        hits.sort(key=_rank)
         return ScreeningResult(
             query=party.name,
             screened_on=today,

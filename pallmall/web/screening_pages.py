@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -16,6 +17,7 @@ from pallmall.screening import (
     EntrySchema,
     Party,
     ScreeningDesk,
+    list_ages,
     results_to_csv,
     screen_batch,
 )
@@ -42,7 +44,7 @@ def screening_form(request: Request, caller: Caller) -> HTMLResponse:
         result=None,
         form={},
         schemas=list(EntrySchema),
-        lists=_desk(request).current(),
+        lists=list_ages(_desk(request).current(), date.today()),
     )
 
 
@@ -72,7 +74,7 @@ def screen_one(
         result=result,
         form=form,
         schemas=list(EntrySchema),
-        lists=_desk(request).current(),
+        lists=list_ages(_desk(request).current(), date.today()),
     )
 
 
