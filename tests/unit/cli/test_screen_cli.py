@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 from pathlib import Path
 
@@ -60,3 +61,32 @@ def test_a_batch_without_alerts_exits_0(env: dict[str, str], tmp_path: Path) -> 
     )
     done = run(env, "screen", "--csv", str(batch), code=0)
     assert "2 parties screened, 0 with alerts" in done.stderr
+
+
+def ftm(path: Path, *entities: tuple[str, str, str]) -> Path:
+    lines = [
+        json.dumps({"id": i, "schema": "Company", "properties": {"name": [n], "country": [c]}})
+        for i, n, c in entities
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_lists_diff_shows_listings_delistings_and_changed_entries(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    first = ftm(tmp_path / "v1.json", ("a", "Alpha Trading LLC", "ru"), ("b", "Bravo GmbH", "de"))
+    second = ftm(tmp_path / "v2.json", ("a", "Alpha Trading LLC", "by"), ("c", "Charlie SA", "fr"))
+    for path, version, day in ((first, "v1", "2026-01-01"), (second, "v2", "2026-02-01")):
+        run(env, "lists", "load", "ftm_json", str(path), "--list-id", "cli_test",
+            "--version", version, "--published", day)  # fmt: skip
+    out = run(env, "lists", "diff", "cli_test").stdout
+    assert "cli_test: v1 -> v2" in out
+    assert "1 listed, 1 delisted, 1 amended" in out
+    assert "Bravo GmbH" in out and "Charlie SA" in out and "countries" in out
+    first_only = run(env, "lists", "diff", "cli_test", "--to", "v1").stdout
+    assert "cli_test: nothing -> v1" in first_only and "2 listed, 0 delisted" in first_only
+    missing = run(env, "lists", "diff", "cli_test", "--from", "v0", code=2)
+    assert "cli_test has no version 'v0' (from); stored: v1, v2" in missing.stderr
+    shown = run(env, "lists", "show").stdout
+    assert "us_ofac_sdn" in shown and "OVERDUE" in shown  # the shipped 2024 snapshot
