@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
+from datetime import date
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -16,7 +18,7 @@ from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal, session_cookie
 from pallmall.api.pool import WorkerPool
 from pallmall.api.taxii import TaxiiConfig, taxii_router
-from pallmall.core.errors import Conflict
+from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
 from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
@@ -25,6 +27,14 @@ from pallmall.publisher import Publisher
 from pallmall.rechecker import Rechecker
 from pallmall.registry.lookup import ProductsByName
 from pallmall.screening import ScreeningDesk
+from pallmall.screening.updates import (
+    Fetcher,
+    FolderFetcher,
+    HttpFetcher,
+    UpdateOutcome,
+    read_feeds,
+    update_list,
+)
 from pallmall.storage.base import is_sqlite
 from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
@@ -33,6 +43,7 @@ from pallmall.storage.screening import SqlListStore, current_snapshots
 from pallmall.web import api_docs, cases_pages, pages, portal_pages, screening_pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
+LOG = logging.getLogger("pallmall")
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -45,6 +56,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     desk = screening_desk(db, screening_index_root(settings))
     rechecker = Rechecker(db, lambda tx: cases.build_service(db, tx, desk))
     workers = WorkerPool(settings.worker_threads)
+    updater = ListsUpdater(settings, db, settings.lists_update_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -54,7 +66,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         warm_up(desk)
         if settings.recheck_seconds:
             rechecker.start(settings.recheck_seconds)
+        if settings.lists_update_seconds:
+            updater.start()
         yield
+        updater.stop()
         rechecker.stop()
         publisher.stop()
         tlog.stop()
@@ -136,6 +151,65 @@ def screening_desk(db: Database, index_root: Path | None = None) -> ScreeningDes
 def screening_index_root(settings: Settings) -> Path:
     """Where the screener's stored indexes live: ``data_dir/screening-index``."""
     return settings.data_dir / "screening-index"
+
+
+def update_lists(
+    settings: Settings, db: Database, wanted: Sequence[str] = (), offline: Path | None = None
+) -> list[UpdateOutcome]:
+    """Update ``wanted`` lists (default: those in force that have a feed, else every
+    feed) from their feeds: ``data_dir/lists-feeds.json`` over the official ones; HTTP
+    validators kept in ``data_dir/lists-fetch.json``; ``offline``: read the files from
+    that folder. See :func:`pallmall.screening.updates.update_list`.
+
+    Raises:
+        InvalidInput: a list has no feed, or the feeds file is malformed.
+    """
+    store = SqlListStore(db.engine)
+    feeds = read_feeds(settings.data_dir / "lists-feeds.json")
+    in_force = [s.list_id for s in current_snapshots(store) if s.list_id in feeds]
+    chosen = list(wanted) or in_force or sorted(feeds)
+    unknown = [name for name in chosen if name not in feeds]
+    if unknown:
+        known = ", ".join(sorted(feeds))
+        raise InvalidInput("LIST", f"no feed for {', '.join(unknown)} (feeds: {known})")
+    fetcher: Fetcher = (
+        FolderFetcher(offline)
+        if offline is not None
+        else HttpFetcher(settings.data_dir / "lists-fetch.json")
+    )
+    return [update_list(feeds[name], store, fetcher, date.today()) for name in chosen]
+
+
+class ListsUpdater:
+    """The server's list schedule: every ``seconds``, :func:`update_lists` in a daemon
+    thread (a failed source is logged; the version in force stays)."""
+
+    def __init__(self, settings: Settings, db: Database, seconds: float) -> None:
+        self.settings, self.db, self.seconds = settings, db, seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the schedule (the first update after ``seconds``)."""
+        self._thread = threading.Thread(target=self._run, name="lists-updater", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the schedule (an update under way finishes first)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                outcomes = update_lists(self.settings, self.db)
+            except PallmallError as exc:
+                LOG.warning("lists update: %s", exc)
+                continue
+            for outcome in outcomes:
+                if outcome.status == "failed":
+                    LOG.warning("lists update: %s: %s", outcome.list_id, outcome.error)
 
 
 def open_log(settings: Settings, db: Database) -> TransparencyLog:

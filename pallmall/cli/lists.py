@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from pallmall.app import screening_desk, screening_index_root
+from pallmall.app import screening_desk, screening_index_root, update_lists
 from pallmall.cli.context import open_database
 from pallmall.core.errors import Conflict
 from pallmall.screening import (
@@ -100,6 +100,38 @@ def show() -> None:
             "OVERDUE" if age.overdue else "", s.source,
         )  # fmt: skip
     console.print(table)
+
+
+@lists_app.command("update")
+def update(
+    lists: Annotated[
+        list[str] | None, typer.Argument(metavar="[LIST]...", help="default: the lists in force")
+    ] = None,
+    offline: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False, exists=True, help="read the files from this folder, no network"
+        ),
+    ] = None,
+) -> None:
+    """Fetch each list from its publisher (conditional requests, retries), validate it,
+    diff it against the version in force and load it. A list that cannot be fetched or
+    read keeps the version in force; the command then exits 2. Feeds: the official URLs,
+    overridden or extended by PALLMALL_DATA_DIR/lists-feeds.json (docs/screening.md)."""
+    settings, db = open_database()
+    outcomes = update_lists(settings, db, lists or [], offline)
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            kept = "the version in force stays"
+            err.print(f"[red]error:[/red] {outcome.list_id}: {outcome.error} ({kept})")
+        elif outcome.diff is not None:
+            counts = {k.value: len(outcome.diff.of_kind(k)) for k in ChangeKind}
+            summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+            console.print(f"{outcome.list_id}: updated to {outcome.version} ({summary})")
+        else:
+            console.print(f"{outcome.list_id}: unchanged {outcome.error}".rstrip())
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(2)
 
 
 @lists_app.command("diff")
