@@ -8,14 +8,13 @@ import itertools
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import principal, read_tx
-from pallmall.api.pool import WorkerPool, worker_pool
-from pallmall.core.auth import Permission, Principal
+from pallmall.api.deps import Caller, Reading, Workers, database, screening_desk
+from pallmall.core.auth import Permission
 from pallmall.core.errors import InvalidInput
 from pallmall.disclosure import Reader
 from pallmall.registry.ownership import RegistryOwnership
@@ -34,11 +33,9 @@ from pallmall.screening import (
     results_to_json,
     screen_batch,
 )
-from pallmall.storage.database import Tx
-from pallmall.storage.screening import SqlListStore
+from pallmall.wiring import list_store
 
 router = APIRouter(prefix="/api/v1/screening", tags=["screening"], responses=problems.RESPONSES)
-Caller = Annotated[Principal, Depends(principal)]
 MAX_BATCH = 10_000
 Short = Annotated[str, Field(min_length=1, max_length=300)]
 
@@ -105,17 +102,11 @@ class DiffOut(BaseModel):
     changes: list[ChangeOut]
 
 
-def desk(request: Request) -> ScreeningDesk:
-    """The app's screening desk."""
-    found: ScreeningDesk = request.app.state.screening
-    return found
-
-
 @router.post("/screen")
 def screen(body: PartyIn, caller: Caller, request: Request) -> JSONResponse:
     """Screen one party against every list in force; hits explained, strongest first."""
     caller.require(Permission.SCREENING_RUN)
-    result = desk(request).screener().screen(body.party())
+    result = screening_desk(request).screener().screen(body.party())
     return JSONResponse(as_dict(result))
 
 
@@ -131,7 +122,7 @@ def screen(body: PartyIn, caller: Caller, request: Request) -> JSONResponse:
 async def batch(
     caller: Caller,
     request: Request,
-    workers: Annotated[WorkerPool, Depends(worker_pool)],
+    workers: Workers,
     format: Annotated[Literal["csv", "json"], Query()] = "csv",
 ) -> Response:
     """Screen a CSV of parties (columns: name, schema, aliases, countries, birth_date,
@@ -140,7 +131,7 @@ async def batch(
     The caller is checked before the body is read; the work runs in the worker pool."""
     caller.require(Permission.SCREENING_RUN)
     raw = await request.body()
-    return await workers.run(_screen_csv, desk(request), raw, format)
+    return await workers.run(_screen_csv, screening_desk(request), raw, format)
 
 
 def _screen_csv(screening: ScreeningDesk, raw: bytes, format: str) -> Response:
@@ -186,7 +177,7 @@ def lists(caller: Caller, request: Request) -> list[SnapshotOut]:
             expected_days=a.expected_days,
             overdue=a.overdue,
         )
-        for a in list_ages(desk(request).current(), date.today())
+        for a in list_ages(screening_desk(request).current(), date.today())
     ]
 
 
@@ -201,7 +192,7 @@ def list_diff(
     """Listings, delistings and changed entries of a list between two stored versions
     (default: the newest and the one before it); 404 for an unknown list or version."""
     caller.require(Permission.SCREENING_RUN)
-    found = diff_versions(SqlListStore(request.app.state.db.engine), list_id, old, new)
+    found = diff_versions(list_store(database(request)), list_id, old, new)
     return DiffOut(
         list_id=list_id,
         from_version=found.old.version if found.old else None,
@@ -226,7 +217,7 @@ def list_diff(
 def ownership(
     record_id: str,
     caller: Caller,
-    tx: Annotated[Tx, Depends(read_tx, scope="function")],
+    tx: Reading,
     on: Annotated[date | None, Query()] = None,
 ) -> dict[str, Any]:
     """The 50 % rule for a registry record: the share its designated owners hold, with chains."""

@@ -76,12 +76,7 @@ class ScreeningDesk:
         key = tuple(sorted((s.list_id, s.version) for s in snapshots))
         with self._lock:
             if self._screener is None or key != self._key:
-                found = _BUILT.get((key, self.settings))
-                if found is None:
-                    found = self._open(snapshots)
-                    _BUILT.clear()
-                    _BUILT[(key, self.settings)] = found
-                self._screener, self._key = found, key
+                self._screener, self._key = self._open(snapshots), key
             return self._screener
 
     def _open(self, snapshots: Sequence[SnapshotInfo]) -> Screener:
@@ -99,8 +94,3 @@ class ScreeningDesk:
 
     def _reports(self, snapshots: Sequence[SnapshotInfo]) -> list[LoadReport]:
         return [r for s in snapshots if (r := self.load(s.list_id)) is not None]
-
-
-# Several apps in one process (tests, workers with threads) share one screener per list
-# versions: building costs seconds, and even a stored index is better mapped once.
-_BUILT: dict[tuple[Key, ScreeningSettings], Screener] = {}

@@ -95,7 +95,7 @@ def test_a_desk_builds_once_and_later_desks_map_the_stored_index(tmp_path: Path)
     def current() -> list[SnapshotInfo]:
         return [report(versions["un_sc"]).snapshot]
 
-    settings = ScreeningSettings(threshold=0.71)  # its own in-process cache slot
+    settings = ScreeningSettings()
     first = ScreeningDesk(current=current, load=load, settings=settings, index_root=tmp_path)
     result = first.screener().screen(PARTIES[0], today=TODAY)
     assert result.alerts[0].entry_id == "CDi.001" and loads == ["un_sc"]
@@ -103,9 +103,6 @@ def test_a_desk_builds_once_and_later_desks_map_the_stored_index(tmp_path: Path)
     assert json.loads((folder / "meta.json").read_text())["entries"] == 3
 
     # another process: nothing in memory, the stored index is mapped, the list not loaded
-    from pallmall.screening import desk as desk_module
-
-    desk_module._BUILT.clear()
     second = ScreeningDesk(current=current, load=load, settings=settings, index_root=tmp_path)
     assert second.screener().screen(PARTIES[0], today=TODAY) == result
     assert loads == ["un_sc"]
@@ -118,8 +115,6 @@ def test_a_desk_builds_once_and_later_desks_map_the_stored_index(tmp_path: Path)
 
 
 def test_concurrent_desks_build_one_index(tmp_path: Path) -> None:
-    from pallmall.screening import desk as desk_module
-
     loads: list[str] = []
 
     def load(list_id: str) -> LoadReport:
@@ -130,12 +125,10 @@ def test_concurrent_desks_build_one_index(tmp_path: Path) -> None:
         ScreeningDesk(
             current=lambda: [report("3").snapshot],
             load=load,
-            settings=ScreeningSettings(threshold=0.72),
             index_root=tmp_path,
         )
         for _ in range(3)
     ]
-    desk_module._BUILT.clear()
     threads = [threading.Thread(target=d.warm_up) for d in desks]
     for thread in threads:
         thread.start()
