@@ -8,6 +8,7 @@ from pathlib import Path
 from pallmall.registry.importers.batch import ImportBatch
 from pallmall.registry.importers.curated import (
     read_designations,
+    read_names,
     read_organisations,
     read_products,
     read_relationships,
@@ -22,6 +23,7 @@ SHIPPED: tuple[tuple[str, Callable[[Path], ImportBatch]], ...] = (
     ("misp-threat-actor-hack-for-hire.json", read_galaxy),
     ("designations.csv", read_designations),
     ("organisations.csv", read_organisations),
+    ("names.csv", read_names),
     ("products.csv", read_products),
     ("relationships.csv", read_relationships),
 )
@@ -30,6 +32,7 @@ READERS: dict[str, Callable[[Path], ImportBatch]] = {
     "galaxy": read_galaxy,
     "designations": read_designations,
     "organisations": read_organisations,
+    "names": read_names,
     "products": read_products,
     "relationships": read_relationships,
 }

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from pallmall.storage.accounts import SqlAccountStore, SqlThrottleStore
 from pallmall.storage.audit import SqlAuditSink, SqlChangeOutbox
 from pallmall.storage.base import make_engine, read_transaction, write_transaction
-from pallmall.storage.registry import SqlRegistryStore
+from pallmall.storage.registry import RegistrySearchCache, SqlRegistryStore
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,10 +25,11 @@ class Tx:
     """One unit of work: every store shares the connection, so all commit or none."""
 
     conn: Connection
+    search_cache: RegistrySearchCache | None = None
 
     @cached_property
     def registry(self) -> SqlRegistryStore:
-        return SqlRegistryStore(self.conn)
+        return SqlRegistryStore(self.conn, self.search_cache)
 
     @cached_property
     def audit(self) -> SqlAuditSink:
@@ -53,18 +54,19 @@ class Database:
     def __init__(self, url: str, engine: Engine | None = None) -> None:
         self.url = url
         self.engine = engine or make_engine(url)
+        self.search_cache = RegistrySearchCache()  # the registry's search index, per process
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
         """A unit of work that writes; committed on exit, rolled back on any error."""
         with write_transaction(self.engine) as conn:
-            yield Tx(conn)
+            yield Tx(conn, self.search_cache)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
         """A unit of work that only reads."""
         with read_transaction(self.engine) as conn:
-            yield Tx(conn)
+            yield Tx(conn, self.search_cache)
 
     @contextmanager
     def registry(self) -> Iterator[SqlRegistryStore]:

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
-from weakref import WeakKeyDictionary
 
 from pydantic import TypeAdapter
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Row
 
 from pallmall.core.paging import Page, PageRequest
 from pallmall.registry.model import Record, Relationship
@@ -52,11 +51,22 @@ _RECORD: TypeAdapter[AnyRecord] = TypeAdapter(Record)
 _CURRENT = select(records).where(records.c.id == bindparam("id"))
 
 
-class SqlRegistryStore:
-    """:class:`pallmall.registry.store.RegistryStore` on one connection (one transaction)."""
+class RegistrySearchCache:
+    """The search index of one database, held by its :class:`~pallmall.storage.database.
+    Database` for every unit of work it opens: built at one generation, rebuilt when a
+    search finds the generation changed."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self) -> None:
+        self.current: _CachedIndex | None = None
+
+
+class SqlRegistryStore:
+    """:class:`pallmall.registry.store.RegistryStore` on one connection (one transaction).
+    ``cache`` is the database's search index (a store of its own when not given)."""
+
+    def __init__(self, conn: Connection, cache: RegistrySearchCache | None = None) -> None:
         self.conn = conn
+        self.cache = cache or RegistrySearchCache()
 
     # -- records ---------------------------------------------------------------------------
 
@@ -274,14 +284,13 @@ class SqlRegistryStore:
     def _search_index(self) -> _CachedIndex:
         """The process's search index of this database, rebuilt if the registry changed."""
         generation = self.conn.execute(_GENERATION).scalar()
-        engine = self.conn.engine
-        cached = _INDEXES.get(engine)
+        cached = self.cache.current
         if cached is not None and cached.generation == generation:
             return cached
         stored = {s.id: s for s in (_stored(r) for r in self.conn.execute(select(records)))}
         index = SearchIndex(entry_of(s.id, s.record) for s in stored.values())
         built = _CachedIndex(generation, index, stored)
-        _INDEXES[engine] = built
+        self.cache.current = built
         return built
 
 
@@ -294,9 +303,6 @@ class _CachedIndex:
     stored: dict[str, Stored]
 
 
-# One index per database (engine) and process; a weak map, so a disposed test database's
-# index goes with its engine.
-_INDEXES: WeakKeyDictionary[Engine, _CachedIndex] = WeakKeyDictionary()
 _GENERATION = select(search_state.c.generation).where(search_state.c.id == 1)
 
 

@@ -1,7 +1,7 @@
 """portal: the registry search's generation token
 
 Revision ID: 0011_portal
-Revises: 0008_reports
+Revises: 0009_diligence
 Create Date: 2026-11-30 09:00:00
 
 Each change of a registry record writes a new random token here; a server process rebuilds
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_portal"
-down_revision = "0008_reports"
+down_revision = "0009_diligence"
 branch_labels = None
 depends_on = None
 
