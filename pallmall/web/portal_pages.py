@@ -48,6 +48,7 @@ from pallmall.reports.growth import (
 )
 from pallmall.storage.database import Tx
 from pallmall.storage.reports import SqlReportStore
+from pallmall.web.entries import describe
 from pallmall.web.pages import TEMPLATES, render
 from pallmall.wiring import incident_desk
 
@@ -286,10 +287,14 @@ def log_explorer(
         if index < signed.checkpoint.size:
             return RedirectResponse(f"/transparency-log/entries/{index}", status_code=303)
         error = f"Entry {index} is not in the log yet (size {signed.checkpoint.size})."
+    about = [
+        describe(i.change.kind, i.change.subject, i.change.public, tx.registry) for i in page.items
+    ]
     return render(
         request,
         "portal/log.html",
         caller=caller,
+        about=about,
         checkpoint=signed.checkpoint,
         note=signed.note.decode(),
         vkey=tlog.vkey,
@@ -307,7 +312,7 @@ def _is_hex(text: str) -> bool:
 
 
 @router.get("/transparency-log/entries/{index}", response_class=HTMLResponse)
-def log_entry(index: int, request: Request, caller: Caller) -> HTMLResponse:
+def log_entry(index: int, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
     """One entry, its inclusion proof in the current checkpoint, and a button that checks
     the proof and the checkpoint signature in the browser."""
     tlog = transparency_log(request)
@@ -321,10 +326,16 @@ def log_entry(index: int, request: Request, caller: Caller) -> HTMLResponse:
         parsed: Any = parse_entry(data).to_json()
     except InvalidInput:
         parsed = None
+    about = None
+    if parsed:
+        about = describe(parsed["kind"], parsed["subject"], parsed["public"], tx.registry)
     return render(
         request,
         "portal/entry.html",
         caller=caller,
+        about=about,
+        kind=parsed["kind"] if parsed else "",
+        time=parsed["time"] if parsed else "",
         index=index,
         size=size,
         entry_b64=base64.b64encode(data).decode(),

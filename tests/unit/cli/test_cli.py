@@ -55,9 +55,10 @@ def test_export_ftm(env: dict[str, str], tmp_path: Path) -> None:
     entities = [json.loads(line) for line in target.read_text().splitlines()]
     sanctions = [e for e in entities if e["schema"] == "Sanction"]
     designations = (DATA / "designations.csv").read_text().strip().splitlines()[1:]
-    assert len(sanctions) == len(designations) == 21
+    assert len(sanctions) == len(designations) == 22
     assert {s["properties"]["program"][0] for s in sanctions if "program" in s["properties"]} == {
-        "CYBER2"
+        "CYBER2",
+        "RUSSIA-EO14024",
     }
 
 
