@@ -43,7 +43,12 @@ from pallmall.intel.report import ImportReport
 from pallmall.intel.taxii import MEDIA_STIX
 from pallmall.intel.tlp import Tlp
 from pallmall.storage.database import Tx
-from pallmall.storage.intel import RegistryExportSource, RegistryRecordTypes, SqlIntelStore
+from pallmall.storage.intel import (
+    RegistryExportSource,
+    RegistryRecordTypes,
+    SqlIntelStore,
+    account_names,
+)
 
 router = APIRouter(prefix="/api/v1/intel", tags=["intel"], responses=problems.RESPONSES)
 
@@ -106,7 +111,12 @@ class IncidentIn(BaseModel):
 
     model_config = _STRICT
     title: Annotated[str, Field(min_length=1, max_length=300)]
-    summary: str = Field(default="", max_length=20_000)
+    summary: str = Field(default="", max_length=20_000, description="restricted")
+    public_summary: str = Field(
+        default="",
+        max_length=5_000,
+        description="what the public reads once confirmed at TLP:CLEAR: name no victim",
+    )
     categories: list[AbuseCategory] = Field(min_length=1, max_length=5)
     victims: list[VictimIn] = Field(default=[], max_length=1000)
     attributions: list[AttributionIn] = Field(default=[], max_length=100)
@@ -138,6 +148,7 @@ class IncidentIn(BaseModel):
             attack_vectors=tuple(dict.fromkeys(self.attack_vectors)),
             indicators=tuple(self.indicators),
             sources=_citations(self.sources),
+            public_summary=self.public_summary,
         )
 
 
@@ -147,6 +158,13 @@ class DecisionIn(BaseModel):
     model_config = _STRICT
     verb: Verb
     reason: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class ShareIn(BaseModel):
+    """Share an incident's restricted details with an account (a state body, a lab)."""
+
+    model_config = _STRICT
+    account_id: RecordId
 
 
 class VictimOut(BaseModel):
@@ -175,8 +193,9 @@ class AttributionOut(BaseModel):
 
 
 class IncidentOut(BaseModel):
-    """An incident. ``view`` is ``full`` for ``intel:read_restricted``, else ``public``: the
-    public summary the transparency log holds, and None in every restricted field."""
+    """An incident. ``view`` is ``full`` for its owner, the states it is shared with and the
+    oversight body, else ``public``: the public summary and public sources, and None in
+    every restricted field."""
 
     id: str
     view: Literal["full", "public"]
@@ -184,6 +203,7 @@ class IncidentOut(BaseModel):
     status: IncidentStatus
     tlp: Tlp
     categories: list[AbuseCategory]
+    public_summary: str
     victim_counts: dict[VictimCategory, int]
     attributions: list[AttributionOut]
     first_seen: dt.date | None
@@ -200,6 +220,8 @@ class IncidentOut(BaseModel):
     reported_at: dt.datetime | None
     decided_by: str | None
     decision_reason: str | None
+    owner: str | None
+    shared_with: list[str] | None
 
 
 # -- wiring ----------------------------------------------------------------------------------
@@ -210,7 +232,9 @@ def incident_desk(tx: Tx, caller: Principal) -> IncidentDesk:
     store = SqlIntelStore(tx.conn)
     records = RegistryRecordTypes(tx.registry, Reader.of(caller))
     public = PublicCollection(store, lambda i: linked_registry(tx, i))
-    return IncidentDesk(store, records, tx.audit, tx.outbox, public)
+    return IncidentDesk(
+        store, records, tx.audit, tx.outbox, public, accounts=lambda a: a in account_names(tx.conn)
+    )
 
 
 def linked_registry(tx: Tx, incident: Incident) -> RegistryExportSource:
@@ -262,6 +286,13 @@ def list_incidents(
     )
 
 
+@router.get("/incidents/queue", response_model=list[IncidentOut])
+def incident_queue(caller: Caller, tx: Reading) -> list[IncidentOut]:
+    """The review queue: reported incidents the caller may decide (``intel:decide``, reads
+    them whole, did not report them), oldest first."""
+    return [_incident_out(v) for v in incident_desk(tx, caller).queue(caller)]
+
+
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
 def get_incident(incident_id: str, caller: Caller, tx: Reading) -> IncidentOut:
     """One incident, as the caller may see it (404 when it may not)."""
@@ -277,6 +308,23 @@ def decide_incident(
     incident's STIX objects to the TAXII ``public`` collection."""
     desk = incident_desk(tx, caller)
     desk.decide(caller, incident_id, decision.verb, decision.reason)
+    return _incident_out(desk.view(caller, incident_id))
+
+
+@router.post("/incidents/{incident_id}/shares", response_model=IncidentOut)
+def share_incident(incident_id: str, caller: Caller, tx: Writing, share: ShareIn) -> IncidentOut:
+    """Share the incident's restricted details (victims, summary, restricted sources) with an
+    account (the owner or the oversight body; 422 for an unknown account)."""
+    desk = incident_desk(tx, caller)
+    desk.share(caller, incident_id, share.account_id)
+    return _incident_out(desk.view(caller, incident_id))
+
+
+@router.delete("/incidents/{incident_id}/shares/{account_id}", response_model=IncidentOut)
+def unshare_incident(incident_id: str, account_id: str, caller: Caller, tx: Writing) -> IncidentOut:
+    """Stop sharing the incident with ``account_id`` (what it read stays read)."""
+    desk = incident_desk(tx, caller)
+    desk.share(caller, incident_id, account_id, on=False)
     return _incident_out(desk.view(caller, incident_id))
 
 

@@ -17,6 +17,9 @@ The rules (DESIGN.md, trust rules):
   ``registry:read_restricted``.
 - A source (of a record, relationship, incident or attribution) has a visibility of its own: a
   public record may cite a source that stays restricted.
+- Held material (an incident's restricted details, say) has *holders*: the accounts that own it
+  and those it is explicitly shared with. Only a holder or an overseer (``intel:oversee``, the
+  independent oversight body) reads it, whatever else the reader is cleared for.
 """
 
 from __future__ import annotations
@@ -37,11 +40,15 @@ class Reader:
 
     ``registry_restricted``: restricted registry records, relationships and sources.
     ``tlp_ceiling``: the most restricted TLP label they may read.
+    ``holder_ids``: who they hold material as (their account's id, and their user id).
+    ``overseer``: reads held material whoever holds it (the oversight body, the node).
     The default reader is the public: the log, anonymous callers, public exports.
     """
 
     registry_restricted: bool = False
     tlp_ceiling: Tlp = Tlp.CLEAR
+    holder_ids: frozenset[str] = frozenset()
+    overseer: bool = False
 
     @classmethod
     def of(cls, principal: Principal) -> Reader:
@@ -50,28 +57,33 @@ class Reader:
         return cls(
             registry_restricted=principal.can(Permission.REGISTRY_READ_RESTRICTED),
             tlp_ceiling=Tlp.RED if intel else Tlp.CLEAR,
+            holder_ids=frozenset(i for i in (principal.account_id, principal.user_id) if i),
+            overseer=principal.can(Permission.INTEL_OVERSEE),
         )
 
     @property
     def is_public(self) -> bool:
-        """Whether this reader is cleared for nothing beyond what is public."""
-        return not self.registry_restricted and self.tlp_ceiling is Tlp.CLEAR
+        """Whether this reader is cleared for nothing beyond what is public (holding alone
+        clears nothing: held material is read within a clearance, never instead of one)."""
+        return not self.registry_restricted and self.tlp_ceiling is Tlp.CLEAR and not self.overseer
 
 
 PUBLIC = Reader()
 """The public: the transparency log, anonymous callers, public exports and collections."""
-NODE = Reader(registry_restricted=True, tlp_ceiling=Tlp.RED)
+NODE = Reader(registry_restricted=True, tlp_ceiling=Tlp.RED, overseer=True)
 """The node itself and readers cleared for everything (an operator's full export)."""
 
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """What makes a subject sensitive: its own visibility, its TLP label, and the visibility
-    of every record it points at (``refs``)."""
+    """What makes a subject sensitive: its own visibility, its TLP label, the visibility
+    of every record it points at (``refs``), and who holds it (``holders``: account or user
+    ids; None when it is not held by anyone in particular)."""
 
     visibility: Visibility = Visibility.PUBLIC
     tlp: Tlp = Tlp.CLEAR
     refs: tuple[Visibility, ...] = ()
+    holders: frozenset[str] | None = None
 
     @property
     def visibilities(self) -> tuple[Visibility, ...]:
@@ -85,7 +97,7 @@ class Sensitivity:
 
     def pointing_at(self, *refs: Visibility) -> Sensitivity:
         """The same sensitivity, also pointing at records of visibilities ``refs``."""
-        return Sensitivity(self.visibility, self.tlp, (*self.refs, *refs))
+        return Sensitivity(self.visibility, self.tlp, (*self.refs, *refs), self.holders)
 
 
 PUBLIC_SUBJECT = Sensitivity()
@@ -94,6 +106,9 @@ PUBLIC_SUBJECT = Sensitivity()
 def may_read(reader: Reader, sensitivity: Sensitivity) -> bool:
     """Whether ``reader`` may read a subject of ``sensitivity``."""
     if not reader.tlp_ceiling.allows(sensitivity.tlp):
+        return False
+    held = sensitivity.holders is not None
+    if held and not reader.overseer and not reader.holder_ids & (sensitivity.holders or set()):
         return False
     restricted = any(v is Visibility.RESTRICTED for v in sensitivity.visibilities)
     return reader.registry_restricted or not restricted

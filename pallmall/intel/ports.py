@@ -95,7 +95,9 @@ class IncidentQuery:
 
     ``linked`` is a registry id in any attribution (only as ``role`` when given);
     ``public_only`` keeps confirmed TLP:CLEAR incidents (what callers without
-    ``intel:read_restricted`` may see).
+    ``intel:read_restricted`` may see). ``holders``, when given, keeps what a reader holding
+    as those ids may know of: confirmed TLP:CLEAR or GREEN incidents, incidents without an
+    owner, and those it owns or that are shared with it.
     """
 
     status: IncidentStatus | None = None
@@ -105,6 +107,7 @@ class IncidentQuery:
     linked: str | None = None
     role: LinkRole | None = None
     public_only: bool = False
+    holders: frozenset[str] | None = None
 
 
 class IncidentStore(Protocol):

@@ -73,7 +73,7 @@ from pallmall.registry.store import (
     StoredRelationship,
 )
 from pallmall.storage.base import metadata, read_transaction, write_transaction
-from pallmall.storage.tables import AutoId
+from pallmall.storage.tables import AutoId, account_orgs
 
 _CHUNK = 500  # bound parameters per IN (...)
 
@@ -333,6 +333,17 @@ def _incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if query.public_only:
         where += [i.status == IncidentStatus.CONFIRMED.value, i.tlp == Tlp.CLEAR.value]
+    if query.holders is not None:
+        t = intel_incident_tag.c
+        community = and_(
+            i.status == IncidentStatus.CONFIRMED.value,
+            i.tlp.in_((Tlp.CLEAR.value, Tlp.GREEN.value)),
+        )
+        unowned = ~exists().where(t.incident_id == i.id, t.kind == "holder")
+        held = exists().where(
+            t.incident_id == i.id, t.kind == "holder", t.value.in_(sorted(query.holders))
+        )
+        where.append(or_(community, unowned, held))
     if query.status is not None:
         where.append(i.status == query.status.value)
     if query.tlp is not None:
@@ -411,6 +422,16 @@ def _version_filter(versions: tuple[str | int, ...]) -> ColumnElement[bool] | No
     if stamps:
         parts.append(o.version_us.in_(stamps))
     return or_(*parts)
+
+
+# -- accounts an incident may be shared with ------------------------------------------------
+
+
+def account_names(conn: Connection) -> dict[str, str]:
+    """Every account organisation on the node: id -> name, sorted by name (whom an incident
+    may be shared with)."""
+    a = account_orgs.c
+    return {str(i): str(n) for i, n in conn.execute(select(a.id, a.name).order_by(a.name))}
 
 
 # -- the registry as intel sees it --------------------------------------------------------
