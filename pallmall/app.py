@@ -30,7 +30,14 @@ from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
-from pallmall.web import api_docs, cases_pages, pages, portal_pages, screening_pages
+from pallmall.web import (
+    api_docs,
+    cases_pages,
+    incident_pages,
+    pages,
+    portal_pages,
+    screening_pages,
+)
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -104,6 +111,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.include_router(reports_api.router)
     app.include_router(api_docs.router)
+    app.include_router(incident_pages.router)  # before the portal: /incidents/new is no id
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)
