@@ -19,7 +19,7 @@ from pallmall.core.audit import AuditRecord, AuditSink
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.changes import ChangeOutbox
 from pallmall.core.clock import utcnow
-from pallmall.core.errors import Forbidden, InvalidInput, NotFound
+from pallmall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pallmall.core.ids import new_id
 from pallmall.core.paging import Page, PageRequest
 from pallmall.disclosure import PUBLIC, Reader
@@ -67,10 +67,15 @@ class IncidentDesk:
     clock: Callable[[], datetime] = utcnow
     accounts: Callable[[str], bool] | None = None
 
-    def report(self, principal: Principal, draft: IncidentDraft) -> Incident:
-        """File a new incident in status ``reported``.
+    def report(
+        self, principal: Principal, draft: IncidentDraft, incident_id: str | None = None
+    ) -> Incident:
+        """File a new incident in status ``reported``, owned by the reporter's account.
+
+        ``incident_id`` names it (an import's stable id); a fresh id when None.
 
         Raises:
+            Conflict: an incident ``incident_id`` exists already.
             Unauthenticated, Forbidden: without ``intel:write``.
             InvalidInput: the draft is incomplete or malformed, or a link names no registry
                 record of the right type, naming the field.
@@ -78,7 +83,10 @@ class IncidentDesk:
         principal.require(Permission.INTEL_WRITE)
         self._check_links(draft.attributions)
         owner = principal.account_id or _actor(principal)
-        incident = incident_from_draft(draft, new_id("inc"), _actor(principal), self.clock(), owner)
+        if incident_id is not None and self.store.get_incident(incident_id) is not None:
+            raise Conflict(f"incident {incident_id} exists already")
+        new = incident_id or new_id("inc")
+        incident = incident_from_draft(draft, new, _actor(principal), self.clock(), owner)
         self.store.put_incident(incident)
         self._record(principal, "intel.incident.reported", incident.id, {"tlp": incident.tlp.value})
         return incident
