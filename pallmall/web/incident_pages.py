@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from pallmall.api.deps import principal, read_tx, write_tx
-from pallmall.api.intel import IncidentIn, incident_desk
+from pallmall.api.deps import Caller, Reading, Writing
+from pallmall.api.intel import IncidentIn
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.errors import InvalidInput
 from pallmall.core.paging import PageRequest
@@ -36,11 +36,9 @@ from pallmall.registry.store import RecordQuery
 from pallmall.storage.database import Tx
 from pallmall.storage.intel import account_names
 from pallmall.web.pages import render
+from pallmall.wiring import incident_desk
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx, scope="function")]
-Writing = Annotated[Tx, Depends(write_tx, scope="function")]
 Short = Annotated[str, Form(max_length=300)]
 Long = Annotated[str, Form(max_length=20_000)]
 Many = Annotated[list[str], Form(max_length=1000)]

@@ -18,9 +18,9 @@ from tests.browser.conftest import ARTIFACTS, serving
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 USERS = [
-    ("analyst@lab.example", "analyst", "Civic Lab", "intel_team"),
-    ("officer@state-a.example", "regulator", "State A Export Authority", "export_authority"),
-    ("officer@state-b.example", "regulator", "State B Export Authority", "export_authority"),
+    ("analyst@lab.example", "analyst", "Civic Lab", "intel_team", ""),
+    ("officer@state-a.example", "regulator", "State A Export Authority", "export_authority", "FR"),
+    ("officer@state-b.example", "regulator", "State B Export Authority", "export_authority", "GB"),
 ]
 PUBLIC_SUMMARY = "A reporter's phone was infected with Pegasus through a zero-click exploit."
 SOURCE = "https://lab.example/reports/2025-pegasus"
@@ -38,9 +38,10 @@ def incident_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     cli = [sys.executable, "-m", "pallmall.cli"]
     subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
-    for email, role, account, kind in USERS:
+    for email, role, account, kind, state in USERS:
         subprocess.run(
-            [*cli, "user", "add", email, "--role", role, "--account", account, "--kind", kind],
+            [*cli, "user", "add", email, "--role", role, "--account", account, "--kind", kind]
+            + (["--state", state] if state else []),
             env=env,
             check=True,
             capture_output=True,
@@ -49,7 +50,7 @@ def incident_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]  # playwright page fixture, untyped
     page.context.clear_cookies()
     page.goto(base + "/login")
     page.get_by_label("E-mail").fill(email)
@@ -58,13 +59,13 @@ def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
     page.wait_for_url(base + "/")
 
 
-def fits(page) -> bool:  # type: ignore[no-untyped-def]
+def fits(page) -> bool:  # type: ignore[no-untyped-def]  # playwright page fixture, untyped
     """Whether the page is no wider than the viewport (wide tables scroll in their box)."""
     width = page.evaluate("document.documentElement.scrollWidth")
     return bool(width <= page.viewport_size["width"])
 
 
-def test_report_share_review_publish(incident_portal: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_report_share_review_publish(incident_portal: str, page) -> None:  # type: ignore[no-untyped-def]  # playwright page fixture, untyped
     base = incident_portal
     page.set_default_timeout(60_000)
     sign_in(page, base, "analyst@lab.example")

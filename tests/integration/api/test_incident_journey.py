@@ -29,9 +29,9 @@ pytestmark = pytest.mark.shared
 API = "/api/v1/intel"
 FILES = ("data-pegasus-victims.csv", "data-candiru-victims.csv")
 PEOPLE = {
-    "lab": ("Civic Lab", AccountKind.INTEL_TEAM, Role.ANALYST),
-    "state_b": ("State B Export Authority", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR),
-    "oversight": ("Independent Oversight", AccountKind.OVERSIGHT_BODY, Role.OVERSIGHT),
+    "lab": ("Civic Lab", AccountKind.INTEL_TEAM, Role.ANALYST, None),
+    "state_b": ("State B Export Authority", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR, "GB"),
+    "oversight": ("Independent Oversight", AccountKind.OVERSIGHT_BODY, Role.OVERSIGHT, "GB"),
 }
 
 
@@ -42,8 +42,8 @@ def tokens(db: Database) -> dict[str, str]:
     out = {}
     with db.write() as tx:
         people = AccountService(tx.accounts, tx.audit)
-        for key, (org_name, kind, role) in PEOPLE.items():
-            org = people.ensure_org(SYSTEM, org_name, kind)
+        for key, (org_name, kind, role, state) in PEOPLE.items():
+            org = people.ensure_org(SYSTEM, org_name, kind, state)
             user = people.create_user(SYSTEM, f"{key}@example.org", key, role, org, PASSWORD)
             out[key] = people.issue_token(SYSTEM, user)
     return out
@@ -137,6 +137,6 @@ def _logged(client: TestClient, subject: str) -> list[dict[str, Any]]:
     while time.monotonic() < deadline:
         items = client.get("/log/entries", params={"subject": subject}).json()["items"]
         if items:
-            return items  # type: ignore[no-any-return]
+            return items  # type: ignore[no-any-return]  # JSON from the log API
         time.sleep(0.1)
     raise AssertionError(f"{subject} never reached the log")

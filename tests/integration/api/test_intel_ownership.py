@@ -20,11 +20,11 @@ from tests.integration.api.conftest import PASSWORD, auth
 
 API = "/api/v1/intel"
 PEOPLE = {
-    "lab": ("Civic Lab", AccountKind.INTEL_TEAM, Role.ANALYST),
-    "lab2": ("Civic Lab", AccountKind.INTEL_TEAM, Role.ANALYST),
-    "state_a": ("State A Export Authority", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR),
-    "state_b": ("State B Export Authority", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR),
-    "oversight": ("Independent Oversight", AccountKind.OVERSIGHT_BODY, Role.OVERSIGHT),
+    "lab": ("Civic Lab", AccountKind.INTEL_TEAM, Role.ANALYST, None),
+    "lab2": ("Civic Lab", AccountKind.INTEL_TEAM, Role.ANALYST, None),
+    "state_a": ("State A Export Authority", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR, "FR"),
+    "state_b": ("State B Export Authority", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR, "GB"),
+    "oversight": ("Independent Oversight", AccountKind.OVERSIGHT_BODY, Role.OVERSIGHT, "GB"),
 }
 
 
@@ -35,8 +35,8 @@ def people(db: Database) -> dict[str, Any]:
     accounts: dict[str, str] = {}
     with db.write() as tx:
         accounts_service = AccountService(tx.accounts, tx.audit)
-        for key, (org_name, kind, role) in PEOPLE.items():
-            org = accounts_service.ensure_org(SYSTEM, org_name, kind)
+        for key, (org_name, kind, role, state) in PEOPLE.items():
+            org = accounts_service.ensure_org(SYSTEM, org_name, kind, state)
             user = accounts_service.create_user(
                 SYSTEM, f"{key}@example.org", key, role, org, PASSWORD
             )
