@@ -30,6 +30,7 @@ from pallmall.wiring import (
     build_node,
     intel_reading,
     intel_writing,
+    organisations_by_name,
     products_by_name,
     session_secret,
 )
@@ -80,6 +81,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             principal,
             TaxiiConfig(public_url=settings.public_url),
             products=products_by_name(node.db),
+            organisations=organisations_by_name(node.db),
             workers=node.workers,
             writing=lambda: intel_writing(node.db),
         ),

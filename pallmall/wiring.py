@@ -37,7 +37,7 @@ from pallmall.log.tiles import FsTileStore
 from pallmall.policy import shipped_rules
 from pallmall.publisher import Publisher
 from pallmall.rechecker import Rechecker
-from pallmall.registry.lookup import ProductsByName
+from pallmall.registry.lookup import OrganisationsByName, ProductsByName
 from pallmall.screening import Screener, ScreeningDesk
 from pallmall.storage.base import is_sqlite
 from pallmall.storage.cases import SqlCaseStore
@@ -99,6 +99,12 @@ def linked_registry(tx: Tx, incident: Incident) -> RegistryExportSource:
     """The public registry records ``incident`` links to (for its public STIX objects)."""
     ids = {a.target_id for a in incident.attributions}
     return RegistryExportSource.load(tx.registry, PUBLIC, only=ids)
+
+
+def organisations_by_name(db: Database) -> OrganisationsByName:
+    """Finds public registry organisations by name, alias or former name (legal forms and
+    words such as "Group" at the end ignored when nothing matches whole)."""
+    return OrganisationsByName(db.registry)
 
 
 def products_by_name(db: Database) -> ProductsByName:

@@ -28,7 +28,12 @@ from pallmall.registry.model import Organisation, OrgKind, Source
 from pallmall.registry.service import RegistryService
 from pallmall.storage.database import Database
 from pallmall.storage.intel import RegistryExportSource, SqlIntelStore
-from pallmall.wiring import incident_desk, intel_writing, products_by_name
+from pallmall.wiring import (
+    incident_desk,
+    intel_writing,
+    organisations_by_name,
+    products_by_name,
+)
 
 COLLECTIONS = {c.alias: c for c in DEFAULT_COLLECTIONS}
 INTEL_FORMATS = ("stix", "mvt")
@@ -40,14 +45,14 @@ def import_intel(db: Database, paths: list[Path], collection: str, console: Cons
     Raises:
         KeyError: never; an unknown collection is refused by the caller's argument check.
     """
-    products = products_by_name(db)
+    products, organisations = products_by_name(db), organisations_by_name(db)
     spec = COLLECTIONS[collection]
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("importing", total=len(paths))
         reports = []
         for path in paths:
             with intel_writing(db) as store:  # each path commits whole or not at all
-                reports.extend(Importer(store, products).import_path(path, spec))
+                reports.extend(Importer(store, products, organisations).import_path(path, spec))
             progress.advance(task)
     for report in reports:
         console.print(report.summary())

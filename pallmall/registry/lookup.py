@@ -31,6 +31,44 @@ class ProductsByName:
 
 
 _OPERATOR_KINDS = (OrgKind.STATE, OrgKind.STATE_AGENCY)
+GENERIC_ENDINGS = frozenset(
+    {
+        "ltd",
+        "limited",
+        "inc",
+        "llc",
+        "plc",
+        "sa",
+        "s a",
+        "ag",
+        "ad",
+        "gmbh",
+        "bv",
+        "srl",
+        "spa",
+        "zrt",
+        "kft",
+        "sarl",
+        "corp",
+        "corporation",
+        "company",
+        "co",
+        "group",
+        "holding",
+        "holdings",
+        "technologies",
+        "technology",
+        "tech",
+        "solutions",
+        "services",
+        "infotech",
+        "alliance",
+        "consortium",
+        "international",
+    }
+)
+"""Words at the end of an organisation's name that do not tell it apart: legal forms and
+the generic nouns vendors add ("Group", "Technologies", "Alliance")."""
 
 
 class OrganisationsByName:
@@ -49,10 +87,25 @@ class OrganisationsByName:
         self.public_only = public_only
 
     def find_organisation(self, name: str) -> str | None:
-        """The id of the organisation called ``name`` (case- and accent-insensitive), or None."""
+        """The id of the organisation called ``name`` (case- and accent-insensitive), or
+        None. When no name matches whole, trailing legal forms and generic words
+        (:data:`GENERIC_ENDINGS`: "Ltd", "Group", "Technologies", "Alliance" ...) are dropped
+        one at a time and the rest tried again ("Intellexa Alliance" finds Intellexa,
+        "NSO Group Technologies" finds NSO Group); never down to nothing."""
+        words = name_key(name).split()
+        while words:
+            found = self._find_key(" ".join(words))
+            if found is not None:
+                return found
+            if len(words) < 2 or words[-1] not in GENERIC_ENDINGS:
+                return None
+            words = words[:-1]
+        return None
+
+    def _find_key(self, key: str) -> str | None:
         found: list[tuple[bool, str]] = []
         with self.open_store() as store:
-            for record_id in sorted(store.ids_by_name_key(name_key(name))):
+            for record_id in sorted(store.ids_by_name_key(key)):
                 stored = store.get(record_id)
                 if stored is None or not isinstance(stored.record, Organisation):
                     continue

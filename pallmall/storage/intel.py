@@ -103,6 +103,15 @@ intel_product_link = Table(
     Column("product_id", String(64), primary_key=True),
 )
 
+intel_org_link = Table(
+    "intel_org_link",
+    metadata,
+    Column("stix_id", String(128), primary_key=True),
+    Column("org_id", String(64), primary_key=True),
+    Index("ix_intel_org_link_org_id", "org_id"),
+)
+"""STIX threat actors, intrusion sets and identities that are registry organisations."""
+
 intel_status = Table(
     "intel_status",
     metadata,
@@ -137,7 +146,14 @@ intel_incident_tag = Table(
 """What incidents are filtered on: ``category``, ``victim`` (category) and the link roles
 ``product`` / ``vendor`` / ``operator`` (value: the registry id). Derived from the body."""
 
-INTEL_TABLES = (intel_object, intel_product_link, intel_status, intel_incident, intel_incident_tag)
+INTEL_TABLES = (
+    intel_object,
+    intel_product_link,
+    intel_org_link,
+    intel_status,
+    intel_incident,
+    intel_incident_tag,
+)
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -243,6 +259,21 @@ class SqlIntelStore:
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             row = {"malware_id": malware_id, "product_id": product_id}
             conn.execute(dialect.insert(intel_product_link).on_conflict_do_nothing(), [row])
+
+    def link_organisation(self, stix_id: str, org_id: str) -> None:
+        """Remember that STIX object ``stix_id`` is registry organisation ``org_id``
+        (idempotent)."""
+        with self._write() as conn:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            row = {"stix_id": stix_id, "org_id": org_id}
+            conn.execute(dialect.insert(intel_org_link).on_conflict_do_nothing(), [row])
+
+    def stix_for_organisation(self, org_id: str) -> list[str]:
+        """The STIX ids linked to organisation ``org_id``, sorted."""
+        link = intel_org_link.c
+        query = select(link.stix_id).where(link.org_id == org_id).order_by(link.stix_id)
+        with self._read() as conn:
+            return [str(i) for i in conn.scalars(query)]
 
     def malware_for_product(self, product_id: str) -> list[str]:
         """The malware ids linked to ``product_id``, sorted."""
