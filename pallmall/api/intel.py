@@ -13,7 +13,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pallmall.api import problems
 from pallmall.api.deps import Caller, Limit, Offset, Reading, Writing
@@ -147,10 +147,22 @@ class DecisionIn(BaseModel):
 
 
 class ShareIn(BaseModel):
-    """Share an incident's restricted details with an account (a state body, a lab)."""
+    """Share an incident's restricted details with an account (a state body, a lab), or
+    with every body of a state (``state``, ISO 3166-1 alpha-2): exactly one of the two."""
 
     model_config = _STRICT
-    account_id: RecordId
+    account_id: RecordId | None = None
+    state: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ShareIn:
+        if (self.account_id is None) == (self.state is None):
+            raise ValueError("give account_id or state, not both")
+        return self
+
+    def holder(self) -> str:
+        """The holder id: the account id, or ``state:XX``."""
+        return self.account_id or f"state:{(self.state or '').upper()}"
 
 
 class VictimOut(BaseModel):
@@ -283,7 +295,7 @@ def share_incident(incident_id: str, caller: Caller, tx: Writing, share: ShareIn
     """Share the incident's restricted details (victims, summary, restricted sources) with an
     account (the owner or the oversight body; 422 for an unknown account)."""
     desk = incident_desk(tx, caller)
-    desk.share(caller, incident_id, share.account_id)
+    desk.share(caller, incident_id, share.holder())
     return _incident_out(desk.view(caller, incident_id))
 
 

@@ -40,7 +40,8 @@ class Reader:
 
     ``registry_restricted``: restricted registry records, relationships and sources.
     ``tlp_ceiling``: the most restricted TLP label they may read.
-    ``holder_ids``: who they hold material as (their account's id, and their user id).
+    ``holder_ids``: who they hold material as (their account's id, their user id, and
+    ``state:XX`` for the state their account acts for).
     ``overseer``: reads held material whoever holds it (the oversight body, the node).
     The default reader is the public: the log, anonymous callers, public exports.
     """
@@ -57,7 +58,9 @@ class Reader:
         return cls(
             registry_restricted=principal.can(Permission.REGISTRY_READ_RESTRICTED),
             tlp_ceiling=Tlp.RED if intel else Tlp.CLEAR,
-            holder_ids=frozenset(i for i in (principal.account_id, principal.user_id) if i),
+            holder_ids=frozenset(
+                i for i in (principal.account_id, principal.user_id, state_holder(principal)) if i
+            ),
             overseer=principal.can(Permission.INTEL_OVERSEE),
         )
 
@@ -66,6 +69,12 @@ class Reader:
         """Whether this reader is cleared for nothing beyond what is public (holding alone
         clears nothing: held material is read within a clearance, never instead of one)."""
         return not self.registry_restricted and self.tlp_ceiling is Tlp.CLEAR and not self.overseer
+
+
+def state_holder(principal: Principal) -> str | None:
+    """The holder id of the state ``principal``'s account acts for (``state:GB``), or None:
+    material shared with a state is held by every body of that state."""
+    return f"state:{principal.state}" if principal.state else None
 
 
 PUBLIC = Reader()

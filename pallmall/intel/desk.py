@@ -22,6 +22,7 @@ from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pallmall.core.ids import new_id
 from pallmall.core.paging import Page, PageRequest
+from pallmall.core.states import state_code
 from pallmall.disclosure import PUBLIC, Reader
 from pallmall.intel.incident import (
     Attribution,
@@ -39,6 +40,9 @@ from pallmall.intel.ports import (
     RegistryRecords,
 )
 from pallmall.intel.redaction import incident_change, incident_view, is_full, redact
+
+STATE_PREFIX = "state:"
+"""A holder id naming a state rather than an account (``state:GB``)."""
 
 LINK_TYPES: dict[LinkRole, str] = {
     LinkRole.PRODUCT: "product",
@@ -128,7 +132,8 @@ class IncidentDesk:
         self, principal: Principal, incident_id: str, account_id: str, on: bool = True
     ) -> Incident:
         """Share the incident's restricted details with account ``account_id`` (``on``), or
-        stop sharing them. Only the owner's people and the oversight body share; what another
+        stop sharing them. ``state:XX`` shares with every body of state ``XX`` (ISO 3166-1
+        alpha-2). Only the owner's people and the oversight body share; what another
         state already read stays read (the audit trail records both moves).
 
         Raises:
@@ -146,7 +151,9 @@ class IncidentDesk:
         owner = before.owner is None or before.owner in reader.holder_ids
         if not owner and not reader.overseer:
             raise Forbidden("only the incident's owner or the oversight body shares it")
-        if on and self.accounts is not None and not self.accounts(account_id):
+        if account_id.startswith(STATE_PREFIX):
+            account_id = STATE_PREFIX + state_code(account_id[len(STATE_PREFIX) :], "state")
+        elif on and self.accounts is not None and not self.accounts(account_id):
             raise InvalidInput("account_id", f"no account {account_id!r} on this node")
         if account_id == before.owner:
             raise InvalidInput("account_id", "the owner holds the incident already")

@@ -460,6 +460,14 @@ def account_names(conn: Connection) -> dict[str, str]:
     return {str(i): str(n) for i, n in conn.execute(select(a.id, a.name).order_by(a.name))}
 
 
+def account_states(conn: Connection) -> list[str]:
+    """The states (ISO 3166-1 alpha-2) the node's state bodies act for, sorted (with whom
+    an incident may be shared as a whole state)."""
+    a = account_orgs.c
+    query = select(a.state).where(a.state.is_not(None)).distinct().order_by(a.state)
+    return [str(s) for s in conn.scalars(query)]
+
+
 # -- the registry as intel sees it --------------------------------------------------------
 
 CONFIDENCE_SCALE: dict[Confidence, int | None] = {

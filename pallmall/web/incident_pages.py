@@ -34,7 +34,7 @@ from pallmall.intel.tlp import Tlp
 from pallmall.registry.model import RecordType
 from pallmall.registry.store import RecordQuery
 from pallmall.storage.database import Tx
-from pallmall.storage.intel import account_names
+from pallmall.storage.intel import account_names, account_states
 from pallmall.web.pages import render
 from pallmall.wiring import incident_desk
 
@@ -206,6 +206,8 @@ def incident_actions(tx: Tx, caller: Principal, view: dict[str, Any]) -> dict[st
     )
     accounts = account_names(tx.conn) if sharer else {}
     accounts = {k: v for k, v in accounts.items() if k != owner}
+    if sharer:
+        accounts |= {f"state:{s}": f"every state body of {s}" for s in account_states(tx.conn)}
     return {"decide": decide, "accounts": accounts, "verbs": list(Verb)}
 
 

@@ -171,3 +171,29 @@ def test_other_states_see_community_labels_only(
         assert seen.status_code == 404
     assert call(client, people, None, "GET", url).status_code == 404
     assert call(client, people, "oversight", "GET", url).json()["view"] == "full"
+
+
+def test_sharing_with_a_state_reaches_every_body_of_that_state(
+    client: TestClient, people: dict[str, Any]
+) -> None:
+    made = call(client, people, "lab", "POST", f"{API}/incidents", json=body(people)).json()
+    url = f"{API}/incidents/{made['id']}"
+    assert call(client, people, "state_b", "GET", url).status_code == 404
+    for wrong in (
+        {},
+        {"state": "GB", "account_id": people["accounts"]["state_a"]},
+        {"state": "ZZ"},
+    ):
+        refused = call(client, people, "lab", "POST", f"{url}/shares", json=wrong)
+        assert refused.status_code == 422, refused.text
+    shared = call(client, people, "lab", "POST", f"{url}/shares", json={"state": "gb"})
+    assert shared.status_code == 200 and shared.json()["shared_with"] == ["state:GB"]
+    seen = call(client, people, "state_b", "GET", url).json()  # State B's body acts for GB
+    assert seen["view"] == "full" and seen["victims"][0]["name"] == "Ana Secret"
+    assert call(client, people, "state_a", "GET", url).status_code == 404  # FR: not shared
+    queue = call(client, people, "state_b", "GET", f"{API}/incidents/queue").json()
+    assert [q["id"] for q in queue] == [made["id"]]
+    listed = call(client, people, "state_b", "GET", f"{API}/incidents").json()
+    assert listed["total"] == 1
+    call(client, people, "lab", "DELETE", f"{url}/shares/state:GB")
+    assert call(client, people, "state_b", "GET", url).status_code == 404
