@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from pallmall.api import accounts, cases, guard, intel, log, problems, registry, screening
+from pallmall.api import accounts, cases, guard, intel, links, log, problems, registry, screening
 from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal, session_cookie
 from pallmall.api.taxii import TaxiiConfig, taxii_router
@@ -22,6 +22,7 @@ from pallmall.web import (
     api_docs,
     cases_pages,
     incident_pages,
+    links_pages,
     pages,
     portal_pages,
     screening_pages,
@@ -71,6 +72,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     problems.install(app, html=pages.page_error)
     app.include_router(registry.router)
     app.include_router(accounts.router)
+    app.include_router(links.router)
     app.include_router(screening.router)
     app.include_router(log.router)
     app.include_router(cases.router)
@@ -93,6 +95,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)
+    app.include_router(links_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(screening_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
