@@ -1,7 +1,7 @@
 """intel: STIX threat actors, intrusion sets and identities linked to registry organisations
 
 Revision ID: 0012_researchers
-Revises: 0008_reports
+Revises: 0009_diligence
 Create Date: 2026-11-30 10:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_researchers"
-down_revision = "0008_reports"
+down_revision = "0009_diligence"
 branch_labels = None
 depends_on = None
 
