@@ -130,18 +130,31 @@ def _union(first: Any, second: Any) -> Any:
 
 def read_products(path: Path) -> ImportBatch:
     """Product taxonomy: ``product,capabilities,control_codes,security_research,citation,url``
-    (lists separated by ``;``). Products are matched by name to those already imported."""
+    and an optional ``aliases`` column (lists separated by ``;``). Products are matched by
+    name to those already imported; rows naming the same product add to one record (a row
+    may cite the source of an alias alone)."""
     batch = ImportBatch(source=f"products:{path.name}")
     for where, row in _rows(path, {"product", "capabilities", "citation"}):
-        batch.records[name_ref(row["product"])] = _valid(
+        key = name_ref(row["product"])
+        current: Any = batch.records.get(key)
+        made = _valid(
             where,
             Product,
             name=row["product"],
+            aliases=_split(row.get("aliases") or ""),
             capabilities=_split(row["capabilities"]),
             control_codes=_split(row.get("control_codes") or ""),
             security_research=(row.get("security_research") or "").lower() == "true",
             sources=(_source(row),),
         )
+        if current is not None:
+            made = current.model_copy(
+                update={
+                    name: tuple(dict.fromkeys((*getattr(current, name), *getattr(made, name))))
+                    for name in ("aliases", "capabilities", "control_codes", "sources")
+                }
+            )
+        batch.records[key] = made
     return batch
 
 
