@@ -11,7 +11,17 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from pallmall.api import accounts, cases, guard, intel, log, problems, registry, screening
+from pallmall.api import (
+    accounts,
+    cases,
+    equities,
+    guard,
+    intel,
+    log,
+    problems,
+    registry,
+    screening,
+)
 from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal, session_cookie
 from pallmall.api.pool import WorkerPool
@@ -103,6 +113,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )
     app.include_router(reports_api.router)
+    app.include_router(equities.router)
     app.include_router(api_docs.router)
     app.include_router(portal_pages.router)
     app.include_router(pages.router)

@@ -146,6 +146,19 @@ REPORT_FIELDS: Mapping[str, Treatment] = {
     "digest": P,
 }
 
+EQUITIES_DECISION_FIELDS: Mapping[str, Treatment] = {
+    "state": E,
+    "outcome": E,  # disclose, restrict, mitigate, limited_use: what the report counts
+    "review_on": E,  # the review date of a retained vulnerability (overdue reviews)
+    "decision": C,  # equities weighed, rationale, body, escalations: opened on disclosure
+    "vulnerability": C,  # what it affects, CVE, when and how acquired: never opened
+    "deciders": C,  # who proposed and who approved: never opened
+}
+EQUITIES_OPENING_FIELDS: Mapping[str, Treatment] = {
+    "state": E,
+    "openings": P,  # per earlier decision entry: index, leaf hash, salt and value of decision
+}
+
 FILER_EVENT_FIELDS: Mapping[str, frozenset[str]] = {
     "countersign": frozenset({"outcome", "grounds", "conditions", "public_statement"}),
     "amend": frozenset({"conditions", "public_statement"}),
@@ -174,6 +187,8 @@ CASE_VERBS = (
 INCIDENT_CONFIRMED = "intel.incident.confirmed"
 REPORT_PUBLISHED = "report.published"
 ENTRY_WITHHELD = "log.entry.withheld"
+EQUITIES_COMMITTED = "equities.decision.committed"
+EQUITIES_OPENED = "equities.decision.opened"
 
 
 def _vocabulary() -> dict[str, EntryKind]:
@@ -192,6 +207,16 @@ def _vocabulary() -> dict[str, EntryKind]:
         EntryKind(INCIDENT_CONFIRMED, "an abuse incident confirmed (four eyes)", INCIDENT_FIELDS),
         EntryKind(REPORT_PUBLISHED, "a transparency report published", REPORT_FIELDS),
         EntryKind(ENTRY_WITHHELD, "an entry the operator no longer serves, and why", NOTICE_FIELDS),
+        EntryKind(
+            EQUITIES_COMMITTED,
+            "a vulnerability equities decision taken (four eyes), committed to",
+            EQUITIES_DECISION_FIELDS,
+        ),
+        EntryKind(
+            EQUITIES_OPENED,
+            "the decisions on a vulnerability opened once it is disclosed",
+            EQUITIES_OPENING_FIELDS,
+        ),
     ]
     kinds += [
         EntryKind(

@@ -17,6 +17,7 @@ How entries are read (tolerant, because capabilities log their own public summar
   by registry organisation and person entries (the registry's restricted parties).
 - incidents: ``intel.incident.confirmed`` entries, by category of irresponsible use.
 - registry: ``registry.`` entries by kind.
+- equities: ``equities.decision.`` entries (:mod:`pallmall.reports.equities`).
 
 An entry with a public ``state`` other than the report's is left out (a node may hold
 several authorities' entries).
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pallmall.log import Entry
+from pallmall.reports.equities import equities_figures
 from pallmall.reports.source import LogRecord
 from pallmall.reports.spec import ReportSpec
 
@@ -64,9 +66,14 @@ def compute_figures(records: Sequence[LogRecord], spec: ReportSpec) -> dict[str,
         "incidents": _incidents(period),
         "registry": _registry(period),
         "reports": {"published": sum(1 for i in period if i.entry.kind == REPORT_PUBLISHED)},
+        "equities": equities_figures(_pairs(mine), _pairs(period), _pairs(until_end), spec.end),
     }
     result: dict[str, Any] = _sorted(figures)
     return result
+
+
+def _pairs(items: list[_Item]) -> list[tuple[int, Entry]]:
+    return [(i.index, i.entry) for i in items]
 
 
 def _ours(entry: Entry, spec: ReportSpec) -> bool:

@@ -18,6 +18,7 @@ DOMAIN = [
     "log",
     "reports",
     "federation",
+    "equities",
 ]
 FRAMEWORKS = {
     "fastapi",
