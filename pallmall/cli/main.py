@@ -15,6 +15,7 @@ from rich.table import Table
 
 from pallmall.cli.cases import cases_app
 from pallmall.cli.context import open_database
+from pallmall.cli.equities import equities_app
 from pallmall.cli.intel import COLLECTIONS, INTEL_FORMATS, export_intel, import_intel
 from pallmall.cli.lists import lists_app, record_shipped_lists
 from pallmall.cli.lists import screen as screen_command
@@ -47,6 +48,7 @@ app.add_typer(log_app, name="log")
 app.add_typer(cases_app, name="cases")
 app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
+app.add_typer(equities_app, name="equities")
 app.command("screen")(screen_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
