@@ -40,7 +40,14 @@ from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
-from pallmall.web import api_docs, cases_pages, pages, portal_pages, screening_pages
+from pallmall.web import (
+    api_docs,
+    cases_pages,
+    equities_pages,
+    pages,
+    portal_pages,
+    screening_pages,
+)
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -119,6 +126,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(cases_pages.router)
     app.include_router(screening_pages.router)
+    app.include_router(equities_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
