@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from pallmall.api import (
     accounts,
+    attestation,
     cases,
     equities,
     guard,
@@ -121,6 +122,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.include_router(reports_api.router)
     app.include_router(equities.router)
+    app.include_router(attestation.router)
     app.include_router(api_docs.router)
     app.include_router(portal_pages.router)
     app.include_router(pages.router)

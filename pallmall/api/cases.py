@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
+from pallmall.api.attestation import build_service as attestation_service
 from pallmall.api.deps import principal, read_tx, write_tx
 from pallmall.api.schemas import PageOut, page_out
 from pallmall.cases.diligence import Sources
@@ -65,7 +66,8 @@ def build_service(db: Database, tx: Tx, desk: ScreeningDesk | None) -> CaseServi
         incidents = IntelIncidentFacts(
             SqlIntelStore(db.engine).list_incidents, registry.jurisdictions
         )
-        return Sources(ScreenerFacts(_screener(desk)), registry, incidents)
+        standing = attestation_service(tx).standing
+        return Sources(ScreenerFacts(_screener(desk)), registry, incidents, standing)
 
     return CaseService(store, tx.audit, tx.outbox, sources, shipped_rules())
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from pallmall.attestation import Standing, attestation_finding, shipped_form
 from pallmall.cases.matching import same_party
 from pallmall.cases.model import (
     Assessment,
@@ -22,11 +23,13 @@ from pallmall.cases.model import (
 from pallmall.cases.ports import CaseStore, IncidentFacts, RegistryFacts, ScreeningFacts
 from pallmall.policy import (
     DueDiligence,
+    Finding,
     PartyEvidence,
     PriorDenialEvidence,
     ProductEvidence,
     RestrictionEvidence,
     RuleSet,
+    Severity,
     assess,
     evaluate,
 )
@@ -54,6 +57,18 @@ class Sources:
     screening: ScreeningFacts
     registry: RegistryFacts
     incidents: IncidentFacts
+    attestations: Callable[[str], Standing | None] | None = None
+    """The vendor's self-attestation read against the registry (None: not consulted)."""
+
+
+def attestation_findings(vendor_id: str | None, sources: Sources) -> tuple[Finding, ...]:
+    """The finding on the vendor's self-attestation (none when attestations are not
+    consulted or there is no vendor): info when sound, advisory when missing, high when
+    expired, contradicted by the registry or adverse (:mod:`pallmall.attestation.finding`)."""
+    if sources.attestations is None or not vendor_id:
+        return ()
+    name = sources.registry.name(vendor_id) or vendor_id
+    return (attestation_finding(name, sources.attestations(vendor_id), shipped_form()),)
 
 
 def product_category(product: ProductEvidence | None) -> str:
@@ -186,7 +201,9 @@ def run_licence_diligence(
     """Gather the evidence and evaluate ``rules``; the run records what it read."""
     app = case.filed(LicenceApplication)
     evidence = licence_evidence(case, app, sources, store)
-    findings = evaluate(rules, evidence)
+    vendor_id = app.vendor_record_id or sources.registry.vendor_of(app.product_id)
+    findings = evaluate(rules, evidence) + attestation_findings(vendor_id, sources)
+    findings = tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.summary)))
     notes = () if evidence.list_versions else ("no restricted-party list is loaded",)
     return DiligenceRun(
         case_id=case.id,
@@ -218,11 +235,15 @@ def procurement_assessment(
         restrictions=restrictions_on(store, req.vendor_record_id),
         list_versions=sources.screening.versions(),
     )
-    result = assess(rules, evidence, req.declarations, req.vendor_attested)
+    attested = attestation_findings(req.vendor_record_id, sources)
+    # the vendor's attestation on file, read against the registry, replaces the buyer's box
+    vetted = all(f.severity is Severity.INFO for f in attested) if attested else req.vendor_attested
+    result = assess(rules, evidence, req.declarations, vetted)
+    reasons = result.reasons + tuple(f.summary for f in attested if f.severity is not Severity.INFO)
     return Assessment(
         verdict=result.verdict,
         vetted=result.vetted,
-        reasons=result.reasons,
+        reasons=reasons,
         factors=result.factors,
         citation=rules.procurement_citation,
         evidence=evidence,

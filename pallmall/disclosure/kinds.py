@@ -159,6 +159,15 @@ EQUITIES_OPENING_FIELDS: Mapping[str, Treatment] = {
     "openings": P,  # per earlier decision entry: index, leaf hash, salt and value of decision
 }
 
+ATTESTATION_FIELDS: Mapping[str, Treatment] = {
+    "form": E,  # the form and version answered
+    "attested_at": E,
+    "expires_on": E,
+    "digest": P,  # SHA-256 of the answers' canonical JSON, what the node signed
+    "answers": P,  # the vendor's own declarations, made for publication
+    "note": P,  # the statement signed by the node on the vendor's behalf (C2SP signed note)
+}
+
 FILER_EVENT_FIELDS: Mapping[str, frozenset[str]] = {
     "countersign": frozenset({"outcome", "grounds", "conditions", "public_statement"}),
     "amend": frozenset({"conditions", "public_statement"}),
@@ -189,6 +198,7 @@ REPORT_PUBLISHED = "report.published"
 ENTRY_WITHHELD = "log.entry.withheld"
 EQUITIES_COMMITTED = "equities.decision.committed"
 EQUITIES_OPENED = "equities.decision.opened"
+ATTESTATION_FILED = "attestation.filed"
 
 
 def _vocabulary() -> dict[str, EntryKind]:
@@ -211,6 +221,9 @@ def _vocabulary() -> dict[str, EntryKind]:
             EQUITIES_COMMITTED,
             "a vulnerability equities decision taken (four eyes), committed to",
             EQUITIES_DECISION_FIELDS,
+        ),
+        EntryKind(
+            ATTESTATION_FILED, "a vendor's self-attestation, signed by the node", ATTESTATION_FIELDS
         ),
         EntryKind(
             EQUITIES_OPENED,

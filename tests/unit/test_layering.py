@@ -19,6 +19,7 @@ DOMAIN = [
     "reports",
     "federation",
     "equities",
+    "attestation",
 ]
 FRAMEWORKS = {
     "fastapi",

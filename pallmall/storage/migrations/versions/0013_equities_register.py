@@ -1,4 +1,5 @@
 """equities: the vulnerability equities register (vulnerabilities, history, enrolled bodies)
+and vendor self-attestations
 
 Revision ID: 0013_equities
 Revises: 0006_security
@@ -65,12 +66,30 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=2), nullable=False),
         sa.PrimaryKeyConstraint("account_id", "state", name=op.f("pk_equities_bodies")),
     )
-    install_append_only(["equities_events"])
+    op.create_table(
+        "attestations",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("vendor_id", sa.String(length=64), nullable=False),
+        sa.Column("account_id", sa.String(length=64), nullable=False),
+        sa.Column("submitted_by", sa.String(length=64), nullable=False),
+        sa.Column("form", sa.String(length=120), nullable=False),
+        sa.Column("attested_at", UTCDateTime(), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=False),
+        sa.Column("answers", sa.JSON(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attestations")),
+    )
+    op.create_index(op.f("ix_attestations_vendor_id"), "attestations", ["vendor_id"])
+    op.create_index(op.f("ix_attestations_attested_at"), "attestations", ["attested_at"])
+    install_append_only(["equities_events", "attestations"])
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS equities_events_append_only ON equities_events")
+        for name in ("attestations", "equities_events"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}_append_only ON {name}")
+    op.drop_table("attestations")
     op.drop_table("equities_bodies")
     op.drop_table("equities_events")
     op.drop_table("equities_vulnerabilities")
