@@ -43,6 +43,7 @@ from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
 from pallmall.web import (
     api_docs,
+    attestation_pages,
     cases_pages,
     equities_pages,
     pages,
@@ -129,6 +130,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(cases_pages.router)
     app.include_router(screening_pages.router)
     app.include_router(equities_pages.router)
+    app.include_router(attestation_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 

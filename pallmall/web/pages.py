@@ -10,8 +10,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from pallmall.api.attestation import build_service as attestation_service
 from pallmall.api.deps import database, principal, read_tx, resolve_principal
 from pallmall.api.signin import client_address, end_session, sign_in, start_session
+from pallmall.attestation import shipped_form
 from pallmall.core.auth import Principal
 from pallmall.core.errors import NotFound, PallmallError, RetryLater, Unauthenticated
 from pallmall.core.paging import PageRequest
@@ -117,6 +119,7 @@ def record_page(record_id: str, request: Request, caller: Caller, tx: Reading) -
         groups=groups,
         label=label,
         graph=graph,
+        **public_attestation(tx, stored.id, stored.record.type.value),
     )
 
 
@@ -166,6 +169,16 @@ def page_error(request: Request, exc: PallmallError) -> HTMLResponse:
 
 def _page_url(params: dict[str, Any], page: int) -> str:
     return "/search?" + urlencode({**{k: v for k, v in params.items() if v}, "page": page})
+
+
+def public_attestation(tx: Tx, record_id: str, record_type: str) -> dict[str, Any]:
+    """What the record page shows of an organisation's self-attestation (its answers are
+    public declarations; the page itself is only as public as the record)."""
+    if record_type != "organisation":
+        return {}
+    questions = [q for q in shipped_form().questions() if q.kind == "yes_no"]
+    standing = attestation_service(tx).standing(record_id)
+    return {"attestation": standing, "attestation_questions": questions}
 
 
 def _ends(rel: StoredRelationship) -> tuple[str, str]:
