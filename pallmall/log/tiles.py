@@ -24,7 +24,7 @@ from pallmall.log._internal.ranges import NodeId
 from pallmall.log.errors import TileError
 from pallmall.log.fetch import CHECKPOINT, LogFetcher
 from pallmall.log.hashing import HASH_SIZE, node_hash
-from pallmall.log.layout import TILE_HEIGHT, TILE_WIDTH, TileId, tile_width
+from pallmall.log.layout import ENTRIES, TILE_HEIGHT, TILE_WIDTH, TileId, tile_width
 from pallmall.log.withholding import WithheldList, redact_bundle
 
 
@@ -139,12 +139,16 @@ class FsTileStore:
     def fetch(self, path: str) -> bytes:
         """Return the bytes at ``path`` as the log wrote them (a withheld bundle's original,
         not its served, redacted copy); ``NotFound`` if absent (the LogFetcher protocol)."""
-        for folder in (self.withheld_dir, self.root):
+        # Only entry bundles are ever withheld: hash tiles (every proof) skip the extra open.
+        if path.startswith(f"tile/{ENTRIES}/") and self.withheld.items():
             try:
-                return (folder / path).read_bytes()
+                return (self.withheld_dir / path).read_bytes()
             except (FileNotFoundError, NotADirectoryError):
-                continue
-        raise NotFound(path)
+                pass
+        try:
+            return (self.root / path).read_bytes()
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise NotFound(path) from exc
 
     @property
     def withheld_dir(self) -> Path:
