@@ -115,6 +115,10 @@ def _section(data: Mapping[str, Any]) -> Section:
 
 
 def _question(data: Mapping[str, Any]) -> Question:
+    stray = set(data) - {"id", "kind", "text", "required", "options", "expect"}
+    if stray:
+        # a comma in an unquoted YAML flow mapping splits the text into stray keys
+        raise ValueError(f"question {data.get('id')}: unknown keys {sorted(map(str, stray))}")
     if data["kind"] not in KINDS:
         raise ValueError(f"question {data['id']}: kind must be one of {KINDS}")
     return Question(

@@ -97,5 +97,5 @@ def differences(answers: Mapping[str, Any], ties: Sequence[Tie]) -> tuple[str, .
 def name_key(name: str) -> str:
     """A name for comparison: accents, case, punctuation and company-form words dropped."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    plain = re.sub(r"[^a-z0-9 ]+", " ", plain)
+    plain = re.sub(r"[^a-z0-9 ]+", " ", plain.replace(".", ""))  # S.A. is SA
     return " ".join(_SUFFIXES.sub(" ", plain).split())
