@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from pallmall.core.paging import PageRequest
 from pallmall.log import parse_entry
+from pallmall.reports import build_report, make_spec, read_log, verify_report
 from pallmall.storage.database import Database
 from tests.integration.equities.conftest import People, publish
 
@@ -167,6 +168,24 @@ def test_disclosure_opens_every_decision_and_anyone_can_check_it(
     assert "proposed_by" not in json.dumps(decisions)
     not_opening = client.get(f"/api/v1/equities/openings/{decisions[0]['index']}")
     assert not_opening.status_code == 422
+    tlog = publish(client)
+    spec = make_spec("GB", date(2000, 1, 1), date(2100, 12, 31), "all")
+    report = build_report(
+        read_log(tlog.store.root, tlog.vkey), spec, "rpt-eq", "2026-12-01T00:00:00Z"
+    )
+    figures = report.figures["equities"]
+    assert figures["decisions"] == {"restrict": 1, "disclose": 1}
+    assert figures["disclosed"] == 1 and figures["disclosed_on_reconsideration"] == 1
+    assert figures["median_days_to_disclose"] == 0 and figures["opened"] == 1
+    assert figures["reviews_overdue_at_end"] == 0
+    verify_report(report.to_json(), tlog.store.root, tlog.vkey)  # recomputed from the log alone
+    other = build_report(
+        read_log(tlog.store.root, tlog.vkey),
+        make_spec("FR", date(2000, 1, 1), date(2100, 12, 31), "all"),
+        "rpt-fr",
+        "2026-12-01T00:00:00Z",
+    )
+    assert other.figures["equities"]["decisions"] == {}  # another state's report counts none
 
 
 def test_a_returned_proposal_restores_the_decision_in_force(
