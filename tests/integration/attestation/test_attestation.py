@@ -5,13 +5,19 @@ registry's contradictions, and read by due diligence and the procurement gate.""
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from pallmall.attestation.verify import AttestationError, verify_attestation
+from pallmall.cli.main import app
 from pallmall.core.auth import SYSTEM
 from pallmall.core.paging import PageRequest
-from pallmall.log import parse_entry, verifier_from_vkey, verify_note
+from pallmall.log import NoteError, generate_signer, parse_entry, verifier_from_vkey, verify_note
 from pallmall.log.entry import canonical_json
 from pallmall.registry.model import Organisation, OrgKind, Relationship, RelType
 from pallmall.storage.database import Database
@@ -156,3 +162,27 @@ def test_an_adverse_answer_is_a_finding_and_a_missing_one_advisory(
     finding = found["code-of-practice.vendor-attestation"]
     assert finding["severity"] == "high"
     assert "answered no: No known misuse" in finding["summary"]
+
+
+def test_anyone_checks_an_attestation_with_the_log_key(
+    client: TestClient, world: World, tmp_path: Path
+) -> None:
+    attest(client, world)
+    shown = client.get(f"/api/v1/attestations/{world.vendor_id}").json()
+    vkey = client.get("/log/vkey").text.strip()
+    saved = tmp_path / "attestation.json"
+    saved.write_text(json.dumps(shown))
+    runner = CliRunner()
+    printed = runner.invoke(app, ["attestation", "form"])
+    assert "pallmall-vendor-attestation@2026.1" in printed.output
+    assert "no_known_misuse [yes_no] (required)" in printed.output
+    ok = runner.invoke(app, ["attestation", "verify", str(saved), "--vkey", vkey])
+    assert ok.exit_code == 0, ok.output
+    assert "OK: signed by the node" in ok.output and world.vendor_id in ok.output
+    shown["attestation"]["answers"]["no_known_misuse"] = False
+    saved.write_text(json.dumps(shown))
+    doctored = runner.invoke(app, ["attestation", "verify", str(saved), "--vkey", vkey])
+    assert isinstance(doctored.exception, AttestationError)
+    other_key = generate_signer("other.example/log").vkey
+    with pytest.raises(NoteError):
+        verify_attestation(shown["attestation"], other_key)
