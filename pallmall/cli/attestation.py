@@ -32,7 +32,7 @@ def form() -> None:
         console.print(f"[bold]{s.title}[/bold]")
         for q in s.questions:
             need = " (required)" if q.required else ""
-            console.print(f"  {q.id} [{q.kind}]{need}: {q.text}")
+            console.print(f"  {q.id} ({q.kind}){need}: {q.text}", markup=False)
 
 
 @attestation_app.command("show")

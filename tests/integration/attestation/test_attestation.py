@@ -175,7 +175,7 @@ def test_anyone_checks_an_attestation_with_the_log_key(
     runner = CliRunner()
     printed = runner.invoke(app, ["attestation", "form"])
     assert "pallmall-vendor-attestation@2026.1" in printed.output
-    assert "no_known_misuse [yes_no] (required)" in printed.output
+    assert "no_known_misuse (yes_no) (required)" in printed.output
     ok = runner.invoke(app, ["attestation", "verify", str(saved), "--vkey", vkey])
     assert ok.exit_code == 0, ok.output
     assert "OK: signed by the node" in ok.output and world.vendor_id in ok.output
