@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,9 @@ def pallmall_server(folder: Path, page_size: int) -> Iterator[str]:
     Importer(store).import_file(PEGASUS, PUBLIC)
     app = FastAPI()
     app.include_router(
-        taxii_router(lambda: store, bench_principal, TaxiiConfig(max_page_size=page_size))
+        taxii_router(
+            lambda: nullcontext(store), bench_principal, TaxiiConfig(max_page_size=page_size)
+        )
     )
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     sock = (

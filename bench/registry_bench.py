@@ -137,7 +137,7 @@ def wrk(url: str, duration: str) -> tuple[float, float, float]:
         text=True,
         check=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses")
@@ -145,7 +145,7 @@ def wrk(url: str, duration: str) -> tuple[float, float, float]:
 
 
 def latency(out: str, pct: str) -> float:
-    value, unit = re.search(rf"{pct}\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    value, unit = re.search(rf"{pct}\s+([\d.]+)(us|ms|s)", out).groups()
     return float(value) * UNITS[unit]
 
 

@@ -69,7 +69,7 @@ def _postgres_schema(worker_id: str) -> Iterator[str]:
     admin.dispose()
 
 
-def _schema_engine(schema: str):  # type: ignore[no-untyped-def]
+def _schema_engine(schema: str):
     return make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
 
 

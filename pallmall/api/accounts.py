@@ -5,24 +5,30 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import database, principal, read_tx, write_tx
+from pallmall.api.deps import (
+    Caller,
+    Reading,
+    Writing,
+    database,
+    publisher,
+    screening_desk,
+    transparency_log,
+)
 from pallmall.api.schemas import PageOut, page_out
 from pallmall.api.signin import client_address, sign_in
 from pallmall.core.accounts import AccountService, ApiToken, User
 from pallmall.core.audit import AuditRecord
-from pallmall.core.auth import AccountKind, Permission, Principal, Role
+from pallmall.core.auth import AccountKind, Permission, Role
 from pallmall.core.clock import utcnow
-from pallmall.core.errors import NotFound, Unauthenticated
+from pallmall.core.errors import InvalidInput, NotFound, Unauthenticated
 from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
 from pallmall.log import TransparencyLog
-from pallmall.storage.database import Tx
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=problems.RESPONSES)
-Caller = Annotated[Principal, Depends(principal)]
 
 
 class Me(BaseModel):
@@ -33,6 +39,7 @@ class Me(BaseModel):
     account_id: str | None
     account_kind: AccountKind | None
     display: str
+    state: str | None = Field(description="the state a state body's account acts for")
 
 
 class UserIn(BaseModel):
@@ -43,6 +50,13 @@ class UserIn(BaseModel):
     role: Role
     account_name: str | None = Field(default=None, max_length=300)
     account_kind: AccountKind | None = None
+    account_state: str | None = Field(
+        default=None,
+        max_length=10,
+        description="ISO 3166-1 alpha-2 state of a state body's account (export_authority, "
+        "state_agency, oversight_body): required for those, refused for others",
+        examples=["GB"],
+    )
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
 
@@ -54,6 +68,7 @@ class UserOut(BaseModel):
     name: str
     role: Role
     account_name: str | None
+    account_state: str | None = None
     active: bool
 
 
@@ -111,6 +126,7 @@ def _user_out(user: User) -> UserOut:
         name=user.name,
         role=user.role,
         account_name=user.account.name if user.account else None,
+        account_state=user.account.state if user.account else None,
         active=user.active,
     )
 
@@ -136,11 +152,11 @@ async def status(request: Request, response: Response) -> Status:
     log can advance; ``warming`` while the screener builds; ``not_ready`` with the reasons
     (HTTP 503, for load balancers) while the log cannot advance (a full or read-only disk,
     an I/O error). Public."""
-    desk = request.app.state.screening
-    tlog = request.app.state.tlog
+    desk = screening_desk(request)
+    tlog = transparency_log(request)
     ready = desk.ready or not desk.current()
     size = tlog.checkpoint().checkpoint.size
-    problems = [p for p in (_log_problem(tlog), request.app.state.publisher.failing) if p]
+    problems = [p for p in (_log_problem(tlog), publisher(request).failing) if p]
     state = "not_ready" if problems else "ready" if ready else "warming"
     if problems:
         response.status_code = 503
@@ -170,27 +186,28 @@ async def me(caller: Caller) -> Me:
         account_id=caller.account_id,
         account_kind=caller.account_kind,
         display=caller.display,
+        state=caller.state,
     )
 
 
 @router.get("/users", response_model=list[UserOut])
-def list_users(
-    caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
-) -> list[UserOut]:
+def list_users(caller: Caller, tx: Reading) -> list[UserOut]:
     """Every user (``users:manage``)."""
     caller.require(Permission.USERS_MANAGE)
     return [_user_out(u) for u in tx.accounts.list_users()]
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
-def create_user(
-    caller: Caller, tx: Annotated[Tx, Depends(write_tx, scope="function")], body: UserIn
-) -> UserOut:
+def create_user(caller: Caller, tx: Writing, body: UserIn) -> UserOut:
     """Create a user, and its account organisation if new (``users:manage``)."""
     service = AccountService(tx.accounts, tx.audit)
+    caller.require(Permission.USERS_MANAGE)
     org = None
     if body.account_name:
-        org = service.ensure_org(caller, body.account_name, body.account_kind or AccountKind.PUBLIC)
+        kind = body.account_kind or AccountKind.PUBLIC
+        org = service.ensure_org(caller, body.account_name, kind, body.account_state)
+    elif body.account_state:
+        raise InvalidInput("account_state", "a state belongs to an account: give account_name")
     user = service.create_user(caller, body.email, body.name, body.role, org, body.password)
     return _user_out(user)
 
@@ -199,7 +216,7 @@ def create_user(
 def change_user(
     user_id: str,
     caller: Caller,
-    tx: Annotated[Tx, Depends(write_tx, scope="function")],
+    tx: Writing,
     body: UserChange,
 ) -> UserOut:
     """Disable a user (its sessions end and its tokens are revoked at once), enable it, or
@@ -233,7 +250,7 @@ def create_token(request: Request, body: TokenIn) -> TokenOut:
 @router.get("/tokens", response_model=list[TokenInfo])
 def list_tokens(
     caller: Caller,
-    tx: Annotated[Tx, Depends(read_tx, scope="function")],
+    tx: Reading,
     email: Annotated[str | None, Query(max_length=320)] = None,
 ) -> list[TokenInfo]:
     """The caller's API tokens; with ``users:manage``, every user's (or ``email``'s)."""
@@ -246,9 +263,7 @@ def list_tokens(
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenInfo)
-def revoke_token(
-    token_id: str, caller: Caller, tx: Annotated[Tx, Depends(write_tx, scope="function")]
-) -> TokenInfo:
+def revoke_token(token_id: str, caller: Caller, tx: Writing) -> TokenInfo:
     """Revoke an API token at once: one's own, or anyone's with ``users:manage`` (audited)."""
     if caller.is_anonymous:
         raise Unauthenticated("sign in to revoke API tokens")
@@ -271,7 +286,7 @@ def _token_info(token: ApiToken, now: datetime) -> TokenInfo:
 @router.get("/audit", response_model=PageOut[AuditOut])
 def audit(
     caller: Caller,
-    tx: Annotated[Tx, Depends(read_tx, scope="function")],
+    tx: Reading,
     target: Annotated[str | None, Query(max_length=200)] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,

@@ -5,40 +5,32 @@ the registry (as public as the record)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import principal, read_tx, write_tx
-from pallmall.attestation import Attestation, AttestationService, Standing, shipped_form
+from pallmall.api.deps import Caller, Reading, Writing, settings
+from pallmall.attestation import Attestation, Standing, shipped_form
 from pallmall.core.auth import Principal
 from pallmall.core.errors import NotFound
-from pallmall.log import load_signing_key
-from pallmall.log.keys import KEY_FILE
 from pallmall.log.note import NoteSigner
 from pallmall.registry.service import RegistryService
-from pallmall.storage.attestation import RegistryVendorFacts, SqlAttestationStore
 from pallmall.storage.database import Tx
+from pallmall.wiring import attestation_service, node_signer
 
 router = APIRouter(
     prefix="/api/v1/attestations", tags=["attestations"], responses=problems.RESPONSES
 )
-Caller = Annotated[Principal, Depends(principal)]
 
 
-def build_service(tx: Tx, signer: NoteSigner | None = None) -> AttestationService:
-    """Attestations on ``tx``; ``signer`` (the node's log key) only to attest."""
-    vendors = RegistryVendorFacts(tx.registry)
-    return AttestationService(SqlAttestationStore(tx.conn), vendors, tx.audit, tx.outbox, signer)
+build_service = attestation_service
 
 
-def node_signer(request: Request) -> NoteSigner:
+def request_signer(request: Request) -> NoteSigner:
     """The node's log signing key, which signs attestations on the vendors' behalf."""
-    data_dir: Path = request.app.state.settings.data_dir
-    return load_signing_key(data_dir / KEY_FILE)
+    return node_signer(settings(request))
 
 
 def visible_standing(tx: Tx, caller: Principal, vendor_id: str) -> Standing | None:
@@ -120,19 +112,17 @@ def form() -> dict[str, Any]:
 def attest(
     request: Request,
     caller: Caller,
-    tx: Annotated[Tx, Depends(write_tx, scope="function")],
+    tx: Writing,
     body: AttestationIn,
 ) -> AttestationOut:
     """Attest for a registry record (vendor accounts; the first account to attest for a
     record keeps it): dated, signed by the node on the vendor's behalf, logged."""
-    found = build_service(tx, node_signer(request)).attest(caller, body.vendor_id, body.answers)
+    found = build_service(tx, request_signer(request)).attest(caller, body.vendor_id, body.answers)
     return attestation_out(found)
 
 
 @router.get("/{vendor_id}", response_model=StandingOut)
-def standing(
-    vendor_id: str, caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
-) -> StandingOut:
+def standing(vendor_id: str, caller: Caller, tx: Reading) -> StandingOut:
     """The attestation in force for a registry record (as public as the record)."""
     found = visible_standing(tx, caller, vendor_id)
     if found is None:

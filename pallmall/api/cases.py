@@ -7,14 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
-from pallmall.api.attestation import build_service as attestation_service
-from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.deps import Caller, Cases, Limit, Offset, ReadCases
 from pallmall.api.schemas import PageOut, page_out
-from pallmall.cases.diligence import Sources
 from pallmall.cases.filing import (
     check_procurement,
     file_licence,
@@ -37,64 +35,12 @@ from pallmall.cases.model import (
     RestrictionRequest,
     UseAuthorisationRequest,
 )
-from pallmall.cases.service import CaseService, CaseView, Preview, require_any
-from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
-from pallmall.core.auth import Permission, Principal
-from pallmall.core.errors import Conflict
-from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
+from pallmall.cases.service import CaseView, Preview, require_any
+from pallmall.core.auth import Permission
+from pallmall.core.paging import PageRequest
 from pallmall.policy import shipped_rules
-from pallmall.screening import Screener, ScreeningDesk
-from pallmall.storage.cases import SqlCaseStore
-from pallmall.storage.database import Database, Tx
-from pallmall.storage.intel import SqlIntelStore
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"], responses=problems.RESPONSES)
-Caller = Annotated[Principal, Depends(principal)]
-Writing = Annotated[Tx, Depends(write_tx, scope="function")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-
-
-def build_service(db: Database, tx: Tx, desk: ScreeningDesk | None) -> CaseService:
-    """The case service on ``tx``, with evidence from the lists in ``desk``, the registry
-    in ``tx`` and the incidents stored in ``db`` (the composition the API, pages and CLI
-    share)."""
-    store = SqlCaseStore(tx.conn)
-    registry = RegistryStoreFacts(tx.registry)
-
-    def sources() -> Sources:
-        incidents = IntelIncidentFacts(
-            SqlIntelStore(db.engine).list_incidents, registry.jurisdictions
-        )
-        standing = attestation_service(tx).standing
-        return Sources(ScreenerFacts(_screener(desk)), registry, incidents, standing)
-
-    return CaseService(store, tx.audit, tx.outbox, sources, shipped_rules())
-
-
-def _screener(desk: ScreeningDesk | None) -> Screener | None:
-    if desk is None:
-        return None
-    try:
-        return desk.screener()
-    except Conflict:  # no list loaded: due diligence records it in the run's notes
-        return None
-
-
-def service(request: Request, tx: Writing) -> CaseService:
-    """The case service for one request."""
-    return build_service(request.app.state.db, tx, request.app.state.screening)
-
-
-def reading_service(
-    request: Request, tx: Annotated[Tx, Depends(read_tx, scope="function")]
-) -> CaseService:
-    """The case service for one request that only reads."""
-    return build_service(request.app.state.db, tx, request.app.state.screening)
-
-
-Cases = Annotated[CaseService, Depends(service)]
-ReadCases = Annotated[CaseService, Depends(reading_service)]
 
 
 class CaseOut(BaseModel):

@@ -1,34 +1,70 @@
-"""FastAPI dependencies: the database unit of work and the calling principal."""
+"""FastAPI dependencies: the node's services, the database unit of work, the calling
+principal, and the aliases every router and page declares its parameters with.
+
+The only module that reads ``request.app.state`` (the :class:`~pallmall.wiring.Node` the
+app was built on); routers and pages depend on the functions and aliases here."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 from collections.abc import AsyncIterator, Iterator
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Query, Request
 
+from pallmall.api.pool import WorkerPool
+from pallmall.cases.service import CaseService
 from pallmall.core.accounts import token_hash
 from pallmall.core.auth import ANONYMOUS, Principal
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Unauthenticated
+from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET
 from pallmall.core.settings import Settings
+from pallmall.log import TransparencyLog
+from pallmall.publisher import Publisher
+from pallmall.screening import ScreeningDesk
 from pallmall.storage.database import Database, Tx
+from pallmall.wiring import Node, case_service
 
 SESSION = "pallmall_session"
 PRINCIPAL = "pallmall.principal"
 
 
+def node(request: Request) -> Node:
+    """The node the app was built on (:func:`pallmall.wiring.build_node`)."""
+    found: Node = request.app.state.node
+    return found
+
+
 def database(request: Request) -> Database:
     """The app's database."""
-    db: Database = request.app.state.db
-    return db
+    return node(request).db
 
 
 def settings(request: Request) -> Settings:
     """The app's settings."""
-    s: Settings = request.app.state.settings
-    return s
+    return node(request).settings
+
+
+def transparency_log(request: Request) -> TransparencyLog:
+    """The app's transparency log."""
+    return node(request).tlog
+
+
+def screening_desk(request: Request) -> ScreeningDesk:
+    """The app's screening desk."""
+    return node(request).screening
+
+
+def publisher(request: Request) -> Publisher:
+    """The app's outbox publisher."""
+    return node(request).publisher
+
+
+def worker_pool(request: Request) -> WorkerPool:
+    """The app's worker pool (CPU-bound work off the event loop)."""
+    return node(request).workers
 
 
 async def read_tx(request: Request) -> AsyncIterator[Tx]:
@@ -54,6 +90,35 @@ def write_tx(request: Request) -> Iterator[Tx]:
 async def principal(request: Request) -> Principal:
     """The caller (see :func:`resolve_principal`)."""
     return resolve_principal(request)
+
+
+Caller = Annotated[Principal, Depends(principal)]
+"""The calling principal (anonymous when no credentials were sent)."""
+Reading = Annotated[Tx, Depends(read_tx, scope="function")]
+"""A read-only unit of work for the request."""
+# scope="function": commit before the response is sent, so a 2xx means committed (the
+# default scope, "request", would commit after the client already has its answer)
+Writing = Annotated[Tx, Depends(write_tx, scope="function")]
+"""A unit of work that commits when the request succeeds."""
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Log = Annotated[TransparencyLog, Depends(transparency_log)]
+Desk = Annotated[ScreeningDesk, Depends(screening_desk)]
+Workers = Annotated[WorkerPool, Depends(worker_pool)]
+
+
+def cases_writing(request: Request, tx: Writing) -> CaseService:
+    """The case service on the request's writing unit of work."""
+    return case_service(tx, screening_desk(request))
+
+
+def cases_reading(request: Request, tx: Reading) -> CaseService:
+    """The case service on the request's read-only unit of work."""
+    return case_service(tx, screening_desk(request))
+
+
+Cases = Annotated[CaseService, Depends(cases_writing)]
+ReadCases = Annotated[CaseService, Depends(cases_reading)]
 
 
 def session_cookie(settings: Settings) -> str:

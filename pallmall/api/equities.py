@@ -1,5 +1,5 @@
 """``/api/v1/equities``: the vulnerability equities register (state bodies of the holding
-state only) and the public check of an opening against the log."""
+state only: the state their account acts for) and the public check of an opening against the log."""
 
 from __future__ import annotations
 
@@ -10,12 +10,10 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import principal, read_tx, write_tx
-from pallmall.api.log import Log
+from pallmall.api.deps import Caller, Limit, Log, Offset, Reading, Writing
 from pallmall.api.schemas import PageOut, page_out
-from pallmall.core.auth import Principal
 from pallmall.core.errors import NotFound
-from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
+from pallmall.core.paging import PageRequest
 from pallmall.equities import (
     DecisionIn,
     EquitiesService,
@@ -28,27 +26,21 @@ from pallmall.equities import (
 from pallmall.equities.model import Cve, EscalationIn, VulnerabilityQuery
 from pallmall.equities.service import VulnerabilityView
 from pallmall.log import parse_entry
-from pallmall.storage.database import Tx
-from pallmall.storage.equities import SqlEquitiesStore
+from pallmall.wiring import equities_service
 
 router = APIRouter(prefix="/api/v1/equities", tags=["equities"], responses=problems.RESPONSES)
-Caller = Annotated[Principal, Depends(principal)]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def build_service(tx: Tx) -> EquitiesService:
-    """The register on ``tx`` (the composition the API, pages and CLI share)."""
-    return EquitiesService(SqlEquitiesStore(tx.conn), tx.audit, tx.outbox)
+build_service = equities_service
 
 
-def service(tx: Annotated[Tx, Depends(write_tx, scope="function")]) -> EquitiesService:
+def service(tx: Writing) -> EquitiesService:
     """The register for one request that writes."""
     return build_service(tx)
 
 
-def reading_service(tx: Annotated[Tx, Depends(read_tx, scope="function")]) -> EquitiesService:
+def reading_service(tx: Reading) -> EquitiesService:
     """The register for one request that only reads."""
     return build_service(tx)
 
@@ -113,14 +105,6 @@ class CveIn(BaseModel):
 
     model_config = _STRICT
     cve: Cve
-
-
-class BodyIn(BaseModel):
-    """An account enrolled in a state's equities process."""
-
-    model_config = _STRICT
-    account_id: str = Field(min_length=1, max_length=64)
-    state: str = Field(pattern=r"^[A-Z]{2}$")
 
 
 class OpeningOut(BaseModel):
@@ -197,8 +181,8 @@ def list_vulnerabilities(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> PageOut[VulnerabilityOut]:
-    """The vulnerabilities of the states the caller's body takes part in; ``overdue``: only
-    those whose review date has passed. Soonest review first."""
+    """The vulnerabilities of the state the caller's body acts for; ``overdue``: only those
+    whose review date has passed. Soonest review first."""
     today = register.clock().date()
     query = VulnerabilityQuery(state=state, status=status, overdue_on=today if overdue else None)
     page = register.search(caller, query, PageRequest(offset, limit))
@@ -207,15 +191,8 @@ def list_vulnerabilities(
 
 @router.post("", response_model=VulnerabilityOut, status_code=status.HTTP_201_CREATED)
 def record(caller: Caller, register: Register, body: VulnerabilityIn) -> VulnerabilityOut:
-    """Record a vulnerability the state holds."""
+    """Record a vulnerability the state of the caller's account holds."""
     return vulnerability_out(register.record(caller, body))
-
-
-@router.post("/bodies", status_code=status.HTTP_201_CREATED)
-def enrol(caller: Caller, register: Register, body: BodyIn) -> dict[str, Any]:
-    """Enrol an account (a state body) in a state's equities process (``users:manage``)."""
-    added = register.enrol(caller, body.account_id, body.state)
-    return {"account_id": body.account_id, "state": body.state, "added": added}
 
 
 @router.get("/openings/{index}", response_model=list[OpenedDecisionOut])

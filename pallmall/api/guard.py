@@ -46,6 +46,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 NEW_CSRF_COOKIE = "pallmall.csrf.new"
+GUARD_CONFIG = "pallmall.guard"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
@@ -116,7 +117,7 @@ def csrf_token(request: Request) -> str:
     the guard sets on this response (so the sign-in form is protected too). Tokens are
     HMAC-SHA256 under the node's session secret: they cannot be made without it.
     """
-    cfg: GuardConfig = request.app.state.guard
+    cfg: GuardConfig = request.scope[GUARD_CONFIG]
     session = request.cookies.get(cfg.session_cookie)
     if session:
         return _mac(cfg.secret, "session", session)
@@ -143,6 +144,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        scope[GUARD_CONFIG] = self.cfg  # for csrf_token: the request carries its guard
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -452,7 +454,6 @@ def _chain_text(exc: BaseException) -> str:
 
 
 def install(app: Any, config: GuardConfig) -> None:
-    """Put the guard in front of ``app`` (outermost of the app's own middleware) and keep its
-    config in ``app.state.guard`` for :func:`csrf_token`."""
-    app.state.guard = config
+    """Put the guard in front of ``app`` (outermost of the app's own middleware); each
+    request it passes carries ``config`` for :func:`csrf_token`."""
     app.add_middleware(Guard, config=config)

@@ -12,24 +12,22 @@ import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.deps import Caller, Limit, Offset, Reading, Writing
 from pallmall.api.schemas import PageOut
 from pallmall.core.auth import Principal
-from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
-from pallmall.disclosure import PUBLIC, Reader, Visibility
+from pallmall.core.paging import PageRequest
+from pallmall.disclosure import Reader, Visibility
 from pallmall.intel import exports
-from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import (
     AbuseCategory,
     AttackVector,
     Attribution,
     Citation,
     DeviceType,
-    Incident,
     IncidentDraft,
     IncidentStatus,
     LinkRole,
@@ -38,22 +36,15 @@ from pallmall.intel.incident import (
     VictimDraft,
 )
 from pallmall.intel.ports import IncidentQuery
-from pallmall.intel.publication import PublicCollection
 from pallmall.intel.report import ImportReport
 from pallmall.intel.taxii import MEDIA_STIX
 from pallmall.intel.tlp import Tlp
 from pallmall.storage.database import Tx
-from pallmall.storage.intel import RegistryExportSource, RegistryRecordTypes, SqlIntelStore
+from pallmall.storage.intel import RegistryExportSource, SqlIntelStore
+from pallmall.wiring import incident_desk
 
 router = APIRouter(prefix="/api/v1/intel", tags=["intel"], responses=problems.RESPONSES)
 
-Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx, scope="function")]
-# scope="function": commit before the response is sent, so a 2xx means committed (the
-# default scope, "request", would commit after the client already has its answer)
-Writing = Annotated[Tx, Depends(write_tx, scope="function")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 RecordId = Annotated[str, Field(min_length=1, max_length=100)]
 Text = Annotated[str, Field(max_length=2000)]
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
@@ -200,23 +191,6 @@ class IncidentOut(BaseModel):
     reported_at: dt.datetime | None
     decided_by: str | None
     decision_reason: str | None
-
-
-# -- wiring ----------------------------------------------------------------------------------
-
-
-def incident_desk(tx: Tx, caller: Principal) -> IncidentDesk:
-    """The incident desk on ``tx``: the stores, the audit sink and the outbox share it."""
-    store = SqlIntelStore(tx.conn)
-    records = RegistryRecordTypes(tx.registry, Reader.of(caller))
-    public = PublicCollection(store, lambda i: linked_registry(tx, i))
-    return IncidentDesk(store, records, tx.audit, tx.outbox, public)
-
-
-def linked_registry(tx: Tx, incident: Incident) -> RegistryExportSource:
-    """The public registry records ``incident`` links to (for its public STIX objects)."""
-    ids = {a.target_id for a in incident.attributions}
-    return RegistryExportSource.load(tx.registry, PUBLIC, only=ids)
 
 
 def _incident_out(view: dict[str, Any]) -> IncidentOut:

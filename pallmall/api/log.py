@@ -10,29 +10,19 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from pallmall.api import problems
-from pallmall.api.deps import read_tx
+from pallmall.api.deps import Log, Reading
 from pallmall.core.errors import InvalidInput, NotFound
 from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
 from pallmall.log import TransparencyLog, parse_tile_path
 from pallmall.storage.audit import LoggedChange
-from pallmall.storage.database import Tx
 
 router = APIRouter(prefix="/log", tags=["log"], responses=problems.RESPONSES)
 Size = Annotated[int, Query(ge=0, le=2**62)]
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-def transparency_log(request: Request) -> TransparencyLog:
-    """The app's log."""
-    found: TransparencyLog = request.app.state.tlog
-    return found
-
-
-Log = Annotated[TransparencyLog, Depends(transparency_log)]
 
 
 def _b64(value: bytes) -> str:
@@ -111,7 +101,7 @@ def consistency(old_size: Size, tree_size: Size, tlog: Log) -> JSONResponse:
 
 @router.get("/entries")
 def entries(
-    tx: Annotated[Tx, Depends(read_tx, scope="function")],
+    tx: Reading,
     tlog: Log,
     subject: Annotated[str | None, Query(max_length=200)] = None,
     leaf_hash: Annotated[

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
-from fastapi import Request
-
 from pallmall.core.errors import Unavailable
 
 P = ParamSpec("P")
@@ -58,9 +56,3 @@ class WorkerPool:
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-
-
-def worker_pool(request: Request) -> WorkerPool:
-    """The app's worker pool (a FastAPI dependency)."""
-    pool: WorkerPool = request.app.state.workers
-    return pool

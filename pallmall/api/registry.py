@@ -6,12 +6,12 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator
 
 from pallmall.api import problems
-from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.deps import Caller, Limit, Offset, Reading, Writing
 from pallmall.api.schemas import (
     PageOut,
     RecordOut,
@@ -21,18 +21,13 @@ from pallmall.api.schemas import (
     relationship_out,
     relationships_out,
 )
-from pallmall.core.auth import Principal
-from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
+from pallmall.core.paging import PageRequest
 from pallmall.registry.model import Capability, OrgKind, Record, RecordType, Relationship
 from pallmall.registry.service import RegistryService
 from pallmall.registry.store import AnyRecord, RecordQuery, Stored
 from pallmall.storage.database import Tx
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"], responses=problems.RESPONSES)
-
-Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx, scope="function")]
-Writing = Annotated[Tx, Depends(write_tx, scope="function")]
 
 
 def _rfc3339(value: object) -> object:
@@ -58,8 +53,6 @@ AsOf = Annotated[
     BeforeValidator(_rfc3339),
     Query(description="answer as the registry stood at this time (RFC 3339; UTC if no offset)"),
 ]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 def _service(tx: Tx) -> RegistryService:
@@ -100,7 +93,7 @@ async def get_record(record_id: str, caller: Caller, tx: Reading, as_of: AsOf = 
     stored = _service(tx).get(caller, record_id, as_of)
     # The hottest read: serialise once, skipping FastAPI's re-validation of the response model
     # (the record was validated when stored and again when loaded).
-    return JSONResponse(_record_json(stored))  # type: ignore[return-value]
+    return JSONResponse(_record_json(stored))  # type: ignore[return-value]  # FastAPI sends a Response as is; the model documents it
 
 
 def _record_json(stored: Stored) -> dict[str, object]:

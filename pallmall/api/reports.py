@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import database, principal, read_tx
-from pallmall.api.pool import WorkerPool, worker_pool
+from pallmall.api.deps import Caller, Reading, Workers, database, transparency_log
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import NotFound
@@ -29,20 +28,22 @@ from pallmall.reports import (
     parse_statements,
 )
 from pallmall.reports import read_log as read_transparency_log
-from pallmall.reports.ports import StoredReport, publish_report
-from pallmall.storage.database import Database, Tx
+from pallmall.reports.growth import CLAIM_YEARS, registry_vendors
+from pallmall.reports.ports import StoredReport, publish_report, require_publisher
+from pallmall.storage.database import Database
 from pallmall.storage.reports import SqlReportStore
 
 Statements = dict[str, dict[str, str]]
 router = APIRouter(prefix="/api/v1", tags=["reports"], responses=problems.RESPONSES)
-Caller = Annotated[Principal, Depends(principal)]
 
 
 class PublishRequest(BaseModel):
     """A report to build from this node's log now and publish."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    state: str = Field(min_length=1, max_length=100, examples=["GB"])
+    state: str = Field(
+        min_length=2, max_length=2, examples=["GB"], description="ISO 3166-1 alpha-2"
+    )
     period: str = Field(min_length=4, max_length=30, examples=["2026", "2026-Q2"])
     statements: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="self-assessment: {C1: {status, statement}, ...}"
@@ -62,9 +63,7 @@ def _summary(stored: StoredReport) -> dict[str, Any]:
 
 
 @router.get("/reports")
-def list_reports(
-    caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
-) -> dict[str, Any]:
+def list_reports(caller: Caller, tx: Reading) -> dict[str, Any]:
     """Published reports, newest first."""
     caller.require(Permission.REGISTRY_READ_PUBLIC)
     items = [_summary(s) for s in SqlReportStore(tx.conn).list()]
@@ -72,9 +71,7 @@ def list_reports(
 
 
 @router.get("/reports/{report_id}")
-def get_report(
-    report_id: str, caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
-) -> JSONResponse:
+def get_report(report_id: str, caller: Caller, tx: Reading) -> JSONResponse:
     """One report as published (what ``pallmall report verify`` takes)."""
     caller.require(Permission.REGISTRY_READ_PUBLIC)
     stored = SqlReportStore(tx.conn).get(report_id)
@@ -88,16 +85,19 @@ async def publish(
     body: PublishRequest,
     request: Request,
     caller: Caller,
-    workers: Annotated[WorkerPool, Depends(worker_pool)],
+    workers: Workers,
 ) -> dict[str, Any]:
-    """Build a report from the log's current checkpoint and publish it (``reports:publish``):
-    stored, and ``report.published`` with its digest appended to the log. Reading the log
-    and building run in the worker pool, before the write transaction opens."""
+    """Build a report from the log's current checkpoint and publish it: stored, and
+    ``report.published`` with its digest appended to the log. Only the state's own
+    regulators (``reports:publish``, an account acting for ``state``) or an admin publish a
+    state's report (403 otherwise). Reading the log and building run in the worker pool,
+    before the write transaction opens."""
     caller.require(Permission.REPORTS_PUBLISH)
     start, end, label = parse_period(body.period)
     spec = make_spec(body.state, start, end, label)
+    require_publisher(caller, spec.state)
     said = parse_statements(body.statements)
-    tlog: TransparencyLog = request.app.state.tlog
+    tlog: TransparencyLog = transparency_log(request)
     now = utcnow()
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     report = await workers.run(_build, tlog, spec, new_id("rpt"), stamp, said)
@@ -118,12 +118,8 @@ def _publish(db: Database, caller: Principal, report: Report, now: datetime) -> 
 
 
 @router.get("/observatory")
-def observatory(
-    caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
-) -> dict[str, Any]:
+def observatory(caller: Caller, tx: Reading) -> dict[str, Any]:
     """The market-growth observatory on the public registry (method: /statistics)."""
-    from pallmall.web.portal_pages import CLAIM_YEARS, registry_vendors
-
     caller.require(Permission.REGISTRY_READ_PUBLIC)
     g = observe(registry_vendors(tx.registry), claim_years=CLAIM_YEARS)
     fit = g.fit

@@ -8,14 +8,13 @@ import itertools
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import principal, read_tx
-from pallmall.api.pool import WorkerPool, worker_pool
-from pallmall.core.auth import Permission, Principal
+from pallmall.api.deps import Caller, Reading, Workers, screening_desk
+from pallmall.core.auth import Permission
 from pallmall.core.errors import InvalidInput
 from pallmall.disclosure import Reader
 from pallmall.registry.ownership import RegistryOwnership
@@ -31,10 +30,8 @@ from pallmall.screening import (
     results_to_json,
     screen_batch,
 )
-from pallmall.storage.database import Tx
 
 router = APIRouter(prefix="/api/v1/screening", tags=["screening"], responses=problems.RESPONSES)
-Caller = Annotated[Principal, Depends(principal)]
 MAX_BATCH = 10_000
 Short = Annotated[str, Field(min_length=1, max_length=300)]
 
@@ -75,17 +72,11 @@ class SnapshotOut(BaseModel):
     age_days: int | None
 
 
-def desk(request: Request) -> ScreeningDesk:
-    """The app's screening desk."""
-    found: ScreeningDesk = request.app.state.screening
-    return found
-
-
 @router.post("/screen")
 def screen(body: PartyIn, caller: Caller, request: Request) -> JSONResponse:
     """Screen one party against every list in force; hits explained, strongest first."""
     caller.require(Permission.SCREENING_RUN)
-    result = desk(request).screener().screen(body.party())
+    result = screening_desk(request).screener().screen(body.party())
     return JSONResponse(as_dict(result))
 
 
@@ -101,7 +92,7 @@ def screen(body: PartyIn, caller: Caller, request: Request) -> JSONResponse:
 async def batch(
     caller: Caller,
     request: Request,
-    workers: Annotated[WorkerPool, Depends(worker_pool)],
+    workers: Workers,
     format: Annotated[Literal["csv", "json"], Query()] = "csv",
 ) -> Response:
     """Screen a CSV of parties (columns: name, schema, aliases, countries, birth_date,
@@ -110,7 +101,7 @@ async def batch(
     The caller is checked before the body is read; the work runs in the worker pool."""
     caller.require(Permission.SCREENING_RUN)
     raw = await request.body()
-    return await workers.run(_screen_csv, desk(request), raw, format)
+    return await workers.run(_screen_csv, screening_desk(request), raw, format)
 
 
 def _screen_csv(screening: ScreeningDesk, raw: bytes, format: str) -> Response:
@@ -155,7 +146,7 @@ def lists(caller: Caller, request: Request) -> list[SnapshotOut]:
             source=s.source,
             age_days=(today - s.published).days if s.published else None,
         )
-        for s in desk(request).current()
+        for s in screening_desk(request).current()
     ]
 
 
@@ -163,7 +154,7 @@ def lists(caller: Caller, request: Request) -> list[SnapshotOut]:
 def ownership(
     record_id: str,
     caller: Caller,
-    tx: Annotated[Tx, Depends(read_tx, scope="function")],
+    tx: Reading,
     on: Annotated[date | None, Query()] = None,
 ) -> dict[str, Any]:
     """The 50 % rule for a registry record: the share its designated owners hold, with chains."""

@@ -1,7 +1,7 @@
 """The TAXII 2.1 server as a FastAPI router (TAXII Version 2.1, OASIS Standard 2021).
 
-Wire it with :func:`taxii_router`; the app factory passes the object store and the
-dependency that authenticates the caller. Resources and filters live in
+Wire it with :func:`taxii_router`; the app factory passes the object store's units of work
+and the dependency that authenticates the caller. Resources and filters live in
 ``pallmall.intel.taxii``; this module only speaks HTTP: media types (§1.6.8), errors (§3.6.1),
 headers (§3.3.1) and status codes.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -40,6 +41,8 @@ from pallmall.intel.taxii import (
 )
 
 PrincipalDependency = Callable[..., Principal] | Callable[..., Awaitable[Principal]]
+StoreScope = Callable[[], AbstractContextManager[ObjectStore]]
+"""Opens the object store in a unit of work (``with scope() as store``)."""
 
 
 @dataclass(frozen=True)
@@ -71,15 +74,18 @@ class TaxiiError(Exception):
 
 
 def taxii_router(
-    store_factory: Callable[[], ObjectStore],
+    reading: StoreScope,
     principal_dependency: PrincipalDependency,
     config: TaxiiConfig | None = None,
     products: ProductResolver | None = None,
     workers: WorkerPool | None = None,
+    writing: StoreScope | None = None,
 ) -> APIRouter:
     """A router serving discovery at ``/taxii2/`` and the API root at ``/taxii2/{api_root}/``.
 
-    ``store_factory`` returns the object store for a request; ``principal_dependency`` is a
+    ``reading`` opens the object store in a read-only unit of work for one request, and
+    ``writing`` in one that commits on exit (an add's objects and its status land together;
+    ``reading`` is used when None); ``principal_dependency`` is a
     FastAPI dependency returning the caller's :class:`Principal` (``ANONYMOUS`` when no
     credentials were sent; it may raise ``HTTPException(401)`` for bad ones).
     ``products`` links posted malware to registry products; ``workers`` runs imports off
@@ -87,7 +93,7 @@ def taxii_router(
     """
     cfg = config or TaxiiConfig()
     router = APIRouter(route_class=TaxiiRoute)
-    handlers = _Handlers(store_factory, cfg, products)
+    handlers = _Handlers(reading, writing or reading, cfg, products)
     who = Depends(principal_dependency)
     base = f"/taxii2/{cfg.api_root}"
     coll = base + "/collections/{collection_id}"
@@ -228,9 +234,14 @@ class _Handlers:
     """The endpoints' logic, one short method each."""
 
     def __init__(
-        self, stores: Callable[[], ObjectStore], cfg: TaxiiConfig, products: ProductResolver | None
+        self,
+        reading: StoreScope,
+        writing: StoreScope,
+        cfg: TaxiiConfig,
+        products: ProductResolver | None,
     ) -> None:
-        self._stores, self._cfg, self._products = stores, cfg, products
+        self._reading, self._writing = reading, writing
+        self._cfg, self._products = cfg, products
         self._limits = (cfg.default_page_size, cfg.max_page_size)
 
     def discovery(self, request: Request) -> Response:
@@ -259,7 +270,8 @@ class _Handlers:
 
     def status(self, status_id: str, principal: Principal) -> Response:
         """A status resource (§4.3); visible to those who may write its collection."""
-        found = self._stores().get_status(status_id)
+        with self._reading() as store:
+            found = store.get_status(status_id)
         if found is None:
             raise NotFound(f"status {status_id}")
         self._writable(found[0], principal)
@@ -285,7 +297,8 @@ class _Handlers:
         """The manifest of a collection (§5.3)."""
         spec = self._readable(collection_id, principal)
         query = parse_query(request.query_params, self._limits)
-        page = self._stores().page(spec.id, _without_body(query))
+        with self._reading() as store:
+            page = store.page(spec.id, _without_body(query))
         return _taxii(manifest_json(page), headers=page.headers())
 
     def objects(
@@ -302,7 +315,8 @@ class _Handlers:
             if "match[id]" in params or "match[type]" in params:
                 raise InvalidInput("match", "id and type filters do not apply to one object")
             params["match[id]"] = object_id
-        page = self._stores().page(spec.id, parse_query(params, self._limits))
+        with self._reading() as store:
+            page = store.page(spec.id, parse_query(params, self._limits))
         if object_id is not None and not page.rows and request.query_params.get("next") is None:
             raise NotFound(f"object {object_id}")
         return _taxii(envelope_json(page), headers=page.headers())
@@ -313,7 +327,8 @@ class _Handlers:
         """The versions of one object (§5.8)."""
         spec = self._readable(collection_id, principal)
         query = parse_query(request.query_params, self._limits)
-        page = self._stores().versions(spec.id, object_id, query)
+        with self._reading() as store:
+            page = store.versions(spec.id, object_id, query)
         if not page.rows and query.after is None:
             raise NotFound(f"object {object_id}")
         return _taxii(versions_json(page), headers=page.headers())
@@ -324,10 +339,10 @@ class _Handlers:
         objects = require_bundle_objects(_json(body, self._cfg.max_depth).get("objects"))
         stamp = format_us(datetime_us(utcnow()))
         report = ImportReport(source="taxii", format="taxii-envelope")
-        store = self._stores()
-        Importer(store, self._products).ingest(read_objects(objects, report), report, spec)
-        status = _status(objects, report, stamp)
-        store.save_status(status.id, spec.id, status.resource())
+        with self._writing() as store:
+            Importer(store, self._products).ingest(read_objects(objects, report), report, spec)
+            status = _status(objects, report, stamp)
+            store.save_status(status.id, spec.id, status.resource())
         return _taxii(status.resource(), status=202)
 
     def _find(self, collection_id: str) -> CollectionSpec:

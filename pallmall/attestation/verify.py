@@ -10,7 +10,7 @@ from typing import Any
 
 from pallmall.attestation.service import answers_digest, statement
 from pallmall.core.errors import VerificationError
-from pallmall.log.note import verifier_from_vkey, verify_note
+from pallmall.log import verifier_from_vkey, verify_note
 
 
 class AttestationError(VerificationError):

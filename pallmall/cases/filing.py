@@ -4,7 +4,6 @@ checks and use authorisations (state agencies)."""
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
 
 from pallmall.cases.diligence import (
     Sources,
@@ -25,15 +24,13 @@ from pallmall.cases.model import (
     UseAuthorisationRequest,
     Verb,
 )
+from pallmall.cases.service import CaseService
 from pallmall.cases.transitions import INITIAL
 from pallmall.core.auth import AccountKind, Permission, Principal
 from pallmall.core.errors import Forbidden, InvalidInput
 from pallmall.core.ids import new_id
 from pallmall.disclosure import Reader, Sensitivity, may_read
 from pallmall.policy.evidence import ProductEvidence
-
-if TYPE_CHECKING:
-    from pallmall.cases.service import CaseService
 
 P = Permission
 

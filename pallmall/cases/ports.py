@@ -72,6 +72,9 @@ class CaseStore(Protocol):
     def authorities(self) -> Mapping[str, str]:
         """Export authorities on this node: account organisation id -> name."""
 
+    def account_state(self, account_id: str) -> str | None:
+        """The state (ISO 3166-1 alpha-2) the account ``account_id`` acts for, if any."""
+
     def candidate_denials(
         self, product_category: str, exclude_authority: str
     ) -> Sequence[DeniedLicence]:

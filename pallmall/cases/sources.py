@@ -193,15 +193,3 @@ def _evidence(incident: Incident, linked_as: str, link_id: str) -> IncidentEvide
         link_id=link_id,
         has_operator=any(a.role is LinkRole.OPERATOR for a in incident.attributions),
     )
-
-
-class NoIncidents:
-    """:class:`~pallmall.cases.ports.IncidentFacts` when no incident store is wired."""
-
-    def linked(self, links: Mapping[str, str]) -> tuple[IncidentEvidence, ...]:
-        """Nothing."""
-        return ()
-
-    def in_country(self, country: str) -> tuple[IncidentEvidence, ...]:
-        """Nothing."""
-        return ()

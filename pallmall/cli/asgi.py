@@ -26,7 +26,7 @@ class NoDelayHttpProtocol(HttpToolsProtocol):
     waited for the client's delayed ACK: 44 ms per request, 1,130 req/s at most.
     """
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn types transport as BaseTransport; asyncio hands a Transport
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

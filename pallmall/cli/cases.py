@@ -8,13 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pallmall.api.cases import build_service
-from pallmall.app import screening_desk
 from pallmall.cases.model import CaseKind, CaseQuery, CaseStatus
 from pallmall.cli.context import open_database
 from pallmall.core.auth import SYSTEM
 from pallmall.core.paging import PageRequest
 from pallmall.policy import shipped_rules
+from pallmall.wiring import case_service, screening_desk
 
 cases_app = typer.Typer(
     help="Licence, restriction, procurement and use-authorisation cases.", no_args_is_help=True
@@ -31,7 +30,7 @@ def list_cases(
     """List cases, newest first."""
     _, db = open_database()
     with db.read() as tx:
-        page = build_service(db, tx, None).search(
+        page = case_service(tx, None).search(
             SYSTEM, CaseQuery(kind=kind, status=status), PageRequest(0, limit)
         )
     table = Table("id", "kind", "status", "destination", "category", "top finding", "title")
@@ -54,7 +53,7 @@ def show(case_id: str) -> None:
     """Show a case: status, findings of the last due diligence, history."""
     _, db = open_database()
     with db.read() as tx:
-        view = build_service(db, tx, None).view(SYSTEM, case_id)
+        view = case_service(tx, None).view(SYSTEM, case_id)
     case = view.case
     console.print(
         f"[bold]{case.title}[/bold]  {case.kind.value}  {case.status.value}  v{case.version}"
@@ -77,7 +76,7 @@ def recheck() -> None:
     _, db = open_database()
     desk = screening_desk(db)
     with db.write() as tx:
-        done = build_service(db, tx, desk).recheck(SYSTEM)
+        done = case_service(tx, desk).recheck(SYSTEM)
     console.print(f"due diligence re-run on {len(done)} case(s)")
     for case_id in done:
         console.print(f"  {case_id}")

@@ -63,22 +63,6 @@ def _body(model: type[M], path: Path) -> M:
         raise InvalidInput(where, first["msg"]) from exc
 
 
-@equities_app.command("enrol")
-def enrol(
-    account: Annotated[str, typer.Argument(help="the account organisation's name")],
-    state: Annotated[str, typer.Argument(help="ISO 3166-1 alpha-2, e.g. GB")],
-) -> None:
-    """Enrol a state body's account in a state's equities process: its users then see and
-    decide that state's entries."""
-    _, db = open_database()
-    with db.write() as tx:
-        org = tx.accounts.org_by_name(account)
-        if org is None:
-            raise NotFound(f"no account organisation {account!r}")
-        added = build_service(tx).enrol(SYSTEM, org.id, state.upper())
-    console.print(f"{account} {'enrolled in' if added else 'already in'} {state.upper()}")
-
-
 @equities_app.command("list")
 def list_entries(
     state: Annotated[str | None, typer.Option(help="only this state")] = None,
@@ -133,8 +117,8 @@ def _change(email: str, act: Any) -> None:
 
 @equities_app.command("record")
 def record(as_user: As, file: JsonFile) -> None:
-    """Record a vulnerability the state holds (JSON: state, title, product, acquired_on,
-    manner, optional cve, registry_id, notes)."""
+    """Record a vulnerability the state of the user's account holds (JSON: title, product,
+    acquired_on, manner, optional cve, registry_id, notes)."""
     body = _body(VulnerabilityIn, file)
     _change(as_user, lambda s, who: s.record(who, body))
 

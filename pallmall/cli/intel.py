@@ -15,15 +15,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import Progress
 
-from pallmall.api.intel import incident_desk
 from pallmall.core.auth import ANONYMOUS, SYSTEM
 from pallmall.disclosure import PUBLIC
 from pallmall.intel import exports
 from pallmall.intel.importer import Importer
 from pallmall.intel.taxii import DEFAULT_COLLECTIONS
-from pallmall.registry.lookup import ProductsByName
 from pallmall.storage.database import Database
 from pallmall.storage.intel import RegistryExportSource, SqlIntelStore
+from pallmall.wiring import incident_desk, intel_writing, products_by_name
 
 COLLECTIONS = {c.alias: c for c in DEFAULT_COLLECTIONS}
 INTEL_FORMATS = ("stix", "mvt")
@@ -35,13 +34,14 @@ def import_intel(db: Database, paths: list[Path], collection: str, console: Cons
     Raises:
         KeyError: never; an unknown collection is refused by the caller's argument check.
     """
-    importer = Importer(SqlIntelStore(db.engine), ProductsByName(db.registry))
+    products = products_by_name(db)
     spec = COLLECTIONS[collection]
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("importing", total=len(paths))
         reports = []
         for path in paths:
-            reports.extend(importer.import_path(path, spec))
+            with intel_writing(db) as store:  # each path commits whole or not at all
+                reports.extend(Importer(store, products).import_path(path, spec))
             progress.advance(task)
     for report in reports:
         console.print(report.summary())

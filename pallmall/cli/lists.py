@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from pallmall.app import screening_desk
 from pallmall.cli.context import open_database
 from pallmall.core.errors import Conflict
 from pallmall.screening import (
@@ -31,6 +30,7 @@ from pallmall.screening import (
 )
 from pallmall.storage.database import Database
 from pallmall.storage.screening import SqlListStore, current_snapshots
+from pallmall.wiring import screening_desk
 
 lists_app = typer.Typer(
     help="Restricted-party lists: load snapshots, show what is in force.", no_args_is_help=True

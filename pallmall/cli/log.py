@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pallmall.app import open_log
+from pallmall.api.witness import witness_app as make_app
 from pallmall.cli.context import open_database
 from pallmall.core.errors import NotFound
 from pallmall.core.settings import load_settings
@@ -31,6 +31,7 @@ from pallmall.log.bundle import decode_bundle
 from pallmall.log.layout import TILE_WIDTH
 from pallmall.publisher import Publisher, withhold_entry
 from pallmall.storage.database import Database
+from pallmall.wiring import open_log
 
 log_app = typer.Typer(help="Audit and use the transparency log.", no_args_is_help=True)
 witness_app = typer.Typer(
@@ -137,8 +138,6 @@ def witness_serve(
     """Serve ``POST /add-checkpoint`` (C2SP tlog-witness): cosign after checking consistency
     with the last cosigned checkpoint; refuse a split view (409)."""
     import uvicorn
-
-    from pallmall.api.witness import witness_app as make_app
 
     logs: dict[str, list[str]] = {}
     for item in trust:

@@ -16,6 +16,7 @@ from pallmall.core.auth import SYSTEM
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import NotFound, PallmallError
 from pallmall.core.ids import new_id
+from pallmall.core.settings import load_settings
 from pallmall.reports import (
     Report,
     build_report,
@@ -27,6 +28,7 @@ from pallmall.reports import (
     report_csv,
     verify_report,
 )
+from pallmall.reports.growth import registry_vendors
 from pallmall.reports.ports import publish_report
 from pallmall.storage.database import Database
 from pallmall.storage.reports import SqlReportStore
@@ -52,8 +54,6 @@ def _fail(exc: PallmallError) -> typer.Exit:
 
 def local_report(db: Database, state: str, period: str, statements: Path | None) -> Report:
     """Drain the outbox into this node's log, then build the report from the log folder."""
-    from pallmall.core.settings import load_settings
-
     publish_changes(db)
     start, end, label = parse_period(period)
     said = parse_statements(json.loads(statements.read_text())) if statements else {}
@@ -110,7 +110,8 @@ def verify(
     cp = checked.report.checkpoint
     console.print(
         f"OK {checked.report.id}: {checked.figures_checked} figures recomputed from "
-        f"{cp.origin} size {cp.size} (log now {checked.log_size}) match the report"
+        f"{cp.origin} size {cp.size} (log now {checked.log_size}) match the report; "
+        f"{checked.recounted} decision figures confirmed by an independent recount"
     )
 
 
@@ -145,8 +146,6 @@ def growth(
 ) -> None:
     """The market-growth observatory on this node's registry: coverage, doubling time and
     its 95 % bootstrap interval."""
-    from pallmall.web.portal_pages import registry_vendors
-
     _, db = open_database()
     with db.read() as tx:
         result = observe(registry_vendors(tx.registry), claim_years=claim)

@@ -83,10 +83,6 @@ class Sensitivity:
         """Whether the public may read the subject (see the module's rules)."""
         return may_read(PUBLIC, self)
 
-    def pointing_at(self, *refs: Visibility) -> Sensitivity:
-        """The same sensitivity, also pointing at records of visibilities ``refs``."""
-        return Sensitivity(self.visibility, self.tlp, (*self.refs, *refs))
-
 
 PUBLIC_SUBJECT = Sensitivity()
 

@@ -83,7 +83,6 @@ RETAINED = frozenset({Status.RESTRICTED, Status.MITIGATED, Status.LIMITED_USE})
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 Text = Annotated[str, Field(min_length=1, max_length=300)]
 LongText = Annotated[str, Field(min_length=1, max_length=5000)]
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 Cve = Annotated[str, Field(pattern=r"^CVE-\d{4}-\d{4,7}$", description="CVE-YYYY-NNNN")]
 
 
@@ -92,7 +91,6 @@ class VulnerabilityIn(BaseModel):
 
     model_config = _STRICT
 
-    state: Country = Field(description="the state holding it (its equities process)")
     title: Text = Field(description="an internal name; never published")
     product: Text = Field(description="the product class or vendor affected")
     registry_id: str | None = Field(default=None, max_length=64, description="registry record")

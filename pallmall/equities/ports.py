@@ -24,7 +24,7 @@ class LoggedCommitment:
 
 
 class EquitiesStore(Protocol):
-    """Vulnerabilities, their append-only history and the bodies enrolled per state."""
+    """Vulnerabilities and their append-only history."""
 
     def add(self, vulnerability: Vulnerability) -> None:
         """Insert a new vulnerability."""
@@ -50,12 +50,6 @@ class EquitiesStore(Protocol):
 
     def events(self, vulnerability_id: str) -> Sequence[VulnerabilityEvent]:
         """The history, oldest first."""
-
-    def states_of(self, account_id: str) -> frozenset[str]:
-        """The states whose equities process the account takes part in."""
-
-    def enrol(self, account_id: str, state: str) -> bool:
-        """Enrol an account in a state's process; False if it already was."""
 
     def commitments(self, vulnerability_id: str) -> Sequence[LoggedCommitment]:
         """The vulnerability's decision commitments, in the order they were made."""

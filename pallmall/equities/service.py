@@ -2,9 +2,10 @@
 eyes, history, audit records and public changes (the log) in one transaction.
 
 Rights: only users of state bodies (export authority, oversight body, state agency) with
-``equities:decide`` whose account takes part in the vulnerability's state's process see or
-touch it; anyone else is told it does not exist. The local operator (``SYSTEM``, the CLI)
-reads everything but takes no decision: decisions are taken by users, two of them.
+``equities:decide`` whose account acts for the vulnerability's state see or touch it; anyone
+else is told it does not exist. A vulnerability belongs to the state of the account that
+recorded it, and every decision on it is that state's. The local operator (``SYSTEM``, the
+CLI) reads everything but records and decides nothing: that is for users, two of them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pallmall.core.audit import AuditRecord, AuditSink
-from pallmall.core.auth import SYSTEM, AccountKind, Permission, Principal
+from pallmall.core.auth import STATE_BODIES, SYSTEM, Permission, Principal
 from pallmall.core.changes import ChangeOutbox, PublicChange
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -37,11 +38,6 @@ from pallmall.equities.model import (
 from pallmall.equities.ports import EquitiesStore
 from pallmall.equities.publish import decision_change, opening_change
 from pallmall.equities.transitions import INITIAL, allowed_verbs, targets
-
-STATE_BODIES = frozenset(
-    {AccountKind.EXPORT_AUTHORITY, AccountKind.OVERSIGHT_BODY, AccountKind.STATE_AGENCY}
-)
-"""The kinds of account whose users may take part in an equities process."""
 
 
 @dataclass(frozen=True)
@@ -73,19 +69,9 @@ class EquitiesService:
         if principal == SYSTEM:
             return None
         principal.require(Permission.EQUITIES_DECIDE)
-        if principal.account_kind not in STATE_BODIES or principal.account_id is None:
-            raise Forbidden("only users of a state body take part in an equities process")
-        return self.store.states_of(principal.account_id)
-
-    def enrol(self, principal: Principal, account_id: str, state: str) -> bool:
-        """Enrol ``account_id`` in ``state``'s equities process (``users:manage``); False if
-        it already was."""
-        principal.require(Permission.USERS_MANAGE)
-        if len(state) != 2 or not state.isalpha() or not state.isupper():
-            raise InvalidInput("state", f"{state!r} is not an ISO 3166-1 alpha-2 code")
-        added = self.store.enrol(account_id, state)
-        self._audit(principal, "equities.enrol", account_id, {"state": state})
-        return added
+        if principal.account_kind not in STATE_BODIES or not principal.state:
+            raise Forbidden("only users of a state body (with its state) see an equities register")
+        return frozenset({principal.state})
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -119,18 +105,19 @@ class EquitiesService:
     # -- changing --------------------------------------------------------------------------
 
     def record(self, principal: Principal, details: VulnerabilityIn) -> Vulnerability:
-        """Record a vulnerability the state holds (status ``held``).
+        """Record a vulnerability the state of the principal's account holds (status
+        ``held``).
 
         Raises:
-            Forbidden: the principal's account is not part of ``details.state``'s process.
+            Forbidden: not a state body's user (the operator records nothing).
         """
-        states = self.states(principal)
-        if states is not None and details.state not in states:
-            raise Forbidden(f"your account takes no part in {details.state}'s equities process")
+        self.states(principal)
+        if not principal.state:
+            raise Forbidden("a vulnerability is recorded by a state body's user, for its state")
         now = self.clock()
         found = Vulnerability(
             id=new_id("vul"),
-            state=details.state,
+            state=principal.state,
             account_id=principal.account_id or "",
             recorded_by=principal.user_id or "",
             details=details,

@@ -203,7 +203,7 @@ def check_compound_pattern(pattern: str) -> None:
         InvalidInput: the grammar (STIX 2.1 §9) rejects the pattern.
     """
     # slow to load and rarely needed: imported here; the package ships no type information
-    from stix2patterns.validator import run_validator  # type: ignore[import-untyped]
+    from stix2patterns.validator import run_validator  # type: ignore[import-untyped]  # stix2patterns ships no type information
 
     errors = run_validator(pattern, stix_version="2.1")
     if errors:

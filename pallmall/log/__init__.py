@@ -44,14 +44,13 @@ from pallmall.log.errors import (
 )
 from pallmall.log.fetch import DirectoryFetcher, HttpFetcher, LogFetcher, fetcher_for
 from pallmall.log.hashing import EMPTY_ROOT, leaf_hash, node_hash
-from pallmall.log.keys import ensure_signing_key, load_signing_key
+from pallmall.log.keys import ensure_signing_key, load_signing_key, verifier_from_vkey
 from pallmall.log.layout import TileId, entries_path, parse_tile_path, tile_path
 from pallmall.log.note import (
     Ed25519Signer,
     Ed25519Verifier,
     generate_signer,
     signer_from_skey,
-    verifier_from_vkey,
     verify_note,
 )
 from pallmall.log.proof import (

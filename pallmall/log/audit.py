@@ -22,8 +22,9 @@ from pallmall.log.errors import CheckpointError, SplitView, TileError
 from pallmall.log.fetch import CHECKPOINT, LogFetcher, as_fetcher
 from pallmall.log.hashing import leaf_hash
 from pallmall.log.integrator import TreeState, extend, extend_leaves
+from pallmall.log.keys import verifier_from_vkey
 from pallmall.log.layout import TILE_WIDTH, TileId, bundles_for_size
-from pallmall.log.note import parse_vkey, verifier_from_vkey
+from pallmall.log.note import parse_vkey
 from pallmall.log.proof import consistency_proof, verify_consistency
 from pallmall.log.tiles import TileHashSource, read_tile
 from pallmall.log.withholding import NOTICE_KIND, PLACEHOLDER

@@ -24,16 +24,6 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return _sha256(b"\x01" + left + right).digest()
 
 
-def split_point(n: int) -> int:
-    """Return k, the largest power of two strictly smaller than ``n`` (RFC 9162 §2.1.1).
-
-    Raises ``ValueError`` when ``n < 2`` (a tree of 0 or 1 leaves is not split).
-    """
-    if n < 2:
-        raise ValueError(f"cannot split a tree of {n} leaves")
-    return 1 << ((n - 1).bit_length() - 1)
-
-
 def root_from_leaf_hashes(hashes: Sequence[bytes]) -> bytes:
     """Return MTH(D[n]) for leaf hashes already computed; O(n) (RFC 9162 §2.1.1).
 

@@ -7,7 +7,16 @@ import stat
 from pathlib import Path
 
 from pallmall.core.errors import InvalidInput
-from pallmall.log.note import Ed25519Signer, generate_signer, signer_from_skey
+from pallmall.log.cosignature import ALG_COSIGNATURE_V1, CosignatureVerifier
+from pallmall.log.note import (
+    ALG_ED25519,
+    Ed25519Signer,
+    Ed25519Verifier,
+    NoteVerifier,
+    generate_signer,
+    parse_vkey,
+    signer_from_skey,
+)
 
 KEY_FILE = "log-signing.key"
 """File name of the skey under the data folder."""
@@ -42,3 +51,16 @@ def load_signing_key(path: Path) -> Ed25519Signer:
     if mode & 0o077:
         raise InvalidInput("signing_key", f"{path} has mode {mode:o}; want 600")
     return signer_from_skey(Path(path).read_text())
+
+
+def verifier_from_vkey(vkey: str) -> NoteVerifier:
+    """Return the verifier for a vkey string: Ed25519 (0x01) or cosignature (0x04).
+
+    Raises ``InvalidInput`` on other signature types.
+    """
+    name, sig_type, pub = parse_vkey(vkey)
+    if sig_type == ALG_ED25519:
+        return Ed25519Verifier(name, pub)
+    if sig_type == ALG_COSIGNATURE_V1:
+        return CosignatureVerifier(name, pub)
+    raise InvalidInput("vkey", f"unsupported signature type 0x{sig_type:02x}")

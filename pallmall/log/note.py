@@ -284,21 +284,6 @@ def parse_vkey(vkey: str) -> tuple[str, int, bytes]:
     return name, raw[0], raw[1:]
 
 
-def verifier_from_vkey(vkey: str) -> NoteVerifier:
-    """Return the verifier for a vkey string: Ed25519 (0x01) or cosignature (0x04).
-
-    Raises ``InvalidInput`` on other signature types.
-    """
-    name, sig_type, pub = parse_vkey(vkey)
-    if sig_type == ALG_ED25519:
-        return Ed25519Verifier(name, pub)
-    from pallmall.log.cosignature import ALG_COSIGNATURE_V1, CosignatureVerifier
-
-    if sig_type == ALG_COSIGNATURE_V1:
-        return CosignatureVerifier(name, pub)
-    raise InvalidInput("vkey", f"unsupported signature type 0x{sig_type:02x}")
-
-
 def signer_from_skey(skey: str) -> Ed25519Signer:
     """Return the Ed25519 signer for a ``PRIVATE+KEY+name+hexid+base64`` string.
 

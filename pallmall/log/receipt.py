@@ -12,7 +12,8 @@ from pallmall.core.errors import InvalidInput, VerificationError
 from pallmall.log.checkpoint import Checkpoint, verify_checkpoint
 from pallmall.log.errors import ReceiptError
 from pallmall.log.hashing import leaf_hash
-from pallmall.log.note import parse_vkey, verifier_from_vkey
+from pallmall.log.keys import verifier_from_vkey
+from pallmall.log.note import parse_vkey
 from pallmall.log.proof import verify_inclusion
 
 

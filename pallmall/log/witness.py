@@ -27,7 +27,8 @@ from pallmall.log.checkpoint import Checkpoint, parse_checkpoint
 from pallmall.log.cosignature import CosignatureSigner
 from pallmall.log.errors import NoteError, WitnessConflict
 from pallmall.log.hashing import HASH_SIZE
-from pallmall.log.note import NoteSignature, parse_note, verifier_from_vkey, verify_note
+from pallmall.log.keys import verifier_from_vkey
+from pallmall.log.note import NoteSignature, parse_note, verify_note
 from pallmall.log.proof import verify_consistency
 
 MAX_PROOF_LINES = 63

@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pallmall.policy.evidence import DueDiligence, IncidentEvidence, PartyEvidence
+from pallmall.policy.evidence import DueDiligence, IncidentEvidence
 from pallmall.policy.model import Finding, Rule, RuleKind, RuleSet
 
 Evaluator = Callable[[Rule, DueDiligence], list[Finding]]
@@ -185,8 +185,3 @@ EVALUATORS: dict[RuleKind, Evaluator] = {
     RuleKind.PRIOR_DENIAL: _prior_denial,
     RuleKind.END_USER_UNDERTAKING: _end_user_undertaking,
 }
-
-
-def parties_named(evidence: DueDiligence, role: str) -> list[PartyEvidence]:
-    """The parties of ``evidence`` with ``role``."""
-    return [p for p in evidence.parties if p.role == role]

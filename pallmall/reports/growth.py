@@ -21,11 +21,25 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from pallmall.core.paging import PageRequest
+from pallmall.registry.model import OrgKind, RecordType
+from pallmall.registry.store import RecordQuery, RegistryStore, Stored
+
+CLAIM_YEARS = 10.0
+"""The doubling time the observatory tests, in years (NCSC: the sector doubles every
+decade)."""
+CLAIM = (
+    "The UK's National Cyber Security Centre (NCSC) says the commercial cyber intrusion "
+    "sector doubles every decade."
+)
+CLAIM_SOURCE = "https://www.ncsc.gov.uk/report/commercial-cyber-proliferation-assessment"
+_PAGE = 500
 
 BIASES = (
     "Survivorship: the registry lists firms known today; firms that closed or merged "
@@ -110,6 +124,26 @@ def date_organisation(
     if first_seen is not None:
         return Dated(org_id, name, first_seen, "first_seen", tuple(countries))
     return Dated(org_id, name, None, "none", tuple(countries))
+
+
+def registry_vendors(store: RegistryStore) -> list[Dated]:
+    """Every public vendor organisation in ``store`` with the observatory's year for it."""
+    return [
+        date_organisation(s.id, r.name, r.founded, r.first_seen, r.jurisdictions)
+        for s in every_record(store, RecordQuery(type=RecordType.ORGANISATION, kind=OrgKind.VENDOR))
+        if (r := s.record).type is RecordType.ORGANISATION
+    ]
+
+
+def every_record(store: RegistryStore, query: RecordQuery) -> Iterator[Stored]:
+    """Every record ``query`` finds in ``store``, read page by page."""
+    offset = 0
+    while True:
+        page = store.search(query, PageRequest(offset, _PAGE))
+        yield from page.items
+        if not page.has_more:
+            return
+        offset += _PAGE
 
 
 def cumulative_counts(years: Sequence[int]) -> tuple[list[int], list[int]]:

@@ -52,18 +52,6 @@ class ScreeningDesk:
         with self._lock:
             if self._screener is None or key != self._key:
                 reports = [r for s in snapshots if (r := self.load(s.list_id)) is not None]
-                self._screener = _cached_build(key, reports, self.settings)
+                self._screener = Screener(reports, self.settings)
                 self._key = key
             return self._screener
-
-
-_BUILT: dict[tuple[Key, ScreeningSettings], Screener] = {}
-
-
-def _cached_build(key: Key, reports: list[LoadReport], settings: ScreeningSettings) -> Screener:
-    # Several apps in one process (tests, workers with threads) share a build per list versions.
-    found = _BUILT.get((key, settings))
-    if found is None:
-        _BUILT.clear()
-        found = _BUILT[(key, settings)] = Screener(reports, settings)
-    return found

@@ -65,7 +65,7 @@ def _sqlite_begin(connection: Connection) -> None:
     # instead of failing when one upgrades a read snapshot; readers stay DEFERRED.
     # Straight to the driver: through exec_driver_sql this BEGIN cost a tenth of a registry read.
     write = connection.get_execution_options().get(WRITE_OPTION, False)
-    connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]
+    connection.connection.dbapi_connection.execute(  # type: ignore[union-attr]  # the pool's DBAPI connection is typed Optional; it is open here
         "BEGIN IMMEDIATE" if write else "BEGIN"
     )
 

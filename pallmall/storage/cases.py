@@ -252,6 +252,12 @@ class SqlCaseStore:
         ).all()
         return {r.id: r.name for r in rows}
 
+    def account_state(self, account_id: str) -> str | None:
+        row = self.conn.execute(
+            select(account_orgs.c.state).where(account_orgs.c.id == account_id)
+        ).first()
+        return None if row is None else row.state
+
     def candidate_denials(
         self, product_category: str, exclude_authority: str
     ) -> Sequence[DeniedLicence]:

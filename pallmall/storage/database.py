@@ -10,7 +10,6 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from pallmall.storage.accounts import SqlAccountStore, SqlThrottleStore
@@ -80,11 +79,6 @@ class Database:
         with self.engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "heads")
-
-    def ping(self) -> None:
-        """Raise if the database does not answer."""
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
         """Close pooled connections."""

@@ -1,6 +1,5 @@
 """The equities register on SQLAlchemy Core: the current row per vulnerability, its
-append-only history (the migration installs triggers refusing UPDATE/DELETE) and the
-accounts enrolled in each state's process."""
+append-only history (the migration installs triggers refusing UPDATE/DELETE)."""
 
 from __future__ import annotations
 
@@ -74,13 +73,6 @@ equities_events = Table(
     Column("from_status", String(32), nullable=False),
     Column("to_status", String(32), nullable=False),
     Column("payload", JSON, nullable=False),
-)
-
-equities_bodies = Table(
-    "equities_bodies",
-    metadata,
-    Column("account_id", String(64), primary_key=True),
-    Column("state", String(2), primary_key=True),
 )
 
 
@@ -160,17 +152,6 @@ class SqlEquitiesStore:
             )
             for r in rows
         ]
-
-    def states_of(self, account_id: str) -> frozenset[str]:
-        t = equities_bodies
-        rows = self.conn.execute(select(t.c.state).where(t.c.account_id == account_id)).all()
-        return frozenset(r.state for r in rows)
-
-    def enrol(self, account_id: str, state: str) -> bool:
-        if state in self.states_of(account_id):
-            return False
-        self.conn.execute(insert(equities_bodies).values(account_id=account_id, state=state))
-        return True
 
     def commitments(self, vulnerability_id: str) -> Sequence[LoggedCommitment]:
         t = public_changes

@@ -140,11 +140,6 @@ intel_incident_tag = Table(
 INTEL_TABLES = (intel_object, intel_product_link, intel_status, intel_incident, intel_incident_tag)
 
 
-def create_intel_tables(engine: Engine) -> None:
-    """Create the intel tables if missing (tests, ``pallmall init`` before Alembic runs)."""
-    metadata.create_all(engine, tables=list(INTEL_TABLES))
-
-
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]

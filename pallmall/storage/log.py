@@ -24,6 +24,9 @@ from pallmall.storage.base import is_sqlite, metadata, write_transaction
 
 SEQUENCE_LOCK = 0x706D6C6F67  # "pmlog": pg_advisory_xact_lock key for sequencing
 INTEGRATE_LOCK = 0x706D6C6F68  # session-level lock held by the one integrating worker
+# Advisory locks are database-wide: the key is mixed with the schema, so logs kept in other
+# schemas of the same database (test workers, other nodes) never wait for each other.
+_KEY = "(:k # hashtext(current_schema())::bigint)"
 
 log_entries = Table(
     "log_entries",
@@ -109,7 +112,9 @@ class SqlSequencer:
                 yield True
                 return
             with self.engine.connect() as conn:
-                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": INTEGRATE_LOCK})
+                got = conn.execute(
+                    text(f"SELECT pg_try_advisory_lock({_KEY})"), {"k": INTEGRATE_LOCK}
+                )
                 if not got.scalar():
                     conn.rollback()
                     yield False
@@ -117,29 +122,10 @@ class SqlSequencer:
                 try:
                     yield True
                 finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": INTEGRATE_LOCK})
+                    conn.execute(text(f"SELECT pg_advisory_unlock({_KEY})"), {"k": INTEGRATE_LOCK})
                     conn.commit()
         finally:
             self._integrating.release()
-
-    def find_by_leaf_hash(self, hash_: bytes) -> int | None:
-        """Index of the entry with this leaf hash (RFC 9162 §2.1.1), or None."""
-        with self.engine.connect() as conn:
-            value = conn.execute(
-                select(func.min(log_entries.c.idx)).where(log_entries.c.leaf_hash == hash_)
-            ).scalar()
-        return None if value is None else int(value)
-
-    def find_by_subject(self, subject: str, limit: int = 100) -> list[int]:
-        """Indexes of entries about ``subject``, oldest first (at most ``limit``)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(log_entries.c.idx)
-                .where(log_entries.c.subject == subject)
-                .order_by(log_entries.c.idx)
-                .limit(limit)
-            ).all()
-        return [int(r[0]) for r in rows]
 
     def entry(self, index: int) -> bytes | None:
         """The sequenced entry at ``index`` (integrated or not), or None."""

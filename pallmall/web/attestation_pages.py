@@ -9,19 +9,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from pallmall.api.attestation import build_service, node_signer
-from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.attestation import build_service, request_signer
+from pallmall.api.deps import Caller, Reading, Writing
 from pallmall.attestation import Form, Question, shipped_form
 from pallmall.core.auth import AccountKind, Permission, Principal
 from pallmall.core.errors import Forbidden, InvalidInput
 from pallmall.core.paging import PageRequest
 from pallmall.registry.model import OrgKind
 from pallmall.registry.store import RecordQuery
-from pallmall.storage.database import Tx
 from pallmall.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(principal)]
 SEPARATOR = ";"
 
 
@@ -40,7 +38,7 @@ def _vendor(caller: Principal) -> None:
 def attestation_form(
     request: Request,
     caller: Caller,
-    tx: Annotated[Tx, Depends(read_tx, scope="function")],
+    tx: Reading,
     vendor: str = "",
 ) -> HTMLResponse:
     """The form, for the vendor record chosen (``?vendor=``), prefilled from its last
@@ -67,7 +65,7 @@ def attestation_form(
 def attest(
     request: Request,
     caller: Caller,
-    tx: Annotated[Tx, Depends(write_tx, scope="function")],
+    tx: Writing,
     data: Annotated[FormData, Depends(posted)],
 ) -> RedirectResponse:
     """Attest: the answers are checked against the form, dated, signed and logged; the
@@ -75,7 +73,7 @@ def attest(
     _vendor(caller)
     vendor = str(data.get("vendor_id") or "")
     answers = read_answers(shipped_form(), data)
-    build_service(tx, node_signer(request)).attest(caller, vendor, answers)
+    build_service(tx, request_signer(request)).attest(caller, vendor, answers)
     return RedirectResponse(f"/records/{vendor}#attestation", status_code=303)
 
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from pallmall.api.cases import Cases, ReadCases, preview_out
-from pallmall.api.deps import principal, read_tx
+from pallmall.api.cases import preview_out
+from pallmall.api.deps import Caller, Cases, ReadCases, Reading
 from pallmall.cases.filing import file_licence
 from pallmall.cases.model import (
     Action,
@@ -21,7 +21,7 @@ from pallmall.cases.model import (
     PartyRole,
     Verb,
 )
-from pallmall.core.auth import Permission, Principal
+from pallmall.core.auth import Permission
 from pallmall.core.errors import InvalidInput
 from pallmall.core.paging import PageRequest
 from pallmall.registry.model import RecordType
@@ -31,7 +31,6 @@ from pallmall.storage.database import Tx
 from pallmall.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(principal)]
 
 
 Text = Annotated[str, Form(max_length=5000)]
@@ -45,9 +44,7 @@ def queue(request: Request, caller: Caller, cases: ReadCases) -> HTMLResponse:
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
-def new_form(
-    request: Request, caller: Caller, tx: Annotated[Tx, Depends(read_tx, scope="function")]
-) -> HTMLResponse:
+def new_form(request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
     """The application form (vendors)."""
     caller.require(Permission.CASES_FILE)
     return render(request, "cases/new.html", caller=caller, **_form_choices(tx))

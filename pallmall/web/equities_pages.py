@@ -1,5 +1,5 @@
-"""Pages of the vulnerability equities register for the state bodies enrolled in a state's
-process: the register (overdue reviews flagged), a form to record a vulnerability, and an
+"""Pages of the vulnerability equities register for the state bodies of a state: the
+register (overdue reviews flagged), a form to record a vulnerability, and an
 entry with its history and a form per verb the table allows. Every action goes through
 ``EquitiesService``."""
 
@@ -8,19 +8,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from pallmall.api.deps import principal
+from pallmall.api.deps import Caller
 from pallmall.api.equities import ReadRegister, Register
-from pallmall.core.auth import Principal
 from pallmall.core.paging import PageRequest
 from pallmall.equities import DecisionIn, Equity, Manner, Outcome, VulnerabilityIn
 from pallmall.equities.model import EscalationIn, VulnerabilityQuery
 from pallmall.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(principal)]
 Text = Annotated[str, Form(max_length=5000)]
 Short = Annotated[str, Form(max_length=300)]
 
@@ -50,7 +48,6 @@ def register_page(
 def record(
     caller: Caller,
     register: Register,
-    state: Annotated[str, Form(max_length=2)],
     title: Short,
     product: Short,
     acquired_on: Annotated[date, Form()],
@@ -60,7 +57,6 @@ def record(
 ) -> RedirectResponse:
     """Record a vulnerability the state holds."""
     details = VulnerabilityIn(
-        state=state.upper(),
         title=title,
         product=product,
         acquired_on=acquired_on,

@@ -6,15 +6,13 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from pallmall.api.attestation import build_service as attestation_service
-from pallmall.api.deps import database, principal, read_tx, resolve_principal
+from pallmall.api.deps import Caller, Reading, database, resolve_principal
 from pallmall.api.signin import client_address, end_session, sign_in, start_session
 from pallmall.attestation import shipped_form
-from pallmall.core.auth import Principal
 from pallmall.core.errors import NotFound, PallmallError, RetryLater, Unauthenticated
 from pallmall.core.paging import PageRequest
 from pallmall.registry.model import Capability, OrgKind, RecordType, RelType
@@ -23,12 +21,11 @@ from pallmall.registry.store import RecordQuery, StoredRelationship
 from pallmall.storage.database import Tx
 from pallmall.web import csrf
 from pallmall.web.graph import Edge, Node, radial_layout
+from pallmall.wiring import attestation_service
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 csrf.install(TEMPLATES.env)  # every form: {{ csrf_field() }} (docs/security.md)
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx, scope="function")]
 PAGE = 25
 _OWNERSHIP = {RelType.OWNS, RelType.INVESTS_IN}
 _PRODUCT_LINKS = {RelType.DEVELOPS, RelType.SUPPLIES, RelType.RESELLS}

@@ -18,21 +18,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from pallmall.api.intel import incident_desk
+from pallmall.api.deps import Caller, Reading, transparency_log
 from pallmall.core.auth import Principal
 from pallmall.core.errors import InvalidInput, NotFound
 from pallmall.core.paging import PageRequest
 from pallmall.intel.incident import IncidentStatus
-from pallmall.log import TransparencyLog, parse_entry
+from pallmall.log import parse_entry
 from pallmall.log.hashing import leaf_hash
-from pallmall.registry.model import OrgKind, RecordType
+from pallmall.registry.model import RecordType
 from pallmall.registry.store import RecordQuery, RegistryStore
 from pallmall.reports import (
     BIASES,
     Dated,
     Growth,
     Report,
-    date_organisation,
     html_to_pdf,
     load_code,
     observe,
@@ -40,18 +39,19 @@ from pallmall.reports import (
 )
 from pallmall.reports.charts import Chart, counts_chart, decisions_chart, growth_chart
 from pallmall.reports.figures import flatten
+from pallmall.reports.growth import (
+    CLAIM,
+    CLAIM_SOURCE,
+    CLAIM_YEARS,
+    every_record,
+    registry_vendors,
+)
 from pallmall.storage.database import Tx
 from pallmall.storage.reports import SqlReportStore
-from pallmall.web.pages import TEMPLATES, Caller, Reading, render
+from pallmall.web.pages import TEMPLATES, render
+from pallmall.wiring import incident_desk
 
 router = APIRouter(include_in_schema=False)
-CLAIM_YEARS = 10.0
-CLAIM = (
-    "The UK's National Cyber Security Centre (NCSC) says the commercial cyber intrusion "
-    "sector doubles every decade."
-)
-CLAIM_SOURCE = "https://www.ncsc.gov.uk/report/commercial-cyber-proliferation-assessment"
-_PAGE = 500
 
 
 # -- reports ----------------------------------------------------------------------------
@@ -144,23 +144,8 @@ def report_html(request: Request, report: Report) -> str:
 # -- statistics and the observatory ------------------------------------------------------
 
 
-def registry_vendors(store: RegistryStore) -> list[Dated]:
-    """Every public vendor in the registry with the observatory's year for it."""
-    return [
-        date_organisation(s.id, s.record.name, r.founded, r.first_seen, r.jurisdictions)
-        for s in _all(store, RecordQuery(type=RecordType.ORGANISATION, kind=OrgKind.VENDOR))
-        if (r := s.record).type is RecordType.ORGANISATION
-    ]
-
-
 def _all(store: RegistryStore, query: RecordQuery) -> Iterator[Any]:
-    offset = 0
-    while True:
-        page = store.search(query, PageRequest(offset, _PAGE))
-        yield from page.items
-        if not page.has_more:
-            return
-        offset += _PAGE
+    return every_record(store, query)
 
 
 @lru_cache(maxsize=4)
@@ -280,11 +265,6 @@ def restrictions(request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
 # -- the log explorer ---------------------------------------------------------------------
 
 
-def _tlog(request: Request) -> TransparencyLog:
-    found: TransparencyLog = request.app.state.tlog
-    return found
-
-
 @router.get("/transparency-log", response_model=None)
 def log_explorer(
     request: Request,
@@ -295,7 +275,7 @@ def log_explorer(
     subject: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     """The current checkpoint, entry lookup (index, leaf hash or subject), latest entries."""
-    tlog = _tlog(request)
+    tlog = transparency_log(request)
     signed = tlog.checkpoint()
     error = ""
     if leaf_hash_hex and not _is_hex(leaf_hash_hex):
@@ -330,7 +310,7 @@ def _is_hex(text: str) -> bool:
 def log_entry(index: int, request: Request, caller: Caller) -> HTMLResponse:
     """One entry, its inclusion proof in the current checkpoint, and a button that checks
     the proof and the checkpoint signature in the browser."""
-    tlog = _tlog(request)
+    tlog = transparency_log(request)
     signed = tlog.checkpoint()
     size = signed.checkpoint.size
     if not 0 <= index < size:
@@ -360,7 +340,7 @@ def log_entry(index: int, request: Request, caller: Caller) -> HTMLResponse:
 @router.get("/transparency-log/verify", response_class=HTMLResponse)
 def how_to_verify(request: Request, caller: Caller) -> HTMLResponse:
     """How to verify the log (and a report) without trusting us, in plain language."""
-    tlog = _tlog(request)
+    tlog = transparency_log(request)
     return render(
         request,
         "portal/verify.html",

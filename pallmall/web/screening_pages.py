@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from pallmall.api.deps import principal
-from pallmall.api.pool import WorkerPool, worker_pool
+from pallmall.api.deps import Caller, Workers, screening_desk
 from pallmall.api.screening import parse_batch
-from pallmall.core.auth import Permission, Principal
+from pallmall.core.auth import Permission
 from pallmall.core.errors import InvalidInput
 from pallmall.screening import (
     EntrySchema,
@@ -22,13 +21,7 @@ from pallmall.screening import (
 from pallmall.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(principal)]
 MAX_UPLOAD = 5 * 1024 * 1024
-
-
-def _desk(request: Request) -> ScreeningDesk:
-    desk: ScreeningDesk = request.app.state.screening
-    return desk
 
 
 @router.get("/screening", response_class=HTMLResponse)
@@ -42,7 +35,7 @@ def screening_form(request: Request, caller: Caller) -> HTMLResponse:
         result=None,
         form={},
         schemas=list(EntrySchema),
-        lists=_desk(request).current(),
+        lists=screening_desk(request).current(),
     )
 
 
@@ -58,7 +51,7 @@ def screen_one(
     """Screen one party; hits with their explanation, strongest first."""
     caller.require(Permission.SCREENING_RUN)
     party = Party(name, party_schema, (), (country,) if country else (), birth_date)
-    result = _desk(request).screener().screen(party)
+    result = screening_desk(request).screener().screen(party)
     form = {
         "name": name,
         "schema": party_schema.value,
@@ -72,7 +65,7 @@ def screen_one(
         result=result,
         form=form,
         schemas=list(EntrySchema),
-        lists=_desk(request).current(),
+        lists=screening_desk(request).current(),
     )
 
 
@@ -81,7 +74,7 @@ async def screen_csv(
     request: Request,
     caller: Caller,
     parties: Annotated[UploadFile, File()],
-    workers: Annotated[WorkerPool, Depends(worker_pool)],
+    workers: Workers,
 ) -> Response:
     """Screen an uploaded CSV of parties (at most 10,000 rows, 5 MiB) in the worker pool;
     the results come back as a CSV download."""
@@ -89,7 +82,7 @@ async def screen_csv(
     raw = await parties.read(MAX_UPLOAD + 1)
     if len(raw) > MAX_UPLOAD:
         raise InvalidInput("parties", "the file is larger than 5 MiB")
-    return await workers.run(_screen_upload, _desk(request), raw)
+    return await workers.run(_screen_upload, screening_desk(request), raw)
 
 
 def _screen_upload(desk: ScreeningDesk, raw: bytes) -> Response:

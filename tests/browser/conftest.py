@@ -49,6 +49,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "Export Authority",
             "--kind",
             "export_authority",
+            "--state",
+            "GB",
         ],
         env={**env, "PALLMALL_PASSWORD": PASSWORD},
         check=True,
@@ -106,7 +108,7 @@ def _wait(base: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     """Headless Debian chromium (installed by `make browser`); skips when absent."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (run `make browser`)")
@@ -129,7 +131,7 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser):
     """A fresh page; screenshots go to test-artifacts/screenshots/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context()

@@ -79,7 +79,7 @@ def _seed(db: Database) -> None:
     db.dispose()
 
 
-def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]  # Playwright's page is untyped
     page.context.clear_cookies()
     page.goto(base + "/login")
     page.get_by_label("E-mail").fill(email)
@@ -108,7 +108,7 @@ YES = [
 ]
 
 
-def test_a_vendor_attests_and_a_caseworker_sees_it(attestation_portal: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_a_vendor_attests_and_a_caseworker_sees_it(attestation_portal: str, page) -> None:  # type: ignore[no-untyped-def]  # Playwright's page is untyped
     base = attestation_portal
     page.set_default_timeout(120_000)
     sign_in(page, base, "vendor@example.org")

@@ -52,7 +52,8 @@ def case_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
     for email, role, account, kind in USERS:
         subprocess.run(
-            [*cli, "user", "add", email, "--role", role, "--account", account, "--kind", kind],
+            [*cli, "user", "add", email, "--role", role, "--account", account, "--kind", kind]
+            + ([] if kind == "vendor" else ["--state", "GB"]),
             env=env,
             check=True,
             capture_output=True,
@@ -68,7 +69,8 @@ def _seed(db: Database) -> None:
     with db.write() as tx:
         people = AccountService(tx.accounts, tx.audit)
         for email, role, account, kind in USERS:
-            org = people.ensure_org(SYSTEM, account, AccountKind(kind))
+            state = None if kind == "vendor" else "GB"
+            org = people.ensure_org(SYSTEM, account, AccountKind(kind), state)
             people.create_user(SYSTEM, email, email, Role(role), org, PASSWORD)
         reg = service(tx)
         product = reg.create(
@@ -86,7 +88,7 @@ def _seed(db: Database) -> None:
     db.dispose()
 
 
-def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page, base: str, email: str) -> None:
     page.context.clear_cookies()
     page.goto(base + "/login")
     page.get_by_label("E-mail").fill(email)
@@ -95,7 +97,7 @@ def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
     page.wait_for_url(base + "/")
 
 
-def apply(page, verb: str, **fields: str) -> None:  # type: ignore[no-untyped-def]
+def apply(page, verb: str, **fields: str) -> None:
     form = page.get_by_role("form", name="Decision form")
     form.get_by_label("Action").select_option(verb)
     for label, value in fields.items():
@@ -107,7 +109,7 @@ def apply(page, verb: str, **fields: str) -> None:  # type: ignore[no-untyped-de
         form.get_by_role("button", name="Apply").click()
 
 
-def test_caseworker_path(case_portal: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_caseworker_path(case_portal: str, page) -> None:
     base = case_portal
     # the first screen waits for the screener's one-off build (rigour's name data): ~30 s
     page.set_default_timeout(120_000)

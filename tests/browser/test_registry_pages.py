@@ -9,7 +9,7 @@ from tests.browser.conftest import ARTIFACTS
 pytestmark = pytest.mark.browser
 
 
-def test_search_intellexa_and_open_it(portal: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_search_intellexa_and_open_it(portal: str, page) -> None:
     page.goto(portal + "/")
     page.get_by_label("Search organisations, people and products").fill("Intellexa")
     page.keyboard.press("Enter")
@@ -39,7 +39,7 @@ def test_search_intellexa_and_open_it(portal: str, page) -> None:  # type: ignor
     assert "Tal Dilian" in page.content()
 
 
-def test_unknown_record_is_a_readable_404(portal: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_record_is_a_readable_404(portal: str, page) -> None:
     response = page.goto(portal + "/records/org-does-not-exist")
     assert response.status == 404
     assert page.locator("h1").inner_text() == "Not found"

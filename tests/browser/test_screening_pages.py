@@ -9,7 +9,7 @@ from tests.browser.conftest import ARTIFACTS, PASSWORD, REGULATOR
 pytestmark = pytest.mark.browser
 
 
-def test_regulator_screens_a_variant_spelling(portal: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_regulator_screens_a_variant_spelling(portal: str, page) -> None:
     page.goto(portal + "/screening")
     assert page.locator("h1").inner_text() == "Authentication required"
 

@@ -15,7 +15,7 @@ from pallmall.log.proof import verify_consistency, verify_inclusion
 pytestmark = pytest.mark.shared
 
 
-def _load(vectors: Path, name: str) -> dict:  # type: ignore[type-arg]
+def _load(vectors: Path, name: str) -> dict:
     return json.loads((vectors / "ct-argon2020" / name).read_text())
 
 

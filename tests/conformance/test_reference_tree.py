@@ -21,11 +21,11 @@ pytestmark = pytest.mark.shared
 
 
 @pytest.fixture(scope="module")
-def ref(vectors: Path) -> dict:  # type: ignore[type-arg]
+def ref(vectors: Path) -> dict:
     return json.loads((vectors / "rfc6962-reference" / "reference-tree.json").read_text())
 
 
-def test_leaf_and_node_hashes(ref: dict) -> None:  # type: ignore[type-arg]
+def test_leaf_and_node_hashes(ref: dict) -> None:
     leaves = [leaf_hash(bytes.fromhex(x)) for x in ref["leaf_inputs_hex"]]
     level = leaves
     for want in ref["node_hashes_hex_by_level"]:
@@ -33,7 +33,7 @@ def test_leaf_and_node_hashes(ref: dict) -> None:  # type: ignore[type-arg]
         level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
 
 
-def test_roots_for_every_size(ref: dict) -> None:  # type: ignore[type-arg]
+def test_roots_for_every_size(ref: dict) -> None:
     leaves = [leaf_hash(bytes.fromhex(x)) for x in ref["leaf_inputs_hex"]]
     source = MemoryHashSource(leaves)
     for size, want in enumerate(ref["root_hashes_hex_by_size"]):
@@ -41,7 +41,7 @@ def test_roots_for_every_size(ref: dict) -> None:  # type: ignore[type-arg]
         assert root_hash(source, size).hex() == want
 
 
-def test_generated_proofs_verify_against_reference_roots(ref: dict) -> None:  # type: ignore[type-arg]
+def test_generated_proofs_verify_against_reference_roots(ref: dict) -> None:
     leaves = [leaf_hash(bytes.fromhex(x)) for x in ref["leaf_inputs_hex"]]
     roots = [bytes.fromhex(h) for h in ref["root_hashes_hex_by_size"]]
     source = MemoryHashSource(leaves)

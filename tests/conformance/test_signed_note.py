@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from pallmall.log.errors import NoteError
+from pallmall.log.keys import verifier_from_vkey
 from pallmall.log.note import (
     parse_note,
     sign_note,
     signer_from_skey,
-    verifier_from_vkey,
     verify_note,
 )
 

@@ -15,7 +15,8 @@ from pallmall.log.cosignature import CosignatureSigner, cosignature_timestamp
 from pallmall.log.errors import NoteError
 from pallmall.log.fetch import DirectoryFetcher
 from pallmall.log.hashing import leaf_hash, root_from_leaf_hashes
-from pallmall.log.note import parse_note, verifier_from_vkey, verify_note
+from pallmall.log.keys import verifier_from_vkey
+from pallmall.log.note import parse_note, verify_note
 from pallmall.log.proof import inclusion_proof, root_hash, verify_inclusion
 from pallmall.log.tiles import TileHashSource
 

@@ -12,8 +12,9 @@ from pallmall.log.audit import verify_log
 from pallmall.log.checkpoint import sign_checkpoint, verify_checkpoint
 from pallmall.log.fetch import DirectoryFetcher
 from pallmall.log.integrator import TreeState, extend
+from pallmall.log.keys import verifier_from_vkey
 from pallmall.log.layout import TileId
-from pallmall.log.note import signer_from_skey, verifier_from_vkey
+from pallmall.log.note import signer_from_skey
 
 pytestmark = pytest.mark.shared
 

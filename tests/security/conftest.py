@@ -31,7 +31,7 @@ def tokens(db: Database) -> dict[Role, str]:
     out = {}
     with db.write() as tx:
         service = AccountService(tx.accounts, tx.audit)
-        org = service.ensure_org(SYSTEM, "Test Authority", AccountKind.EXPORT_AUTHORITY)
+        org = service.ensure_org(SYSTEM, "Test Authority", AccountKind.EXPORT_AUTHORITY, "GB")
         for role in ROLES:
             user = service.create_user(SYSTEM, email(role), role.value, role, org, PASSWORD)
             out[role] = service.issue_token(SYSTEM, user)
@@ -42,7 +42,7 @@ def make_client(db: Database, tmp_path: Path, **settings: object) -> TestClient:
     """A test client of the whole app on ``db`` (settings overridable)."""
     options: dict[str, object] = {"data_dir": tmp_path, "session_secret": "test-secret"}
     options.update(settings)
-    return TestClient(create_app(Settings(**options), db))  # type: ignore[arg-type]
+    return TestClient(create_app(Settings(**options), db))
 
 
 @pytest.fixture

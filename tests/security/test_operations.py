@@ -160,11 +160,11 @@ def test_backup_while_writing_restores_elsewhere_and_verifies(tmp_path: Path) ->
     cli(target, "log", "verify", str(tmp_path / "data2" / "log" / "public"), "--vkey", vkey)
 
 
-def _until(base: str, check, timeout: float = 60.0) -> dict:  # type: ignore[no-untyped-def]
+def _until(base: str, check, timeout: float = 60.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         status = httpx.get(f"{base}/api/v1/status", timeout=10).json()
         if check(status):
-            return status  # type: ignore[no-any-return]
+            return status
         assert time.monotonic() < deadline, status
         time.sleep(0.25)

@@ -16,7 +16,7 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 def _commands(group: typer.Typer, prefix: str = "pallmall") -> list[str]:
     click_group = typer.main.get_command(group)
     names = []
-    for name, command in click_group.commands.items():  # type: ignore[attr-defined]
+    for name, command in click_group.commands.items():
         full = f"{prefix} {name}"
         names.append(full)
         if hasattr(command, "commands"):

@@ -81,7 +81,7 @@ def report(
 ) -> dict[str, Any]:
     response = client.post(f"{API}/incidents", json=body, headers=auth(tokens[role]))
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def decide(
@@ -93,7 +93,7 @@ def decide(
         headers=auth(tokens[Role.REGULATOR]),
     )
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def logged(client: TestClient, subject: str) -> list[dict[str, Any]]:
@@ -101,7 +101,7 @@ def logged(client: TestClient, subject: str) -> list[dict[str, Any]]:
     while time.monotonic() < deadline:
         items = client.get("/log/entries", params={"subject": subject}).json()["items"]
         if items:
-            return items  # type: ignore[no-any-return]
+            return items
         time.sleep(0.05)
     raise AssertionError(f"{subject} never reached the log")
 

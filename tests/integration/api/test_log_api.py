@@ -46,7 +46,7 @@ def logged(client: TestClient, subject: str) -> list[dict[str, Any]]:
     while time.monotonic() < deadline:
         items = client.get("/log/entries", params={"subject": subject}).json()["items"]
         if items:
-            return items  # type: ignore[no-any-return]
+            return items
         time.sleep(0.05)
     raise AssertionError(f"{subject} never reached the log")
 
@@ -132,7 +132,7 @@ def test_log_folder_verifies_and_disclosure_checks(
     assert item["public"] == {"visibility": "restricted"}, "restricted data is only committed to"
     assert item["subject"].startswith("withheld-"), "even the record's id stays off the log"
     wait_for_size(client, item["index"] + 1)
-    app_log = client.app.state.tlog  # type: ignore[attr-defined]
+    app_log = client.app.state.node.tlog  # type: ignore[attr-defined]  # TestClient.app is typed as a plain ASGI app
     report = verify_log(app_log.store.root, client.get("/log/vkey").text.strip())
     assert report.checkpoint.size >= item["index"] + 1 and report.bundles_checked >= 1
 

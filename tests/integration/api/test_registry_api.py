@@ -21,7 +21,7 @@ ORG = {
 def create(client: TestClient, token: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     response = client.post("/api/v1/registry/records", json=body or ORG, headers=auth(token))
     assert response.status_code == 201, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def test_create_read_update_history(client: TestClient, tokens: dict[Role, str]) -> None:

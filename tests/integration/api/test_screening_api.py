@@ -145,7 +145,14 @@ def test_fifty_percent_rule_through_registry_ownership(
     # 50 % + 25 % = 75 %.
     assert finding["blocked"] is True
     assert finding["aggregate_share"] == pytest.approx(0.75)
-    assert "Listed" not in finding["explanation"] or listed_a in finding["explanation"]
+    # one line per chain from a listed owner, the blocked holding named on its chain
+    chains = sorted(finding["explanation"].splitlines())
+    assert len(chains) == 2, chains
+    via_holding = next(c for c in chains if holding in c)
+    assert via_holding.index(listed_a) < via_holding.index(holding) < via_holding.index(target)
+    assert "blocked under the rule" in via_holding
+    direct = next(c for c in chains if holding not in c)
+    assert listed_b in direct and target in direct and "25%" in direct
 
 
 def test_status_turns_ready_once_the_screener_is_built(

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from pallmall.api.cases import build_service
-from pallmall.app import create_app, screening_desk
+from pallmall.app import create_app
 from pallmall.core.settings import Settings
 from pallmall.rechecker import Rechecker
 from pallmall.screening import EntryName, EntrySchema, ListEntry, LoadReport
 from pallmall.storage.database import Database
 from pallmall.storage.screening import SqlListStore
+from pallmall.wiring import case_service, screening_desk
 from tests.integration.cases.conftest import ENTRIES, SNAPSHOT, World, act, auth, file
 
 CONSIGNEE = "Northern Freight LLC"  # in every application of the fixtures, on no list
@@ -59,7 +59,7 @@ def test_a_new_listing_reruns_open_cases_once(
     client: TestClient, world: World, db: Database
 ) -> None:
     case_id = submitted_case(client, world)
-    rechecker = Rechecker(db, lambda tx: build_service(db, tx, screening_desk(db)))
+    rechecker = Rechecker(db, lambda tx: case_service(tx, screening_desk(db)))
     assert rechecker.run_once() == []  # nothing changed since the case's own run
 
     list_consignee(db)

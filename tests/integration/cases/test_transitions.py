@@ -3,6 +3,7 @@ TransitionRefused, and nothing changes; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import pytest
@@ -18,12 +19,26 @@ from pallmall.cases.model import (
     Verb,
 )
 from pallmall.cases.service import CaseService
-from pallmall.cases.sources import NoIncidents, RegistryStoreFacts, ScreenerFacts
+from pallmall.cases.sources import RegistryStoreFacts, ScreenerFacts
 from pallmall.cases.transitions import TABLES
 from pallmall.core.auth import Principal, Role
 from pallmall.core.errors import TransitionRefused
+from pallmall.policy import IncidentEvidence
 from pallmall.storage.cases import SqlCaseStore
 from pallmall.storage.database import Database
+
+
+class NoIncidents:
+    """:class:`~pallmall.cases.ports.IncidentFacts` when no incident store is wired."""
+
+    def linked(self, links: Mapping[str, str]) -> tuple[IncidentEvidence, ...]:
+        """Nothing."""
+        return ()
+
+    def in_country(self, country: str) -> tuple[IncidentEvidence, ...]:
+        """Nothing."""
+        return ()
+
 
 ACCOUNT = "acc-both"
 ALL = Principal("usr-all", Role.ADMIN, account_id=ACCOUNT)  # every right, owner and authority

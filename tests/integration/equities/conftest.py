@@ -1,5 +1,4 @@
-"""Two state bodies of GB, one of FR, a vendor and an admin, each with an API token; GB's
-bodies are enrolled in GB's equities process, FR's in FR's."""
+"""Three state bodies of GB, one of FR, a vendor and an admin, each with an API token."""
 
 from __future__ import annotations
 
@@ -17,7 +16,6 @@ from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.core.settings import Settings
 from pallmall.log import TransparencyLog
 from pallmall.storage.database import Database
-from pallmall.storage.equities import SqlEquitiesStore
 
 PASSWORD = "correct horse battery"
 
@@ -35,14 +33,13 @@ class People:
 
 
 USERS = {
-    "gb_officer": ("GB Export Control", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR),
-    "gb_overseer": ("GB Oversight", AccountKind.OVERSIGHT_BODY, Role.OVERSIGHT),
-    "gb_agency": ("GB Agency", AccountKind.STATE_AGENCY, Role.STATE_USER),
-    "fr_officer": ("FR Export Control", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR),
-    "vendor": ("Exploit Vendor Ltd", AccountKind.VENDOR, Role.VENDOR),
-    "admin": ("Node Operator", AccountKind.OPERATOR, Role.ADMIN),
+    "gb_officer": ("GB Export Control", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR, "GB"),
+    "gb_overseer": ("GB Oversight", AccountKind.OVERSIGHT_BODY, Role.OVERSIGHT, "GB"),
+    "gb_agency": ("GB Agency", AccountKind.STATE_AGENCY, Role.STATE_USER, "GB"),
+    "fr_officer": ("FR Export Control", AccountKind.EXPORT_AUTHORITY, Role.REGULATOR, "FR"),
+    "vendor": ("Exploit Vendor Ltd", AccountKind.VENDOR, Role.VENDOR, None),
+    "admin": ("Node Operator", AccountKind.OPERATOR, Role.ADMIN, None),
 }
-ENROLLED = {"GB Export Control": "GB", "GB Oversight": "GB", "FR Export Control": "FR"}
 
 
 @pytest.fixture
@@ -50,15 +47,12 @@ def people(db: Database) -> People:
     tokens, ids, accounts = {}, {}, {}
     with db.write() as tx:
         service = AccountService(tx.accounts, tx.audit)
-        store = SqlEquitiesStore(tx.conn)
-        for name, (org_name, kind, role) in USERS.items():
-            org = service.ensure_org(SYSTEM, org_name, kind)
+        for name, (org_name, kind, role, state) in USERS.items():
+            org = service.ensure_org(SYSTEM, org_name, kind, state)
             user = service.create_user(SYSTEM, f"{name}@example.org", name, role, org, PASSWORD)
             tokens[name] = service.issue_token(SYSTEM, user)
             ids[name] = user.id
             accounts[name] = org.id
-            if org_name in ENROLLED:
-                store.enrol(org.id, ENROLLED[org_name])
     return People(tokens, ids, accounts)
 
 
@@ -71,9 +65,9 @@ def client(db: Database, tmp_path: Path) -> Iterator[TestClient]:
 
 def publish(client: TestClient) -> TransparencyLog:
     """Drain the outbox into the app's log and integrate it."""
-    app = client.app
-    tlog: TransparencyLog = app.state.tlog  # type: ignore[attr-defined]
-    app.state.publisher.drain()  # type: ignore[attr-defined]
+    node = client.app.state.node  # type: ignore[attr-defined]  # Starlette's app is untyped here
+    tlog: TransparencyLog = node.tlog
+    node.publisher.drain()
     for _ in range(200):
         if tlog.integrate().checkpoint.size >= tlog.sequencer.size():
             return tlog

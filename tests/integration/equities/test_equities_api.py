@@ -17,7 +17,6 @@ from tests.integration.equities.conftest import People, publish
 
 TITLE = "BLUEJAY: kernel use-after-free in a handset baseband"
 VULN = {
-    "state": "GB",
     "title": TITLE,
     "product": "Acme baseband firmware",
     "acquired_on": "2026-01-15",
@@ -57,36 +56,24 @@ def record(client: TestClient, people: People, who: str = "gb_officer") -> dict[
 
 def test_only_bodies_of_the_holding_state_see_an_entry(client: TestClient, people: People) -> None:
     vuln = record(client, people)
-    assert vuln["status"] == "held"
+    assert vuln["status"] == "held" and vuln["state"] == "GB"  # the recording account's state
     url = f"/api/v1/equities/{vuln['id']}"
     assert client.get(url, headers=people.auth("gb_overseer")).status_code == 200
+    assert client.get(url, headers=people.auth("gb_agency")).status_code == 200
     assert client.get(url, headers=people.auth("fr_officer")).status_code == 404
-    assert client.get(url, headers=people.auth("gb_agency")).status_code == 404  # not enrolled
     assert client.get(url, headers=people.auth("vendor")).status_code == 403
+    assert client.get(url, headers=people.auth("admin")).status_code == 403  # no state
     assert client.get(url).status_code == 401
     listed = client.get("/api/v1/equities", headers=people.auth("fr_officer")).json()
     assert listed["total"] == 0
-    refused = client.post(
+    french = client.post("/api/v1/equities", json=VULN, headers=people.auth("fr_officer"))
+    assert french.json()["state"] == "FR"
+    mine = client.get("/api/v1/equities", headers=people.auth("gb_officer")).json()
+    assert [v["id"] for v in mine["items"]] == [vuln["id"]]
+    stray = client.post(
         "/api/v1/equities", json={**VULN, "state": "FR"}, headers=people.auth("gb_officer")
     )
-    assert refused.status_code == 403
-
-
-def test_an_admin_enrols_a_body_and_then_it_sees_its_state(
-    client: TestClient, people: People
-) -> None:
-    vuln = record(client, people)
-    body = {"account_id": people.accounts["gb_agency"], "state": "GB"}
-    assert (
-        client.post(
-            "/api/v1/equities/bodies", json=body, headers=people.auth("gb_officer")
-        ).status_code
-        == 403
-    )
-    enrolled = client.post("/api/v1/equities/bodies", json=body, headers=people.auth("admin"))
-    assert enrolled.status_code == 201 and enrolled.json()["added"] is True
-    seen = client.get(f"/api/v1/equities/{vuln['id']}", headers=people.auth("gb_agency"))
-    assert seen.status_code == 200
+    assert stray.status_code == 422  # the state is the account's, not the caller's to choose
 
 
 def test_a_decision_needs_a_second_user_and_is_committed_in_the_log(
@@ -173,11 +160,18 @@ def test_disclosure_opens_every_decision_and_anyone_can_check_it(
     report = build_report(
         read_log(tlog.store.root, tlog.vkey), spec, "rpt-eq", "2026-12-01T00:00:00Z"
     )
-    figures = report.figures["equities"]
-    assert figures["decisions"] == {"restrict": 1, "disclose": 1}
-    assert figures["disclosed"] == 1 and figures["disclosed_on_reconsideration"] == 1
-    assert figures["median_days_to_disclose"] == 0 and figures["opened"] == 1
-    assert figures["reviews_overdue_at_end"] == 0
+    assert report.figures["equities"] == {
+        "disclose": 1,
+        "restrict": 1,
+        "mitigate": 0,
+        "limited_use": 0,
+        "opened": 1,
+        "disclosed_on_first_review": 0,
+        "disclosed_on_reconsideration": 1,
+        "median_days_to_disclose": 0,
+        "reviews_overdue_at_end": 0,
+    }
+    assert len(report.figures["sources"]["equities.restrict"]) == 1
     verify_report(report.to_json(), tlog.store.root, tlog.vkey)  # recomputed from the log alone
     other = build_report(
         read_log(tlog.store.root, tlog.vkey),
@@ -185,7 +179,7 @@ def test_disclosure_opens_every_decision_and_anyone_can_check_it(
         "rpt-fr",
         "2026-12-01T00:00:00Z",
     )
-    assert other.figures["equities"]["decisions"] == {}  # another state's report counts none
+    assert other.figures["equities"]["disclose"] == 0  # another state's report counts none
 
 
 def test_a_returned_proposal_restores_the_decision_in_force(

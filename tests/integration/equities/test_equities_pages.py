@@ -32,7 +32,6 @@ def test_two_officials_decide_on_the_pages(client: TestClient, people: People) -
         "/equities",
         "/equities",
         {
-            "state": "GB",
             "title": "KESTREL: router firmware RCE",
             "product": "Small-office routers",
             "acquired_on": "2026-03-01",

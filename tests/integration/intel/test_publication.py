@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from pallmall.api.intel import incident_desk
 from pallmall.core.auth import SYSTEM, Principal, Role
 from pallmall.core.changes import PublicChange
 from pallmall.disclosure.kinds import INCIDENT_CONFIRMED as CONFIRMED_KIND
@@ -25,6 +24,7 @@ from pallmall.intel.tlp import Tlp
 from pallmall.registry.model import Product
 from pallmall.storage.database import Database
 from pallmall.storage.intel import SqlIntelStore
+from pallmall.wiring import incident_desk
 from tests.helpers import service
 
 ANALYST = Principal(user_id="u-analyst", role=Role.ANALYST)

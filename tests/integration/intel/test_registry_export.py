@@ -12,12 +12,12 @@ import pytest
 from stix2validator import ValidationOptions, validate_string
 from typer.testing import CliRunner
 
-from pallmall.api.intel import incident_desk
 from pallmall.cli.main import app
 from pallmall.core.auth import ANONYMOUS
 from pallmall.intel.exports import stix_export
 from pallmall.storage.database import Database
 from pallmall.storage.intel import RegistryExportSource
+from pallmall.wiring import incident_desk
 from tests.helpers import load_demo
 
 

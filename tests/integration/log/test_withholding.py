@@ -53,7 +53,7 @@ def grown(client: TestClient, size: int) -> int:
 def test_a_withheld_entry_is_no_longer_served_and_the_log_still_verifies(
     client: TestClient, db: Database, tmp_path: Path
 ) -> None:
-    tlog: TransparencyLog = client.app.state.tlog  # type: ignore[attr-defined]
+    tlog: TransparencyLog = client.app.state.node.tlog  # type: ignore[attr-defined]  # TestClient.app is typed as a plain ASGI app
     add_records(db, "Alpha", "Leaky Name Ltd", "Gamma")
     grown(client, 3)
     leaky = next(

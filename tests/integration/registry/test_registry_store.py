@@ -30,7 +30,7 @@ from tests.helpers import load_demo, service
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def clocked(tx, *times: datetime):  # type: ignore[no-untyped-def]
+def clocked(tx, *times: datetime):
     svc = service(tx)
     ticks = iter(times)
     svc.clock = lambda: next(ticks)
@@ -180,7 +180,7 @@ def test_demo_import_is_idempotent_and_merges_sources(db: Database) -> None:
         svc = service(tx)
         nso = svc.search(ANONYMOUS, RecordQuery(q="NSO Group"), PageRequest()).items
         assert len(nso) == 1, "galaxy 'NSO group' and the designation 'NSO Group' are one actor"
-        designations = nso[0].record.designations  # type: ignore[union-attr]
+        designations = nso[0].record.designations
         assert [d.authority for d in designations] == ["US Commerce BIS Entity List"]
         assert nso[0].record.aliases == ("Q-Cyber", "Circles")
         hfh = svc.search(ANONYMOUS, RecordQuery(kind=OrgKind.HACKER_FOR_HIRE), PageRequest())

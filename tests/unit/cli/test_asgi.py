@@ -25,7 +25,7 @@ async def _nodelay_of_accepted(protocol: type[HttpToolsProtocol]) -> int:
     listener.listen()
     accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
 
-    class Probe(protocol):  # type: ignore[valid-type,misc]
+    class Probe(protocol):
         def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             sock = transport.get_extra_info("socket")

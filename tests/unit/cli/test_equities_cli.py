@@ -1,4 +1,4 @@
-"""``pallmall equities`` as an operator and two officials would run it: enrol, record,
+"""``pallmall equities`` as two officials and anyone would run it: record,
 propose, approve (four eyes), open, and the check of the opening against the log alone."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import pytest
 from tests.helpers import run_cli as run
 
 VULN = {
-    "state": "GB",
     "title": "REDSTART: browser sandbox escape",
     "product": "A mobile browser",
     "acquired_on": "2026-02-01",
@@ -44,7 +43,7 @@ def test_a_decision_taken_with_the_cli_opens_and_verifies(tmp_path: Path) -> Non
         "PALLMALL_PASSWORD": "a long enough password",
         "COLUMNS": "200",
     }
-    vkey = re.search(r"verifier key: (\S+)", run(env, "init").stdout).group(1)  # type: ignore[union-attr]
+    vkey = re.search(r"verifier key: (\S+)", run(env, "init").stdout).group(1)  # type: ignore[union-attr]  # the command printed it
     for email, role in (("a@gb.example", "regulator"), ("b@gb.example", "oversight")):
         run(
             env,
@@ -58,7 +57,6 @@ def test_a_decision_taken_with_the_cli_opens_and_verifies(tmp_path: Path) -> Non
             "--kind",
             "export_authority",
         )
-    run(env, "equities", "enrol", "GB Equities", "GB")
     files = {}
     for name, body in (
         ("vuln", VULN),
@@ -89,7 +87,7 @@ def test_a_decision_taken_with_the_cli_opens_and_verifies(tmp_path: Path) -> Non
         "2 decision(s) opened" in run(env, "equities", "open", vid, "--as", "a@gb.example").stdout
     )
     out = run(env, "log", "publish").stdout
-    size = int(re.search(r"log size (\d+)", out).group(1))  # type: ignore[union-attr]
+    size = int(re.search(r"log size (\d+)", out).group(1))  # type: ignore[union-attr]  # the command printed it
     public = str(data / "log" / "public")
     ok = run(env, "equities", "verify", str(size - 1), "--log", public, "--vkey", vkey).stdout
     assert "committed to a restrict decision" in ok and "committed to a disclose decision" in ok

@@ -21,18 +21,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Path
     data = tmp_path_factory.mktemp("logcli")
     env = {**os.environ, "PALLMALL_DATA_DIR": str(data), "PALLMALL_DATABASE_URL": ""}
     out = run(env, "init", "--demo").stdout
-    vkey = re.search(r"verifier key: (\S+)", out).group(1)  # type: ignore[union-attr]
+    vkey = re.search(r"verifier key: (\S+)", out).group(1)
     return env, data / "log" / "public", vkey
 
 
-def test_init_publishes_the_registry_and_the_log_verifies(demo) -> None:  # type: ignore[no-untyped-def]
+def test_init_publishes_the_registry_and_the_log_verifies(demo) -> None:
     env, public, vkey = demo
     out = run(env, "log", "verify", str(public), "--vkey", vkey).stdout
-    size = int(re.search(r"size (\d+)", out).group(1))  # type: ignore[union-attr]
+    size = int(re.search(r"size (\d+)", out).group(1))
     assert size > 700  # every imported record and relationship is a public change
 
 
-def test_a_changed_tile_fails_the_audit(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_tile_fails_the_audit(demo, tmp_path: Path) -> None:
     env, public, vkey = demo
     copy = tmp_path / "copy"
     subprocess.run(["cp", "-r", str(public), str(copy)], check=True)
@@ -44,7 +44,7 @@ def test_a_changed_tile_fails_the_audit(demo, tmp_path: Path) -> None:  # type: 
     assert "error:" in done.stderr
 
 
-def test_disclose_and_check(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_disclose_and_check(demo, tmp_path: Path) -> None:
     env, public, vkey = demo
     disclosure = tmp_path / "d.json"
     disclosure.write_text(run(env, "log", "disclose", "5").stdout)
@@ -67,7 +67,7 @@ def test_disclose_and_check(demo, tmp_path: Path) -> None:  # type: ignore[no-un
     )
 
 
-def test_witness_cosigns_then_refuses_a_rollback(demo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_witness_cosigns_then_refuses_a_rollback(demo, tmp_path: Path) -> None:
     _, public, vkey = demo
     ensure_signing_key(tmp_path, "witness.example.org")
     signer = load_signing_key(tmp_path / "log-signing.key")

@@ -80,7 +80,7 @@ def test_a_doctored_opening_is_refused(case: str, message: str) -> None:
         verify_opening(parse_entry(data), 1, lambda i: entries[i % 1])
 
 
-def test_figures_count_decisions_disclosures_and_overdue_reviews() -> None:
+def test_figures_read_disclosures_and_overdue_reviews() -> None:
     built = [
         decision("restrict", "2026-01-01T00:00:00Z", "vul-1", "2026-03-01"),
         decision("disclose", "2026-01-31T00:00:00Z", "vul-1"),
@@ -89,11 +89,14 @@ def test_figures_count_decisions_disclosures_and_overdue_reviews() -> None:
         decision("mitigate", "2026-02-01T00:00:00Z", "vul-4", "2027-01-01"),
     ]
     pairs = [(i, parse_entry(d)) for i, (d, _) in enumerate(built)]
-    figures = equities_figures(pairs, pairs, pairs, date(2026, 6, 30))
-    assert figures["decisions"] == {"restrict": 1, "disclose": 2, "limited_use": 1, "mitigate": 1}
-    assert figures["disclosed"] == 2
-    assert figures["disclosed_on_first_review"] == 1
-    assert figures["disclosed_on_reconsideration"] == 1
-    assert figures["median_days_to_disclose"] == 0  # 30 and 0 days: the lower middle value
-    assert figures["reviews_overdue_at_end"] == 1  # vul-3; vul-1 was disclosed, vul-4 not due
-    assert figures["sources"] == [0, 1, 2, 3, 4]
+    figures, sources = equities_figures(pairs, date(2026, 1, 1), date(2026, 6, 30))
+    assert figures == {
+        "disclosed_on_first_review": 1,  # vul-2
+        "disclosed_on_reconsideration": 1,  # vul-1, restricted first
+        "median_days_to_disclose": 0,  # 30 and 0 days: the lower middle value
+        "reviews_overdue_at_end": 1,  # vul-3; vul-1 was disclosed, vul-4 not due
+    }
+    assert sources["equities.reviews_overdue_at_end"] == [3]
+    assert sources["equities.median_days_to_disclose"] == [0, 1, 2]
+    later, _ = equities_figures(pairs, date(2026, 1, 15), date(2026, 6, 30))
+    assert later["disclosed_on_reconsideration"] == 1  # its first decision is before the period

@@ -72,8 +72,8 @@ def incident() -> object:
 
 
 def test_export_validates_without_errors_and_is_deterministic() -> None:
-    first = export_bundle(Registry(), [incident()], AS_OF)  # type: ignore[list-item]
-    again = export_bundle(Registry(), [incident()], AS_OF)  # type: ignore[list-item]
+    first = export_bundle(Registry(), [incident()], AS_OF)
+    again = export_bundle(Registry(), [incident()], AS_OF)
     assert first == again
     text = json.dumps(first)
     result = validate_string(text, ValidationOptions(version="2.1"))

@@ -36,5 +36,5 @@ def test_watcher_follows_growth_and_detects_a_fork(tmp_path: Path) -> None:
     small.integrate()
     with pytest.raises(SplitView, match="shrank"):
         Watcher(small.store.root, signer.vkey, tmp_path / "watch.json").check()
-    assert watcher.last().size == 300  # type: ignore[union-attr]
+    assert watcher.last().size == 300
     shutil.rmtree(tmp_path / "b")

@@ -7,12 +7,12 @@ import pytest
 from pallmall.core.errors import InvalidInput
 from pallmall.log.cosignature import CosignatureSigner
 from pallmall.log.errors import NoteError
+from pallmall.log.keys import verifier_from_vkey
 from pallmall.log.note import (
     add_signatures,
     generate_signer,
     parse_vkey,
     signer_from_skey,
-    verifier_from_vkey,
     verify_note,
 )
 

@@ -111,8 +111,14 @@ def test_empty_tree_and_bad_arguments() -> None:
 
 
 def test_tree_size_is_bound_by_the_root_not_the_proof() -> None:
-    """Regression note: the proof of leaf 0 in a tree of 3 also checks as a tree of 4
-    whose right subtree hash is leaf 2's; the (size, root) pair is what the checkpoint
-    signs, so verifiers MUST take both from a verified checkpoint."""
-    p = inclusion_proof(SOURCE, 0, 3)
-    verify_inclusion(LEAVES[0], 0, 4, p.proof, p.root)
+    """What protects a verifier: the proof alone does not bind the tree size (the proof of
+    leaf 0 in a tree of 3 also checks as a tree of 4 against the size-3 root, RFC 9162), so
+    it MUST take size and root together from a verified checkpoint; then a size-3 proof
+    fails against the size-4 root, and only the size-4 proof passes."""
+    p3, p4 = inclusion_proof(SOURCE, 0, 3), inclusion_proof(SOURCE, 0, 4)
+    assert p4.root == root_hash(SOURCE, 4) != p3.root
+    with pytest.raises(ProofError):
+        verify_inclusion(LEAVES[0], 0, 4, p3.proof, p4.root)
+    verify_inclusion(LEAVES[0], 0, 4, p4.proof, p4.root)
+    # the limitation itself: the same path, with the size-3 root, checks as size 4
+    verify_inclusion(LEAVES[0], 0, 4, p3.proof, p3.root)

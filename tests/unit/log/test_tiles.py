@@ -52,7 +52,7 @@ def test_multi_level_tree_and_proofs_for_every_smaller_size(tmp_path: Path) -> N
 
 @settings(max_examples=20, deadline=None)
 @given(st.lists(st.integers(1, 600), min_size=1, max_size=5))
-def test_batches_give_the_same_tiles_as_one_by_one(tmp_path_factory, batches: list[int]) -> None:  # type: ignore[no-untyped-def]
+def test_batches_give_the_same_tiles_as_one_by_one(tmp_path_factory, batches: list[int]) -> None:
     tmp = tmp_path_factory.mktemp("t")
     _build(tmp, batches)
     one, _, _ = _build(tmp_path_factory.mktemp("o"), [sum(batches)])

@@ -10,7 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pallmall.core.errors import Forbidden, NotFound
 from pallmall.log.cosignature import CosignatureSigner
 from pallmall.log.errors import ProofError, WitnessConflict
-from pallmall.log.note import add_signatures, generate_signer, verifier_from_vkey, verify_note
+from pallmall.log.keys import verifier_from_vkey
+from pallmall.log.note import add_signatures, generate_signer, verify_note
 from pallmall.log.tlog import TransparencyLog
 from pallmall.log.witness import AddCheckpoint, Witness, WitnessBadRequest, parse_add_checkpoint
 

@@ -21,7 +21,7 @@ class Graph:
         return [e for e in self.edges if e.owned == party]
 
 
-def listed(*names: str):  # type: ignore[no-untyped-def]
+def listed(*names: str):
     return lambda owner: owner in names
 
 

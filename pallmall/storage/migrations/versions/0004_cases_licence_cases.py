@@ -101,7 +101,7 @@ def upgrade() -> None:
     install_append_only(APPEND_ONLY)
 
 
-def _history(name: str, *columns: sa.Column) -> None:  # type: ignore[type-arg]
+def _history(name: str, *columns: sa.Column) -> None:  # type: ignore[type-arg]  # sa.Column's type parameter is not needed for a DDL helper
     op.create_table(
         name,
         sa.Column("id", AutoId, autoincrement=True, nullable=False),

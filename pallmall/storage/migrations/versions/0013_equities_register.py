@@ -1,4 +1,4 @@
-"""equities: the vulnerability equities register (vulnerabilities, history, enrolled bodies)
+"""equities: the vulnerability equities register (vulnerabilities, their history)
 and vendor self-attestations
 
 Revision ID: 0013_equities
@@ -61,12 +61,6 @@ def upgrade() -> None:
         op.f("ix_equities_events_vulnerability_id"), "equities_events", ["vulnerability_id"]
     )
     op.create_table(
-        "equities_bodies",
-        sa.Column("account_id", sa.String(length=64), nullable=False),
-        sa.Column("state", sa.String(length=2), nullable=False),
-        sa.PrimaryKeyConstraint("account_id", "state", name=op.f("pk_equities_bodies")),
-    )
-    op.create_table(
         "attestations",
         sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("vendor_id", sa.String(length=64), nullable=False),
@@ -90,6 +84,5 @@ def downgrade() -> None:
         for name in ("attestations", "equities_events"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}_append_only ON {name}")
     op.drop_table("attestations")
-    op.drop_table("equities_bodies")
     op.drop_table("equities_events")
     op.drop_table("equities_vulnerabilities")

@@ -1,0 +1,231 @@
+"""The wiring: the one module that constructs pallmall's services.
+
+Two levels. A :class:`Node` holds what lives as long as the server (the database, the
+transparency log, the outbox publisher, the screening desk, the worker pool, the
+rechecker); :func:`build_node` makes it, :meth:`Node.start` and :meth:`Node.stop` run its
+threads. The per-request services (:func:`case_service`, :func:`incident_desk`) are built
+on one unit of work (:class:`~pallmall.storage.database.Tx`): every store they use shares
+the caller's transaction, so the record, its audit entry and its public change commit
+together or not at all.
+
+The app (``pallmall.app``), the API's dependencies (``pallmall.api.deps``), the pages and
+the CLI take their services from here; nothing else constructs a store on ``db.engine``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+
+from pallmall.api.pool import WorkerPool
+from pallmall.attestation import AttestationService
+from pallmall.cases.diligence import Sources
+from pallmall.cases.service import CaseService
+from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
+from pallmall.core.auth import Principal
+from pallmall.core.errors import Conflict
+from pallmall.core.settings import Settings
+from pallmall.datadir import secure_data_dir
+from pallmall.disclosure import PUBLIC, Reader
+from pallmall.equities import EquitiesService
+from pallmall.intel.desk import IncidentDesk
+from pallmall.intel.incident import Incident
+from pallmall.intel.publication import PublicCollection
+from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
+from pallmall.log.keys import KEY_FILE
+from pallmall.log.note import NoteSigner
+from pallmall.log.tiles import FsTileStore
+from pallmall.policy import shipped_rules
+from pallmall.publisher import Publisher
+from pallmall.rechecker import Rechecker
+from pallmall.registry.lookup import ProductsByName
+from pallmall.screening import Screener, ScreeningDesk
+from pallmall.storage.attestation import RegistryVendorFacts, SqlAttestationStore
+from pallmall.storage.base import is_sqlite
+from pallmall.storage.cases import SqlCaseStore
+from pallmall.storage.database import Database, Tx
+from pallmall.storage.equities import SqlEquitiesStore
+from pallmall.storage.intel import RegistryExportSource, RegistryRecordTypes, SqlIntelStore
+from pallmall.storage.log import SqlSequencer
+from pallmall.storage.screening import SqlListStore, current_snapshots
+
+# -- per unit of work ------------------------------------------------------------------------
+
+
+def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
+    """The case service on ``tx``: cases, audit, outbox, the registry and the incidents it
+    reads for due diligence all in ``tx``; the lists from ``desk`` (None: due diligence
+    notes that no list was read)."""
+    registry = RegistryStoreFacts(tx.registry)
+
+    def sources() -> Sources:
+        incidents = IntelIncidentFacts(
+            SqlIntelStore(tx.conn).list_incidents, registry.jurisdictions
+        )
+        attestations = attestation_service(tx).standing
+        return Sources(ScreenerFacts(_screener(desk)), registry, incidents, attestations)
+
+    return CaseService(SqlCaseStore(tx.conn), tx.audit, tx.outbox, sources, shipped_rules())
+
+
+def equities_service(tx: Tx) -> EquitiesService:
+    """The vulnerability equities register on ``tx``: its store, audit and outbox."""
+    return EquitiesService(SqlEquitiesStore(tx.conn), tx.audit, tx.outbox)
+
+
+def attestation_service(tx: Tx, signer: NoteSigner | None = None) -> AttestationService:
+    """Vendor self-attestations on ``tx``, read against the registry in ``tx``; ``signer``
+    (the node's log key, :func:`node_signer`) only to attest."""
+    vendors = RegistryVendorFacts(tx.registry)
+    return AttestationService(SqlAttestationStore(tx.conn), vendors, tx.audit, tx.outbox, signer)
+
+
+def node_signer(settings: Settings) -> NoteSigner:
+    """The node's log signing key, which also signs attestations on the vendors' behalf
+    (their statement's first line keeps the two kinds of note apart)."""
+    return load_signing_key(settings.data_dir / KEY_FILE)
+
+
+def _screener(desk: ScreeningDesk | None) -> Screener | None:
+    if desk is None:
+        return None
+    try:
+        return desk.screener()
+    except Conflict:  # no list loaded: due diligence records it in the run's notes
+        return None
+
+
+def incident_desk(tx: Tx, caller: Principal) -> IncidentDesk:
+    """The incident desk on ``tx``: the incident store, the registry checks (as ``caller``
+    may read them), the audit sink, the outbox and the public TAXII collection share it."""
+    store = SqlIntelStore(tx.conn)
+    records = RegistryRecordTypes(tx.registry, Reader.of(caller))
+    public = PublicCollection(store, lambda i: linked_registry(tx, i))
+    return IncidentDesk(store, records, tx.audit, tx.outbox, public)
+
+
+def linked_registry(tx: Tx, incident: Incident) -> RegistryExportSource:
+    """The public registry records ``incident`` links to (for its public STIX objects)."""
+    ids = {a.target_id for a in incident.attributions}
+    return RegistryExportSource.load(tx.registry, PUBLIC, only=ids)
+
+
+def products_by_name(db: Database) -> ProductsByName:
+    """Finds registry products by name, each lookup in its own short read unit of work."""
+    return ProductsByName(db.registry)
+
+
+@contextmanager
+def intel_reading(db: Database) -> Iterator[SqlIntelStore]:
+    """The intel object store in a read-only unit of work (TAXII reads)."""
+    with db.read() as tx:
+        yield SqlIntelStore(tx.conn)
+
+
+@contextmanager
+def intel_writing(db: Database) -> Iterator[SqlIntelStore]:
+    """The intel object store in a unit of work that commits on exit (TAXII and file
+    imports: the objects and their status land together or not at all)."""
+    with db.write() as tx:
+        yield SqlIntelStore(tx.conn)
+
+
+# -- per node --------------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    """What one server holds for its lifetime (see :func:`build_node`)."""
+
+    settings: Settings
+    db: Database
+    tlog: TransparencyLog
+    publisher: Publisher
+    screening: ScreeningDesk
+    workers: WorkerPool
+    rechecker: Rechecker
+
+    def start(self) -> None:
+        """Start the log's integrator, the outbox publisher, the screener's first build
+        and (when ``recheck_seconds`` is set) the rechecker."""
+        self.tlog.ensure_checkpoint()
+        self.tlog.start()
+        self.publisher.start()
+        warm_up(self.screening)
+        if self.settings.recheck_seconds:
+            self.rechecker.start(self.settings.recheck_seconds)
+
+    def stop(self) -> None:
+        """Stop what :meth:`start` started, the worker pool last."""
+        self.rechecker.stop()
+        self.publisher.stop()
+        self.tlog.stop()
+        self.workers.shutdown()
+
+
+def build_node(settings: Settings, db: Database | None = None) -> Node:
+    """A node for ``settings``: the data folder checked (owner-only), the database it names
+    (or ``db``), the log opened. The database must already be migrated."""
+    secure_data_dir(settings)
+    db = db or Database(settings.effective_database_url)
+    tlog = open_log(settings, db)
+    desk = screening_desk(db)
+    return Node(
+        settings=settings,
+        db=db,
+        tlog=tlog,
+        publisher=Publisher(db, tlog),
+        screening=desk,
+        workers=WorkerPool(settings.worker_threads),
+        rechecker=Rechecker(db, lambda tx: case_service(tx, desk)),
+    )
+
+
+def session_secret(settings: Settings) -> str:
+    """The cookie-signing secret: from settings, else kept in ``data_dir/session.key`` (0600)."""
+    if settings.session_secret:
+        return settings.session_secret
+    path = settings.data_dir / "session.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def screening_desk(db: Database) -> ScreeningDesk:
+    """The screening desk over the lists stored in ``db`` (the list store keeps its own
+    short transactions: lists are read whole when the screener is rebuilt)."""
+    store = SqlListStore(db.engine)
+    return ScreeningDesk(current=lambda: current_snapshots(store), load=store.latest)
+
+
+def open_log(settings: Settings, db: Database) -> TransparencyLog:
+    """The transparency log in ``data_dir/log``, signed with the key ``pallmall init`` made
+    (created here if missing, owner-only).
+
+    On SQLite the log sequences in a journal beside its tiles (one machine, ``flock``); on
+    PostgreSQL one sequencer holds a database lock, so several API workers append without
+    gap or duplicate.
+    """
+    ensure_signing_key(settings.data_dir, settings.log_origin)
+    signer = load_signing_key(settings.data_dir / "log-signing.key")
+    folder = settings.data_dir / "log"
+    if is_sqlite(db.engine):
+        return TransparencyLog.open(folder, signer)
+    tlog = TransparencyLog(FsTileStore(folder / "public"), SqlSequencer(db.engine), signer)
+    tlog.ensure_checkpoint()
+    return tlog
+
+
+def warm_up(desk: ScreeningDesk) -> None:
+    """Build the screener in the background, so the first screen does not wait for it."""
+
+    def build() -> None:
+        with suppress(Conflict):  # no list loaded yet: the first screen will say so
+            desk.screener()
+
+    threading.Thread(target=build, name="screener-warm-up", daemon=True).start()
