@@ -33,8 +33,8 @@ from tests.helpers import service
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
 USERS = [
-    ("vendor@example.org", "vendor", "Acme Vendor", "vendor"),
-    ("officer@example.org", "regulator", "Authority A", "export_authority"),
+    ("vendor@example.org", "vendor", "Acme Vendor", "vendor", None),
+    ("officer@example.org", "regulator", "Authority A", "export_authority", "FR"),
 ]
 
 
@@ -55,8 +55,8 @@ def attestation_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 def _seed(db: Database) -> None:
     with db.write() as tx:
         people = AccountService(tx.accounts, tx.audit)
-        for email, role, account, kind in USERS:
-            org = people.ensure_org(SYSTEM, account, AccountKind(kind))
+        for email, role, account, kind, state in USERS:
+            org = people.ensure_org(SYSTEM, account, AccountKind(kind), state)
             people.create_user(SYSTEM, email, email, Role(role), org, PASSWORD)
         reg = service(tx)
         vendor = reg.create(SYSTEM, Organisation(name="Zeta Intrusion", kinds=(OrgKind.VENDOR,)))
