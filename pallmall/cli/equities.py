@@ -8,6 +8,7 @@ Decisions are taken by users (four eyes by identity): commands that change an en
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -22,7 +23,7 @@ from pallmall.core.auth import SYSTEM, Principal
 from pallmall.core.errors import InvalidInput, NotFound
 from pallmall.core.paging import PageRequest
 from pallmall.equities import DecisionIn, Status, VulnerabilityIn, verify_opening
-from pallmall.equities.model import VulnerabilityQuery
+from pallmall.equities.model import EscalationIn, VulnerabilityQuery
 from pallmall.log import entries_path, fetcher_for, parse_entry, verify_log
 from pallmall.log.bundle import decode_bundle
 from pallmall.log.layout import TILE_WIDTH
@@ -134,6 +135,46 @@ def propose(vulnerability_id: str, as_user: As, file: JsonFile) -> None:
 def approve(vulnerability_id: str, as_user: As) -> None:
     """Approve the proposal (another user than its proposer); it is committed in the log."""
     _change(as_user, lambda s, who: s.approve(who, vulnerability_id))
+
+
+@equities_app.command("escalate")
+def escalate(
+    vulnerability_id: str,
+    as_user: As,
+    to: Annotated[str, typer.Option("--to", help="the body it goes up to")],
+    reason: Annotated[str, typer.Option(help="why")],
+) -> None:
+    """Escalate the proposal to another body, which becomes the deciding body."""
+    body = EscalationIn(to_body=to, reason=reason)
+    _change(as_user, lambda s, who: s.escalate(who, vulnerability_id, body))
+
+
+@equities_app.command("return")
+def return_command(
+    vulnerability_id: str, as_user: As, reason: Annotated[str, typer.Option(help="why")]
+) -> None:
+    """Send the proposal back undecided."""
+    _change(as_user, lambda s, who: s.return_proposal(who, vulnerability_id, reason))
+
+
+@equities_app.command("notify-vendor")
+def notify_vendor(
+    vulnerability_id: str,
+    as_user: As,
+    on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD")],
+) -> None:
+    """Record the date the vendor of a disclosed vulnerability was notified."""
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        raise InvalidInput("on", f"{on!r} is not a date (YYYY-MM-DD)") from None
+    _change(as_user, lambda s, who: s.notify_vendor(who, vulnerability_id, day))
+
+
+@equities_app.command("cve")
+def record_cve(vulnerability_id: str, as_user: As, cve: str) -> None:
+    """Record the CVE of a disclosed vulnerability once it is public."""
+    _change(as_user, lambda s, who: s.record_cve(who, vulnerability_id, cve))
 
 
 @equities_app.command("open")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from pallmall.core.audit import AuditRecord, AuditSink
 from pallmall.core.auth import STATE_BODIES, SYSTEM, Permission, Principal
 from pallmall.core.changes import ChangeOutbox, PublicChange
@@ -226,7 +228,10 @@ class EquitiesService:
         """Record the CVE of a disclosed vulnerability once it is public."""
         found = self.get(principal, vulnerability_id)
         targets(found.status, Verb.RECORD_CVE)
-        details = VulnerabilityIn.model_validate({**found.details.model_dump(), "cve": cve})
+        try:
+            details = VulnerabilityIn.model_validate({**found.details.model_dump(), "cve": cve})
+        except ValidationError:
+            raise InvalidInput("cve", f"{cve!r} is not a CVE id (CVE-YYYY-NNNN)") from None
         changed = replace(found, details=details)
         return self._move(principal, changed, Verb.RECORD_CVE, found.status, {"cve": details.cve})
 

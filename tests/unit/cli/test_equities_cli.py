@@ -56,6 +56,8 @@ def test_a_decision_taken_with_the_cli_opens_and_verifies(tmp_path: Path) -> Non
             "GB Equities",
             "--kind",
             "export_authority",
+            "--state",
+            "GB",
         )
     files = {}
     for name, body in (
