@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from pallmall.api.pool import WorkerPool
+from pallmall.attestation import AttestationService
 from pallmall.cases.diligence import Sources
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
@@ -32,10 +33,13 @@ from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
 from pallmall.disclosure import PUBLIC, Reader
+from pallmall.equities import EquitiesService
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
 from pallmall.intel.publication import PublicCollection
 from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
+from pallmall.log.keys import KEY_FILE
+from pallmall.log.note import NoteSigner
 from pallmall.log.tiles import FsTileStore
 from pallmall.policy import shipped_rules
 from pallmall.publisher import Publisher
@@ -50,9 +54,11 @@ from pallmall.screening.updates import (
     read_feeds,
     update_list,
 )
+from pallmall.storage.attestation import RegistryVendorFacts, SqlAttestationStore
 from pallmall.storage.base import is_sqlite
 from pallmall.storage.cases import SqlCaseStore
 from pallmall.storage.database import Database, Tx
+from pallmall.storage.equities import SqlEquitiesStore
 from pallmall.storage.intel import (
     RegistryExportSource,
     RegistryRecordTypes,
@@ -77,9 +83,28 @@ def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
         incidents = IntelIncidentFacts(
             SqlIntelStore(tx.conn).list_incidents, registry.jurisdictions
         )
-        return Sources(ScreenerFacts(_screener(desk)), registry, incidents)
+        attestations = attestation_service(tx).standing
+        return Sources(ScreenerFacts(_screener(desk)), registry, incidents, attestations)
 
     return CaseService(SqlCaseStore(tx.conn), tx.audit, tx.outbox, sources, shipped_rules())
+
+
+def equities_service(tx: Tx) -> EquitiesService:
+    """The vulnerability equities register on ``tx``: its store, audit and outbox."""
+    return EquitiesService(SqlEquitiesStore(tx.conn), tx.audit, tx.outbox)
+
+
+def attestation_service(tx: Tx, signer: NoteSigner | None = None) -> AttestationService:
+    """Vendor self-attestations on ``tx``, read against the registry in ``tx``; ``signer``
+    (the node's log key, :func:`node_signer`) only to attest."""
+    vendors = RegistryVendorFacts(tx.registry)
+    return AttestationService(SqlAttestationStore(tx.conn), vendors, tx.audit, tx.outbox, signer)
+
+
+def node_signer(settings: Settings) -> NoteSigner:
+    """The node's log signing key, which also signs attestations on the vendors' behalf
+    (their statement's first line keeps the two kinds of note apart)."""
+    return load_signing_key(settings.data_dir / KEY_FILE)
 
 
 def _screener(desk: ScreeningDesk | None) -> Screener | None:

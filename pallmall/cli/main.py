@@ -13,8 +13,10 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from pallmall.cli.attestation import attestation_app
 from pallmall.cli.cases import cases_app
 from pallmall.cli.context import open_database
+from pallmall.cli.equities import equities_app
 from pallmall.cli.intel import (
     COLLECTIONS,
     INTEL_FORMATS,
@@ -54,6 +56,8 @@ app.add_typer(log_app, name="log")
 app.add_typer(cases_app, name="cases")
 app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
+app.add_typer(equities_app, name="equities")
+app.add_typer(attestation_app, name="attestation")
 app.command("screen")(screen_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)

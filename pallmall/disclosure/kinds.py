@@ -151,6 +151,28 @@ REPORT_FIELDS: Mapping[str, Treatment] = {
     "digest": P,
 }
 
+EQUITIES_DECISION_FIELDS: Mapping[str, Treatment] = {
+    "state": E,
+    "outcome": E,  # disclose, restrict, mitigate, limited_use: what the report counts
+    "review_on": E,  # the review date of a retained vulnerability (overdue reviews)
+    "decision": C,  # equities weighed, rationale, body, escalations: opened on disclosure
+    "vulnerability": C,  # what it affects, CVE, when and how acquired: never opened
+    "deciders": C,  # who proposed and who approved: never opened
+}
+EQUITIES_OPENING_FIELDS: Mapping[str, Treatment] = {
+    "state": E,
+    "openings": P,  # per earlier decision entry: index, leaf hash, salt and value of decision
+}
+
+ATTESTATION_FIELDS: Mapping[str, Treatment] = {
+    "form": E,  # the form and version answered
+    "attested_at": E,
+    "expires_on": E,
+    "digest": P,  # SHA-256 of the answers' canonical JSON, what the node signed
+    "answers": P,  # the vendor's own declarations, made for publication
+    "note": P,  # the statement signed by the node on the vendor's behalf (C2SP signed note)
+}
+
 FILER_EVENT_FIELDS: Mapping[str, frozenset[str]] = {
     "countersign": frozenset({"outcome", "grounds", "conditions", "public_statement"}),
     "amend": frozenset({"conditions", "public_statement"}),
@@ -182,6 +204,9 @@ RELATIONSHIP_DELETED = "registry.relationship.deleted"
 INCIDENT_CONFIRMED = "intel.incident.confirmed"
 REPORT_PUBLISHED = "report.published"
 ENTRY_WITHHELD = NOTICE_KIND  # the log itself reads its notices (pallmall.log.audit)
+EQUITIES_COMMITTED = "equities.decision.committed"
+EQUITIES_OPENED = "equities.decision.opened"
+ATTESTATION_FILED = "attestation.filed"
 
 
 def _vocabulary() -> dict[str, EntryKind]:
@@ -198,6 +223,19 @@ def _vocabulary() -> dict[str, EntryKind]:
         EntryKind(INCIDENT_CONFIRMED, "an abuse incident confirmed (four eyes)", INCIDENT_FIELDS),
         EntryKind(REPORT_PUBLISHED, "a transparency report published", REPORT_FIELDS),
         EntryKind(ENTRY_WITHHELD, "an entry the operator no longer serves, and why", NOTICE_FIELDS),
+        EntryKind(
+            EQUITIES_COMMITTED,
+            "a vulnerability equities decision taken (four eyes), committed to",
+            EQUITIES_DECISION_FIELDS,
+        ),
+        EntryKind(
+            ATTESTATION_FILED, "a vendor's self-attestation, signed by the node", ATTESTATION_FIELDS
+        ),
+        EntryKind(
+            EQUITIES_OPENED,
+            "the decisions on a vulnerability opened once it is disclosed",
+            EQUITIES_OPENING_FIELDS,
+        ),
     ]
     kinds += [
         EntryKind(
@@ -283,6 +321,13 @@ REPORT_FIGURES: Mapping[str, Mapping[str, str]] = {
     decision_kind("use_authorisation", "expired"): {ANY_OUTCOME: "use_authorisations.expired"},
     INCIDENT_CONFIRMED: {ANY_OUTCOME: "incidents.confirmed"},
     REPORT_PUBLISHED: {ANY_OUTCOME: "reports.published"},
+    EQUITIES_COMMITTED: {
+        "disclose": "equities.disclose",
+        "restrict": "equities.restrict",
+        "mitigate": "equities.mitigate",
+        "limited_use": "equities.limited_use",
+    },
+    EQUITIES_OPENED: {ANY_OUTCOME: "equities.opened"},
 }
 """For each kind a report counts, the figure an entry of it adds one to, by its public
 ``outcome`` (:data:`ANY_OUTCOME` for every outcome). A report for state S counts an entry when
