@@ -379,3 +379,18 @@ def test_a_restriction_under_appeal_is_not_evidence_against_itself(
     cid = submitted(client, world, [{"role": "end_user", "name": "Police"}])
     rules = {f["rule_id"]: f for f in run(client, world, cid)["findings"]}
     assert rid in rules["code-of-practice.vendor-restricted"]["summary"]
+
+
+def test_legal_forms_written_out_and_former_names_are_found(
+    client: TestClient, demo: World
+) -> None:
+    variants = [
+        {"role": "end_user", "name": "Cytrox Holdings Zártkörűen Működő Részvénytársaság"},
+        {"role": "consignee", "name": "NSO Group Technologies Limited", "country": "IL"},
+        {"role": "intermediary", "name": "Grindavik Solutions Ltd."},  # Candiru, formerly
+    ]
+    cid = submitted(client, demo, variants, destination="AE")
+    designated = by_party(run(client, demo, cid)["findings"], "registry.designation")
+    assert set(designated) == {"end_user", "consignee", "intermediary"}
+    assert "'Candiru'" in designated["intermediary"]["summary"]
+    assert "'Cytrox'" in designated["end_user"]["summary"]
