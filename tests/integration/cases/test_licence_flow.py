@@ -61,6 +61,7 @@ def test_denial_end_to_end(client: TestClient, world: World) -> None:
     match = hit["evidence"][1]
     assert match["entry_id"] == "31455" and match["list_version"] == "2024-03-05"
     assert "POZITIV" in match["explanation"] and "threshold" in match["explanation"]
+    assert "list test_list version 2024-03-05, " in match["explanation"]  # and its age
     assert "wassenaar.listed-item" in found  # 4.D.4 product: a licence is required
 
     # the vendor sees its case, not the findings
