@@ -187,7 +187,10 @@ def run_licence_diligence(
     app = case.filed(LicenceApplication)
     evidence = licence_evidence(case, app, sources, store)
     findings = evaluate(rules, evidence)
-    notes = () if evidence.list_versions else ("no restricted-party list is loaded",)
+    notes: tuple[str, ...] = ()
+    if not evidence.list_versions:
+        notes = ("no restricted-party list is loaded",)
+    notes += sources.screening.stale()  # advisory: an old list may miss designations
     return DiligenceRun(
         case_id=case.id,
         at=at,

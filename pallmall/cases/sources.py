@@ -21,7 +21,7 @@ from pallmall.policy import (
 from pallmall.registry.model import Product, RelType
 from pallmall.registry.ownership import RegistryOwnership
 from pallmall.registry.store import RegistryStore
-from pallmall.screening import Hit, Party, Screener, fifty_percent_rule
+from pallmall.screening import Hit, Party, Screener, fifty_percent_rule, list_ages
 
 
 class ScreenerFacts:
@@ -45,6 +45,19 @@ class ScreenerFacts:
         if self.screener is None:
             return ()
         return tuple(sorted({f"{s.list_id}@{s.version}" for s in self.screener.snapshots}))
+
+    def stale(self) -> tuple[str, ...]:
+        """Advisory lines for the lists in force that are overdue (see
+        :func:`pallmall.screening.list_ages`)."""
+        if self.screener is None:
+            return ()
+        return tuple(
+            f"list {a.snapshot.list_id} version {a.snapshot.version} is {a.age_days} days old "
+            f"(its publisher usually updates it every {a.expected_days} days): recent "
+            "designations may be missing; `pallmall lists update` fetches the current one"
+            for a in list_ages(self.screener.snapshots, self.today or date.today())
+            if a.overdue
+        )
 
 
 def _match(hit: Hit) -> ScreeningMatch:
