@@ -44,6 +44,7 @@ from pallmall.screening.ownership import (
     FiftyPercentFinding,
     OwnershipChain,
     OwnershipEdge,
+    OwnershipError,
     OwnershipGraph,
     fifty_percent_rule,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "NameType",
     "OwnershipChain",
     "OwnershipEdge",
+    "OwnershipError",
     "OwnershipGraph",
     "PartialDate",
     "Party",
