@@ -434,7 +434,8 @@ def run_diligence(
         findings += attestation_findings(vendor_id, sources)
         findings = tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.summary)))
     listed = sources.screening.versions()
-    notes = () if listed else ("no restricted-party list is loaded",)
+    notes: tuple[str, ...] = () if listed else ("no restricted-party list is loaded",)
+    notes += sources.screening.stale()  # advisory: an old list may miss designations
     return DiligenceRun(
         case_id=case.id,
         at=at,
