@@ -101,7 +101,7 @@ async def list_records(
         "limit": page.limit,
         "has_more": page.has_more,
     }
-    return JSONResponse(body)  # type: ignore[return-value]  # FastAPI sends a Response as is; the model documents it
+    return JSONResponse(body)  # type: ignore[return-value]  # the declared model documents the body
 
 
 @router.get("/records/{record_id}", response_model=RecordOut)

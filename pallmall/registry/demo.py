@@ -22,8 +22,8 @@ SHIPPED: tuple[tuple[str, Callable[[Path], ImportBatch]], ...] = (
     ("misp-surveillance-vendor.json", read_galaxy),
     ("misp-threat-actor-hack-for-hire.json", read_galaxy),
     ("designations.csv", read_designations),
-    ("organisations.csv", read_organisations),
     ("names.csv", read_names),
+    ("organisations.csv", read_organisations),
     ("products.csv", read_products),
     ("relationships.csv", read_relationships),
 )
@@ -31,8 +31,8 @@ SHIPPED: tuple[tuple[str, Callable[[Path], ImportBatch]], ...] = (
 READERS: dict[str, Callable[[Path], ImportBatch]] = {
     "galaxy": read_galaxy,
     "designations": read_designations,
-    "organisations": read_organisations,
     "names": read_names,
+    "organisations": read_organisations,
     "products": read_products,
     "relationships": read_relationships,
 }

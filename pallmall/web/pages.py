@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from pallmall.api.deps import Caller, Reading, database, resolve_principal, transparency_log
 from pallmall.api.signin import client_address, end_session, sign_in, start_session
+from pallmall.attestation import shipped_form
 from pallmall.core.errors import (
     InvalidInput,
     NotFound,
@@ -25,9 +26,11 @@ from pallmall.disclosure.kinds import INCIDENT_CONFIRMED
 from pallmall.registry.model import Capability, OrgKind, RecordType, RelType
 from pallmall.registry.service import RegistryService
 from pallmall.registry.store import RecordQuery, StoredRelationship
+from pallmall.storage.database import Tx
 from pallmall.web import csrf
 from pallmall.web.entries import describe
 from pallmall.web.graph import Edge, Node, radial_layout
+from pallmall.wiring import attestation_service
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 csrf.install(TEMPLATES.env)  # every form: {{ csrf_field() }} (docs/security.md)
@@ -166,6 +169,7 @@ def record_page(
         history=history,
         as_of=when,
         latest=history[-1].version if history else stored.version,
+        **public_attestation(tx, stored.id, stored.record.type.value),
     )
 
 
@@ -226,6 +230,16 @@ def page_error(request: Request, exc: PallmallError) -> HTMLResponse:
 
 def _page_url(params: dict[str, Any], page: int) -> str:
     return "/search?" + urlencode({**{k: v for k, v in params.items() if v}, "page": page})
+
+
+def public_attestation(tx: Tx, record_id: str, record_type: str) -> dict[str, Any]:
+    """What the record page shows of an organisation's self-attestation (its answers are
+    public declarations; the page itself is only as public as the record)."""
+    if record_type != "organisation":
+        return {}
+    questions = [q for q in shipped_form().questions() if q.kind == "yes_no"]
+    standing = attestation_service(tx).standing(record_id)
+    return {"attestation": standing, "attestation_questions": questions}
 
 
 def _ends(rel: StoredRelationship) -> tuple[str, str]:

@@ -211,22 +211,6 @@ def incidents(
     )
 
 
-@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def incident_page(incident_id: str, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
-    """One incident's public summary and its entry in the transparency log."""
-    view = _summary(incident_desk(tx, caller).view(caller, incident_id))
-    names = _names(tx, {a["target"] for a in view["attributions"]})
-    logged = tx.outbox.logged(PageRequest(0, 10), subject=incident_id).items
-    return render(
-        request,
-        "portal/incident.html",
-        caller=caller,
-        incident=view,
-        names=names,
-        logged=logged,
-    )
-
-
 def _summary(view: dict[str, Any]) -> dict[str, Any]:
     """The view with its attributions keyed ``target`` (the registry id)."""
     links = [{**a, "target": a.get("target") or a.get("target_id")} for a in view["attributions"]]

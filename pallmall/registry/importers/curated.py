@@ -62,6 +62,33 @@ def read_designations(path: Path) -> ImportBatch:
     return batch
 
 
+NAME_KINDS = ("alias", "former_name")
+
+
+def read_names(path: Path) -> ImportBatch:
+    """Other names of a party: ``name,type,alias,kind,citation,url``; ``kind`` is ``alias``
+    (a name it trades or is listed under) or ``former_name``. Rows naming the same party add
+    to one record, which the import merges into the record of that name (so a party typed
+    under any of its names is found). Raises :class:`InvalidInput` naming file and line."""
+    batch = ImportBatch(source=f"names:{path.name}")
+    for where, row in _rows(path, {"name", "type", "alias", "kind", "citation"}):
+        if row["kind"] not in NAME_KINDS:
+            raise InvalidInput(f"{where}: kind", f"{row['kind']!r} is not one of {NAME_KINDS}")
+        key = name_ref(row["name"])
+        current: Any = batch.records.get(key) or _valid(where, _party, row=row)
+        field = "aliases" if row["kind"] == "alias" else "former_names"
+        update = {
+            field: (*getattr(current, field), row["alias"]),
+            "sources": (*current.sources, _source(row)),
+        }
+        batch.records[key] = _valid(where, type(current), **{**_fields(current), **update})
+    return batch
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    return {k: getattr(record, k) for k in record.model_fields_set}
+
+
 def read_organisations(path: Path) -> ImportBatch:
     """Parties and their names: ``name,type,kinds,jurisdiction,aliases,former_names,citation,url``
     (``type`` organisation or person; lists separated by ``;``). A row adds to the record of
@@ -101,47 +128,33 @@ def _union(first: Any, second: Any) -> Any:
     return first.model_copy(update=update)
 
 
-NAME_KINDS = ("alias", "former_name")
-
-
-def read_names(path: Path) -> ImportBatch:
-    """Other names of a party: ``name,type,alias,kind,citation,url``; ``kind`` is ``alias``
-    (a name it trades or is listed under) or ``former_name``. Rows naming the same party add
-    to one record, which the import merges into the record of that name (so a party typed
-    under any of its names is found). Raises :class:`InvalidInput` naming file and line."""
-    batch = ImportBatch(source=f"names:{path.name}")
-    for where, row in _rows(path, {"name", "type", "alias", "kind", "citation"}):
-        if row["kind"] not in NAME_KINDS:
-            raise InvalidInput(f"{where}: kind", f"{row['kind']!r} is not one of {NAME_KINDS}")
-        key = name_ref(row["name"])
-        current: Any = batch.records.get(key) or _valid(where, _party, row=row)
-        field = "aliases" if row["kind"] == "alias" else "former_names"
-        update = {
-            field: (*getattr(current, field), row["alias"]),
-            "sources": (*current.sources, _source(row)),
-        }
-        batch.records[key] = _valid(where, type(current), **{**_fields(current), **update})
-    return batch
-
-
-def _fields(record: Any) -> dict[str, Any]:
-    return {k: getattr(record, k) for k in record.model_fields_set}
-
-
 def read_products(path: Path) -> ImportBatch:
     """Product taxonomy: ``product,capabilities,control_codes,security_research,citation,url``
-    (lists separated by ``;``). Products are matched by name to those already imported."""
+    and an optional ``aliases`` column (lists separated by ``;``). Products are matched by
+    name to those already imported; rows naming the same product add to one record (a row
+    may cite the source of an alias alone)."""
     batch = ImportBatch(source=f"products:{path.name}")
     for where, row in _rows(path, {"product", "capabilities", "citation"}):
-        batch.records[name_ref(row["product"])] = _valid(
+        key = name_ref(row["product"])
+        current: Any = batch.records.get(key)
+        made = _valid(
             where,
             Product,
             name=row["product"],
+            aliases=_split(row.get("aliases") or ""),
             capabilities=_split(row["capabilities"]),
             control_codes=_split(row.get("control_codes") or ""),
             security_research=(row.get("security_research") or "").lower() == "true",
             sources=(_source(row),),
         )
+        if current is not None:
+            made = current.model_copy(
+                update={
+                    name: tuple(dict.fromkeys((*getattr(current, name), *getattr(made, name))))
+                    for name in ("aliases", "capabilities", "control_codes", "sources")
+                }
+            )
+        batch.records[key] = made
     return batch
 
 

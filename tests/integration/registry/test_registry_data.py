@@ -35,7 +35,7 @@ def links(svc: RegistryService, stored: Stored) -> set[tuple[str, str, str]]:
         r = rel.relationship
         assert r.sources, f"{r.type} between {r.source_id} and {r.target_id} cites nothing"
         ends = (svc.store.get(r.source_id), svc.store.get(r.target_id))
-        out.add((ends[0].record.name, r.type.value, ends[1].record.name))  # type: ignore[union-attr]  # both ends exist: the service returned the link
+        out.add((ends[0].record.name, r.type.value, ends[1].record.name))  # type: ignore[union-attr]  # an organisation here
     return out
 
 
@@ -48,9 +48,10 @@ def test_names_from_the_lists_are_aliases_and_former_names(demo: Database) -> No
             candiru.former_names
         )
         assert not set(candiru.former_names) & set(candiru.aliases)
+        assert any("86 FR 60759" in s.title for s in candiru.sources)
         pt = record(svc, "Positive Technologies").record
         assert "Aktsionernoe Obshchestvo Pozitiv Teknolodzhiz" in pt.aliases
-        assert "US Treasury OFAC SDN" in {d.authority for d in pt.designations}  # type: ignore[union-attr]  # an organisation
+        assert "US Treasury OFAC SDN" in {d.authority for d in pt.designations}  # type: ignore[union-attr]  # an organisation here
 
 
 def test_affiliates_umbrellas_customers_brokers_and_investors_are_linked_and_cited(
@@ -69,7 +70,7 @@ def test_affiliates_umbrellas_customers_brokers_and_investors_are_linked_and_cit
         paragon = links(svc, record(svc, "Paragon Solutions"))
         assert ("AE Industrial Partners", "owns", "Paragon Solutions") in paragon
         broker = record(svc, "Protect Electronic Systems")
-        assert OrgKind.RESELLER in broker.record.kinds  # type: ignore[union-attr]  # an organisation
+        assert OrgKind.RESELLER in broker.record.kinds  # type: ignore[union-attr]  # an organisation here
         assert ("Protect Electronic Systems", "resells", "Variston Information Technology") in (
             links(svc, broker)
         )

@@ -33,7 +33,7 @@ FIRST = {
 
 def names(db: Database, q: str, **filters: object) -> list[str]:
     with db.read() as tx:
-        query = RecordQuery(q=q, **filters)  # type: ignore[arg-type]  # filters are RecordQuery fields
+        query = RecordQuery(q=q, **filters)  # type: ignore[arg-type]  # filters typed per case
         page = service(tx).search(ANONYMOUS, query, PageRequest(0, 20))
     return [s.record.name for s in page.items]
 

@@ -104,3 +104,15 @@ def test_lists_load_prints_the_change_and_a_bad_row_is_a_clear_error(
     done = run(env, *args, "--version", "2", str(bad), code=2)
     assert "bad.ftm.json:2" in done.stderr
     assert "cli_test 2" not in run(env, "lists", "show").stdout
+
+
+def test_import_incidents_refuses_what_it_cannot_read(env: dict[str, str], tmp_path: Path) -> None:
+    other = tmp_path / "notes.csv"
+    other.write_text("who,when\nx,y\n")
+    assert "name the product" in run(env, "import", "incidents", str(other), code=2).stderr
+    refused = run(env, "import", "incidents", str(other), "--product", "PEGASUS", code=2)
+    assert "not a Granitt victim database" in refused.stderr
+    missing = run(env, "import", "incidents", str(other), "--product", "Nothing", code=2)
+    assert "'Nothing' is not a product in the registry" in missing.stderr
+    nobody = run(env, "import", "incidents", str(other), "--as", "x@example.org", code=2)
+    assert "no active user 'x@example.org'" in nobody.stderr
