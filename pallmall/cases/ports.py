@@ -15,6 +15,7 @@ from pallmall.cases.model import (
     Message,
     Notification,
 )
+from pallmall.core.accounts import User
 from pallmall.core.paging import Page, PageRequest
 from pallmall.disclosure import Visibility
 from pallmall.policy import (
@@ -71,6 +72,9 @@ class CaseStore(Protocol):
 
     def authorities(self) -> Mapping[str, str]:
         """Export authorities on this node: account organisation id -> name."""
+
+    def users(self) -> Sequence[User]:
+        """Every user account on this node (active or not), by e-mail."""
 
     def candidate_denials(
         self, product_category: str, exclude_authority: str
