@@ -17,7 +17,7 @@ from pallmall.api.deps import principal, session_cookie
 from pallmall.api.taxii import TaxiiConfig, taxii_router
 from pallmall.core.settings import Settings
 from pallmall.storage.database import Database
-from pallmall.web import api_docs, cases_pages, pages, portal_pages, screening_pages
+from pallmall.web import admin_pages, api_docs, cases_pages, pages, portal_pages, screening_pages
 from pallmall.wiring import (
     build_node,
     intel_reading,
@@ -82,6 +82,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(screening_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

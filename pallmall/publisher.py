@@ -1,13 +1,21 @@
 """Moves public changes from the database outbox into the transparency log.
 
 Every public change is written to the ``public_changes`` outbox in the same transaction as
-the change itself (nothing lost if the process dies). The publisher then, in one write
-transaction: takes the pending changes (locked), builds each entry (RFC 8785 JSON with
-salted commitments for confidential fields), appends the batch durably to the log, and
-records index, leaf hash and the private disclosure. Each change is checked against the
-disclosure vocabulary (:func:`pallmall.disclosure.check_change`) before it is appended; one that
-fails stays in the outbox, never in the log. A crash after the append and before the
-commit re-appends that batch on restart: at least once, never lost.
+the change itself (nothing lost if the process dies), with its own id. The publisher then:
+
+1. prepares each pending change once, in its own committed transaction: builds its entry
+   (RFC 8785 JSON carrying the change id, with salted commitments for confidential fields)
+   and keeps the entry's leaf hash and private disclosure (the salts) in the outbox;
+2. in one write transaction: takes the pending changes (locked), rebuilds each prepared
+   entry byte for byte from its kept salts, looks in the log past the last recorded index
+   for entries already appended (a crash after the append and before the commit), appends
+   only the others, and records the index of each.
+
+So a crash anywhere gives each change exactly one entry: never lost, never twice (and a log
+written by an older publisher that did append a change twice is still counted once, by
+change id, in reports). Each change is checked against the disclosure vocabulary
+(:func:`pallmall.disclosure.check_change`) before it is prepared; one that fails stays in the
+outbox, never in the log.
 """
 
 from __future__ import annotations
@@ -15,14 +23,19 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from pallmall.core.changes import PublicChange
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import InvalidInput
 from pallmall.disclosure import PUBLIC_SUBJECT, check_change, gate
 from pallmall.disclosure.kinds import ENTRY_WITHHELD
-from pallmall.log import Disclosure, TransparencyLog, make_entry
+from pallmall.log import Disclosure, TransparencyLog, leaf_hash, make_entry
 from pallmall.storage.database import Database
+
+TAIL_LIMIT = 10_000
+"""How many entries past the last recorded index the publisher reads back to find entries
+appended before a crash (a crash leaves at most one batch per publisher there)."""
 
 log = logging.getLogger(__name__)
 
@@ -40,26 +53,81 @@ class Publisher:
     """Why the last background drain failed (None after a success): for /api/v1/status."""
 
     def run_once(self) -> int:
-        """Publish up to ``batch`` pending changes; return how many were appended."""
+        """Publish up to ``batch`` pending changes; return how many left the outbox (each
+        appended once, or found already in the log, or refused)."""
+        if not self._prepare():
+            return 0
         with self.db.write() as tx:
             pending = tx.outbox.pending(self.batch)
             if not pending:
                 return 0
-            built = []
-            for change_id, change in pending:
+            built: list[tuple[int, bytes, Disclosure]] = []
+            refused = 0
+            for row, change in pending:
+                prepared = tx.outbox.prepared(row)
+                if prepared is None:
+                    continue  # added after this run prepared: the next run takes it
                 try:
-                    built.append((change_id, *_entry(change)))
+                    built.append((row, *_rebuild(change, prepared)))
+                except InvalidInput as exc:
+                    log.error("public change %s cannot be logged: %s", change.id, exc)
+                    tx.outbox.mark_logged(row, -1, "", {"error": str(exc)})
+                    refused += 1
+            found = self._appended(tx.outbox.last_index(), {d.leaf_hash for _, _, d in built})
+            fresh = [b for b in built if b[2].leaf_hash not in found]
+            indexes = self.tlog.append([data for _, data, _ in fresh]) if fresh else []
+            where = dict(found)
+            where.update((d.leaf_hash, i) for (_, _, d), i in zip(fresh, indexes, strict=True))
+            for row, _, disclosure in built:
+                index = where[disclosure.leaf_hash]
+                tx.outbox.mark_logged(row, index, disclosure.leaf_hash.hex(), disclosure.to_json())
+        return len(built) + refused
+
+    def _prepare(self) -> bool:
+        """Build and keep the entry of every pending change not prepared yet (committed
+        before anything is appended, so the salts survive a crash after the append); return
+        whether any change is pending. An idle look is one read transaction."""
+        with self.db.read() as tx:
+            pending, unprepared = tx.outbox.waiting(self.batch)
+        if not unprepared:
+            return pending > 0
+        with self.db.write() as tx:
+            for row, change in tx.outbox.pending(self.batch):
+                if tx.outbox.prepared(row) is not None:
+                    continue
+                try:
+                    _, disclosure = _entry(change)
                 except InvalidInput as exc:
                     # A change the log cannot take must not block those after it; it stays in
                     # the outbox (index -1) for an operator, with the reason in the server log.
-                    log.error("public change %s cannot be logged: %s", change_id, exc)
-                    tx.outbox.mark_logged(change_id, -1, "", {"error": str(exc)})
-            indexes = self.tlog.append([data for _, data, _ in built])
-            for (change_id, _, disclosure), index in zip(built, indexes, strict=True):
-                tx.outbox.mark_logged(
-                    change_id, index, disclosure.leaf_hash.hex(), disclosure.to_json()
-                )
-        return len(pending)
+                    log.error("public change %s cannot be logged: %s", change.id, exc)
+                    tx.outbox.mark_logged(row, -1, "", {"error": str(exc)})
+                    continue
+                tx.outbox.prepare(row, disclosure.leaf_hash.hex(), disclosure.to_json())
+        return True
+
+    def _appended(self, last: int, wanted: set[bytes]) -> dict[bytes, int]:
+        """Of the leaf hashes ``wanted``, those already in the log past index ``last``
+        (appended before a crash), with their indexes."""
+        size = self.tlog.sequencer.size()
+        start = max(last + 1, size - TAIL_LIMIT)
+        if start >= size or not wanted:
+            return {}
+        found: dict[bytes, int] = {}
+        for offset, data in enumerate(self._read(start, size)):
+            digest = leaf_hash(data)
+            if digest in wanted:
+                found.setdefault(digest, start + offset)
+        return found
+
+    def _read(self, start: int, end: int) -> list[bytes]:
+        try:
+            return self.tlog.sequencer.read(start, end)
+        except InvalidInput:
+            # the sequencer dropped what it integrated: read those from the tiles
+            integrated = self.tlog.checkpoint().checkpoint.size
+            head = [self.tlog.entry(i) for i in range(start, min(integrated, end))]
+            return head + self.tlog.sequencer.read(max(start, integrated), end)
 
     def drain(self) -> int:
         """Publish until nothing is pending; return how many were appended."""
@@ -96,10 +164,29 @@ class Publisher:
                 self.failing = None
 
 
-def _entry(change: PublicChange) -> tuple[bytes, Disclosure]:
+def _entry(change: PublicChange, salts: dict[str, bytes] | None = None) -> tuple[bytes, Disclosure]:
     check_change(change)  # the log never forgets: a change that bypassed the gate stops here
     time = change.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return make_entry(change.kind, change.subject, change.public, change.confidential, time)
+    return make_entry(
+        change.kind, change.subject, change.public, change.confidential, time, change.id, salts
+    )
+
+
+def _rebuild(
+    change: PublicChange, prepared: tuple[str, dict[str, Any]]
+) -> tuple[bytes, Disclosure]:
+    """The entry of ``change`` byte for byte as it was prepared (same salts, same hash).
+
+    Raises:
+        InvalidInput: its content no longer gives the kept leaf hash (the outbox row was
+            changed after it was prepared).
+    """
+    hash_hex, kept = prepared
+    salts = {name: f.salt for name, f in Disclosure.from_json(kept).fields.items()}
+    data, disclosure = _entry(change, salts)
+    if disclosure.leaf_hash.hex() != hash_hex:
+        raise InvalidInput("change", "its entry no longer gives the leaf hash it was prepared with")
+    return data, disclosure
 
 
 def withhold_entry(db: Database, tlog: TransparencyLog, index: int, reason: str) -> PublicChange:

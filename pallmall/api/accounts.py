@@ -24,7 +24,7 @@ from pallmall.core.accounts import AccountService, ApiToken, User
 from pallmall.core.audit import AuditRecord
 from pallmall.core.auth import AccountKind, Permission, Role
 from pallmall.core.clock import utcnow
-from pallmall.core.errors import NotFound, Unauthenticated
+from pallmall.core.errors import InvalidInput, NotFound, Unauthenticated
 from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
 from pallmall.log import TransparencyLog
 
@@ -39,6 +39,7 @@ class Me(BaseModel):
     account_id: str | None
     account_kind: AccountKind | None
     display: str
+    state: str | None = Field(description="the state a state body's account acts for")
 
 
 class UserIn(BaseModel):
@@ -49,6 +50,13 @@ class UserIn(BaseModel):
     role: Role
     account_name: str | None = Field(default=None, max_length=300)
     account_kind: AccountKind | None = None
+    account_state: str | None = Field(
+        default=None,
+        max_length=10,
+        description="ISO 3166-1 alpha-2 state of a state body's account (export_authority, "
+        "state_agency, oversight_body): required for those, refused for others",
+        examples=["GB"],
+    )
     password: str | None = Field(default=None, min_length=10, max_length=200)
 
 
@@ -60,6 +68,7 @@ class UserOut(BaseModel):
     name: str
     role: Role
     account_name: str | None
+    account_state: str | None = None
     active: bool
 
 
@@ -117,6 +126,7 @@ def _user_out(user: User) -> UserOut:
         name=user.name,
         role=user.role,
         account_name=user.account.name if user.account else None,
+        account_state=user.account.state if user.account else None,
         active=user.active,
     )
 
@@ -176,6 +186,7 @@ async def me(caller: Caller) -> Me:
         account_id=caller.account_id,
         account_kind=caller.account_kind,
         display=caller.display,
+        state=caller.state,
     )
 
 
@@ -190,9 +201,13 @@ def list_users(caller: Caller, tx: Reading) -> list[UserOut]:
 def create_user(caller: Caller, tx: Writing, body: UserIn) -> UserOut:
     """Create a user, and its account organisation if new (``users:manage``)."""
     service = AccountService(tx.accounts, tx.audit)
+    caller.require(Permission.USERS_MANAGE)
     org = None
     if body.account_name:
-        org = service.ensure_org(caller, body.account_name, body.account_kind or AccountKind.PUBLIC)
+        kind = body.account_kind or AccountKind.PUBLIC
+        org = service.ensure_org(caller, body.account_name, kind, body.account_state)
+    elif body.account_state:
+        raise InvalidInput("account_state", "a state belongs to an account: give account_name")
     user = service.create_user(caller, body.email, body.name, body.role, org, body.password)
     return _user_out(user)
 

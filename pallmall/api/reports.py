@@ -29,7 +29,7 @@ from pallmall.reports import (
 )
 from pallmall.reports import read_log as read_transparency_log
 from pallmall.reports.growth import CLAIM_YEARS, registry_vendors
-from pallmall.reports.ports import StoredReport, publish_report
+from pallmall.reports.ports import StoredReport, publish_report, require_publisher
 from pallmall.storage.database import Database
 from pallmall.storage.reports import SqlReportStore
 
@@ -41,7 +41,9 @@ class PublishRequest(BaseModel):
     """A report to build from this node's log now and publish."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    state: str = Field(min_length=1, max_length=100, examples=["GB"])
+    state: str = Field(
+        min_length=2, max_length=2, examples=["GB"], description="ISO 3166-1 alpha-2"
+    )
     period: str = Field(min_length=4, max_length=30, examples=["2026", "2026-Q2"])
     statements: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="self-assessment: {C1: {status, statement}, ...}"
@@ -85,12 +87,15 @@ async def publish(
     caller: Caller,
     workers: Workers,
 ) -> dict[str, Any]:
-    """Build a report from the log's current checkpoint and publish it (``reports:publish``):
-    stored, and ``report.published`` with its digest appended to the log. Reading the log
-    and building run in the worker pool, before the write transaction opens."""
+    """Build a report from the log's current checkpoint and publish it: stored, and
+    ``report.published`` with its digest appended to the log. Only the state's own
+    regulators (``reports:publish``, an account acting for ``state``) or an admin publish a
+    state's report (403 otherwise). Reading the log and building run in the worker pool,
+    before the write transaction opens."""
     caller.require(Permission.REPORTS_PUBLISH)
     start, end, label = parse_period(body.period)
     spec = make_spec(body.state, start, end, label)
+    require_publisher(caller, spec.state)
     said = parse_statements(body.statements)
     tlog: TransparencyLog = transparency_log(request)
     now = utcnow()

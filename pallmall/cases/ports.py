@@ -76,6 +76,9 @@ class CaseStore(Protocol):
     def users(self) -> Sequence[User]:
         """Every user account on this node (active or not), by e-mail."""
 
+    def account_state(self, account_id: str) -> str | None:
+        """The state (ISO 3166-1 alpha-2) the account ``account_id`` acts for, if any."""
+
     def candidate_denials(
         self, product_category: str, exclude_authority: str
     ) -> Sequence[DeniedLicence]:

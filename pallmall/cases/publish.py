@@ -15,7 +15,7 @@ advice, a returned advice, the reasoning, due diligence, or who took each step.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from pallmall.cases.model import (
 from pallmall.core.changes import PublicChange
 from pallmall.core.ids import new_id
 from pallmall.disclosure import Sensitivity, Visibility, gate
-from pallmall.disclosure.kinds import FILER_EVENT_FIELDS
+from pallmall.disclosure.kinds import FILER_EVENT_FIELDS, decision_kind
 from pallmall.policy import RuleSet
 
 FILER_ACTOR = "authority"
@@ -44,24 +44,38 @@ def cited_rules(grounds: Iterable[str], rules: RuleSet) -> list[str]:
     return [g for g in grounds if g.split("@", 1)[0] in ids]
 
 
+@dataclass(frozen=True)
+class Decided:
+    """A decision as the log names it: ``what`` (``decided``, ``revoked``...: the kind's last
+    part), the public ``outcome``, the deciding ``authority`` (its name) and ``state`` (ISO
+    3166-1 alpha-2; None for an account made before states were recorded), and whether it
+    decides an ``appeal``."""
+
+    what: str
+    outcome: str
+    authority: str
+    state: str | None
+    appeal: bool = False
+
+
 def decision_change(
-    case: Case,
-    what: str,
-    outcome: str,
-    authority: str,
-    at: datetime,
-    subject: Visibility,
-    rules: RuleSet,
+    case: Case, decided: Decided, at: datetime, subject: Visibility, rules: RuleSet
 ) -> PublicChange:
-    """The public change for a decision ``what`` (``decided``, ``revoked``...) on ``case``,
-    through the disclosure gate; ``subject`` is the visibility of the registry record the
-    case is about (its product or vendor)."""
+    """The public change for ``decided`` on ``case``, through the disclosure gate;
+    ``subject`` is the visibility of the registry record the case is about (its product or
+    vendor).
+
+    Raises:
+        InvalidInput: ``decided.what`` makes no kind of the vocabulary.
+    """
     decision = case.state.decision
     advice = case.state.advice
     fields: dict[str, Any] = {
         "case_kind": case.kind.value,
-        "authority": authority,
-        "outcome": outcome,
+        "authority": decided.authority,
+        "state": decided.state,
+        "outcome": decided.outcome,
+        "appeal": decided.appeal,
         "destination": case.destination,
         "product_category": case.product_category,
         "grounds": cited_rules(decision.grounds, rules) if decision else [],
@@ -71,7 +85,7 @@ def decision_change(
         "advice": advice.model_dump(mode="json") if advice else {},
         "top_severity": case.top_severity or "",
     }
-    kind = f"cases.{case.kind.value}.{what}"
+    kind = decision_kind(case.kind.value, decided.what)
     return gate(kind, case.id, at, fields, Sensitivity(refs=(subject,)))
 
 

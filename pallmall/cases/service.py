@@ -29,7 +29,7 @@ from pallmall.cases.model import (
     Verb,
 )
 from pallmall.cases.ports import CaseStore
-from pallmall.cases.publish import decision_change, denial_notices, filer_case, filer_event
+from pallmall.cases.publish import Decided, decision_change, denial_notices, filer_case, filer_event
 from pallmall.cases.transitions import OPEN, OWNER, RIGHTS, allowed_verbs, targets
 from pallmall.core.accounts import User
 from pallmall.core.audit import AuditRecord, AuditSink
@@ -190,7 +190,8 @@ class CaseService:
         case, made = self._prepare(principal, case_id, action)
         effect = EFFECTS[case.kind][action.verb]
         after = replace(case, status=made.status, state=made.state)
-        change = self._change(after, effect, self.clock()) if effect.publish else None
+        appeal = on_appeal(case)
+        change = self._change(after, effect, self.clock(), appeal) if effect.publish else None
         return Preview(made.status, change)
 
     def _prepare(self, principal: Principal, case_id: str, action: Action) -> tuple[Case, Move]:
@@ -234,7 +235,7 @@ class CaseService:
         actor = principal.user_id or "anonymous"
         self.store.append_event(CaseEvent(case.id, now, actor, verb, case.status, status, payload))
         self.record_audit(principal, f"cases.{case.kind.value}.{verb.value}", case.id, payload, now)
-        return self._follow(principal, after, EFFECTS[case.kind][verb], now)
+        return self._follow(principal, after, EFFECTS[case.kind][verb], now, on_appeal(case))
 
     def _assess(self, case: Case) -> Callable[[], Assessment]:
         def assessment() -> Assessment:
@@ -243,12 +244,19 @@ class CaseService:
 
         return assessment
 
-    def _follow(self, principal: Principal, case: Case, effect: Effect, at: datetime) -> Case:
+    def _follow(
+        self,
+        principal: Principal,
+        case: Case,
+        effect: Effect,
+        at: datetime,
+        appeal: bool = False,
+    ) -> Case:
         if effect.diligence:
             return self.run_diligence(principal, case, "submitted", check=False)
         if effect.publish is None:
             return case
-        self.outbox.add(self._change(case, effect, at))
+        self.outbox.add(self._change(case, effect, at, appeal))
         authorities = self.store.authorities()
         if effect.notify is not None and case.status is effect.notify:
             for notice in denial_notices(case, authorities, at):
@@ -258,12 +266,16 @@ class CaseService:
                 )
         return case
 
-    def _change(self, case: Case, effect: Effect, at: datetime) -> PublicChange:
+    def _change(self, case: Case, effect: Effect, at: datetime, appeal: bool) -> PublicChange:
         assert effect.publish is not None
         authority = self.store.authorities().get(case.authority_id, case.authority_id or "")
+        # the deciding state: the export authority's (licences, restrictions), else the
+        # state agency's own (procurement checks, use authorisations its oversight signs off)
+        state = self.store.account_state(case.authority_id or case.account_id)
         subject = self.sources().registry.visibility(case.subject_id)
         outcome = effect.outcome(case)
-        return decision_change(case, effect.publish, outcome, authority, at, subject, self.rules)
+        decided = Decided(effect.publish, outcome, authority, state, appeal)
+        return decision_change(case, decided, at, subject, self.rules)
 
     def _may(self, principal: Principal, case: Case, verb: Verb) -> bool:
         try:
@@ -382,6 +394,12 @@ class CaseService:
         self, principal: Principal, verb: str, target: str, payload: dict[str, Any], at: datetime
     ) -> None:
         self.audit.append(AuditRecord(principal.user_id or "anonymous", verb, target, at, payload))
+
+
+def on_appeal(case: Case) -> bool:
+    """Whether a decision taken on ``case`` now decides an appeal: the case is in appeal, or
+    new advice was given on one and awaits its countersignature (``state.appealed``)."""
+    return case.status is CaseStatus.APPEAL or case.state.appealed is not None
 
 
 # -- rights ----------------------------------------------------------------------------------

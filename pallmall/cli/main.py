@@ -24,7 +24,7 @@ from pallmall.cli.reports import report_app
 from pallmall.cli.security import backup_command, restore_command, token_app, user_commands
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
-from pallmall.core.errors import PallmallError
+from pallmall.core.errors import InvalidInput, PallmallError
 from pallmall.core.paging import PageRequest
 from pallmall.disclosure import NODE, PUBLIC
 from pallmall.registry.demo import READERS, shipped_batches
@@ -203,6 +203,13 @@ def user_add(
     name: Annotated[str, typer.Option()] = "",
     account: Annotated[str, typer.Option(help="account organisation name")] = "",
     kind: Annotated[AccountKind, typer.Option(help="its kind")] = AccountKind.PUBLIC,
+    state: Annotated[
+        str,
+        typer.Option(
+            help="the state a state body acts for (ISO 3166-1 alpha-2, e.g. GB): required for "
+            "export_authority, state_agency and oversight_body accounts"
+        ),
+    ] = "",
     password: Annotated[
         str,
         typer.Option(
@@ -215,7 +222,9 @@ def user_add(
     _, db = open_database()
     with db.write() as tx:
         service = AccountService(tx.accounts, tx.audit)
-        org = service.ensure_org(SYSTEM, account, kind) if account else None
+        if state and not account:
+            raise InvalidInput("state", "a state belongs to an account: give --account too")
+        org = service.ensure_org(SYSTEM, account, kind, state or None) if account else None
         user = service.create_user(SYSTEM, email, name or email, role, org, password or None)
         issued = service.issue_token(SYSTEM, user, "cli") if token else None
     console.print(f"user {user.email} ({user.role.value}) created: {user.id}")
@@ -229,10 +238,12 @@ def user_list() -> None:
     _, db = open_database()
     with db.read() as tx:
         users = tx.accounts.list_users()
-    table = Table("e-mail", "name", "role", "account", "active")
+    table = Table("e-mail", "name", "role", "account", "state", "active")
     for u in users:
         account = u.account.name if u.account else ""
-        table.add_row(u.email, u.name, u.role.value, account, "yes" if u.active else "no")
+        state = (u.account.state or "") if u.account else ""
+        active = "yes" if u.active else "no"
+        table.add_row(u.email, u.name, u.role.value, account, state, active)
     console.print(table)
 
 

@@ -110,7 +110,8 @@ def verify(
     cp = checked.report.checkpoint
     console.print(
         f"OK {checked.report.id}: {checked.figures_checked} figures recomputed from "
-        f"{cp.origin} size {cp.size} (log now {checked.log_size}) match the report"
+        f"{cp.origin} size {cp.size} (log now {checked.log_size}) match the report; "
+        f"{checked.recounted} decision figures confirmed by an independent recount"
     )
 
 

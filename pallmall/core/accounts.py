@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from pallmall.core.audit import AuditRecord, AuditSink
-from pallmall.core.auth import AccountKind, Permission, Principal, Role
+from pallmall.core.auth import STATE_BODIES, AccountKind, Permission, Principal, Role
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from pallmall.core.ids import new_id
 from pallmall.core.passwords import check_password, hash_password
+from pallmall.core.states import state_code
 
 TOKEN_PREFIX = "pm_"
 TOKEN_LIFETIME = timedelta(days=90)
@@ -29,11 +30,17 @@ MAX_TOKEN_LIFETIME = timedelta(days=365)
 
 @dataclass(frozen=True)
 class AccountOrg:
-    """An organisation holding user accounts (a state authority, a vendor, a lab...)."""
+    """An organisation holding user accounts (a state authority, a vendor, a lab...).
+
+    ``state`` is the ISO 3166-1 alpha-2 code of the state a state body (export authority,
+    state agency, oversight body) acts for; None for every other kind (and for a state body
+    made before states were recorded, until an admin sets it).
+    """
 
     id: str
     name: str
     kind: AccountKind
+    state: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,7 @@ class User:
             account_id=self.account.id if self.account else None,
             account_kind=self.account.kind if self.account else None,
             display=self.email,
+            state=self.account.state if self.account else None,
         )
 
 
@@ -92,6 +100,9 @@ class AccountStore(Protocol):
 
     def add_org(self, org: AccountOrg, at: datetime) -> None: ...
     def org_by_name(self, name: str) -> AccountOrg | None: ...
+    def set_org_state(self, org_id: str, state: str) -> None: ...
+    def org_by_id(self, org_id: str) -> AccountOrg | None: ...
+    def list_orgs(self) -> list[AccountOrg]: ...
     def add_user(self, user: User, password_hash: str | None, at: datetime) -> None: ...
     def user_by_email(self, email: str) -> tuple[User, str | None] | None: ...
     def user_by_id(self, user_id: str) -> User | None: ...
@@ -121,6 +132,16 @@ class AccountStore(Protocol):
     def delete_sessions(self, user_id: str) -> int: ...
 
 
+def _org_state(kind: AccountKind, state: str | None) -> str | None:
+    if kind in STATE_BODIES:
+        if not state or not state.strip():
+            raise InvalidInput("state", f"an {kind.value} account needs its state (e.g. GB)")
+        return state_code(state)
+    if state:
+        raise InvalidInput("state", f"only state bodies have a state, not {kind.value} accounts")
+    return None
+
+
 def new_token() -> tuple[str, str]:
     """A fresh API token and the hash to store: ``(token, sha256 hex)``."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -139,17 +160,52 @@ class AccountService:
     store: AccountStore
     audit: AuditSink
 
-    def ensure_org(self, actor: Principal, name: str, kind: AccountKind) -> AccountOrg:
-        """The account organisation called ``name``, created if new."""
+    def ensure_org(
+        self, actor: Principal, name: str, kind: AccountKind, state: str | None = None
+    ) -> AccountOrg:
+        """The account organisation called ``name``, created if new. A state body (see
+        :data:`~pallmall.core.auth.STATE_BODIES`) names its state; an existing one without a
+        state gets ``state``.
+
+        Raises:
+            InvalidInput: naming ``state``: missing for a state body, given for another kind,
+                not an ISO 3166-1 alpha-2 code, or not the state the existing account has.
+        """
         actor.require(Permission.USERS_MANAGE)
+        code = _org_state(kind, state)
         found = self.store.org_by_name(name)
         if found is not None:
-            return found
-        org = AccountOrg(new_id("acc"), name, kind)
+            if code is None or found.state == code:
+                return found
+            if found.state is not None:
+                raise InvalidInput(
+                    "state", f"the account {name!r} acts for {found.state}, not {code}"
+                )
+            return self.set_state(actor, found, code)
+        org = AccountOrg(new_id("acc"), name, kind, code)
         now = utcnow()
         self.store.add_org(org, now)
-        self._audit(actor, "account.org.created", org.id, {"name": name, "kind": kind}, now)
+        payload: dict[str, object] = {"name": name, "kind": kind, "state": code}
+        self._audit(actor, "account.org.created", org.id, payload, now)
         return org
+
+    def set_state(self, actor: Principal, org: AccountOrg, state: str) -> AccountOrg:
+        """Record the state of a state body that has none yet (audited). A state once set
+        is not changed: the decisions already logged name it.
+
+        Raises:
+            InvalidInput: naming ``state`` (not a state body, not an alpha-2 code, or the
+                account acts for another state already).
+        """
+        actor.require(Permission.USERS_MANAGE)
+        code = _org_state(org.kind, state)
+        if org.state is not None and org.state != code:
+            raise InvalidInput("state", f"the account {org.name!r} acts for {org.state} already")
+        assert code is not None  # _org_state returns a code for a state body given one
+        self.store.set_org_state(org.id, code)
+        now = utcnow()
+        self._audit(actor, "account.org.state_set", org.id, {"from": org.state, "to": code}, now)
+        return AccountOrg(org.id, org.name, org.kind, code)
 
     def create_user(
         self,

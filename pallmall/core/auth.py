@@ -25,6 +25,12 @@ class AccountKind(StrEnum):
     OPERATOR = "operator"
 
 
+STATE_BODIES = frozenset(
+    {AccountKind.EXPORT_AUTHORITY, AccountKind.STATE_AGENCY, AccountKind.OVERSIGHT_BODY}
+)
+"""Accounts that act for a state, and so carry its ISO 3166-1 alpha-2 code."""
+
+
 class Role(StrEnum):
     """A user's role. ``anonymous`` is the caller with no credentials."""
 
@@ -101,6 +107,8 @@ class Principal:
     account_id: str | None = None
     account_kind: AccountKind | None = None
     display: str = "anonymous"
+    state: str | None = None
+    """The state (ISO 3166-1 alpha-2) the caller's account acts for: state bodies only."""
 
     @property
     def is_anonymous(self) -> bool:

@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from pallmall.core.ids import new_id
+
+
+def new_change_id() -> str:
+    """A fresh id for a public change (``chg-`` and 32 random hex digits)."""
+    return new_id("chg")
+
 
 @dataclass(frozen=True)
 class PublicChange:
@@ -14,6 +21,8 @@ class PublicChange:
 
     ``kind`` names what changed (``registry.organisation.updated``), ``subject`` the record id,
     ``public`` the fields anyone may read and ``confidential`` the fields only committed to.
+    ``id`` identifies the change itself: its log entry carries it, so a change appended twice
+    (a crash between the log and the database) is recognised, and counted, as one.
     """
 
     kind: str
@@ -21,6 +30,7 @@ class PublicChange:
     at: datetime
     public: Mapping[str, Any] = field(default_factory=dict)
     confidential: Mapping[str, Any] = field(default_factory=dict)
+    id: str = field(default_factory=new_change_id)
 
 
 class ChangeOutbox(Protocol):

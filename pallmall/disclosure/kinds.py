@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pallmall.core.errors import InvalidInput
+from pallmall.log.withholding import NOTICE_KIND
 
 
 class Treatment(StrEnum):
@@ -124,7 +125,9 @@ INCIDENT_FIELDS: Mapping[str, Treatment] = {
 CASE_DECISION_FIELDS: Mapping[str, Treatment] = {
     "case_kind": E,
     "authority": E,
+    "state": E,  # the deciding state (ISO 3166-1 alpha-2): reports count by it
     "outcome": E,
+    "appeal": E,  # true when the decision decides an appeal (dismissed, amended, lifted)
     "destination": P,
     "product_category": P,
     "grounds": P,  # cited rule ids only; free-text grounds are part of the decision
@@ -171,9 +174,12 @@ CASE_VERBS = (
     "refused",
     "assessed",
 )
+RECORD_VERBS = ("created", "updated", "deleted")
+RELATIONSHIP_SAVED = "registry.relationship.saved"
+RELATIONSHIP_DELETED = "registry.relationship.deleted"
 INCIDENT_CONFIRMED = "intel.incident.confirmed"
 REPORT_PUBLISHED = "report.published"
-ENTRY_WITHHELD = "log.entry.withheld"
+ENTRY_WITHHELD = NOTICE_KIND  # the log itself reads its notices (pallmall.log.audit)
 
 
 def _vocabulary() -> dict[str, EntryKind]:
@@ -185,10 +191,8 @@ def _vocabulary() -> dict[str, EntryKind]:
             EntryKind(f"registry.{record}.deleted", f"a {record} deleted", {"visibility": E}),
         ]
     kinds += [
-        EntryKind(
-            "registry.relationship.saved", "a relationship added or changed", RELATIONSHIP_FIELDS
-        ),
-        EntryKind("registry.relationship.deleted", "a relationship deleted", {"visibility": E}),
+        EntryKind(RELATIONSHIP_SAVED, "a relationship added or changed", RELATIONSHIP_FIELDS),
+        EntryKind(RELATIONSHIP_DELETED, "a relationship deleted", {"visibility": E}),
         EntryKind(INCIDENT_CONFIRMED, "an abuse incident confirmed (four eyes)", INCIDENT_FIELDS),
         EntryKind(REPORT_PUBLISHED, "a transparency report published", REPORT_FIELDS),
         EntryKind(ENTRY_WITHHELD, "an entry the operator no longer serves, and why", NOTICE_FIELDS),
@@ -219,6 +223,87 @@ def entry_kind(name: str) -> EntryKind:
     if found is None:
         raise InvalidInput("kind", f"{name!r} is not a log entry kind of this node")
     return found
+
+
+def record_kind(record_type: str, verb: str) -> str:
+    """The entry kind of a registry record's change: ``registry.<type>.<verb>``.
+
+    Raises:
+        InvalidInput: not a kind of the vocabulary (field ``kind``).
+    """
+    return entry_kind(f"registry.{record_type}.{verb}").name
+
+
+def decision_kind(case_kind: str, verb: str) -> str:
+    """The entry kind of a case decision: ``cases.<case_kind>.<verb>``.
+
+    Raises:
+        InvalidInput: not a kind of the vocabulary (field ``kind``).
+    """
+    return entry_kind(f"cases.{case_kind}.{verb}").name
+
+
+# -- what a transparency report counts -------------------------------------------------------
+
+ANY_OUTCOME = "*"
+APPEALS_ALLOWED = "appeals.allowed"
+"""Every decision entry with a public ``appeal`` true counts here as well, except a dismissal
+(which counts as ``appeals.dismissed``)."""
+APPEALS_DISMISSED = "appeals.dismissed"
+NODE_FIGURES = frozenset({"incidents.confirmed"})
+"""Figures of the node, not of one state: their entries carry no state and count in every
+state's report."""
+
+REPORT_FIGURES: Mapping[str, Mapping[str, str]] = {
+    decision_kind("licence", "decided"): {
+        "approve_with_conditions": "licences.granted",
+        "deny": "licences.denied",
+    },
+    decision_kind("licence", "amended"): {ANY_OUTCOME: "licences.amended"},
+    decision_kind("licence", "revoked"): {ANY_OUTCOME: "licences.revoked"},
+    decision_kind("licence", "expired"): {ANY_OUTCOME: "licences.expired"},
+    decision_kind("licence", "appeal_dismissed"): {ANY_OUTCOME: APPEALS_DISMISSED},
+    decision_kind("restriction", "decided"): {
+        "restrict": "restrictions.imposed",
+        "clear": "restrictions.cleared",
+    },
+    decision_kind("restriction", "lifted"): {ANY_OUTCOME: "restrictions.lifted"},
+    decision_kind("restriction", "appeal_dismissed"): {ANY_OUTCOME: APPEALS_DISMISSED},
+    decision_kind("procurement", "assessed"): {
+        "go": "procurement.go",
+        "no_go": "procurement.no_go",
+    },
+    decision_kind("use_authorisation", "signed_off"): {
+        ANY_OUTCOME: "use_authorisations.authorised"
+    },
+    decision_kind("use_authorisation", "refused"): {ANY_OUTCOME: "use_authorisations.refused"},
+    decision_kind("use_authorisation", "revoked"): {ANY_OUTCOME: "use_authorisations.revoked"},
+    decision_kind("use_authorisation", "expired"): {ANY_OUTCOME: "use_authorisations.expired"},
+    INCIDENT_CONFIRMED: {ANY_OUTCOME: "incidents.confirmed"},
+    REPORT_PUBLISHED: {ANY_OUTCOME: "reports.published"},
+}
+"""For each kind a report counts, the figure an entry of it adds one to, by its public
+``outcome`` (:data:`ANY_OUTCOME` for every outcome). A report for state S counts an entry when
+its public ``state`` is S (node figures: always). The verifier
+(:mod:`pallmall.reports.recount`) reads entries with its own table, not this one."""
+
+
+def report_figures(kind: str, outcome: str | None, appeal: bool) -> tuple[str, ...]:
+    """The figures one entry of ``kind`` with public ``outcome`` (and ``appeal``) adds one
+    to; empty for a kind a report does not count."""
+    table = REPORT_FIGURES.get(kind, {})
+    figure = table.get(outcome or "") or table.get(ANY_OUTCOME)
+    if figure is None:
+        return ()
+    if appeal and figure != APPEALS_DISMISSED:
+        return (figure, APPEALS_ALLOWED)
+    return (figure,)
+
+
+def counted_figures() -> tuple[str, ...]:
+    """Every figure :data:`REPORT_FIGURES` can add to, sorted (all start at 0)."""
+    names = {f for table in REPORT_FIGURES.values() for f in table.values()}
+    return tuple(sorted(names | {APPEALS_ALLOWED}))
 
 
 def vocabulary_table() -> str:

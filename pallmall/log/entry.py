@@ -3,7 +3,11 @@
 An entry is the RFC 8785 (JCS) serialisation of::
 
     {"v": 1, "kind": K, "time": "YYYY-MM-DDTHH:MM:SSZ", "subject": S,
-     "public": {...}, "commitments": {"<field>": base64(C), ...}}
+     "change": ID, "public": {...}, "commitments": {"<field>": base64(C), ...}}
+
+``change`` (optional) is the id of the public change the entry records
+(:class:`pallmall.core.changes.PublicChange`): a change appended twice (a crash between the
+log and the database) is two entries with one ``change``, and readers count it once.
 
 For each confidential field ``f`` with JSON value ``v`` and a fresh 32-byte random
 ``salt``, the commitment is::
@@ -39,6 +43,7 @@ COMMITMENT_DOMAIN = b"pallmall/commitment/v1\n"
 SALT_SIZE = 32
 _TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 _KEYS = {"v", "kind", "time", "subject", "public", "commitments"}
+_OPTIONAL = {"change"}
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,12 @@ class Entry:
     subject: str
     public: Mapping[str, Any]
     commitments: Mapping[str, bytes] = field(default_factory=dict)
+    change: str | None = None
+    """The id of the public change this entry records (None in entries written without)."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object that is canonicalised into the entry bytes."""
-        return {
+        data: dict[str, Any] = {
             "v": ENTRY_VERSION,
             "kind": self.kind,
             "time": self.time,
@@ -61,6 +68,9 @@ class Entry:
             "public": dict(self.public),
             "commitments": {k: _b64(v) for k, v in self.commitments.items()},
         }
+        if self.change is not None:
+            data["change"] = self.change
+        return data
 
     def encode(self) -> bytes:
         """Return the canonical (RFC 8785) bytes: what the log stores and hashes."""
@@ -129,17 +139,26 @@ def make_entry(
     public: Mapping[str, Any],
     confidential: Mapping[str, Any] | None = None,
     time: str | None = None,
+    change: str | None = None,
+    salts: Mapping[str, bytes] | None = None,
 ) -> tuple[bytes, Disclosure]:
     """Build an entry; return its canonical bytes and the full disclosure (keep it private).
 
-    ``time`` defaults to now (RFC 3339, UTC, ``Z``). A field name MUST NOT be both public
-    and confidential. Raises ``InvalidInput`` naming the bad field.
+    ``time`` defaults to now (RFC 3339, UTC, ``Z``); ``change`` is the id of the public
+    change the entry records. ``salts`` (one per confidential field) rebuild the very bytes
+    of an entry whose disclosure was kept; fresh random salts otherwise. A field name MUST
+    NOT be both public and confidential. Raises ``InvalidInput`` naming the bad field.
     """
     confidential = dict(confidential or {})
     _check_names(kind, subject, public, confidential)
-    salts = {name: secrets.token_bytes(SALT_SIZE) for name in confidential}
+    if change is not None and not (0 < len(change) <= 200):
+        raise InvalidInput("change", "must be 1 to 200 characters")
+    if salts is None:
+        salts = {name: secrets.token_bytes(SALT_SIZE) for name in confidential}
+    elif set(salts) != set(confidential):
+        raise InvalidInput("salts", "one salt per confidential field, no other")
     commitments = {n: commitment(n, v, salts[n]) for n, v in confidential.items()}
-    entry = Entry(kind, time or utc_now(), subject, dict(public), commitments)
+    entry = Entry(kind, time or utc_now(), subject, dict(public), commitments, change)
     _check_time(entry.time)
     data = entry.encode()
     fields = {n: DisclosedField(v, salts[n]) for n, v in confidential.items()}
@@ -169,13 +188,18 @@ def parse_entry(data: bytes) -> Entry:
         obj = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput("entry", "not JSON") from exc
-    if not isinstance(obj, dict) or set(obj) != _KEYS or obj["v"] != ENTRY_VERSION:
+    if not isinstance(obj, dict) or not _KEYS <= set(obj) <= _KEYS | _OPTIONAL:
         raise InvalidInput("entry", f"expected the members {sorted(_KEYS)} with v=1")
+    if obj["v"] != ENTRY_VERSION:
+        raise InvalidInput("entry", f"expected the members {sorted(_KEYS)} with v=1")
+    change = obj.get("change")
+    if "change" in obj and not (isinstance(change, str) and change):
+        raise InvalidInput("entry", "change must be a non-empty string")
     if canonical_json(obj) != data:
         raise InvalidInput("entry", "not in RFC 8785 canonical form")
     _check_time(obj["time"])
     commitments = {k: _unb64(v, f"commitments.{k}") for k, v in obj["commitments"].items()}
-    return Entry(obj["kind"], obj["time"], obj["subject"], obj["public"], commitments)
+    return Entry(obj["kind"], obj["time"], obj["subject"], obj["public"], commitments, change)
 
 
 def entry_subject(data: bytes) -> str | None:

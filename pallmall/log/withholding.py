@@ -27,7 +27,9 @@ from pallmall.core.errors import InvalidInput
 from pallmall.log._internal.files import save_json
 from pallmall.log.bundle import decode_bundle, encode_bundle
 
-NOTICE_KIND = "log.entry.withheld"  # pallmall.disclosure.kinds.ENTRY_WITHHELD
+NOTICE_KIND = "log.entry.withheld"
+"""The kind of the public notice naming a withheld entry: the vocabulary
+(:data:`pallmall.disclosure.kinds.ENTRY_WITHHELD`) takes it from here."""
 PLACEHOLDER = b"pallmall: entry withheld by the operator; see the log.entry.withheld notice"
 """What a served bundle holds in place of a withheld entry (not a pallmall entry: no JSON)."""
 

@@ -15,6 +15,7 @@ from pallmall.core.errors import Conflict, InvalidInput, NotFound
 from pallmall.core.ids import new_id
 from pallmall.core.paging import Page, PageRequest
 from pallmall.disclosure import Part, Reader, Sensitivity, gate, most_restricted, readable
+from pallmall.disclosure.kinds import RELATIONSHIP_DELETED, RELATIONSHIP_SAVED, record_kind
 from pallmall.registry.model import RecordType, Relationship, Source, Visibility
 from pallmall.registry.store import (
     AnyRecord,
@@ -108,8 +109,9 @@ class RegistryService:
         for rel in self.store.relationships_of(record_id):
             self.store.delete_relationship(rel.id, now)
         self.store.delete(record_id, now)
-        self._record(principal, f"registry.{current.record.type}.deleted", record_id, {}, now)
-        self._publish(current.record, f"registry.{current.record.type}.deleted", record_id, now)
+        kind = record_kind(current.record.type, "deleted")
+        self._record(principal, kind, record_id, {}, now)
+        self._publish(current.record, kind, record_id, now)
 
     def relationships(
         self, principal: Principal, record_id: str, as_of: datetime | None = None
@@ -144,10 +146,8 @@ class RegistryService:
         now = self.clock()
         stored = self.store.put_relationship(rid, rel, now)
         payload = rel.model_dump(mode="json")
-        self._record(principal, "registry.relationship.saved", rid, payload, now)
-        self.outbox.add(
-            relationship_change("registry.relationship.saved", rid, rel, self._ends(rel), now)
-        )
+        self._record(principal, RELATIONSHIP_SAVED, rid, payload, now)
+        self.outbox.add(relationship_change(RELATIONSHIP_SAVED, rid, rel, self._ends(rel), now))
         return stored
 
     def unrelate(self, principal: Principal, rel_id: str) -> None:
@@ -162,16 +162,14 @@ class RegistryService:
             raise NotFound(f"no relationship {rel_id!r}")
         now = self.clock()
         self.store.delete_relationship(rel_id, now)
-        self._record(principal, "registry.relationship.deleted", rel_id, {}, now)
+        self._record(principal, RELATIONSHIP_DELETED, rel_id, {}, now)
         ends = self._ends(existing.relationship)
-        self.outbox.add(
-            relationship_change("registry.relationship.deleted", rel_id, None, ends, now)
-        )
+        self.outbox.add(relationship_change(RELATIONSHIP_DELETED, rel_id, None, ends, now))
 
     def _put(self, principal: Principal, rid: str, record: AnyRecord, verb: str) -> Stored:
         now = self.clock()
         stored = self.store.put(rid, record, now)
-        kind = f"registry.{record.type}.{verb}"
+        kind = record_kind(record.type, verb)
         self._record(principal, kind, rid, record.model_dump(mode="json"), now)
         self._publish(record, kind, rid, now)
         return stored
@@ -187,7 +185,11 @@ class RegistryService:
     def _publish(self, record: AnyRecord, kind: str, rid: str, at: datetime) -> None:
         self.outbox.add(
             record_change(
-                kind, rid, None if kind.endswith("deleted") else record, record.visibility, at
+                kind,
+                rid,
+                None if kind == record_kind(record.type, "deleted") else record,
+                record.visibility,
+                at,
             )
         )
 

@@ -15,6 +15,7 @@ from pallmall.reports.assessment import assess
 from pallmall.reports.errors import ReportMismatch
 from pallmall.reports.figures import compute_figures, flatten
 from pallmall.reports.model import CheckpointRef, Report, report_from_json
+from pallmall.reports.recount import check_recount
 from pallmall.reports.source import LogSnapshot, read_log
 from pallmall.reports.spec import ReportSpec
 
@@ -39,12 +40,14 @@ def build_report(
 
 @dataclass(frozen=True)
 class Verified:
-    """What :func:`verify_report` checked: the report, the log size it was read at, and
-    how many figures it recomputed."""
+    """What :func:`verify_report` checked: the report, the log size it was read at, how
+    many figures it recomputed, and how many decision figures an independent recount
+    confirmed."""
 
     report: Report
     log_size: int
     figures_checked: int
+    recounted: int = 0
 
 
 def verify_report(data: Mapping[str, Any], source: str | Path | LogFetcher, vkey: str) -> Verified:
@@ -53,10 +56,13 @@ def verify_report(data: Mapping[str, Any], source: str | Path | LogFetcher, vkey
     Checks, in order: the checkpoint note the report names is signed by ``vkey`` and says
     the origin, size and root the report states; the log at ``source`` (any later size)
     is authentic and its first ``size`` entries give that root; every figure and every
-    piece of self-assessment evidence equals the one recomputed; the digest matches.
+    piece of self-assessment evidence equals the one recomputed; every decision figure and
+    the entries behind it equal an independent recount (:mod:`.recount`, which does not
+    share the builder's reading of entry kinds); the digest matches.
 
     Raises:
-        ReportMismatch: a figure, the checkpoint or the digest differs (names which).
+        ReportMismatch: a figure, the checkpoint, the recount or the digest differs (names
+            which).
         NoteError, CheckpointError: the log or the note does not verify (e.g. an entry
             was changed).
         InvalidInput: the report JSON is malformed.
@@ -72,9 +78,10 @@ def verify_report(data: Mapping[str, Any], source: str | Path | LogFetcher, vkey
     figures = compute_figures(snapshot.records, report.spec)
     _compare("figures", report.figures, figures)
     _compare("assessment", _evidence(report.assessment), _evidence(assess(figures, {})))
+    recounted = check_recount(snapshot.records, report.spec, report.figures)
     if claimed is not None and claimed != report.digest:
         raise ReportMismatch("the report's digest does not match its content")
-    return Verified(report, snapshot.head_size, len(flatten(figures)))
+    return Verified(report, snapshot.head_size, len(flatten(figures)), recounted)
 
 
 def _check_note(ref: CheckpointRef, vkey: str) -> None:

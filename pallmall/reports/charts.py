@@ -48,19 +48,19 @@ def _svg(fig: Figure) -> str:
 
 
 def decisions_chart(by_key: Mapping[str, Mapping[str, int]], what: str) -> Chart | None:
-    """Horizontal bars of approvals and denials per ``what`` (destination or category);
-    None when there is nothing to draw."""
-    rows = sorted(by_key.items(), key=lambda kv: (-kv[1]["approvals"] - kv[1]["denials"], kv[0]))
-    rows = [r for r in rows if r[1]["approvals"] + r[1]["denials"]]
+    """Horizontal bars of licences granted and denied per ``what`` (destination or
+    category); None when there is nothing to draw."""
+    rows = sorted(by_key.items(), key=lambda kv: (-kv[1]["granted"] - kv[1]["denied"], kv[0]))
+    rows = [r for r in rows if r[1]["granted"] + r[1]["denied"]]
     if not rows:
         return None
     labels = [k.replace("_", " ") for k, _ in rows]
-    approvals = [v["approvals"] for _, v in rows]
-    denials = [v["denials"] for _, v in rows]
+    approvals = [v["granted"] for _, v in rows]
+    denials = [v["denied"] for _, v in rows]
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(6.4, 0.45 * len(rows) + 1.2))
         ax = fig.subplots()
-        ax.barh(labels, approvals, color=BLUE, label="approved")
+        ax.barh(labels, approvals, color=BLUE, label="granted")
         ax.barh(labels, denials, left=approvals, color=RED, hatch="//", label="denied")
         ax.invert_yaxis()
         ax.set_xlabel("licence decisions")
@@ -70,9 +70,9 @@ def decisions_chart(by_key: Mapping[str, Mapping[str, int]], what: str) -> Chart
             ax.spines[side].set_visible(False)
     title = f"Licence decisions by {what}"
     alt = f"{title}: " + "; ".join(
-        f"{k}: {a} approved, {d} denied" for k, a, d in zip(labels, approvals, denials, strict=True)
+        f"{k}: {a} granted, {d} denied" for k, a, d in zip(labels, approvals, denials, strict=True)
     )
-    table = [[what, "approved", "denied"]] + [
+    table = [[what, "granted", "denied"]] + [
         [k, str(a), str(d)] for k, a, d in zip(labels, approvals, denials, strict=True)
     ]
     return Chart(title, _svg(fig), alt + ".", table)

@@ -3,23 +3,26 @@
 Pure functions of the authenticated entries and the spec: the same entries always give the
 same figures, which is what lets anyone recompute a report (``pallmall report verify``).
 
-How entries are read (tolerant, because capabilities log their own public summaries):
+What is counted is the log's own vocabulary (:mod:`pallmall.disclosure.kinds`): each kind a
+report counts adds one to one figure, by its public ``outcome``
+(:data:`~pallmall.disclosure.kinds.REPORT_FIGURES`), and a decision that decides an appeal
+(public ``appeal`` true) adds one to ``appeals.allowed`` as well, unless it dismisses it.
 
-- licence entries: ``kind`` starts with ``cases.licence.``. The outcome is the public ``outcome``,
-  ``decision`` or ``status`` field, else the last part of the kind; ``approv*``/``grant*``
-  count as approved, ``den*``/``refus*`` as denied, ``revok*`` as revoked. A case's
-  application is counted in the period holding its first ``cases.licence.`` entry. Destination is
-  the public ``destination`` (a country code or name, or an object with ``country``);
-  capability category is ``product_category``, ``capability_category``, ``category`` or
-  ``capabilities`` (each listed category counted once). Missing values count as
-  ``unstated``. An approval whose public ``conditions`` is non-empty counts as conditional.
-- restrictions: ``cases.restriction.`` entries by kind and outcome; and the designations carried
-  by registry organisation and person entries (the registry's restricted parties).
-- incidents: ``intel.incident.confirmed`` entries, by category of irresponsible use.
-- registry: ``registry.`` entries by kind.
-
-An entry with a public ``state`` other than the report's is left out (a node may hold
-several authorities' entries).
+- **The state's decisions**: a decision counts in the report for state S when its public
+  ``state`` is S, and only then (another state's, or one naming no state, is counted under
+  ``entries.other_states`` or ``entries.no_state`` and nowhere else). Licences granted,
+  denied, amended, revoked, expired; appeals dismissed and allowed; restrictions imposed,
+  cleared, lifted; procurement checks go / no go; use authorisations authorised, refused,
+  revoked, expired; reports published for S. Granted, denied and revoked licences are also
+  broken down by destination and capability category (``unstated`` when not public).
+- **The node's**: confirmed incidents (by category, victims by role: counts only) and the
+  registry (changes by kind, designations listed in the period by authority, designated
+  parties at the period's end) are the node's public record, the same in every state's
+  report.
+- **Once per change**: an entry carries the id of the change it records; a change appended
+  twice (an older publisher after a crash) counts once, at its first index; the other copies
+  are ``entries.repeated``.
+- ``sources`` lists, for every counted figure, the log indexes of the entries behind it.
 """
 
 from __future__ import annotations
@@ -29,17 +32,27 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pallmall.disclosure.kinds import (
+    INCIDENT_CONFIRMED,
+    NODE_FIGURES,
+    REPORT_PUBLISHED,
+    counted_figures,
+    report_figures,
+)
 from pallmall.log import Entry
 from pallmall.reports.source import LogRecord
 from pallmall.reports.spec import ReportSpec
 
+__all__ = ["REPORT_PUBLISHED", "compute_figures", "flatten"]
+
 UNSTATED = "unstated"
-INCIDENT_CONFIRMED = "intel.incident.confirmed"
-REPORT_PUBLISHED = "report.published"
-LICENCE = "cases.licence."  # the vocabulary's licence decisions (pallmall.disclosure.kinds)
-RESTRICTION = "cases.restriction."
-_CATEGORY_FIELDS = ("product_category", "capability_category", "category", "capabilities")
+_BROKEN_DOWN = {
+    "licences.granted": "granted",
+    "licences.denied": "denied",
+    "licences.revoked": "revoked",
+}
 _PERSONS_AND_ORGS = ("registry.organisation.", "registry.person.")
+_DECISIONS = "cases."
 
 
 @dataclass(frozen=True)
@@ -54,122 +67,126 @@ def compute_figures(records: Sequence[LogRecord], spec: ReportSpec) -> dict[str,
     Returns nested dicts of ints (and lists of log indexes under ``sources``), keys sorted,
     ready for canonical JSON.
     """
-    mine = [_Item(r.index, r.entry) for r in records if r.entry and _ours(r.entry, spec)]
-    period = [i for i in mine if spec.covers(i.entry.time)]
-    until_end = [i for i in mine if i.entry.time[:10] <= spec.end.isoformat()]
-    figures = {
-        "entries": _entries(records, period),
-        "licences": _licences(mine, period),
-        "restrictions": _restrictions(period, until_end, spec),
-        "incidents": _incidents(period),
-        "registry": _registry(period),
-        "reports": {"published": sum(1 for i in period if i.entry.kind == REPORT_PUBLISHED)},
-    }
+    items, repeated = once_per_change(records)
+    period = [i for i in items if spec.covers(i.entry.time)]
+    until_end = [i for i in items if i.entry.time[:10] <= spec.end.isoformat()]
+    counts, sources = _counted(period, spec)
+    figures: dict[str, Any] = {}
+    for path, n in counts.items():
+        section, _, name = path.partition(".")
+        figures.setdefault(section, {})[name] = n
+    figures["licences"] |= _breakdown(period, spec)
+    figures["incidents"] |= _incidents(period)
+    figures["registry"] = _registry(period, until_end, spec)
+    figures["entries"] = _entries(records, period, repeated, spec)
+    figures["sources"] = sources
     result: dict[str, Any] = _sorted(figures)
     return result
 
 
-def _ours(entry: Entry, spec: ReportSpec) -> bool:
+def once_per_change(records: Iterable[LogRecord]) -> tuple[list[_Item], list[int]]:
+    """The pallmall entries of ``records``, each change once (its first index), and the
+    indexes of the other copies."""
+    seen: set[str] = set()
+    items: list[_Item] = []
+    repeated: list[int] = []
+    for r in records:
+        if r.entry is None:
+            continue
+        change = r.entry.change
+        if change is not None and change in seen:
+            repeated.append(r.index)
+            continue
+        if change is not None:
+            seen.add(change)
+        items.append(_Item(r.index, r.entry))
+    return items, repeated
+
+
+def _state(entry: Entry) -> str | None:
     state = entry.public.get("state")
-    return not isinstance(state, str) or state.casefold() == spec.state.casefold()
+    return state.upper() if isinstance(state, str) and state else None
 
 
-def _entries(records: Sequence[LogRecord], period: list[_Item]) -> dict[str, Any]:
-    return {
-        "in_period": len(period),
-        "by_kind": dict(Counter(i.entry.kind for i in period)),
-        "foreign": sum(1 for r in records if r.entry is None),
-    }
+def _outcome(entry: Entry) -> str | None:
+    value = entry.public.get("outcome")
+    return value if isinstance(value, str) else None
 
 
-# -- licences ---------------------------------------------------------------------------
+def _figures_of(entry: Entry) -> tuple[str, ...]:
+    return report_figures(entry.kind, _outcome(entry), entry.public.get("appeal") is True)
 
 
-def outcome(entry: Entry) -> str:
-    """The normalised outcome of a licence or restriction entry (see module docstring)."""
-    for name in ("outcome", "decision", "status"):
-        value = entry.public.get(name)
-        if isinstance(value, str) and value:
-            return _normalise(value)
-    return _normalise(entry.kind.rsplit(".", 1)[-1])
+def _counts_for(entry: Entry, spec: ReportSpec) -> tuple[str, ...]:
+    """The figures ``entry`` adds one to in the report for ``spec``."""
+    figures = _figures_of(entry)
+    if not figures:
+        return ()
+    if all(f in NODE_FIGURES for f in figures):
+        return figures
+    return figures if _state(entry) == spec.state.upper() else ()
 
 
-def _normalise(word: str) -> str:
-    w = word.casefold()
-    if w.startswith(("approv", "grant")):
-        return "approved"
-    if w.startswith(("den", "refus")):
-        return "denied"
-    if w.startswith("revok"):
-        return "revoked"
-    return w
+def _counted(period: list[_Item], spec: ReportSpec) -> tuple[dict[str, int], dict[str, Any]]:
+    counts = dict.fromkeys(counted_figures(), 0)
+    sources: dict[str, list[int]] = {f: [] for f in counts}
+    for i in period:
+        for figure in _counts_for(i.entry, spec):
+            counts[figure] += 1
+            sources[figure].append(i.index)
+    return counts, {k: sorted(v) for k, v in sources.items()}
+
+
+# -- licences by destination and category ---------------------------------------------
 
 
 def destination(entry: Entry) -> str:
     """The public destination of a licence entry, or ``unstated``."""
     value = entry.public.get("destination")
-    if isinstance(value, Mapping):
-        value = value.get("country") or value.get("name")
-    return str(value).strip() if value else UNSTATED
+    return str(value).strip() if isinstance(value, str) and value.strip() else UNSTATED
 
 
 def categories(entry: Entry) -> list[str]:
-    """The capability categories of a licence entry (at least ``unstated``)."""
-    for name in _CATEGORY_FIELDS:
-        value = entry.public.get(name)
-        if isinstance(value, str) and value:
-            return [value]
-        if isinstance(value, list) and value:
-            return sorted({str(v) for v in value})
-    return [UNSTATED]
+    """The capability category of a licence entry (``unstated`` when not public)."""
+    value = entry.public.get("product_category")
+    return [value] if isinstance(value, str) and value else [UNSTATED]
 
 
-def _licences(mine: list[_Item], period: list[_Item]) -> dict[str, Any]:
-    lic = [i for i in period if i.entry.kind.startswith(LICENCE)]
-    first: dict[str, int] = {}
-    for i in mine:
-        if i.entry.kind.startswith(LICENCE):
-            first.setdefault(i.entry.subject, i.index)
-    applications = [i for i in lic if first.get(i.entry.subject) == i.index]
-    decided = [i for i in lic if outcome(i.entry) in ("approved", "denied")]
-    approved = [i for i in decided if outcome(i.entry) == "approved"]
-    conditional = [i for i in approved if i.entry.public.get("conditions")]
-    conditions = [i for i in lic if "condition" in i.entry.kind] + conditional
-    revoked = [i for i in lic if outcome(i.entry) == "revoked"]
+def _breakdown(period: list[_Item], spec: ReportSpec) -> dict[str, Any]:
+    names = sorted(_BROKEN_DOWN.values())
+    by_destination: dict[str, Counter[str]] = {}
+    by_category: dict[str, Counter[str]] = {}
+    for i in period:
+        for figure in _counts_for(i.entry, spec):
+            word = _BROKEN_DOWN.get(figure)
+            if word is None:
+                continue
+            by_destination.setdefault(destination(i.entry), Counter())[word] += 1
+            for c in categories(i.entry):
+                by_category.setdefault(c, Counter())[word] += 1
     return {
-        "by_kind": dict(Counter(i.entry.kind for i in lic)),
-        "applications": len(applications),
-        "approvals": len(approved),
-        "denials": len(decided) - len(approved),
-        "conditions": len(conditions),
-        "revocations": len(revoked),
-        "by_destination": _cross(applications, decided, revoked, lambda e: [destination(e)]),
-        "by_category": _cross(applications, decided, revoked, categories),
-        "sources": sorted(i.index for i in lic),
+        "by_destination": {k: {n: c[n] for n in names} for k, c in by_destination.items()},
+        "by_category": {k: {n: c[n] for n in names} for k, c in by_category.items()},
     }
 
 
-def _cross(
-    applications: list[_Item], decided: list[_Item], revoked: list[_Item], key: Any
-) -> dict[str, dict[str, int]]:
-    table: dict[str, Counter[str]] = {}
-    for label, items in (("applications", applications), ("revocations", revoked)):
-        for i in items:
-            for k in key(i.entry):
-                table.setdefault(k, Counter())[label] += 1
-    for i in decided:
-        word = "approvals" if outcome(i.entry) == "approved" else "denials"
-        for k in key(i.entry):
-            table.setdefault(k, Counter())[word] += 1
-    names = ("applications", "approvals", "denials", "revocations")
-    return {k: {n: c[n] for n in names} for k, c in table.items()}
+# -- the node's: incidents and the registry ---------------------------------------------
 
 
-# -- restrictions -----------------------------------------------------------------------
+def _incidents(period: list[_Item]) -> dict[str, Any]:
+    confirmed = [i for i in period if i.entry.kind == INCIDENT_CONFIRMED]
+    cats: Counter[str] = Counter()
+    victims: Counter[str] = Counter()
+    for i in confirmed:
+        cats.update(str(c) for c in i.entry.public.get("categories") or [])
+        raw = i.entry.public.get("victims")
+        if isinstance(raw, Mapping):
+            victims.update({str(k): int(v) for k, v in raw.items() if isinstance(v, int)})
+    return {"by_category": dict(cats), "victims_by_category": dict(victims)}
 
 
-def _restrictions(period: list[_Item], until_end: list[_Item], spec: ReportSpec) -> dict[str, Any]:
-    cases = [i for i in period if i.entry.kind.startswith(RESTRICTION)]
+def _registry(period: list[_Item], until_end: list[_Item], spec: ReportSpec) -> dict[str, Any]:
+    changes = [i for i in period if i.entry.kind.startswith("registry.")]
     latest = _latest_parties(until_end)
     new: Counter[str] = Counter()
     active = 0
@@ -181,13 +198,10 @@ def _restrictions(period: list[_Item], until_end: list[_Item], spec: ReportSpec)
             if spec.start.isoformat() <= str(d.get("listed_on", "")) <= spec.end.isoformat():
                 new[str(d.get("authority", UNSTATED))] += 1
     return {
-        "by_kind": dict(Counter(i.entry.kind for i in cases)),
-        "decisions": dict(Counter(outcome(i.entry) for i in cases)),
+        "changes": len(changes),
+        "by_kind": dict(Counter(i.entry.kind for i in changes)),
         "new_designations_by_authority": dict(new),
         "designated_parties_at_end": active,
-        "sources": sorted(
-            {i.index for i in cases} | {i.index for i in latest.values() if _designations(i.entry)}
-        ),
     }
 
 
@@ -215,32 +229,21 @@ def _active(designation: Mapping[str, Any], spec: ReportSpec) -> bool:
     return bool(listed) and listed <= end and (not delisted or str(delisted) > end)
 
 
-# -- incidents and registry -------------------------------------------------------------
+# -- the entries themselves -------------------------------------------------------------
 
 
-def _incidents(period: list[_Item]) -> dict[str, Any]:
-    confirmed = [i for i in period if i.entry.kind == INCIDENT_CONFIRMED]
-    cats: Counter[str] = Counter()
-    victims: Counter[str] = Counter()
-    for i in confirmed:
-        cats.update(str(c) for c in i.entry.public.get("categories") or [])
-        raw = i.entry.public.get("victims")
-        if isinstance(raw, Mapping):
-            victims.update({str(k): int(v) for k, v in raw.items() if isinstance(v, int)})
+def _entries(
+    records: Sequence[LogRecord], period: list[_Item], repeated: list[int], spec: ReportSpec
+) -> dict[str, Any]:
+    decisions = [i for i in period if i.entry.kind.startswith(_DECISIONS)]
+    states = [_state(i.entry) for i in decisions]
     return {
-        "confirmed": len(confirmed),
-        "by_category": dict(cats),
-        "victims_by_category": dict(victims),
-        "sources": sorted(i.index for i in confirmed),
-    }
-
-
-def _registry(period: list[_Item]) -> dict[str, Any]:
-    changes = [i for i in period if i.entry.kind.startswith("registry.")]
-    return {
-        "changes": len(changes),
-        "by_kind": dict(Counter(i.entry.kind for i in changes)),
-        "sources": sorted(i.index for i in changes),
+        "in_period": len(period),
+        "by_kind": dict(Counter(i.entry.kind for i in period)),
+        "foreign": sum(1 for r in records if r.entry is None),
+        "repeated": len(repeated),
+        "other_states": sum(1 for s in states if s is not None and s != spec.state.upper()),
+        "no_state": sum(1 for s in states if s is None),
     }
 
 
@@ -251,8 +254,8 @@ def _sorted(value: Any) -> Any:
 
 
 def flatten(figures: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"licences.denials": 3, "licences.by_destination.XX.denials": 1, ...}``: each
-    leaf figure by its dotted path (lists of indexes stay whole)."""
+    """``{"licences.denied": 3, "licences.by_destination.XX.denied": 1, ...}``: each leaf
+    figure by its dotted path (lists of indexes stay whole)."""
     out: dict[str, Any] = {}
     for key, value in figures.items():
         path = f"{prefix}{key}"

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Protocol
 
 from pallmall.core.audit import AuditRecord, AuditSink
-from pallmall.core.auth import Permission, Principal
+from pallmall.core.auth import Permission, Principal, Role
 from pallmall.core.changes import ChangeOutbox
-from pallmall.core.errors import Conflict
+from pallmall.core.errors import Conflict, Forbidden
 from pallmall.disclosure import PUBLIC_SUBJECT, gate
-from pallmall.reports.figures import REPORT_PUBLISHED
+from pallmall.disclosure.kinds import REPORT_PUBLISHED
 from pallmall.reports.model import Report
 
 
@@ -37,6 +37,24 @@ class ReportStore(Protocol):
         """Every published report, newest first."""
 
 
+def require_publisher(principal: Principal, state: str) -> None:
+    """Raise unless ``principal`` may publish ``state``'s report: one of that state's
+    regulators (``reports:publish`` and an account acting for ``state``), or an admin.
+
+    Raises:
+        Unauthenticated: no credentials.
+        Forbidden: without ``reports:publish``, or acting for another state (or none).
+    """
+    principal.require(Permission.REPORTS_PUBLISH)
+    if principal.role is Role.ADMIN:
+        return
+    if principal.state is None or principal.state.upper() != state.upper():
+        acting = f"acts for {principal.state}" if principal.state else "acts for no state"
+        raise Forbidden(
+            f"only {state}'s regulators publish {state}'s report; your account {acting}"
+        )
+
+
 def publish_report(
     principal: Principal,
     report: Report,
@@ -49,10 +67,10 @@ def publish_report(
     same unit of work): its scope, checkpoint and digest, so the log commits to its text.
 
     Raises:
-        Unauthenticated, Forbidden: without ``reports:publish``.
+        Unauthenticated, Forbidden: see :func:`require_publisher`.
         Conflict: a report with this id exists.
     """
-    principal.require(Permission.REPORTS_PUBLISH)
+    require_publisher(principal, report.spec.state)
     if store.get(report.id) is not None:
         raise Conflict(f"report {report.id} exists already")
     store.add(report, now)

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from pallmall.core.errors import InvalidInput
+from pallmall.core.states import state_code
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -18,8 +19,9 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """A report's scope: ``state`` (the authority whose log it is, e.g. ``GB``) and the
-    period ``start``..``end``, both days included (UTC dates of the entries' ``time``)."""
+    """A report's scope: ``state`` (ISO 3166-1 alpha-2, e.g. ``GB``: the state whose
+    decisions it counts) and the period ``start``..``end``, both days included (UTC dates of
+    the entries' ``time``)."""
 
     state: str
     start: date
@@ -52,10 +54,13 @@ class ReportSpec:
 
 
 def make_spec(state: str, start: date, end: date, label: str | None = None) -> ReportSpec:
-    """A checked spec; raises ``InvalidInput`` for an empty state or an inverted period."""
-    state = state.strip()
-    if not state or len(state) > 100:
-        raise InvalidInput("state", "must be 1 to 100 characters")
+    """A checked spec.
+
+    Raises:
+        InvalidInput: naming ``state`` (not an ISO 3166-1 alpha-2 code) or ``period``
+            (ends before it starts).
+    """
+    state = state_code(state)
     if end < start:
         raise InvalidInput("period", "ends before it starts")
     return ReportSpec(state, start, end, label or f"{start.isoformat()}..{end.isoformat()}")

@@ -25,13 +25,33 @@ class SqlAccountStore:
     def add_org(self, org: AccountOrg, at: datetime) -> None:
         self.conn.execute(
             insert(account_orgs).values(
-                id=org.id, name=org.name, kind=org.kind.value, created_at=at
+                id=org.id, name=org.name, kind=org.kind.value, created_at=at, state=org.state
             )
         )
 
     def org_by_name(self, name: str) -> AccountOrg | None:
         row = self.conn.execute(select(account_orgs).where(account_orgs.c.name == name)).first()
-        return AccountOrg(row.id, row.name, AccountKind(row.kind)) if row else None
+        return AccountOrg(row.id, row.name, AccountKind(row.kind), row.state) if row else None
+
+    def org_by_id(self, org_id: str) -> AccountOrg | None:
+        row = self.conn.execute(select(account_orgs).where(account_orgs.c.id == org_id)).first()
+        return AccountOrg(row.id, row.name, AccountKind(row.kind), row.state) if row else None
+
+    def list_orgs(self) -> list[AccountOrg]:
+        rows = self.conn.execute(select(account_orgs).order_by(account_orgs.c.name)).all()
+        return [AccountOrg(r.id, r.name, AccountKind(r.kind), r.state) for r in rows]
+
+    def set_org_state(self, org_id: str, state: str) -> None:
+        self.conn.execute(
+            update(account_orgs).where(account_orgs.c.id == org_id).values(state=state)
+        )
+
+    def org_state(self, org_id: str) -> str | None:
+        """The state of the account organisation ``org_id`` (None: none, or no such org)."""
+        row = self.conn.execute(
+            select(account_orgs.c.state).where(account_orgs.c.id == org_id)
+        ).first()
+        return None if row is None else row.state
 
     def add_user(self, user: User, password_hash: str | None, at: datetime) -> None:
         self.conn.execute(
@@ -204,12 +224,15 @@ def _user_select() -> Any:
         users,
         account_orgs.c.name.label("account_name"),
         account_orgs.c.kind.label("account_kind"),
+        account_orgs.c.state.label("account_state"),
     ).outerjoin(account_orgs, account_orgs.c.id == users.c.account_id)
 
 
 def _user(row: Any) -> User:
     account = (
-        AccountOrg(row.account_id, row.account_name, AccountKind(row.account_kind))
+        AccountOrg(
+            row.account_id, row.account_name, AccountKind(row.account_kind), row.account_state
+        )
         if row.account_id
         else None
     )

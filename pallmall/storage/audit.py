@@ -62,6 +62,7 @@ class SqlChangeOutbox:
                 subject=change.subject,
                 public=dict(change.public),
                 confidential=dict(change.confidential),
+                change_id=change.id,
             )
         )
 
@@ -80,6 +81,49 @@ class SqlChangeOutbox:
             .with_for_update(skip_locked=True)
         ).all()
         return [(r.id, _change(r)) for r in rows]
+
+    def waiting(self, limit: int = 1000) -> tuple[int, int]:
+        """How many of the oldest ``limit`` pending changes there are, and how many of them
+        are not prepared yet (no lock: a cheap look before a write transaction)."""
+        rows = self.conn.execute(
+            select(public_changes.c.leaf_hash)
+            .where(public_changes.c.log_index.is_(None))
+            .order_by(public_changes.c.id)
+            .limit(limit)
+        ).all()
+        return len(rows), sum(1 for r in rows if r.leaf_hash is None)
+
+    def prepare(self, change_id: int, leaf_hash: str, disclosure: dict[str, Any]) -> bool:
+        """Keep the leaf hash and disclosure (salts) of a pending change's entry before it is
+        appended, so the very same entry can be recognised in the log, or appended again,
+        after a crash. Only the first preparation of a change is kept; returns whether this
+        one was."""
+        done = self.conn.execute(
+            update(public_changes)
+            .where(
+                public_changes.c.id == change_id,
+                public_changes.c.log_index.is_(None),
+                public_changes.c.leaf_hash.is_(None),
+            )
+            .values(leaf_hash=leaf_hash, disclosure=disclosure)
+        )
+        return bool(done.rowcount)
+
+    def prepared(self, change_id: int) -> tuple[str, dict[str, Any]] | None:
+        """The leaf hash (hex) and disclosure kept by :meth:`prepare`, if any."""
+        row = self.conn.execute(
+            select(public_changes.c.leaf_hash, public_changes.c.disclosure).where(
+                public_changes.c.id == change_id
+            )
+        ).first()
+        if row is None or row.leaf_hash is None or row.disclosure is None:
+            return None
+        return str(row.leaf_hash), dict(row.disclosure)
+
+    def last_index(self) -> int:
+        """The highest log index a change was recorded at (-1 when none)."""
+        found = self.conn.execute(select(func.max(public_changes.c.log_index))).scalar_one()
+        return -1 if found is None else int(found)
 
     def mark_logged(
         self, change_id: int, log_index: int, leaf_hash: str, disclosure: dict[str, Any]
@@ -131,4 +175,5 @@ class LoggedChange:
 
 
 def _change(row: Any) -> PublicChange:
-    return PublicChange(row.kind, row.subject, row.at, row.public, row.confidential)
+    change_id = row.change_id or f"outbox-{row.id}"
+    return PublicChange(row.kind, row.subject, row.at, row.public, row.confidential, change_id)

@@ -257,6 +257,12 @@ class SqlCaseStore:
     def users(self) -> Sequence[User]:
         return SqlAccountStore(self.conn).list_users()
 
+    def account_state(self, account_id: str) -> str | None:
+        row = self.conn.execute(
+            select(account_orgs.c.state).where(account_orgs.c.id == account_id)
+        ).first()
+        return None if row is None else row.state
+
     def candidate_denials(
         self, product_category: str, exclude_authority: str
     ) -> Sequence[DeniedLicence]:

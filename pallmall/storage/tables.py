@@ -33,6 +33,8 @@ account_orgs = Table(
     Column("name", String(300), nullable=False, unique=True),
     Column("kind", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # ISO 3166-1 alpha-2 of a state body (export authority, state agency, oversight body)
+    Column("state", String(2), nullable=True),
 )
 
 users = Table(
@@ -101,6 +103,8 @@ public_changes = Table(
     Column("log_index", BigInteger, nullable=True, index=True),
     Column("leaf_hash", String(64), nullable=True, index=True),
     Column("disclosure", JSON, nullable=True),
+    # the change's own id, carried by its log entry (None only for rows older than 0008)
+    Column("change_id", String(64), nullable=True, unique=True),
 )
 
 registry_records = Table(

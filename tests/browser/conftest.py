@@ -49,6 +49,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "Export Authority",
             "--kind",
             "export_authority",
+            "--state",
+            "GB",
         ],
         env={**env, "PALLMALL_PASSWORD": PASSWORD},
         check=True,

@@ -52,7 +52,8 @@ def case_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([*cli, "init", "--demo"], env=env, check=True, capture_output=True)
     for email, role, account, kind in USERS:
         subprocess.run(
-            [*cli, "user", "add", email, "--role", role, "--account", account, "--kind", kind],
+            [*cli, "user", "add", email, "--role", role, "--account", account, "--kind", kind]
+            + ([] if kind == "vendor" else ["--state", "GB"]),
             env=env,
             check=True,
             capture_output=True,
@@ -68,7 +69,8 @@ def _seed(db: Database) -> None:
     with db.write() as tx:
         people = AccountService(tx.accounts, tx.audit)
         for email, role, account, kind in USERS:
-            org = people.ensure_org(SYSTEM, account, AccountKind(kind))
+            state = None if kind == "vendor" else "GB"
+            org = people.ensure_org(SYSTEM, account, AccountKind(kind), state)
             people.create_user(SYSTEM, email, email, Role(role), org, PASSWORD)
         reg = service(tx)
         product = reg.create(

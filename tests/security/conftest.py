@@ -31,7 +31,7 @@ def tokens(db: Database) -> dict[Role, str]:
     out = {}
     with db.write() as tx:
         service = AccountService(tx.accounts, tx.audit)
-        org = service.ensure_org(SYSTEM, "Test Authority", AccountKind.EXPORT_AUTHORITY)
+        org = service.ensure_org(SYSTEM, "Test Authority", AccountKind.EXPORT_AUTHORITY, "GB")
         for role in ROLES:
             user = service.create_user(SYSTEM, email(role), role.value, role, org, PASSWORD)
             out[role] = service.issue_token(SYSTEM, user)

@@ -46,6 +46,8 @@ def add_user(env: dict[str, str], who: str, role: str) -> str:
         "Authority",
         "--kind",
         "export_authority",
+        "--state",
+        "GB",
         "--token",
     )
     return done.stdout.rsplit("API token (shown once): ", 1)[1].split()[0]

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.storage.database import Database
-from tests.integration.cases.conftest import World, act, auth, client, file, world
+from tests.integration.cases.conftest import STATES, World, act, auth, client, file, world
 from tests.security.conftest import PASSWORD, form_token, sign_in
 
 # the cases' node (accounts, registry, list) replaces this folder's client fixture here
@@ -35,7 +35,7 @@ def add_user(
     """A user ``name`` with ``role`` in the account ``org`` (made if new); returns its id."""
     with db.write() as tx:
         people = AccountService(tx.accounts, tx.audit)
-        account = people.ensure_org(SYSTEM, org, kind)
+        account = people.ensure_org(SYSTEM, org, kind, STATES.get(org))
         user = people.create_user(SYSTEM, f"{name}@example.org", name, role, account, password)
         world.tokens[name] = people.issue_token(SYSTEM, user)
     world.accounts[org] = account.id

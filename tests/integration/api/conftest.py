@@ -24,7 +24,7 @@ def tokens(db: Database) -> dict[Role, str]:
     out = {}
     with db.write() as tx:
         service = AccountService(tx.accounts, tx.audit)
-        org = service.ensure_org(SYSTEM, "Test Authority", AccountKind.EXPORT_AUTHORITY)
+        org = service.ensure_org(SYSTEM, "Test Authority", AccountKind.EXPORT_AUTHORITY, "GB")
         for role in ROLES:
             user = service.create_user(
                 SYSTEM, f"{role.value}@example.org", role.value, role, org, PASSWORD

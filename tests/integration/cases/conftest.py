@@ -42,6 +42,8 @@ ENTRIES = (
         listed_on=date(2021, 4, 15),
     ),
 )
+STATES = {"Authority A": "GB", "Authority B": "FR", "Oversight Body": "GB", "Agency": "GB"}
+"""The state each state body acts for."""
 USERS = {
     "vendor": (Role.VENDOR, "Acme Vendor Account", AccountKind.VENDOR),
     "vendor2": (Role.VENDOR, "Other Vendor Account", AccountKind.VENDOR),
@@ -75,7 +77,8 @@ def world(db: Database) -> World:
     with db.write() as tx:
         people = AccountService(tx.accounts, tx.audit)
         for name, (role, org_name, kind) in USERS.items():
-            org = people.ensure_org(SYSTEM, org_name, kind) if org_name else None
+            state = STATES.get(org_name)
+            org = people.ensure_org(SYSTEM, org_name, kind, state) if org_name else None
             if org:
                 accounts[org_name] = org.id
             user = people.create_user(SYSTEM, f"{name}@example.org", name, role, org)

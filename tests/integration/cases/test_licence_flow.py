@@ -103,6 +103,8 @@ def test_denial_end_to_end(client: TestClient, world: World) -> None:
     assert entry["public"] == {
         "case_kind": "licence",
         "authority": "Authority A",
+        "state": "GB",  # the deciding state: Authority A's
+        "appeal": False,
         "destination": "RU",
         "product_category": "device_intrusion",
         "outcome": "deny",

@@ -69,7 +69,8 @@ def logged(db: Database, settings: Settings) -> Iterator[TransparencyLog]:
         fields = {
             "case_kind": "licence",
             "authority": "GB export authority",
-            "outcome": "denied",
+            "state": "GB",
+            "outcome": "deny",
             "destination": "AE",
             "product_category": "device_intrusion",
             "grounds": ["C3"],
@@ -105,12 +106,13 @@ def integrate_all(tlog: TransparencyLog, size: int) -> None:
 def test_figures_from_the_platforms_log(db: Database, logged: TransparencyLog) -> None:
     snapshot = read_log(logged.store.root, logged.vkey)
     figures = build_report(snapshot, SPEC, "rpt-db", "2026-06-01T00:00:00Z").figures
-    assert figures["licences"]["denials"] == 1
-    assert figures["licences"]["by_destination"]["AE"]["denials"] == 1
+    assert figures["licences"]["denied"] == 1
+    assert figures["licences"]["by_destination"]["AE"]["denied"] == 1
+    assert figures["sources"]["licences.denied"] == [1]
     assert figures["incidents"]["confirmed"] == 1
     assert figures["incidents"]["by_category"] == {"rights_violation": 1}
     assert figures["incidents"]["victims_by_category"] == {"journalist": 1}
-    assert figures["restrictions"]["designated_parties_at_end"] == 1
+    assert figures["registry"]["designated_parties_at_end"] == 1
     assert figures["registry"]["by_kind"] == {"registry.organisation.created": 1}
     assert "A. Person" not in json.dumps(figures)
 
@@ -166,7 +168,7 @@ def test_the_portal_serves_the_report_and_its_downloads(
         assert "<figure" in page.text and "Licence decisions by destination" in page.text
         csv = client.get("/reports/rpt-web.csv")
         assert csv.headers["content-type"].startswith("text/csv")
-        assert "licences,denials,1,rpt-web" in csv.text
+        assert "licences,denied,1,rpt-web" in csv.text
         assert client.get("/reports/rpt-web.json").json()["digest"] == report.digest
         assert client.get("/api/v1/reports").json()["items"][0]["id"] == "rpt-web"
         incidents = client.get("/incidents?record=org-spyware")

@@ -74,6 +74,8 @@ def test_user_add_with_token(env: dict[str, str]) -> None:
         "Export Authority",
         "--kind",
         "export_authority",
+        "--state",
+        "GB",
         "--token",
     ).stdout
     assert "API token (shown once): pm_" in out

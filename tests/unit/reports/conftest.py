@@ -14,6 +14,10 @@ from pallmall.log import TransparencyLog, generate_signer, make_entry
 ORIGIN = "reports.test/log"
 
 
+Row = tuple[str, str, dict[str, Any], str, str | None]
+"""(kind, subject, public, time, change id)."""
+
+
 @dataclass
 class LogFixture:
     """A log folder (``public``) and its vkey."""
@@ -22,14 +26,23 @@ class LogFixture:
     public: Path
     vkey: str
 
-    def append(self, entries: Sequence[tuple[str, str, dict[str, Any], str]]) -> None:
-        """Append (kind, subject, public, time) entries and sign a new checkpoint."""
-        data = [make_entry(k, s, p, {"end_user": "x"}, time=t)[0] for k, s, p, t in entries]
+    def append(self, entries: Sequence[Row]) -> None:
+        """Append entries and sign a new checkpoint."""
+        data = [
+            make_entry(k, s, p, {"details": "x"}, time=t, change=c)[0] for k, s, p, t, c in entries
+        ]
         self.tlog.append(data)
         self.tlog.integrate()
 
 
-ENTRIES: list[tuple[str, str, dict[str, Any], str]] = [
+def gb(outcome: str, **more: Any) -> dict[str, Any]:
+    """The public part of a decision of the GB authority."""
+    return {"case_kind": "x", "authority": "GB authority", "state": "GB", "outcome": outcome} | more
+
+
+LICENCE_DENIED = gb("deny", destination="AE", product_category="device_intrusion")
+LICENCE_GRANTED = gb("approve_with_conditions", destination="FR", product_category="exploit")
+ENTRIES: list[Row] = [
     (
         "registry.organisation.created",
         "org-a",
@@ -45,43 +58,27 @@ ENTRIES: list[tuple[str, str, dict[str, Any], str]] = [
             ],
         },
         "2026-01-05T10:00:00Z",
+        "chg-0",
     ),
-    ("registry.product.created", "prd-a", {"type": "product", "name": "P"}, "2026-01-06T10:00:00Z"),
+    ("registry.product.created", "prd-a", {"name": "P"}, "2026-01-06T10:00:00Z", "chg-1"),
+    ("cases.licence.decided", "case-1", LICENCE_DENIED, "2026-02-10T10:00:00Z", "chg-2"),
+    ("cases.licence.decided", "case-2", LICENCE_GRANTED, "2026-03-01T10:00:00Z", "chg-3"),
+    # the same change appended again (a crash between the log and the database)
+    ("cases.licence.decided", "case-2", LICENCE_GRANTED, "2026-03-01T10:00:00Z", "chg-3"),
     (
-        "cases.licence.application.submitted",
-        "case-1",
-        {"destination": "AE", "product_category": "device_intrusion"},
-        "2026-02-01T10:00:00Z",
-    ),
-    (
-        "cases.licence.decision.denied",
-        "case-1",
-        {"destination": "AE", "product_category": "device_intrusion", "grounds": ["C3"]},
-        "2026-02-10T10:00:00Z",
-    ),
-    (
-        "cases.licence.decision",
+        "cases.licence.revoked",
         "case-2",
-        {
-            "destination": "FR",
-            "outcome": "approved",
-            "capabilities": ["exploit_chain", "zero_click_delivery"],
-            "conditions": ["no re-export"],
-        },
-        "2026-03-01T10:00:00Z",
-    ),
-    (
-        "cases.licence.decision.revoked",
-        "case-2",
-        {"destination": "FR", "capabilities": ["exploit_chain"]},
+        gb("revoked", destination="FR", product_category="exploit"),
         "2026-05-01T10:00:00Z",
+        "chg-5",
     ),
     (
-        "cases.licence.decision.approved",
+        "cases.licence.decided",
         "case-3",
-        {"destination": "DE", "state": "FR"},
+        {**gb("approve_with_conditions", destination="DE"), "state": "FR"},
         "2026-03-02T10:00:00Z",
-    ),  # another state's entry: not in GB's report
+        "chg-6",
+    ),  # another state's decision: not in GB's report
     (
         "intel.incident.confirmed",
         "inc-1",
@@ -91,15 +88,47 @@ ENTRIES: list[tuple[str, str, dict[str, Any], str]] = [
             "victims": {"journalist": 2},
         },
         "2026-04-01T10:00:00Z",
+        "chg-7",
     ),
-    ("cases.restriction.decision.restricted", "rst-1", {"vendor": "org-a"}, "2026-04-02T10:00:00Z"),
+    ("cases.restriction.decided", "rst-1", gb("restrict"), "2026-04-02T10:00:00Z", "chg-8"),
     (
         "registry.organisation.updated",
         "org-b",
         {"type": "organisation", "name": "B"},
         "2025-12-31T23:59:59Z",
+        "chg-9",
     ),  # before the period
+    (
+        "cases.licence.appeal_dismissed",
+        "case-1",
+        gb("denied", appeal=True),
+        "2026-04-10T10:00:00Z",
+        "chg-10",
+    ),
+    (
+        "cases.restriction.lifted",
+        "rst-1",
+        gb("lifted", appeal=True),
+        "2026-06-01T10:00:00Z",
+        "chg-11",
+    ),
+    ("cases.procurement.assessed", "prc-1", gb("no_go"), "2026-06-02T10:00:00Z", "chg-12"),
+    (
+        "cases.use_authorisation.signed_off",
+        "ua-1",
+        gb("authorised"),
+        "2026-06-03T10:00:00Z",
+        "chg-13",
+    ),
+    (
+        "cases.licence.decided",
+        "case-4",
+        {"case_kind": "licence", "outcome": "deny"},
+        "2026-06-04T10:00:00Z",
+        None,
+    ),  # names no state (written before states were recorded): nobody's
 ]
+SIZE = len(ENTRIES) + 1  # and one entry another tool wrote
 
 
 @pytest.fixture
