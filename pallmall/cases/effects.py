@@ -375,7 +375,7 @@ RESTRICTION: Effects = {
 PROCUREMENT: Effects = {V.ASSESS: Effect(reassess, "assessed", verdict)}
 
 USE_AUTHORISATION: Effects = {
-    V.SUBMIT: Effect(keep),
+    V.SUBMIT: Effect(keep, diligence=True),
     V.SIGN_OFF: Effect(deciding(approve(sign_off)), "signed_off"),
     V.REFUSE: Effect(deciding(approve(close)), "refused"),
     V.REVOKE: Effect(deciding(close), "revoked"),

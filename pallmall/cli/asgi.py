@@ -41,4 +41,7 @@ SERVE_OPTIONS: dict[str, str] = {
     "http": "pallmall.cli.asgi:NoDelayHttpProtocol",
     "log_level": "warning",
 }
-"""How ``pallmall serve`` runs uvicorn (the benchmarks serve the same way)."""
+"""How ``pallmall serve`` runs uvicorn (the benchmarks serve the same way). With
+``--workers`` it also gives each worker 120 s to answer the supervisor's health check:
+loading rigour's name tables (the screener's warm-up) holds the GIL for seconds, longer on
+a loaded machine, and the default 5 s killed every worker before it was ready."""
