@@ -18,6 +18,7 @@ from pallmall.api import (
     equities,
     guard,
     intel,
+    links,
     log,
     problems,
     registry,
@@ -34,6 +35,7 @@ from pallmall.web import (
     attestation_pages,
     cases_pages,
     equities_pages,
+    links_pages,
     pages,
     portal_pages,
     screening_pages,
@@ -82,6 +84,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     problems.install(app, html=pages.page_error)
     app.include_router(registry.router)
     app.include_router(accounts.router)
+    app.include_router(links.router)
     app.include_router(screening.router)
     app.include_router(log.router)
     app.include_router(cases.router)
@@ -104,6 +107,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)
+    app.include_router(links_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(screening_pages.router)
     app.include_router(equities_pages.router)

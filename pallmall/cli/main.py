@@ -18,6 +18,7 @@ from pallmall.cli.cases import cases_app
 from pallmall.cli.context import open_database
 from pallmall.cli.equities import equities_app
 from pallmall.cli.intel import COLLECTIONS, INTEL_FORMATS, export_intel, import_intel
+from pallmall.cli.links import link_commands
 from pallmall.cli.lists import lists_app, record_shipped_lists
 from pallmall.cli.lists import screen as screen_command
 from pallmall.cli.log import log_app, log_vkey, publish_changes, witness_app
@@ -108,6 +109,11 @@ def serve(
         loop="asyncio",
         http="pallmall.cli.asgi:NoDelayHttpProtocol",
         log_level="warning",
+        # with --workers, the supervisor pings each worker and kills one that does not
+        # answer in time; loading rigour's name tables (the screener's warm-up) holds the
+        # GIL for seconds, longer on a loaded machine, so 5 s (the default) killed every
+        # worker before it was ready, over and over
+        timeout_worker_healthcheck=120,
     )
 
 
@@ -254,6 +260,7 @@ def user_list() -> None:
 
 
 user_commands(user_app)
+link_commands(user_app)
 
 
 def _import(db: Database, batches: list[ImportBatch]) -> None:

@@ -107,7 +107,7 @@ def test_a_crash_before_the_append_appends_once_on_restart(
             raise Crash
 
     with pytest.raises(Crash):
-        Publisher(db, CrashBeforeAppend(tlog)).run_once()  # type: ignore[arg-type]
+        Publisher(db, CrashBeforeAppend(tlog)).run_once()  # type: ignore[arg-type]  # a stand-in log that crashes
     assert tlog.sequencer.size() == 0
     assert Publisher(db, tlog).drain() == 2
     assert [parse_entry(e).change for e in integrated(tlog)] == [c.id for c in made]
