@@ -35,6 +35,7 @@ from pallmall.web import (
     attestation_pages,
     cases_pages,
     equities_pages,
+    incident_pages,
     links_pages,
     pages,
     portal_pages,
@@ -44,6 +45,7 @@ from pallmall.wiring import (
     build_node,
     intel_reading,
     intel_writing,
+    organisations_by_name,
     products_by_name,
     session_secret,
 )
@@ -95,6 +97,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             principal,
             TaxiiConfig(public_url=settings.public_url),
             products=products_by_name(node.db),
+            organisations=organisations_by_name(node.db),
             workers=node.workers,
             writing=lambda: intel_writing(node.db),
         ),
@@ -104,6 +107,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(equities.router)
     app.include_router(attestation.router)
     app.include_router(api_docs.router)
+    app.include_router(incident_pages.router)  # before the portal: /incidents/new is no id
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)

@@ -44,7 +44,7 @@ from pallmall.log.tiles import FsTileStore
 from pallmall.policy import shipped_rules
 from pallmall.publisher import Publisher
 from pallmall.rechecker import Rechecker
-from pallmall.registry.lookup import ProductsByName
+from pallmall.registry.lookup import OrganisationsByName, ProductsByName
 from pallmall.screening import Screener, ScreeningDesk
 from pallmall.screening.updates import (
     Fetcher,
@@ -59,7 +59,12 @@ from pallmall.storage.base import is_sqlite
 from pallmall.storage.cases import SqlCaseStore
 from pallmall.storage.database import Database, Tx
 from pallmall.storage.equities import SqlEquitiesStore
-from pallmall.storage.intel import RegistryExportSource, RegistryRecordTypes, SqlIntelStore
+from pallmall.storage.intel import (
+    RegistryExportSource,
+    RegistryRecordTypes,
+    SqlIntelStore,
+    account_names,
+)
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
 
@@ -113,17 +118,31 @@ def _screener(desk: ScreeningDesk | None) -> Screener | None:
 
 def incident_desk(tx: Tx, caller: Principal) -> IncidentDesk:
     """The incident desk on ``tx``: the incident store, the registry checks (as ``caller``
-    may read them), the audit sink, the outbox and the public TAXII collection share it."""
+    may read them), the audit sink, the outbox and the public TAXII collection share it; it
+    shares incidents only with accounts on this node."""
     store = SqlIntelStore(tx.conn)
     records = RegistryRecordTypes(tx.registry, Reader.of(caller))
     public = PublicCollection(store, lambda i: linked_registry(tx, i))
-    return IncidentDesk(store, records, tx.audit, tx.outbox, public)
+    return IncidentDesk(
+        store,
+        records,
+        tx.audit,
+        tx.outbox,
+        public,
+        accounts=lambda account: account in account_names(tx.conn),
+    )
 
 
 def linked_registry(tx: Tx, incident: Incident) -> RegistryExportSource:
     """The public registry records ``incident`` links to (for its public STIX objects)."""
     ids = {a.target_id for a in incident.attributions}
     return RegistryExportSource.load(tx.registry, PUBLIC, only=ids)
+
+
+def organisations_by_name(db: Database) -> OrganisationsByName:
+    """Finds public registry organisations by name, alias or former name (legal forms and
+    words such as "Group" at the end ignored when nothing matches whole)."""
+    return OrganisationsByName(db.registry)
 
 
 def products_by_name(db: Database) -> ProductsByName:

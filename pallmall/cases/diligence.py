@@ -441,7 +441,8 @@ def run_diligence(
     findings = evaluate(applied, evidence) + attestation_findings(_vendor(case, sources), sources)
     findings = tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.summary)))
     listed = sources.screening.versions()
-    notes = () if listed else ("no restricted-party list is loaded",)
+    notes: tuple[str, ...] = () if listed else ("no restricted-party list is loaded",)
+    notes += sources.screening.stale()  # advisory: an old list may miss designations
     return DiligenceRun(
         case_id=case.id,
         at=at,

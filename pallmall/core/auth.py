@@ -62,6 +62,7 @@ class Permission(StrEnum):
     INTEL_READ_RESTRICTED = "intel:read_restricted"
     INTEL_WRITE = "intel:write"
     INTEL_DECIDE = "intel:decide"
+    INTEL_OVERSEE = "intel:oversee"  # reads every incident whole, whoever owns it
     REPORTS_PUBLISH = "reports:publish"
     EQUITIES_DECIDE = "equities:decide"
 
@@ -84,6 +85,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.SCREENING_RUN,
         P.INTEL_READ_RESTRICTED,
         P.INTEL_DECIDE,
+        P.INTEL_OVERSEE,
         P.EQUITIES_DECIDE,
     },
     Role.REGULATOR: _PUBLIC

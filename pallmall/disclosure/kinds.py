@@ -103,6 +103,7 @@ INCIDENT_FIELDS: Mapping[str, Treatment] = {
     "tlp": E,
     "incident": P,
     "title": P,
+    "public_summary": P,  # written for the public; the summary stays committed
     "status": P,
     "categories": P,
     "victims": P,  # counts by category, never a name or pseudonym
@@ -120,6 +121,7 @@ INCIDENT_FIELDS: Mapping[str, Treatment] = {
     "decision_reason": C,
     "reported_by": C,
     "decided_by": C,
+    "owner": C,  # the team or state that reported it
     "victim_identities": W,
 }
 CASE_DECISION_FIELDS: Mapping[str, Treatment] = {

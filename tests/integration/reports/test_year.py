@@ -196,7 +196,7 @@ def year(db: Database, settings: Settings) -> Iterator[Year]:
 
 def settle(year: Year) -> TransparencyLog:
     """Wait until every public change is in the log and integrated."""
-    tlog: TransparencyLog = year.client.app.state.tlog  # type: ignore[attr-defined]  # app.state is untyped
+    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # app.state is untyped
     for _ in range(1200):
         with year.db.read() as tx:
             waiting, _ = tx.outbox.waiting()
@@ -297,7 +297,7 @@ def gb_half(year: Year) -> None:
 def fr_half_with_a_crash(year: Year) -> None:
     """FR's decisions wait in the outbox; a publisher dies between the log and the database;
     the node's publisher, restarted, must not append them again."""
-    publisher: Publisher = year.client.app.state.publisher  # type: ignore[attr-defined]  # app.state is untyped
+    publisher: Publisher = year.client.app.state.node.publisher  # type: ignore[attr-defined]  # app.state is untyped
     settle(year)
     publisher._stop.set()  # the node's publisher stops (no final drain: changes stay queued)
     assert publisher._thread is not None
@@ -320,7 +320,7 @@ def fr_half_with_a_crash(year: Year) -> None:
     year.act("acme", r2, verb="appeal", reason="we terminated the customer")
     year.act("fr3", r2, verb="dismiss_appeal", reason="too late")
     year.tally["FR"]["appeals.dismissed"] += 1
-    tlog: TransparencyLog = year.client.app.state.tlog  # type: ignore[attr-defined]  # app.state is untyped
+    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # app.state is untyped
     before = tlog.sequencer.size()
     with pytest.raises(Crash):
         Publisher(year.db, CrashAfterAppend(tlog)).run_once()  # type: ignore[arg-type]  # a stand-in log that crashes
@@ -354,7 +354,7 @@ def check_report(year: Year, report: dict[str, Any], state: str, published: int)
     want["reports.published"] = published
     got = figures_of(report)
     assert {k: v for k, v in got.items() if v} == {k: v for k, v in want.items() if v}, state
-    tlog: TransparencyLog = year.client.app.state.tlog  # type: ignore[attr-defined]  # app.state is untyped
+    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # app.state is untyped
     records = read_log(tlog.store.root, tlog.vkey).records
     for path, indexes in report["figures"]["sources"].items():
         assert len(indexes) == got[path]

@@ -15,7 +15,7 @@ from pallmall.storage.migrations.triggers import install_append_only
 from pallmall.storage.types import UTCDateTime
 
 revision = "0013_equities"
-down_revision = "0006_security"
+down_revision = "0012_researchers"
 branch_labels = None
 depends_on = None
 
