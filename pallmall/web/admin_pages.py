@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from pallmall.api.deps import principal, read_tx, write_tx
+from pallmall.api.deps import Caller, Reading, Writing
 from pallmall.core.accounts import AccountService
-from pallmall.core.auth import STATE_BODIES, AccountKind, Permission, Principal, Role
+from pallmall.core.auth import STATE_BODIES, AccountKind, Permission, Role
 from pallmall.core.errors import NotFound
-from pallmall.storage.database import Tx
 from pallmall.web.pages import render
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal, Depends(principal)]
-Reading = Annotated[Tx, Depends(read_tx, scope="function")]
-Writing = Annotated[Tx, Depends(write_tx, scope="function")]
 
 
 @router.get("/admin/accounts", response_class=HTMLResponse)

@@ -113,7 +113,7 @@ class Year:
             f"/api/v1/cases/{case_id}/transitions", json=body, headers=self.auth(user)
         )
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()  # type: ignore[no-any-return]  # JSON objects in these answers
 
     def auth(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[user]}"}
@@ -121,7 +121,7 @@ class Year:
     def post(self, user: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(path, json=body, headers=self.auth(user))
         assert response.status_code == 201, response.text
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()  # type: ignore[no-any-return]  # JSON objects in these answers
 
     def licence(self, vendor: str, authority: str, destination: str) -> str:
         """A licence application filed, submitted and under review."""
@@ -196,7 +196,7 @@ def year(db: Database, settings: Settings) -> Iterator[Year]:
 
 def settle(year: Year) -> TransparencyLog:
     """Wait until every public change is in the log and integrated."""
-    tlog: TransparencyLog = year.client.app.state.tlog  # type: ignore[attr-defined]
+    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # TestClient.app is typed as any ASGI app
     for _ in range(1200):
         with year.db.read() as tx:
             waiting, _ = tx.outbox.waiting()
@@ -297,7 +297,7 @@ def gb_half(year: Year) -> None:
 def fr_half_with_a_crash(year: Year) -> None:
     """FR's decisions wait in the outbox; a publisher dies between the log and the database;
     the node's publisher, restarted, must not append them again."""
-    publisher: Publisher = year.client.app.state.publisher  # type: ignore[attr-defined]
+    publisher: Publisher = year.client.app.state.node.publisher  # type: ignore[attr-defined]  # TestClient.app is typed as any ASGI app
     settle(year)
     publisher._stop.set()  # the node's publisher stops (no final drain: changes stay queued)
     assert publisher._thread is not None
@@ -320,10 +320,10 @@ def fr_half_with_a_crash(year: Year) -> None:
     year.act("acme", r2, verb="appeal", reason="we terminated the customer")
     year.act("fr3", r2, verb="dismiss_appeal", reason="too late")
     year.tally["FR"]["appeals.dismissed"] += 1
-    tlog: TransparencyLog = year.client.app.state.tlog  # type: ignore[attr-defined]
+    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # TestClient.app is typed as any ASGI app
     before = tlog.sequencer.size()
     with pytest.raises(Crash):
-        Publisher(year.db, CrashAfterAppend(tlog)).run_once()  # type: ignore[arg-type]
+        Publisher(year.db, CrashAfterAppend(tlog)).run_once()  # type: ignore[arg-type]  # a stand-in log that crashes
     appended = tlog.sequencer.size() - before
     assert appended > 0  # in the log, and the database does not know it
     publisher.start()  # the restart
@@ -354,7 +354,7 @@ def check_report(year: Year, report: dict[str, Any], state: str, published: int)
     want["reports.published"] = published
     got = figures_of(report)
     assert {k: v for k, v in got.items() if v} == {k: v for k, v in want.items() if v}, state
-    tlog: TransparencyLog = year.client.app.state.tlog  # type: ignore[attr-defined]
+    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # TestClient.app is typed as any ASGI app
     records = read_log(tlog.store.root, tlog.vkey).records
     for path, indexes in report["figures"]["sources"].items():
         assert len(indexes) == got[path]

@@ -230,7 +230,7 @@ def test_a_builder_that_counts_a_change_twice_cannot_verify_itself(
 ) -> None:
     import pallmall.reports.figures as figures
 
-    def every_copy(records):  # type: ignore[no-untyped-def]
+    def every_copy(records):  # type: ignore[no-untyped-def]  # a stand-in for once_per_change
         return [figures._Item(r.index, r.entry) for r in records if r.entry], []
 
     monkeypatch.setattr(figures, "once_per_change", every_copy)
