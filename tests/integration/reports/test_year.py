@@ -406,6 +406,8 @@ def test_a_year_of_three_states(year: Year, settings: Settings, tmp_path: Path) 
 
     # and through the CLI, which also sees the three reports now published in the log
     settle(year)
+    for report in served.values():  # each is the very report its log entry commits to
+        assert verify_report(report, ClientFetcher(year.client), vkey).published_at is not None
     env = cli_env(year, settings)
     for state in STATES:
         path = tmp_path / f"{state}.json"
