@@ -11,13 +11,21 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from pallmall.api import accounts, cases, guard, intel, log, problems, registry, screening
+from pallmall.api import accounts, cases, guard, intel, links, log, problems, registry, screening
 from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal, session_cookie
 from pallmall.api.taxii import TaxiiConfig, taxii_router
 from pallmall.core.settings import Settings
 from pallmall.storage.database import Database
-from pallmall.web import admin_pages, api_docs, cases_pages, pages, portal_pages, screening_pages
+from pallmall.web import (
+    admin_pages,
+    api_docs,
+    cases_pages,
+    links_pages,
+    pages,
+    portal_pages,
+    screening_pages,
+)
 from pallmall.wiring import (
     build_node,
     intel_reading,
@@ -62,6 +70,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     problems.install(app, html=pages.page_error)
     app.include_router(registry.router)
     app.include_router(accounts.router)
+    app.include_router(links.router)
     app.include_router(screening.router)
     app.include_router(log.router)
     app.include_router(cases.router)
@@ -82,6 +91,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)
+    app.include_router(links_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(screening_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,8 +1,9 @@
-"""Re-runs due diligence on open licence cases when the lists or the registry change.
+"""Re-runs due diligence on open cases (licences, restrictions, use authorisations) when the
+lists, the registry or the decided restrictions change.
 
 A list loaded with ``pallmall lists load`` (or through the API), or a registry import, moves
 the *world stamp* (see ``SqlCaseStore.world_stamp``). The server checks the stamp every
-``interval`` seconds and, when it moved, re-runs due diligence on the open licence cases
+``interval`` seconds and, when it moved, re-runs due diligence on the open cases
 whose last run read an older one, so a party designated after a case was filed is flagged
 on that case without anyone asking. ``pallmall cases recheck`` does the same on demand.
 """

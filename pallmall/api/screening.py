@@ -163,4 +163,4 @@ def ownership(
     day = on or date.today()
     graph = RegistryOwnership(tx.registry, Reader.of(caller))
     finding = fifty_percent_rule(record_id, graph, lambda r: graph.is_designated(r, day), day)
-    return {**as_dict(finding), "explanation": finding.explain()}
+    return {**as_dict(finding), "status": finding.status, "explanation": finding.explain()}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,19 +15,26 @@ from pallmall.cases.model import (
     CaseKind,
     CaseParty,
     CaseStatus,
+    DecisionOutcome,
     DiligenceRun,
+    EndUse,
     LicenceApplication,
     PartyRole,
     ProcurementRequest,
+    RestrictionRequest,
+    UseAuthorisationRequest,
     undercut_parties,
 )
+from pallmall.cases.node_lists import NodeLists
 from pallmall.cases.ports import CaseStore, IncidentFacts, RegistryFacts, ScreeningFacts
 from pallmall.policy import (
+    ApplicantEvidence,
     DueDiligence,
     PartyEvidence,
     PriorDenialEvidence,
     ProductEvidence,
     RestrictionEvidence,
+    RuleKind,
     RuleSet,
     assess,
     evaluate,
@@ -67,39 +76,109 @@ def product_category(product: ProductEvidence | None) -> str:
     return "security_tool" if product.security_research else "unclassified"
 
 
-def party_evidence(
-    role: str, name: str, country: str, registry_id: str | None, sources: Sources
-) -> PartyEvidence:
-    """Screening, designations and ownership of one party."""
-    rid = registry_id or ""
-    return PartyEvidence(
-        role=role,
-        name=name,
-        country=country,
-        registry_id=rid,
-        matches=sources.screening.screen(name, country),
-        designations=sources.registry.designations(rid) if rid else (),
-        ownership=sources.registry.ownership(rid) if rid else None,
+@dataclass(frozen=True)
+class Checks:
+    """Everything a party is checked against in one run: the lists in force
+    (``sources.screening``), the registry (designations and ownership of a linked record),
+    and the node lists (the registry's designated records and the vendors restricted here,
+    matched by name with the same matcher)."""
+
+    sources: Sources
+    node: NodeLists
+
+    def party(
+        self, role: str, name: str, country: str = "", registry_id: str | None = None
+    ) -> PartyEvidence:
+        """Screening, node-list matches, designations and ownership of one party."""
+        rid = registry_id or ""
+        registry = self.sources.registry
+        return PartyEvidence(
+            role=role,
+            name=name,
+            country=country,
+            registry_id=rid,
+            matches=self.sources.screening.screen(name, country),
+            designations=registry.designations(rid) if rid else (),
+            ownership=registry.ownership(rid) if rid else None,
+            record_matches=self.node.match(name, country),
+        )
+
+    def vendor(self, vendor_id: str) -> PartyEvidence:
+        """The vendor as a party: by its registry name, designations, ownership."""
+        registry = self.sources.registry
+        name = registry.name(vendor_id) or vendor_id
+        country = next(iter(registry.jurisdictions(vendor_id)), "")
+        return self.party("vendor", name, country, vendor_id)
+
+    def versions(self) -> tuple[str, ...]:
+        """The lists in force and the node lists read."""
+        return (*self.sources.screening.versions(), *self.node.versions())
+
+
+def checks(sources: Sources, store: CaseStore) -> Checks:
+    """The checks of one run: ``sources`` and the node lists as they stand now."""
+    restricted = {}
+    for vendor_id, found in restrictions_in_force(store).items():
+        record = sources.registry.listed(vendor_id)
+        if record is not None:
+            restricted[vendor_id] = (record, found)
+    stamp = hashlib.sha256(store.world_stamp().encode()).hexdigest()[:16]
+    return Checks(sources, NodeLists(sources.registry.designated(), restricted, stamp))
+
+
+def applicant_evidence(
+    case: Case, product_id: str, check: Checks, store: CaseStore
+) -> tuple[ApplicantEvidence | None, PartyEvidence | None]:
+    """The filing account as evidence and as a party: checked by the name of the registry
+    organisation it is linked to (a confirmed link), else by its account name; with how
+    that organisation stands to ``product_id`` (develops, resells, supplies)."""
+    who = store.applicant(case.account_id) if case.account_id else None
+    if who is None:
+        return None, None
+    confirmed = who.registry_id if who.link_status == "confirmed" else ""
+    registry = check.sources.registry
+    name = (registry.name(confirmed) if confirmed else None) or who.name
+    evidence = ApplicantEvidence(
+        account_id=who.account_id,
+        account_name=who.name,
+        registry_id=who.registry_id,
+        link_status=who.link_status,
+        product_id=product_id,
+        relations=registry.relations(confirmed, product_id) if confirmed else (),
     )
+    country = next(iter(registry.jurisdictions(confirmed)), "") if confirmed else ""
+    return evidence, check.party("applicant", name, country or who.state, confirmed or None)
 
 
 def licence_evidence(
     case: Case, app: LicenceApplication, sources: Sources, store: CaseStore
 ) -> DueDiligence:
-    """The evidence for a licence case: every party (and the vendor) screened and looked up,
-    the product, linked incidents, the destination's record, restrictions, prior denials."""
+    """The evidence for a licence case: every party, the applicant and the vendor screened
+    against the lists in force and the node lists and looked up, the product, linked
+    incidents, the destination's record, restrictions, prior denials."""
     reg = sources.registry
+    check = checks(sources, store)
     vendor_id = app.vendor_record_id or reg.vendor_of(app.product_id)
     parties = [
-        party_evidence(p.role.value, p.name, p.country or "", p.registry_id, sources)
-        for p in app.parties
+        check.party(p.role.value, p.name, p.country or "", p.registry_id) for p in app.parties
     ]
+    applicant, as_party = applicant_evidence(case, app.product_id, check, store)
+    if as_party is not None:
+        parties.insert(0, as_party)
     if vendor_id:
-        parties.append(vendor_evidence(vendor_id, sources))
+        parties.append(check.vendor(vendor_id))
     end_user = app.party(PartyRole.END_USER)[0]
     links = {app.product_id: "product"}
     links |= {vendor_id: "vendor"} if vendor_id else {}
     links |= {end_user.registry_id: "end_user"} if end_user.registry_id else {}
+    # the end user found by name on a node list brings that record's abuse history too
+    links |= {
+        m.record_id: "end_user"
+        for p in parties
+        if p.role == PartyRole.END_USER.value
+        for m in p.alerts()
+        if m.record_id not in links
+    }
     return DueDiligence(
         destination=app.destination,
         end_use_category=app.end_use_category.value,
@@ -109,15 +188,97 @@ def licence_evidence(
         incidents=sources.incidents.linked(links) + sources.incidents.in_country(app.destination),
         restrictions=restrictions_on(store, vendor_id),
         prior_denials=prior_denials(store, case),
-        list_versions=sources.screening.versions(),
+        list_versions=check.versions(),
+        applicant=applicant,
     )
 
 
-def vendor_evidence(vendor_id: str, sources: Sources) -> PartyEvidence:
-    """The vendor as a party: screened by its registry name, designations, ownership."""
-    name = sources.registry.name(vendor_id) or vendor_id
-    country = next(iter(sources.registry.jurisdictions(vendor_id)), "")
-    return party_evidence("vendor", name, country, vendor_id, sources)
+def restriction_evidence(
+    case: Case, req: RestrictionRequest, sources: Sources, store: CaseStore
+) -> DueDiligence:
+    """The evidence for a restriction case, kept like a licence case's: the vendor checked
+    against everything (lists, node lists, designations, ownership), the incidents linked
+    to it and to the products it develops, and other restrictions in force on it."""
+    check = checks(sources, store)
+    vendor_id = req.vendor_record_id
+    links = {vendor_id: "vendor"}
+    links |= {p: "product" for p in sources.registry.products_of(vendor_id)}
+    others = [r for r in restrictions_on(store, vendor_id) if r.case_id != case.id]
+    return DueDiligence(
+        destination="",
+        end_use_category=EndUse.OTHER.value,
+        end_user_undertaking=True,
+        parties=(_without_case(check.vendor(vendor_id), case.id),),
+        incidents=sources.incidents.linked(links),
+        restrictions=tuple(others),
+        list_versions=check.versions(),
+    )
+
+
+def _without_case(party: PartyEvidence, case_id: str) -> PartyEvidence:
+    """``party`` without the restriction ``case_id`` among its node-list matches (a
+    restriction case under appeal is not evidence against its own vendor)."""
+    matches = tuple(
+        dataclasses.replace(
+            m, restrictions=tuple(r for r in m.restrictions if r.case_id != case_id)
+        )
+        for m in party.record_matches
+    )
+    kept = tuple(m for m in matches if m.designations or m.restrictions or not m.match.alert)
+    return dataclasses.replace(party, record_matches=kept)
+
+
+def use_evidence(
+    case: Case, req: UseAuthorisationRequest, sources: Sources, store: CaseStore
+) -> DueDiligence:
+    """The evidence for a use authorisation: the product, its vendor checked against
+    everything (restrictions and designations by id and by name), the incidents of the
+    product and the vendor, and the destination rules for the using agency's state."""
+    reg = sources.registry
+    check = checks(sources, store)
+    vendor_id = reg.vendor_of(req.product_id)
+    who = store.applicant(case.account_id) if case.account_id else None
+    state = who.state if who else ""
+    links = {req.product_id: "product"}
+    links |= {vendor_id: "vendor"} if vendor_id else {}
+    incidents = sources.incidents.linked(links)
+    return DueDiligence(
+        destination=state,
+        end_use_category=EndUse.OTHER.value,
+        end_user_undertaking=True,
+        parties=(check.vendor(vendor_id),) if vendor_id else (),
+        product=reg.product(req.product_id),
+        incidents=incidents + (sources.incidents.in_country(state) if state else ()),
+        restrictions=restrictions_on(store, vendor_id),
+        list_versions=check.versions(),
+    )
+
+
+def in_force(case: Case) -> bool:
+    """Whether a restriction case's restriction is in force: restricted, or under appeal
+    of a restriction (the decision stands until the appeal is decided)."""
+    if case.kind is not CaseKind.RESTRICTION:
+        return False
+    if case.status is CaseStatus.RESTRICTED:
+        return True
+    decision = case.state.decision
+    restricted = decision is not None and decision.outcome is DecisionOutcome.RESTRICT
+    return case.status is CaseStatus.APPEAL and restricted
+
+
+def restrictions_in_force(store: CaseStore) -> dict[str, tuple[RestrictionEvidence, ...]]:
+    """Restrictions in force on this node, by restricted vendor (registry id)."""
+    found: dict[str, list[RestrictionEvidence]] = {}
+    for case in store.decided_restrictions():
+        if in_force(case):
+            found.setdefault(case.subject_id, []).append(_restriction(case))
+    return {vendor: tuple(items) for vendor, items in found.items()}
+
+
+def _restriction(case: Case) -> RestrictionEvidence:
+    return RestrictionEvidence(
+        case.id, case.subject_id, case.updated_at.date().isoformat(), _grounds(case)
+    )
 
 
 def restrictions_on(store: CaseStore, vendor_id: str | None) -> tuple[RestrictionEvidence, ...]:
@@ -125,9 +286,9 @@ def restrictions_on(store: CaseStore, vendor_id: str | None) -> tuple[Restrictio
     if not vendor_id:
         return ()
     return tuple(
-        RestrictionEvidence(c.id, vendor_id, c.updated_at.date().isoformat(), _grounds(c))
+        _restriction(c)
         for c in store.cases_about(CaseKind.RESTRICTION.value, vendor_id)
-        if c.status is CaseStatus.RESTRICTED
+        if in_force(c)
     )
 
 
@@ -180,14 +341,80 @@ def _grounds(case: Case) -> str:
     return "; ".join(decision.grounds) or decision.reason or "not stated"
 
 
-def run_licence_diligence(
+Gather = Callable[[Case, Sources, CaseStore], DueDiligence]
+
+
+def _licence(case: Case, sources: Sources, store: CaseStore) -> DueDiligence:
+    return licence_evidence(case, case.filed(LicenceApplication), sources, store)
+
+
+def _restriction_case(case: Case, sources: Sources, store: CaseStore) -> DueDiligence:
+    return restriction_evidence(case, case.filed(RestrictionRequest), sources, store)
+
+
+def _use(case: Case, sources: Sources, store: CaseStore) -> DueDiligence:
+    return use_evidence(case, case.filed(UseAuthorisationRequest), sources, store)
+
+
+GATHER: dict[CaseKind, Gather] = {
+    CaseKind.LICENCE: _licence,
+    CaseKind.RESTRICTION: _restriction_case,
+    CaseKind.USE_AUTHORISATION: _use,
+}
+"""The case kinds that run due diligence, and how each gathers its evidence (a procurement
+check is assessed instead: :func:`procurement_assessment`)."""
+
+RULE_KINDS: dict[CaseKind, frozenset[RuleKind] | None] = {
+    CaseKind.LICENCE: None,
+    CaseKind.RESTRICTION: frozenset(
+        {
+            RuleKind.SCREENING_HIT,
+            RuleKind.REGISTRY_DESIGNATION,
+            RuleKind.FIFTY_PERCENT,
+            RuleKind.OWNERSHIP_DATA,
+            RuleKind.ABUSE_INCIDENTS,
+            RuleKind.VENDOR_RESTRICTED,
+        }
+    ),
+    CaseKind.USE_AUTHORISATION: frozenset(
+        {
+            RuleKind.SCREENING_HIT,
+            RuleKind.REGISTRY_DESIGNATION,
+            RuleKind.FIFTY_PERCENT,
+            RuleKind.OWNERSHIP_DATA,
+            RuleKind.ABUSE_INCIDENTS,
+            RuleKind.DESTINATION,
+            RuleKind.VENDOR_RESTRICTED,
+        }
+    ),
+}
+"""The rule kinds read for each kind (None: all). A licence reads every rule; a restriction
+or a use authorisation has no export to classify, no end user and no applicant product, so
+the rules about those do not apply to it."""
+
+
+def rules_for(kind: CaseKind, rules: RuleSet) -> RuleSet:
+    """``rules`` as they apply to a ``kind`` case (see :data:`RULE_KINDS`)."""
+    wanted = RULE_KINDS[kind]
+    if wanted is None:
+        return rules
+    return dataclasses.replace(rules, rules=tuple(r for r in rules.rules if r.kind in wanted))
+
+
+def run_diligence(
     case: Case, sources: Sources, store: CaseStore, rules: RuleSet, trigger: str, at: datetime
 ) -> DiligenceRun:
-    """Gather the evidence and evaluate ``rules``; the run records what it read."""
-    app = case.filed(LicenceApplication)
-    evidence = licence_evidence(case, app, sources, store)
-    findings = evaluate(rules, evidence)
-    notes = () if evidence.list_versions else ("no restricted-party list is loaded",)
+    """Gather the evidence for ``case`` (a kind in :data:`GATHER`) and evaluate the
+    ``rules`` that apply to its kind; the run records what it read.
+
+    Raises:
+        KeyError: a case kind that runs no due diligence.
+    """
+    evidence = GATHER[case.kind](case, sources, store)
+    applied = rules_for(case.kind, rules)
+    findings = evaluate(applied, evidence)
+    listed = sources.screening.versions()
+    notes = () if listed else ("no restricted-party list is loaded",)
     return DiligenceRun(
         case_id=case.id,
         at=at,
@@ -206,7 +433,8 @@ def procurement_assessment(
     """The EO 14093 assessment of a procurement request: the vendor screened and looked up,
     the product, incidents linked to either, restrictions in force on the vendor, and the
     buyer's declarations, through ``rules``' procurement factors."""
-    vendor = vendor_evidence(req.vendor_record_id, sources)
+    check = checks(sources, store)
+    vendor = check.vendor(req.vendor_record_id)
     links = {req.product_id: "product", req.vendor_record_id: "vendor"}
     evidence = DueDiligence(
         destination="",
@@ -216,7 +444,7 @@ def procurement_assessment(
         product=sources.registry.product(req.product_id),
         incidents=sources.incidents.linked(links),
         restrictions=restrictions_on(store, req.vendor_record_id),
-        list_versions=sources.screening.versions(),
+        list_versions=check.versions(),
     )
     result = assess(rules, evidence, req.declarations, req.vendor_attested)
     return Assessment(

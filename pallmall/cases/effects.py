@@ -299,7 +299,7 @@ RESTRICTION: Effects = {
 PROCUREMENT: Effects = {V.ASSESS: Effect(reassess, "assessed", verdict)}
 
 USE_AUTHORISATION: Effects = {
-    V.SUBMIT: Effect(keep),
+    V.SUBMIT: Effect(keep, diligence=True),
     V.SIGN_OFF: Effect(sign_off, "signed_off"),
     V.REFUSE: Effect(close, "refused"),
     V.REVOKE: Effect(close, "revoked"),

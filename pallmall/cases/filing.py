@@ -7,9 +7,9 @@ import dataclasses
 
 from pallmall.cases.diligence import (
     Sources,
+    checks,
     procurement_assessment,
     product_category,
-    vendor_evidence,
 )
 from pallmall.cases.model import (
     Application,
@@ -24,6 +24,7 @@ from pallmall.cases.model import (
     UseAuthorisationRequest,
     Verb,
 )
+from pallmall.cases.ports import CaseStore
 from pallmall.cases.service import CaseService
 from pallmall.cases.transitions import INITIAL
 from pallmall.core.auth import AccountKind, Permission, Principal
@@ -80,13 +81,16 @@ def open_restriction(service: CaseService, principal: Principal, req: Restrictio
         authority_id=principal.account_id,
         title=f"Restriction: {name}",
         subject_id=req.vendor_record_id,
-        state=CaseState(evidence=_restriction_evidence(req, sources)),
+        state=CaseState(evidence=_restriction_evidence(req, sources, service.store)),
     )
-    return _store(service, principal, case)
+    case = _store(service, principal, case)
+    return service.run_diligence(principal, case, "opened", check=False)
 
 
-def _restriction_evidence(req: RestrictionRequest, sources: Sources) -> RestrictionFile:
-    vendor = vendor_evidence(req.vendor_record_id, sources)
+def _restriction_evidence(
+    req: RestrictionRequest, sources: Sources, store: CaseStore
+) -> RestrictionFile:
+    vendor = checks(sources, store).vendor(req.vendor_record_id)
     incidents = sources.incidents.linked({req.vendor_record_id: "vendor"})
     cited = [i for i in incidents if i.incident_id in req.incident_ids or not req.incident_ids]
     return RestrictionFile(vendor=vendor, incidents=tuple(cited))

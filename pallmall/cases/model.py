@@ -448,6 +448,21 @@ def undercut_parties(app: LicenceApplication) -> tuple[CaseParty, ...]:
 
 
 @dataclass(frozen=True)
+class Applicant:
+    """The account that files a case: its id and name, its ``state`` (ISO 3166-1 alpha-2,
+    empty when the account has none), and the registry organisation it is linked to
+    (``registry_id``, empty when none) with the link's status: ``confirmed`` (set or
+    confirmed by a regulator or an admin), ``claimed`` (by the account, not yet confirmed)
+    or ``none``."""
+
+    account_id: str
+    name: str
+    registry_id: str = ""
+    link_status: str = "none"
+    state: str = ""
+
+
+@dataclass(frozen=True)
 class DeniedLicence:
     """A denied licence case with its end user and consignees (see :data:`UNDERCUT_ROLES`),
     in the order filed."""

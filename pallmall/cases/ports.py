@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from pallmall.cases.model import (
+    Applicant,
     Case,
     CaseEvent,
     CaseQuery,
@@ -15,6 +16,7 @@ from pallmall.cases.model import (
     Message,
     Notification,
 )
+from pallmall.cases.node_lists import ListedRecord
 from pallmall.core.paging import Page, PageRequest
 from pallmall.disclosure import Visibility
 from pallmall.policy import (
@@ -85,6 +87,13 @@ class CaseStore(Protocol):
     def cases_about(self, kind: str, subject_id: str) -> Sequence[Case]:
         """Cases of ``kind`` whose subject (product, vendor) is ``subject_id``."""
 
+    def decided_restrictions(self) -> Sequence[Case]:
+        """Restriction cases in status restricted or appeal (whether a restriction is in
+        force is the caller's to decide), oldest decision first."""
+
+    def applicant(self, account_id: str) -> Applicant | None:
+        """The filing account: its name and the registry organisation it is linked to."""
+
     def world_stamp(self) -> str:
         """A value that changes whenever the registry or a stored list changes."""
 
@@ -123,6 +132,20 @@ class RegistryFacts(Protocol):
 
     def vendor_of(self, product_id: str) -> str | None:
         """The organisation that develops the product, if the registry knows it."""
+
+    def listed(self, record_id: str) -> ListedRecord | None:
+        """The record as a node-list entry (names, countries, designations in force);
+        None when absent or a product."""
+
+    def designated(self) -> tuple[ListedRecord, ...]:
+        """Every record carrying a designation in force, as a node-list entry."""
+
+    def products_of(self, vendor_id: str) -> tuple[str, ...]:
+        """The products the organisation develops."""
+
+    def relations(self, source_id: str, target_id: str) -> tuple[str, ...]:
+        """``develops`` / ``resells`` / ``supplies`` from ``source_id`` to the product
+        ``target_id``, in force."""
 
 
 class IncidentFacts(Protocol):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from pallmall.cases.diligence import Sources, procurement_assessment, run_licence_diligence
+from pallmall.cases.diligence import GATHER, Sources, procurement_assessment, run_diligence
 from pallmall.cases.effects import EFFECTS, Effect, Move, Step
 from pallmall.cases.model import (
     Action,
@@ -260,25 +260,25 @@ class CaseService:
     def run_diligence(
         self, principal: Principal, case: Case, trigger: str, check: bool = True
     ) -> Case:
-        """Run due diligence on a licence case and keep the run; returns the case with its
-        new top severity. With ``check`` the principal needs ``cases:decide``.
+        """Run due diligence on a licence, restriction or use-authorisation case still open
+        and keep the run; returns the case with its new top severity. With ``check`` the
+        principal needs ``cases:decide`` (a use authorisation's runs come by themselves: on
+        submit and on recheck).
 
         Raises:
-            TransitionRefused: the case is not a licence case still open.
+            TransitionRefused: the case's kind runs no due diligence, or it is closed.
         """
         if check:
             require_any(principal, (P.CASES_DECIDE,))
-        if case.kind is not CaseKind.LICENCE or case.status not in OPEN:
+        if case.kind not in GATHER or case.status not in OPEN:
             raise TransitionRefused(f"{case.kind.value} case", case.status.value, "due diligence")
-        run = run_licence_diligence(
-            case, self.sources(), self.store, self.rules, trigger, self.clock()
-        )
+        run = run_diligence(case, self.sources(), self.store, self.rules, trigger, self.clock())
         self.store.add_run(run)
         after = replace(case, top_severity=run.top_severity, version=case.version + 1)
         self.store.save(after, case.version)
         self.record_audit(
             principal,
-            "cases.licence.diligence",
+            f"cases.{case.kind.value}.diligence",
             case.id,
             {"trigger": trigger, "findings": len(run.findings), "stamp": run.stamp},
             run.at,
@@ -286,12 +286,13 @@ class CaseService:
         return after
 
     def recheck(self, principal: Principal) -> list[str]:
-        """Re-run due diligence on every open licence case the principal may see whose last
-        run read older lists or an older registry; returns the ids re-run."""
+        """Re-run due diligence on every open case the principal may see (licences,
+        restrictions, use authorisations) whose last run read older lists, an older registry
+        or older decisions; returns the ids re-run."""
         require_any(principal, (P.CASES_DECIDE,))
         stamp = self.store.world_stamp()
         done = []
-        for case in self._open_licences(principal):
+        for case in self._open_cases(principal):
             runs = self.store.runs(case.id)
             if runs and runs[-1].stamp == stamp:
                 continue
@@ -299,13 +300,13 @@ class CaseService:
             done.append(case.id)
         return done
 
-    def _open_licences(self, principal: Principal) -> list[Case]:
+    def _open_cases(self, principal: Principal) -> list[Case]:
         out: list[Case] = []
         offset = 0
         while True:
-            query = CaseQuery(kind=CaseKind.LICENCE, open_only=True)
+            query = CaseQuery(open_only=True)
             page = self.search(principal, query, PageRequest(offset, 500))
-            out.extend(c for c in page.items if c.status in OPEN)
+            out.extend(c for c in page.items if c.status in OPEN and c.kind in GATHER)
             if not page.has_more:
                 return out
             offset += 500

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
+from pallmall.cases.node_lists import ListedRecord, screening_match
+from pallmall.core.paging import PageRequest
 from pallmall.disclosure import Visibility
 from pallmall.intel.incident import Incident, LinkRole
 from pallmall.policy import (
@@ -18,10 +20,19 @@ from pallmall.policy import (
     ProductEvidence,
     ScreeningMatch,
 )
-from pallmall.registry.model import Product, RelType
+from pallmall.registry.model import Person, Product, RelType
 from pallmall.registry.ownership import RegistryOwnership
-from pallmall.registry.store import RegistryStore
-from pallmall.screening import Hit, Party, Screener, fifty_percent_rule
+from pallmall.registry.store import RecordQuery, RegistryStore, Stored
+from pallmall.screening import (
+    OwnershipChain,
+    OwnershipError,
+    Party,
+    Screener,
+    fifty_percent_rule,
+)
+
+PRODUCT_ROLES = (RelType.DEVELOPS, RelType.RESELLS, RelType.SUPPLIES)
+"""How an organisation may stand to a product it applies to export."""
 
 
 class ScreenerFacts:
@@ -38,39 +49,13 @@ class ScreenerFacts:
             return ()
         party = Party(name, countries=(country,) if country else ())
         result = self.screener.screen(party, today=self.today)
-        return tuple(_match(h) for h in result.hits)
+        return tuple(screening_match(h) for h in result.hits)
 
     def versions(self) -> tuple[str, ...]:
         """``list_id@version`` of the lists in the screener."""
         if self.screener is None:
             return ()
         return tuple(sorted({f"{s.list_id}@{s.version}" for s in self.screener.snapshots}))
-
-
-def _match(hit: Hit) -> ScreeningMatch:
-    return ScreeningMatch(
-        list_id=hit.list_id,
-        list_version=hit.snapshot.version,
-        entry_id=hit.entry_id,
-        entry_name=hit.entry_name,
-        programmes=hit.programmes,
-        score=round(hit.score, 4),
-        alert=hit.alert,
-        explanation=explain_hit(hit),
-    )
-
-
-def explain_hit(hit: Hit) -> str:
-    """One readable line: which names met, how their words paired, what each feature added."""
-    nm = hit.name_match
-    pairs = ", ".join(f"{p.query}~{p.candidate} {p.similarity:.2f}" for p in nm.pairs)
-    parts = "; ".join(f"{c.feature.value} {c.value:+.2f} ({c.detail})" for c in hit.contributions)
-    return (
-        f"{nm.query_name!r} matched {nm.list_name_type.value} name {nm.list_name!r} "
-        f"[{pairs}]; {parts}; score {hit.score:.2f} >= threshold {hit.threshold:.2f}"
-        if hit.alert
-        else f"{nm.query_name!r} near {nm.list_name!r} [{pairs}]; score {hit.score:.2f}"
-    )
 
 
 class RegistryStoreFacts:
@@ -113,11 +98,12 @@ class RegistryStoreFacts:
     def designations(self, record_id: str) -> tuple[DesignationEvidence, ...]:
         """Designations in force today on the record."""
         stored = self.store.get(record_id)
-        if stored is None:
-            return ()
+        return self._in_force(stored) if stored else ()
+
+    def _in_force(self, stored: Stored) -> tuple[DesignationEvidence, ...]:
         return tuple(
             DesignationEvidence(
-                record_id,
+                stored.id,
                 stored.record.name,
                 d.authority,
                 d.programme,
@@ -128,17 +114,105 @@ class RegistryStoreFacts:
             if d.listed_on <= self.today and (d.delisted_on is None or self.today < d.delisted_on)
         )
 
+    def listed(self, record_id: str) -> ListedRecord | None:
+        """The record as a node-list entry (its names, countries, designations in force);
+        None when the registry does not hold it or it is a product."""
+        stored = self.store.get(record_id)
+        return self._listed(stored) if stored else None
+
+    def _listed(self, stored: Stored) -> ListedRecord | None:
+        record = stored.record
+        if isinstance(record, Product):
+            return None
+        person = isinstance(record, Person)
+        nationalities = record.nationalities if isinstance(record, Person) else ()
+        countries = (*record.jurisdictions, *nationalities)
+        return ListedRecord(
+            record_id=stored.id,
+            schema="person" if person else "organization",
+            names=record.all_names(),
+            countries=tuple(dict.fromkeys(countries)),
+            designations=self._in_force(stored),
+        )
+
+    def designated(self) -> tuple[ListedRecord, ...]:
+        """Every record (restricted ones too: due diligence reads as the node) carrying a
+        designation in force today, as a node-list entry."""
+        out: list[ListedRecord] = []
+        query = RecordQuery(designated=True, include_restricted=True)
+        offset = 0
+        while True:
+            page = self.store.search(query, PageRequest(offset, 500))
+            out.extend(r for s in page.items if (r := self._listed(s)) and r.designations)
+            if not page.has_more:
+                return tuple(out)
+            offset += 500
+
+    def products_of(self, vendor_id: str) -> tuple[str, ...]:
+        """The products ``vendor_id`` develops (``develops`` relationships in force)."""
+        return tuple(
+            sorted(
+                r.relationship.target_id
+                for r in self.store.relationships_of(vendor_id)
+                if r.relationship.type is RelType.DEVELOPS
+                and r.relationship.source_id == vendor_id
+                and r.relationship.valid_on(self.today)
+            )
+        )
+
+    def relations(self, source_id: str, target_id: str) -> tuple[str, ...]:
+        """How ``source_id`` stands to the product ``target_id``: the ``develops``,
+        ``resells`` and ``supplies`` relationships between them in force today."""
+        return tuple(
+            sorted(
+                {
+                    r.relationship.type.value
+                    for r in self.store.relationships_of(source_id)
+                    if r.relationship.source_id == source_id
+                    and r.relationship.target_id == target_id
+                    and r.relationship.type in PRODUCT_ROLES
+                    and r.relationship.valid_on(self.today)
+                }
+            )
+        )
+
     def ownership(self, record_id: str) -> OwnershipEvidence | None:
-        """The 50 % rule over the record's registry owners; None when no owner is listed."""
+        """The 50 % rule over the record's registry owners: blocked, unknown (a designated
+        owner's stake has no recorded share: the paths say where) or clear, and the records
+        whose recorded owners hold more than 100 %; None when no designated owner is on any
+        path and the data holds no such error."""
         day = self.today
         finding = fifty_percent_rule(
             record_id, self.graph, lambda r: self.graph.is_designated(r, day), day
         )
-        if not finding.chains:
+        if not (finding.chains or finding.unknown or finding.errors):
             return None
         return OwnershipEvidence(
-            record_id, round(finding.aggregate_share, 4), finding.blocked, finding.explain()
+            record_id=record_id,
+            aggregate_share=round(finding.aggregate_share, 4),
+            blocked=finding.blocked,
+            explanation=finding.explain(),
+            status=finding.status,
+            unknown_paths=tuple(self._path(c) for c in finding.unknown),
+            data_errors=tuple(self._error(e) for e in finding.errors),
         )
+
+    def _label(self, record_id: str) -> str:
+        name = self.name(record_id)
+        return f"{name} ({record_id})" if name else record_id
+
+    def _path(self, chain: OwnershipChain) -> str:
+        steps = [self._label(chain.listed_owner)]
+        for edge in chain.path:
+            share = "unknown" if edge.share is None else f"{edge.share:.0%}"
+            steps.append(f"{share} of {self._label(edge.owned)}")
+        return " -> ".join(steps)
+
+    def _error(self, error: OwnershipError) -> str:
+        holders = ", ".join(
+            f"{self._label(e.owner)} {e.share:.0%}" for e in error.holdings if e.share is not None
+        )
+        return f"recorded owners of {self._label(error.owned)} hold {error.total:.0%}: {holders}"
 
     def vendor_of(self, product_id: str) -> str | None:
         """The developer of ``product_id`` (``develops`` relationship), if any."""

@@ -71,8 +71,9 @@ def show(case_id: str) -> None:
 
 @cases_app.command("recheck")
 def recheck() -> None:
-    """Re-run due diligence on every open licence case whose lists or registry changed since
-    its last run (run it after loading a list or importing registry data, or from cron)."""
+    """Re-run due diligence on every open case whose lists, registry or restrictions changed
+    since its last run (run it after loading a list or importing registry data, or from
+    cron)."""
     _, db = open_database()
     desk = screening_desk(db)
     with db.write() as tx:

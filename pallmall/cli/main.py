@@ -16,6 +16,7 @@ from rich.table import Table
 from pallmall.cli.cases import cases_app
 from pallmall.cli.context import open_database
 from pallmall.cli.intel import COLLECTIONS, INTEL_FORMATS, export_intel, import_intel
+from pallmall.cli.links import link_commands
 from pallmall.cli.lists import lists_app, record_shipped_lists
 from pallmall.cli.lists import screen as screen_command
 from pallmall.cli.log import log_app, log_vkey, publish_changes, witness_app
@@ -250,6 +251,7 @@ def user_list() -> None:
 
 
 user_commands(user_app)
+link_commands(user_app)
 
 
 def _import(db: Database, batches: list[ImportBatch]) -> None:

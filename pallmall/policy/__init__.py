@@ -10,6 +10,7 @@ findings (severity, rule id and version, evidence). Pure domain: no framework, n
 
 from pallmall.policy.evaluate import evaluate
 from pallmall.policy.evidence import (
+    ApplicantEvidence,
     DesignationEvidence,
     DueDiligence,
     IncidentEvidence,
@@ -17,6 +18,7 @@ from pallmall.policy.evidence import (
     PartyEvidence,
     PriorDenialEvidence,
     ProductEvidence,
+    RecordMatch,
     RestrictionEvidence,
     ScreeningMatch,
 )
@@ -35,6 +37,7 @@ from pallmall.policy.recommend import Outcome, Recommendation, recommend
 
 __all__ = [
     "SHIPPED",
+    "ApplicantEvidence",
     "DesignationEvidence",
     "DueDiligence",
     "FactorAssessment",
@@ -48,6 +51,7 @@ __all__ = [
     "ProcurementResult",
     "ProductEvidence",
     "Recommendation",
+    "RecordMatch",
     "RestrictionEvidence",
     "Rule",
     "RuleKind",

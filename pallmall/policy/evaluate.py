@@ -11,7 +11,11 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pallmall.policy.evidence import DueDiligence, IncidentEvidence
+from pallmall.policy.evidence import (
+    DesignationEvidence,
+    DueDiligence,
+    IncidentEvidence,
+)
 from pallmall.policy.model import Finding, Rule, RuleKind, RuleSet
 
 Evaluator = Callable[[Rule, DueDiligence], list[Finding]]
@@ -61,11 +65,24 @@ def _screening_hit(rule: Rule, dd: DueDiligence) -> list[Finding]:
 def _registry_designation(rule: Rule, dd: DueDiligence) -> list[Finding]:
     out = []
     for party in dd.parties:
-        if party.designations:
-            names = "; ".join(f"{d.authority} ({d.listed_on})" for d in party.designations)
-            summary = f"{party.role} {party.name!r} is designated: {names}"
-            out.append(_finding(rule, summary, party.designations))
+        linked = list(party.designations)
+        named = [m for m in party.alerts() if m.designations and m.record_id != party.registry_id]
+        if not linked and not named:
+            continue
+        says = [f"is designated: {_designations(linked)}"] if linked else []
+        says += [
+            f"matches {m.record_name!r} (score {m.match.score:.2f}), designated: "
+            f"{_designations(m.designations)}"
+            for m in named
+        ]
+        summary = f"{party.role} {party.name!r} {'; '.join(says)}"
+        items = [{"party": party.role, "name": party.name}, *linked, *named]
+        out.append(_finding(rule, summary, items))
     return out
+
+
+def _designations(items: Iterable[DesignationEvidence]) -> str:
+    return "; ".join(dict.fromkeys(f"{d.authority} ({d.listed_on})" for d in items))
 
 
 def _fifty_percent(rule: Rule, dd: DueDiligence) -> list[Finding]:
@@ -73,7 +90,7 @@ def _fifty_percent(rule: Rule, dd: DueDiligence) -> list[Finding]:
     out = []
     for party in dd.parties:
         own = party.ownership
-        if own is not None and own.aggregate_share >= threshold:
+        if own is not None and own.aggregate_share + 1e-9 >= threshold:
             summary = (
                 f"{party.role} {party.name!r} is {own.aggregate_share:.0%} owned by blocked "
                 f"persons: {own.explanation}"
@@ -82,18 +99,48 @@ def _fifty_percent(rule: Rule, dd: DueDiligence) -> list[Finding]:
     return out
 
 
+def _ownership_data(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    """``params.issue``: ``unknown`` (a blocked owner's share is not recorded, so the 50 %
+    rule gives "unknown", not "not blocked") or ``data_error`` (recorded owners hold more
+    than 100 % of a record)."""
+    issue = rule.params.get("issue", "unknown")
+    out = []
+    for party in dd.parties:
+        own = party.ownership
+        if own is None:
+            continue
+        if issue == "unknown" and own.status == "unknown":
+            summary = (
+                f"{party.role} {party.name!r}: 50 % rule unknown ({own.aggregate_share:.0%} "
+                f"known); share not recorded on: {'; '.join(own.unknown_paths)}"
+            )
+            out.append(_finding(rule, summary, [own]))
+        elif issue == "data_error" and own.data_errors:
+            summary = f"{party.role} {party.name!r}: ownership data error: " + "; ".join(
+                own.data_errors
+            )
+            out.append(_finding(rule, summary, [own]))
+    return out
+
+
 def _abuse_incidents(rule: Rule, dd: DueDiligence) -> list[Finding]:
     statuses = set(rule.params.get("statuses") or ("confirmed",))
     hits = [i for i in dd.incidents if i.status in statuses and i.linked_as != "destination"]
-    if len(hits) < int(rule.params.get("min_count", 1)):
+    if len(distinct(hits)) < int(rule.params.get("min_count", 1)):
         return []
     return [_finding(rule, _incident_summary(hits), hits)]
 
 
+def distinct(incidents: Iterable[IncidentEvidence]) -> dict[str, IncidentEvidence]:
+    """The incidents by id, each once however many links brought it to the case (an
+    incident attributed to both the product and its vendor is one incident)."""
+    return {i.incident_id: i for i in incidents}
+
+
 def _incident_summary(hits: list[IncidentEvidence]) -> str:
     by_link = sorted({f"{i.linked_as}" for i in hits})
-    titles = "; ".join(sorted({i.title for i in hits})[:3])
-    return f"{len(hits)} incident(s) linked to the {', '.join(by_link)}: {titles}"
+    titles = "; ".join(sorted({i.title for i in distinct(hits).values()})[:3])
+    return f"{len(distinct(hits))} incident(s) linked to the {', '.join(by_link)}: {titles}"
 
 
 def _destination(rule: Rule, dd: DueDiligence) -> list[Finding]:
@@ -104,9 +151,9 @@ def _destination(rule: Rule, dd: DueDiligence) -> list[Finding]:
             return [_finding(rule, summary, [{"destination": dd.destination}])]
         return []
     hits = [i for i in dd.incidents if i.linked_as == "destination" and i.status == "confirmed"]
-    if len(hits) < int(rule.params.get("min_incidents", 1)):
+    if not dd.destination or len(distinct(hits)) < int(rule.params.get("min_incidents", 1)):
         return []
-    summary = f"{len(hits)} confirmed incident(s) by operators in {dd.destination}"
+    summary = f"{len(distinct(hits))} confirmed incident(s) by operators in {dd.destination}"
     return [_finding(rule, summary, hits)]
 
 
@@ -120,7 +167,8 @@ def _eu_art5(rule: Rule, dd: DueDiligence) -> list[Finding]:
         return []
     summary = (
         f"{product.name!r} is not listed but is a cyber-surveillance item "
-        f"({', '.join(sorted(surveillance))}) with {len(concern)} confirmed misuse incident(s): "
+        f"({', '.join(sorted(surveillance))}) with {len(distinct(concern))} confirmed misuse "
+        "incident(s): "
         "an authorisation is required (Art. 5(1) the authority informs the exporter; "
         "Art. 5(2) an exporter aware of it must notify)"
     )
@@ -148,10 +196,51 @@ def _security_research(rule: Rule, dd: DueDiligence) -> list[Finding]:
 
 
 def _vendor_restricted(rule: Rule, dd: DueDiligence) -> list[Finding]:
-    return [
+    out = [
         _finding(rule, f"vendor restricted by case {r.case_id} on {r.decided_at}: {r.grounds}", [r])
         for r in dd.restrictions
     ]
+    known = {r.case_id for r in dd.restrictions}
+    for party in dd.parties:
+        for m in party.alerts():
+            # the vendor itself, restricted by id, is the finding above
+            same = m.record_id == party.registry_id
+            cases = [r for r in m.restrictions if not (same and r.case_id in known)]
+            if not cases:
+                continue
+            decided = "; ".join(f"case {r.case_id} on {r.decided_at}: {r.grounds}" for r in cases)
+            summary = (
+                f"{party.role} {party.name!r} matches {m.record_name!r} "
+                f"(score {m.match.score:.2f}), restricted by {decided}"
+            )
+            out.append(_finding(rule, summary, [{"party": party.role, "name": party.name}, m]))
+    return out
+
+
+def _applicant_product(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    """The applicant neither develops nor resells (nor supplies) the product it applies
+    for; with ``params.unlinked`` true, instead: its account is linked to no registry
+    organisation (then nobody can tell)."""
+    app = dd.applicant
+    if app is None or app.relations or dd.product is None:
+        return []
+    unlinked = bool(rule.params.get("unlinked"))
+    if not app.registry_id or app.link_status != "confirmed":
+        if not unlinked:
+            return []
+        summary = (
+            f"applicant {app.account_name!r} is linked to no registry organisation (link: "
+            f"{app.link_status}): whether it develops or resells {dd.product.name!r} cannot be "
+            "checked"
+        )
+        return [_finding(rule, summary, [app])]
+    if unlinked:
+        return []
+    summary = (
+        f"applicant {app.account_name!r} (registry {app.registry_id}) neither develops nor "
+        f"resells {dd.product.name!r}"
+    )
+    return [_finding(rule, summary, [app, dd.product])]
 
 
 def _prior_denial(rule: Rule, dd: DueDiligence) -> list[Finding]:
@@ -176,6 +265,8 @@ EVALUATORS: dict[RuleKind, Evaluator] = {
     RuleKind.SCREENING_HIT: _screening_hit,
     RuleKind.REGISTRY_DESIGNATION: _registry_designation,
     RuleKind.FIFTY_PERCENT: _fifty_percent,
+    RuleKind.OWNERSHIP_DATA: _ownership_data,
+    RuleKind.APPLICANT_PRODUCT: _applicant_product,
     RuleKind.ABUSE_INCIDENTS: _abuse_incidents,
     RuleKind.DESTINATION: _destination,
     RuleKind.EU_ART5: _eu_art5,

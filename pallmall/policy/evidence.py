@@ -39,18 +39,55 @@ class DesignationEvidence:
 
 @dataclass(frozen=True)
 class OwnershipEvidence:
-    """The 50 % rule applied to a registry record: aggregate share of blocked owners (0-1)."""
+    """The 50 % rule applied to a registry record.
+
+    ``aggregate_share`` (0-1) is what blocked owners are known to hold; ``status`` is
+    ``blocked`` (it reaches the threshold), ``unknown`` (it does not, but a blocked owner
+    holds a stake whose share the registry does not record: ``unknown_paths`` show where)
+    or ``clear``. ``data_errors`` name records whose recorded owners hold more than 100 %
+    together: the registry is wrong there, and a caseworker must see it.
+    """
 
     record_id: str
     aggregate_share: float
     blocked: bool
     explanation: str
+    status: str = "clear"
+    unknown_paths: tuple[str, ...] = ()
+    data_errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RestrictionEvidence:
+    """A decided vendor restriction case in force."""
+
+    case_id: str
+    vendor_record_id: str
+    decided_at: str
+    grounds: str
+
+
+@dataclass(frozen=True)
+class RecordMatch:
+    """A party matched by name to a registry record this node holds as a list entry: a
+    record designated in the registry (``designations``), or a vendor restricted by a case
+    decided here (``restrictions``). ``match`` is the screener's hit, explained; its
+    ``list_id`` says which of the two node lists it is on."""
+
+    record_id: str
+    record_name: str
+    match: ScreeningMatch
+    designations: tuple[DesignationEvidence, ...] = ()
+    restrictions: tuple[RestrictionEvidence, ...] = ()
 
 
 @dataclass(frozen=True)
 class PartyEvidence:
-    """One party of a case (``role``: end_user, consignee, intermediary, beneficial_owner,
-    vendor) with what screening, the registry and the ownership chain say about it."""
+    """One party of a case (``role``: applicant, end_user, consignee, intermediary,
+    beneficial_owner, vendor) with what screening, the registry and the ownership chain say
+    about it: ``matches`` against the lists in force, ``record_matches`` against the
+    registry's designated records and the node's restricted vendors, by name;
+    ``designations`` of the record it is linked to by id."""
 
     role: str
     name: str
@@ -59,6 +96,11 @@ class PartyEvidence:
     matches: tuple[ScreeningMatch, ...] = ()
     designations: tuple[DesignationEvidence, ...] = ()
     ownership: OwnershipEvidence | None = None
+    record_matches: tuple[RecordMatch, ...] = ()
+
+    def alerts(self) -> tuple[RecordMatch, ...]:
+        """The record matches at or above the alert threshold."""
+        return tuple(m for m in self.record_matches if m.match.alert)
 
 
 @dataclass(frozen=True)
@@ -87,13 +129,19 @@ class IncidentEvidence:
 
 
 @dataclass(frozen=True)
-class RestrictionEvidence:
-    """A decided vendor restriction case in force."""
+class ApplicantEvidence:
+    """Who applies, and what it is to the product: the filing ``account_id`` and its name,
+    the registry organisation it is linked to (``registry_id``, empty when none) with the
+    link's ``link_status`` (``confirmed``, ``claimed`` or ``none``), and ``relations``: how
+    that organisation stands to the product in the registry (``develops``, ``resells``,
+    ``supplies``; empty when it does none of these)."""
 
-    case_id: str
-    vendor_record_id: str
-    decided_at: str
-    grounds: str
+    account_id: str
+    account_name: str
+    registry_id: str = ""
+    link_status: str = "none"
+    product_id: str = ""
+    relations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +174,7 @@ class DueDiligence:
     restrictions: tuple[RestrictionEvidence, ...] = ()
     prior_denials: tuple[PriorDenialEvidence, ...] = ()
     list_versions: tuple[str, ...] = ()
+    applicant: ApplicantEvidence | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form, kept with every due-diligence run."""

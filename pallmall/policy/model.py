@@ -29,6 +29,8 @@ class RuleKind(StrEnum):
     SCREENING_HIT = "screening_hit"
     REGISTRY_DESIGNATION = "registry_designation"
     FIFTY_PERCENT = "fifty_percent"
+    OWNERSHIP_DATA = "ownership_data"
+    APPLICANT_PRODUCT = "applicant_product"
     ABUSE_INCIDENTS = "abuse_incidents"
     DESTINATION = "destination"
     EU_ART5 = "eu_art5"

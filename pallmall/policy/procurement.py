@@ -83,18 +83,21 @@ def _vendor(evidence: DueDiligence) -> PartyEvidence | None:
 
 def _foreign_control(evidence: DueDiligence) -> str:
     vendor = _vendor(evidence)
-    if vendor and vendor.ownership and vendor.ownership.aggregate_share > 0:
-        return f"blocked owners hold {vendor.ownership.aggregate_share:.0%}"
+    own = vendor.ownership if vendor else None
+    if own and own.aggregate_share > 0:
+        return f"blocked owners hold {own.aggregate_share:.0%}"
+    if own and own.status == "unknown":
+        return f"blocked owners hold a share not recorded: {'; '.join(own.unknown_paths)}"
     return ""
 
 
 def _abuse(evidence: DueDiligence) -> str:
-    hits = [i for i in evidence.incidents if i.status == "confirmed"]
+    hits = {i.incident_id for i in evidence.incidents if i.status == "confirmed"}
     return f"{len(hits)} confirmed abuse incident(s)" if hits else ""
 
 
 def _sold_to_abusers(evidence: DueDiligence) -> str:
-    hits = [i for i in evidence.incidents if i.status == "confirmed" and i.has_operator]
+    hits = {i.incident_id for i in evidence.incidents if i.status == "confirmed" and i.has_operator}
     return f"{len(hits)} confirmed incident(s) attributed to a customer" if hits else ""
 
 
@@ -105,6 +108,8 @@ def _designated(evidence: DueDiligence) -> str:
         reasons.append("screening alert on the vendor")
     if vendor and vendor.designations:
         reasons.append("designated in the registry")
+    if vendor and any(m.designations for m in vendor.alerts() if m.record_id != vendor.registry_id):
+        reasons.append("matches a record designated in the registry")
     if evidence.restrictions:
         reasons.append("restricted by a decided restriction case")
     return "; ".join(reasons)

@@ -6,7 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pallmall.registry.importers.batch import ImportBatch
-from pallmall.registry.importers.curated import read_designations, read_products, read_relationships
+from pallmall.registry.importers.curated import (
+    read_designations,
+    read_names,
+    read_products,
+    read_relationships,
+)
 from pallmall.registry.importers.misp_galaxy import read_galaxy
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "registry"
@@ -16,6 +21,7 @@ SHIPPED: tuple[tuple[str, Callable[[Path], ImportBatch]], ...] = (
     ("misp-surveillance-vendor.json", read_galaxy),
     ("misp-threat-actor-hack-for-hire.json", read_galaxy),
     ("designations.csv", read_designations),
+    ("names.csv", read_names),
     ("products.csv", read_products),
     ("relationships.csv", read_relationships),
 )
@@ -23,6 +29,7 @@ SHIPPED: tuple[tuple[str, Callable[[Path], ImportBatch]], ...] = (
 READERS: dict[str, Callable[[Path], ImportBatch]] = {
     "galaxy": read_galaxy,
     "designations": read_designations,
+    "names": read_names,
     "products": read_products,
     "relationships": read_relationships,
 }

@@ -1,8 +1,9 @@
 """The registry's ownership relationships as the screening 50 % rule's ``OwnershipGraph``.
 
-``owns`` with a share is a holding of that share; ``subsidiary_of`` with a share is the
-parent's holding. A relationship without a share cannot be weighed and is left out (the
-finding then understates; the record page shows such links for a person to judge).
+``owns`` with a share is a holding of that share; ``owns`` without one, and
+``subsidiary_of`` (which records no share), are holdings of unknown size: the 50 % rule
+reads them as "unknown", never as 0 %. Edges come in the order they were recorded, so a
+stake recorded again supersedes (the rule counts each owner's stake once).
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ class RegistryOwnership:
         self.reader = reader
 
     def owners_of(self, party: str) -> Sequence[OwnershipEdge]:
-        """Direct holders of ``party`` with a known share (0 < share <= 1)."""
+        """Direct holders of ``party``: share 0 < share <= 1, or None when not recorded;
+        oldest recorded first."""
         edges = []
-        for stored in self.store.relationships_of(party):
+        found = sorted(self.store.relationships_of(party), key=lambda r: (r.recorded_at, r.id))
+        for stored in found:
             rel = stored.relationship
-            if rel.share is None or rel.share <= 0:
+            if rel.share is not None and rel.share <= 0:
                 continue
             if rel.type is RelType.OWNS and rel.target_id == party:
                 owner = rel.source_id
@@ -41,7 +44,8 @@ class RegistryOwnership:
                 continue
             if not self._readable(owner):
                 continue
-            edges.append(OwnershipEdge(owner, party, rel.share / 100, rel.start, rel.end))
+            share = rel.share / 100 if rel.share is not None else None
+            edges.append(OwnershipEdge(owner, party, share, rel.start, rel.end))
         return edges
 
     def _readable(self, record_id: str) -> bool:

@@ -42,6 +42,7 @@ from pallmall.screening.ownership import (
     FiftyPercentFinding,
     OwnershipChain,
     OwnershipEdge,
+    OwnershipError,
     OwnershipGraph,
     fifty_percent_rule,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "NameType",
     "OwnershipChain",
     "OwnershipEdge",
+    "OwnershipError",
     "OwnershipGraph",
     "PartialDate",
     "Party",

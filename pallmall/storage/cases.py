@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Row
 
 from pallmall.cases.model import (
+    Applicant,
     Case,
     CaseEvent,
     CaseKind,
@@ -45,6 +46,7 @@ from pallmall.core.errors import Conflict
 from pallmall.core.paging import Page, PageRequest
 from pallmall.policy import Finding, Severity
 from pallmall.storage.base import metadata
+from pallmall.storage.links import account_registry_links
 from pallmall.storage.screening import screening_snapshot
 from pallmall.storage.tables import (
     AutoId,
@@ -282,6 +284,27 @@ class SqlCaseStore:
         ).all()
         return [_case(r) for r in rows]
 
+    def decided_restrictions(self) -> Sequence[Case]:
+        decided = (CaseStatus.RESTRICTED.value, CaseStatus.APPEAL.value)
+        rows = self.conn.execute(
+            select(cases)
+            .where(cases.c.kind == CaseKind.RESTRICTION.value, cases.c.status.in_(decided))
+            .order_by(cases.c.updated_at, cases.c.id)
+        ).all()
+        return [_case(r) for r in rows]
+
+    def applicant(self, account_id: str) -> Applicant | None:
+        links = account_registry_links
+        row = self.conn.execute(
+            select(account_orgs, links.c.registry_id, links.c.status)
+            .select_from(account_orgs.outerjoin(links, links.c.account_id == account_orgs.c.id))
+            .where(account_orgs.c.id == account_id)
+        ).first()
+        if row is None:
+            return None
+        state = row.state or ""
+        return Applicant(row.id, row.name, row.registry_id or "", row.status or "none", state)
+
     def world_stamp(self) -> str:
         parts = []
         for table, column in (
@@ -292,6 +315,18 @@ class SqlCaseStore:
             parts.append(f"{table.name}:{count}:{last.isoformat() if last else ''}")
         snapshots = self.conn.execute(select(func.max(screening_snapshot.c.id))).scalar()
         parts.append(f"lists:{snapshots or 0}")
+        # restrictions decided here are a list too (due diligence screens every party
+        # against them), and a confirmed link changes who the applicant is
+        count, last = self.conn.execute(
+            select(func.count(), func.max(cases.c.updated_at)).where(
+                cases.c.kind == CaseKind.RESTRICTION.value
+            )
+        ).one()
+        parts.append(f"restrictions:{count}:{last.isoformat() if last else ''}")
+        count, last = self.conn.execute(
+            select(func.count(), func.max(account_registry_links.c.at))
+        ).one()
+        parts.append(f"links:{count}:{last.isoformat() if last else ''}")
         return ";".join(parts)
 
     def _rows(self, table: Table, case_id: str) -> Sequence[Row[Any]]:

@@ -62,6 +62,33 @@ def read_designations(path: Path) -> ImportBatch:
     return batch
 
 
+NAME_KINDS = ("alias", "former_name")
+
+
+def read_names(path: Path) -> ImportBatch:
+    """Other names of a party: ``name,type,alias,kind,citation,url``; ``kind`` is ``alias``
+    (a name it trades or is listed under) or ``former_name``. Rows naming the same party add
+    to one record, which the import merges into the record of that name (so a party typed
+    under any of its names is found). Raises :class:`InvalidInput` naming file and line."""
+    batch = ImportBatch(source=f"names:{path.name}")
+    for where, row in _rows(path, {"name", "type", "alias", "kind", "citation"}):
+        if row["kind"] not in NAME_KINDS:
+            raise InvalidInput(f"{where}: kind", f"{row['kind']!r} is not one of {NAME_KINDS}")
+        key = name_ref(row["name"])
+        current: Any = batch.records.get(key) or _valid(where, _party, row=row)
+        field = "aliases" if row["kind"] == "alias" else "former_names"
+        update = {
+            field: (*getattr(current, field), row["alias"]),
+            "sources": (*current.sources, _source(row)),
+        }
+        batch.records[key] = _valid(where, type(current), **{**_fields(current), **update})
+    return batch
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    return {k: getattr(record, k) for k in record.model_fields_set}
+
+
 def read_products(path: Path) -> ImportBatch:
     """Product taxonomy: ``product,capabilities,control_codes,security_research,citation,url``
     (lists separated by ``;``). Products are matched by name to those already imported."""

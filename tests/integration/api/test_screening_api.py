@@ -143,7 +143,7 @@ def test_fifty_percent_rule_through_registry_ownership(
     finding = client.get(f"/api/v1/screening/ownership/{target}", headers=admin).json()
     # Holding is 60 % owned by a listed party, so it is blocked and passes its 50 % on in full:
     # 50 % + 25 % = 75 %.
-    assert finding["blocked"] is True
+    assert finding["blocked"] is True and finding["status"] == "blocked"
     assert finding["aggregate_share"] == pytest.approx(0.75)
     # one line per chain from a listed owner, the blocked holding named on its chain
     chains = sorted(finding["explanation"].splitlines())

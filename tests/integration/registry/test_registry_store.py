@@ -182,7 +182,12 @@ def test_demo_import_is_idempotent_and_merges_sources(db: Database) -> None:
         assert len(nso) == 1, "galaxy 'NSO group' and the designation 'NSO Group' are one actor"
         designations = nso[0].record.designations
         assert [d.authority for d in designations] == ["US Commerce BIS Entity List"]
-        assert nso[0].record.aliases == ("Q-Cyber", "Circles")
+        assert nso[0].record.aliases == (
+            "Q-Cyber",
+            "Circles",
+            "NSO Group Technologies Ltd",  # names.csv: the registered names (issue 12)
+            "Q Cyber Technologies Ltd",
+        )
         hfh = svc.search(ANONYMOUS, RecordQuery(kind=OrgKind.HACKER_FOR_HIRE), PageRequest())
         assert {"Dark Basin", "Void Balaur"} <= {s.record.name for s in hfh.items}
 

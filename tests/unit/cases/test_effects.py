@@ -155,7 +155,9 @@ def test_amendment_needs_conditions() -> None:
 def test_what_follows_each_verb() -> None:
     licence_effects = EFFECTS[CaseKind.LICENCE]
     assert licence_effects[Verb.SUBMIT].diligence
-    assert not EFFECTS[CaseKind.USE_AUTHORISATION][Verb.SUBMIT].diligence
+    # issue 12: a use authorisation runs due diligence when submitted, for the overseer
+    assert EFFECTS[CaseKind.USE_AUTHORISATION][Verb.SUBMIT].diligence
+    assert not EFFECTS[CaseKind.PROCUREMENT][Verb.ASSESS].diligence
     assert licence_effects[Verb.COUNTERSIGN].notify is CaseStatus.DENIED
     assert EFFECTS[CaseKind.RESTRICTION][Verb.COUNTERSIGN].notify is None
     published = {

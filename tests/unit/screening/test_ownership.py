@@ -89,3 +89,56 @@ def test_cycles_end_and_bad_shares_are_refused() -> None:
     assert not fifty_percent_rule("Target", graph, listed(), DAY).blocked
     with pytest.raises(InvalidInput, match="not in"):
         fifty_percent_rule("Target", Graph(OwnershipEdge("A", "Target", 1.5)), listed("A"), DAY)
+
+
+# -- issue 12: unknown shares, stakes recorded twice, owners holding more than 100 % ---------
+
+
+def test_an_unrecorded_share_of_a_listed_owner_is_unknown_not_clear() -> None:
+    graph = Graph(OwnershipEdge("A", "Target", None), OwnershipEdge("C", "Target", 0.3))
+    finding = fifty_percent_rule("Target", graph, listed("A"), DAY)
+    assert not finding.blocked and finding.aggregate_share == 0
+    assert finding.status == "unknown"
+    assert [c.listed_owner for c in finding.unknown] == ["A"]
+    assert "A -> Target (unknown; effective unknown)" in finding.explain()
+
+
+def test_an_unknown_share_on_an_indirect_path_is_unknown() -> None:
+    graph = Graph(OwnershipEdge("A", "H", 0.8), OwnershipEdge("H", "Target", None))
+    finding = fifty_percent_rule("Target", graph, listed("A"), DAY)
+    # H is blocked in its own right (80 %), but how much of Target it holds is not recorded
+    assert finding.status == "unknown" and finding.unknown[0].blocked_via == "H"
+
+
+def test_known_shares_reaching_half_block_whatever_is_unknown() -> None:
+    graph = Graph(OwnershipEdge("A", "Target", 0.5), OwnershipEdge("B", "Target", None))
+    assert fifty_percent_rule("Target", graph, listed("A", "B"), DAY).status == "blocked"
+
+
+def test_no_listed_owner_is_clear_even_with_unknown_shares() -> None:
+    graph = Graph(OwnershipEdge("X", "Target", None))
+    assert fifty_percent_rule("Target", graph, listed("A"), DAY).status == "clear"
+
+
+def test_a_stake_recorded_twice_counts_once() -> None:
+    graph = Graph(OwnershipEdge("A", "Target", 0.3), OwnershipEdge("A", "Target", 0.3))
+    finding = fifty_percent_rule("Target", graph, listed("A"), DAY)
+    assert finding.aggregate_share == pytest.approx(0.3) and not finding.blocked
+
+
+def test_a_re_recorded_stake_supersedes_and_a_known_share_beats_an_unknown_one() -> None:
+    graph = Graph(
+        OwnershipEdge("A", "Target", 0.3),
+        OwnershipEdge("A", "Target", 0.4),
+        OwnershipEdge("A", "Target", None),
+    )
+    finding = fifty_percent_rule("Target", graph, listed("A"), DAY)
+    assert finding.aggregate_share == pytest.approx(0.4) and finding.status == "clear"
+
+
+def test_owners_holding_more_than_everything_is_a_data_error() -> None:
+    graph = Graph(OwnershipEdge("A", "Target", 0.7), OwnershipEdge("B", "Target", 0.6))
+    finding = fifty_percent_rule("Target", graph, listed("A"), DAY)
+    assert finding.blocked and finding.aggregate_share == pytest.approx(0.7)
+    [error] = finding.errors
+    assert error.owned == "Target" and error.total == pytest.approx(1.3)
