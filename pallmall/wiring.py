@@ -14,18 +14,21 @@ the CLI take their services from here; nothing else constructs a store on ``db.e
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 from pallmall.api.pool import WorkerPool
 from pallmall.cases.diligence import Sources
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
 from pallmall.core.auth import Principal
-from pallmall.core.errors import Conflict
+from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
 from pallmall.disclosure import PUBLIC, Reader
@@ -39,12 +42,22 @@ from pallmall.publisher import Publisher
 from pallmall.rechecker import Rechecker
 from pallmall.registry.lookup import ProductsByName
 from pallmall.screening import Screener, ScreeningDesk
+from pallmall.screening.updates import (
+    Fetcher,
+    FolderFetcher,
+    HttpFetcher,
+    UpdateOutcome,
+    read_feeds,
+    update_list,
+)
 from pallmall.storage.base import is_sqlite
 from pallmall.storage.cases import SqlCaseStore
 from pallmall.storage.database import Database, Tx
 from pallmall.storage.intel import RegistryExportSource, RegistryRecordTypes, SqlIntelStore
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
+
+LOG = logging.getLogger("pallmall")
 
 # -- per unit of work ------------------------------------------------------------------------
 
@@ -122,19 +135,24 @@ class Node:
     screening: ScreeningDesk
     workers: WorkerPool
     rechecker: Rechecker
+    lists_updater: ListsUpdater
 
     def start(self) -> None:
         """Start the log's integrator, the outbox publisher, the screener's first build
-        and (when ``recheck_seconds`` is set) the rechecker."""
+        (or mapping of its stored index) and warm-up, (when ``recheck_seconds`` is set) the
+        rechecker and (when ``lists_update_seconds`` is set) the list updates."""
         self.tlog.ensure_checkpoint()
         self.tlog.start()
         self.publisher.start()
         warm_up(self.screening)
         if self.settings.recheck_seconds:
             self.rechecker.start(self.settings.recheck_seconds)
+        if self.settings.lists_update_seconds:
+            self.lists_updater.start()
 
     def stop(self) -> None:
         """Stop what :meth:`start` started, the worker pool last."""
+        self.lists_updater.stop()
         self.rechecker.stop()
         self.publisher.stop()
         self.tlog.stop()
@@ -147,7 +165,7 @@ def build_node(settings: Settings, db: Database | None = None) -> Node:
     secure_data_dir(settings)
     db = db or Database(settings.effective_database_url)
     tlog = open_log(settings, db)
-    desk = screening_desk(db)
+    desk = screening_desk(db, screening_index_root(settings))
     return Node(
         settings=settings,
         db=db,
@@ -156,6 +174,7 @@ def build_node(settings: Settings, db: Database | None = None) -> Node:
         screening=desk,
         workers=WorkerPool(settings.worker_threads),
         rechecker=Rechecker(db, lambda tx: case_service(tx, desk)),
+        lists_updater=ListsUpdater(settings, db, settings.lists_update_seconds),
     )
 
 
@@ -171,11 +190,84 @@ def session_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def screening_desk(db: Database) -> ScreeningDesk:
+def screening_desk(db: Database, index_root: Path | None = None) -> ScreeningDesk:
     """The screening desk over the lists stored in ``db`` (the list store keeps its own
-    short transactions: lists are read whole when the screener is rebuilt)."""
+    short transactions: lists are read whole when the index is built); with
+    ``index_root`` (:func:`screening_index_root`), the index is stored there once per set
+    of list versions and mapped back by every process."""
     store = SqlListStore(db.engine)
-    return ScreeningDesk(current=lambda: current_snapshots(store), load=store.latest)
+    return ScreeningDesk(
+        current=lambda: current_snapshots(store), load=store.latest, index_root=index_root
+    )
+
+
+def list_store(db: Database) -> SqlListStore:
+    """The list store over ``db`` (snapshots, entries, changes; its own short transactions)."""
+    return SqlListStore(db.engine)
+
+
+def screening_index_root(settings: Settings) -> Path:
+    """Where the screener's stored indexes live: ``data_dir/screening-index``."""
+    return settings.data_dir / "screening-index"
+
+
+def update_lists(
+    settings: Settings, db: Database, wanted: Sequence[str] = (), offline: Path | None = None
+) -> list[UpdateOutcome]:
+    """Update ``wanted`` lists (default: those in force that have a feed, else every
+    feed) from their feeds: ``data_dir/lists-feeds.json`` over the official ones; HTTP
+    validators kept in ``data_dir/lists-fetch.json``; ``offline``: read the files from
+    that folder. See :func:`pallmall.screening.updates.update_list`.
+
+    Raises:
+        InvalidInput: a list has no feed, or the feeds file is malformed.
+    """
+    store = SqlListStore(db.engine)
+    feeds = read_feeds(settings.data_dir / "lists-feeds.json")
+    in_force = [s.list_id for s in current_snapshots(store) if s.list_id in feeds]
+    chosen = list(wanted) or in_force or sorted(feeds)
+    unknown = [name for name in chosen if name not in feeds]
+    if unknown:
+        known = ", ".join(sorted(feeds))
+        raise InvalidInput("LIST", f"no feed for {', '.join(unknown)} (feeds: {known})")
+    fetcher: Fetcher = (
+        FolderFetcher(offline)
+        if offline is not None
+        else HttpFetcher(settings.data_dir / "lists-fetch.json")
+    )
+    return [update_list(feeds[name], store, fetcher, date.today()) for name in chosen]
+
+
+class ListsUpdater:
+    """The server's list schedule: every ``seconds``, :func:`update_lists` in a daemon
+    thread (a failed source is logged; the version in force stays)."""
+
+    def __init__(self, settings: Settings, db: Database, seconds: float) -> None:
+        self.settings, self.db, self.seconds = settings, db, seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the schedule (the first update after ``seconds``)."""
+        self._thread = threading.Thread(target=self._run, name="lists-updater", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the schedule (an update under way finishes first)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                outcomes = update_lists(self.settings, self.db)
+            except PallmallError as exc:
+                LOG.warning("lists update: %s", exc)
+                continue
+            for outcome in outcomes:
+                if outcome.status == "failed":
+                    LOG.warning("lists update: %s: %s", outcome.list_id, outcome.error)
 
 
 def open_log(settings: Settings, db: Database) -> TransparencyLog:
@@ -201,6 +293,6 @@ def warm_up(desk: ScreeningDesk) -> None:
 
     def build() -> None:
         with suppress(Conflict):  # no list loaded yet: the first screen will say so
-            desk.screener()
+            desk.warm_up()
 
     threading.Thread(target=build, name="screener-warm-up", daemon=True).start()

@@ -13,23 +13,27 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from pallmall.api import problems
-from pallmall.api.deps import Caller, Reading, Workers, screening_desk
+from pallmall.api.deps import Caller, Reading, Workers, database, screening_desk
 from pallmall.core.auth import Permission
 from pallmall.core.errors import InvalidInput
 from pallmall.disclosure import Reader
 from pallmall.registry.ownership import RegistryOwnership
 from pallmall.registry.service import RegistryService
 from pallmall.screening import (
+    ChangeKind,
     EntrySchema,
     Party,
     ScreeningDesk,
     as_dict,
+    diff_versions,
     fifty_percent_rule,
+    list_ages,
     read_parties,
     results_to_csv,
     results_to_json,
     screen_batch,
 )
+from pallmall.wiring import list_store
 
 router = APIRouter(prefix="/api/v1/screening", tags=["screening"], responses=problems.RESPONSES)
 MAX_BATCH = 10_000
@@ -63,13 +67,39 @@ class PartyIn(BaseModel):
 
 
 class SnapshotOut(BaseModel):
-    """A list snapshot in force."""
+    """A list snapshot in force, its age, and whether it is older than its publisher's
+    usual interval between versions (``overdue``)."""
 
     list_id: str
     version: str
     published: date | None
     source: str
     age_days: int | None
+    expected_days: int
+    overdue: bool
+
+
+class ChangeOut(BaseModel):
+    """One entry listed, delisted or amended (with the fields that changed)."""
+
+    kind: str
+    entry_id: str
+    name: str
+    effective: date | None
+    fields: list[str]
+
+
+class DiffOut(BaseModel):
+    """What changed in a list between two stored versions (``from_version`` null: the
+    list's first version, every entry a listing)."""
+
+    list_id: str
+    from_version: str | None
+    to_version: str
+    listed: int
+    delisted: int
+    amended: int
+    changes: list[ChangeOut]
 
 
 @router.post("/screen")
@@ -137,17 +167,50 @@ def parse_batch(raw: bytes, field: str, limit: int = MAX_BATCH) -> list[Party]:
 def lists(caller: Caller, request: Request) -> list[SnapshotOut]:
     """The newest snapshot of every list, with its age in days."""
     caller.require(Permission.SCREENING_RUN)
-    today = date.today()
     return [
         SnapshotOut(
-            list_id=s.list_id,
-            version=s.version,
-            published=s.published,
-            source=s.source,
-            age_days=(today - s.published).days if s.published else None,
+            list_id=a.snapshot.list_id,
+            version=a.snapshot.version,
+            published=a.snapshot.published,
+            source=a.snapshot.source,
+            age_days=a.age_days,
+            expected_days=a.expected_days,
+            overdue=a.overdue,
         )
-        for s in screening_desk(request).current()
+        for a in list_ages(screening_desk(request).current(), date.today())
     ]
+
+
+@router.get("/lists/{list_id}/diff", response_model=DiffOut)
+def list_diff(
+    list_id: str,
+    caller: Caller,
+    request: Request,
+    old: Annotated[str | None, Query(alias="from", max_length=64)] = None,
+    new: Annotated[str | None, Query(alias="to", max_length=64)] = None,
+) -> DiffOut:
+    """Listings, delistings and changed entries of a list between two stored versions
+    (default: the newest and the one before it); 404 for an unknown list or version."""
+    caller.require(Permission.SCREENING_RUN)
+    found = diff_versions(list_store(database(request)), list_id, old, new)
+    return DiffOut(
+        list_id=list_id,
+        from_version=found.old.version if found.old else None,
+        to_version=found.new.version,
+        listed=len(found.of_kind(ChangeKind.LISTED)),
+        delisted=len(found.of_kind(ChangeKind.DELISTED)),
+        amended=len(found.of_kind(ChangeKind.AMENDED)),
+        changes=[
+            ChangeOut(
+                kind=c.kind.value,
+                entry_id=c.entry_id,
+                name=c.name,
+                effective=c.effective,
+                fields=list(c.fields),
+            )
+            for c in found.changes
+        ],
+    )
 
 
 @router.get("/ownership/{record_id}")

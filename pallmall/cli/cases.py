@@ -13,7 +13,7 @@ from pallmall.cli.context import open_database
 from pallmall.core.auth import SYSTEM
 from pallmall.core.paging import PageRequest
 from pallmall.policy import shipped_rules
-from pallmall.wiring import case_service, screening_desk
+from pallmall.wiring import case_service, screening_desk, screening_index_root
 
 cases_app = typer.Typer(
     help="Licence, restriction, procurement and use-authorisation cases.", no_args_is_help=True
@@ -74,8 +74,8 @@ def recheck() -> None:
     """Re-run due diligence on every open case whose lists, registry or restrictions changed
     since its last run (run it after loading a list or importing registry data, or from
     cron)."""
-    _, db = open_database()
-    desk = screening_desk(db)
+    settings, db = open_database()
+    desk = screening_desk(db, screening_index_root(settings))
     with db.write() as tx:
         done = case_service(tx, desk).recheck(SYSTEM)
     console.print(f"due diligence re-run on {len(done)} case(s)")

@@ -15,12 +15,15 @@ from rich.table import Table
 from pallmall.cli.context import open_database
 from pallmall.core.errors import Conflict
 from pallmall.screening import (
+    ChangeKind,
     EntrySchema,
     ListFormat,
     ListSource,
     LoadReport,
     Party,
     as_dict,
+    diff_versions,
+    list_ages,
     load_list,
     load_shipped_lists,
     read_parties,
@@ -30,7 +33,7 @@ from pallmall.screening import (
 )
 from pallmall.storage.database import Database
 from pallmall.storage.screening import SqlListStore, current_snapshots
-from pallmall.wiring import screening_desk
+from pallmall.wiring import screening_desk, screening_index_root, update_lists
 
 lists_app = typer.Typer(
     help="Restricted-party lists: load snapshots, show what is in force.", no_args_is_help=True
@@ -85,14 +88,74 @@ def load(
 
 @lists_app.command("show")
 def show() -> None:
-    """The newest snapshot of every list and how old it is."""
+    """The newest snapshot of every list, how old it is, and whether it is overdue (older
+    than its publisher's usual interval between versions)."""
     _, db = open_database()
-    table = Table("list", "version", "published", "age (days)", "source")
-    today = date.today()
-    for s in current_snapshots(SqlListStore(db.engine)):
-        age = str((today - s.published).days) if s.published else "?"
-        table.add_row(s.list_id, s.version, str(s.published or ""), age, s.source)
+    table = Table("list", "version", "published", "age (days)", "expected (days)", "", "source")
+    for age in list_ages(current_snapshots(SqlListStore(db.engine)), date.today()):
+        s = age.snapshot
+        days = "?" if age.age_days is None else str(age.age_days)
+        table.add_row(
+            s.list_id, s.version, str(s.published or ""), days, str(age.expected_days),
+            "OVERDUE" if age.overdue else "", s.source,
+        )  # fmt: skip
     console.print(table)
+
+
+@lists_app.command("update")
+def update(
+    lists: Annotated[
+        list[str] | None, typer.Argument(metavar="[LIST]...", help="default: the lists in force")
+    ] = None,
+    offline: Annotated[
+        Path | None,
+        typer.Option(
+            file_okay=False, exists=True, help="read the files from this folder, no network"
+        ),
+    ] = None,
+) -> None:
+    """Fetch each list from its publisher (conditional requests, retries), validate it,
+    diff it against the version in force and load it. A list that cannot be fetched or
+    read keeps the version in force; the command then exits 2. Feeds: the official URLs,
+    overridden or extended by PALLMALL_DATA_DIR/lists-feeds.json (docs/screening.md)."""
+    settings, db = open_database()
+    outcomes = update_lists(settings, db, lists or [], offline)
+    for outcome in outcomes:
+        if outcome.status == "failed":
+            kept = "the version in force stays"
+            err.print(f"[red]error:[/red] {outcome.list_id}: {outcome.error} ({kept})")
+        elif outcome.diff is not None:
+            counts = {k.value: len(outcome.diff.of_kind(k)) for k in ChangeKind}
+            summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+            console.print(f"{outcome.list_id}: updated to {outcome.version} ({summary})")
+        else:
+            console.print(f"{outcome.list_id}: unchanged {outcome.error}".rstrip())
+    if any(o.status == "failed" for o in outcomes):
+        raise typer.Exit(2)
+
+
+@lists_app.command("diff")
+def diff(
+    list_id: Annotated[str, typer.Argument(metavar="LIST", help="e.g. us_ofac_sdn")],
+    old: Annotated[
+        str | None, typer.Option("--from", help="version (default: the one before --to)")
+    ] = None,
+    new: Annotated[str | None, typer.Option("--to", help="version (default: newest)")] = None,
+) -> None:
+    """Listings, delistings and changed entries of LIST between two stored versions."""
+    _, db = open_database()
+    found = diff_versions(SqlListStore(db.engine), list_id, old, new)
+    before = found.old.version if found.old else "nothing"
+    console.print(f"{list_id}: {before} -> {found.new.version}")
+    table = Table("change", "entry", "name", "effective", "fields changed")
+    for change in found.changes:
+        table.add_row(
+            change.kind.value, change.entry_id, change.name, str(change.effective or ""),
+            ", ".join(change.fields),
+        )  # fmt: skip
+    console.print(table)
+    counts = {k: len(found.of_kind(k)) for k in ChangeKind}
+    console.print(", ".join(f"{n} {k.value}" for k, n in counts.items()))
 
 
 def screen(
@@ -105,9 +168,11 @@ def screen(
     country: Annotated[list[str] | None, typer.Option(help="repeatable")] = None,
     birth_date: Annotated[str, typer.Option(help="YYYY[-MM[-DD]]")] = "",
 ) -> None:
-    """Screen one party, or a CSV of parties (with a progress bar), against the lists in force."""
-    _, db = open_database()
-    screener = screening_desk(db).screener()
+    """Screen one party, or a CSV of parties (with a progress bar), against the lists in force.
+
+    Exits 1 when the party (or any party of the CSV) alerts, 0 when none does."""
+    settings, db = open_database()
+    screener = screening_desk(db, screening_index_root(settings)).screener()
     if csv_file is None:
         if not name:
             raise typer.BadParameter("give a NAME or --csv FILE")
@@ -129,6 +194,7 @@ def screen(
         output.write_text(text, encoding="utf-8")
     alerts = sum(1 for r in results if r.alerts)
     err.print(f"{len(parties)} parties screened, {alerts} with alerts")
+    raise typer.Exit(1 if alerts else 0)
 
 
 def _record(store: SqlListStore, report: LoadReport, quiet_if_stored: bool) -> None:

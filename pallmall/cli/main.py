@@ -105,6 +105,11 @@ def serve(
         loop="asyncio",
         http="pallmall.cli.asgi:NoDelayHttpProtocol",
         log_level="warning",
+        # with --workers, the supervisor pings each worker and kills one that does not
+        # answer in time; loading rigour's name tables (the screener's warm-up) holds the
+        # GIL for seconds, longer on a loaded machine, so 5 s (the default) killed every
+        # worker before it was ready, over and over
+        timeout_worker_healthcheck=120,
     )
 
 

@@ -22,6 +22,8 @@ class Settings:
     ``session_hours`` is how long a web sign-in lasts; ``max_body_bytes`` the largest request
     body accepted (413 past it); ``worker_threads`` how many CPU-bound jobs (screening
     batches, imports, report building) run at once off the event loop.
+    ``lists_update_seconds``: how often the server fetches new list versions from their
+    feeds (0, the default: never; ``pallmall lists update`` still does).
     """
 
     data_dir: Path = Path("data")
@@ -33,6 +35,7 @@ class Settings:
     session_hours: float = 12.0
     max_body_bytes: int = 10 * 1024 * 1024
     worker_threads: int = 2
+    lists_update_seconds: float = 0.0
 
     @property
     def effective_database_url(self) -> str:
@@ -59,6 +62,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         session_hours=_positive(env, "PALLMALL_SESSION_HOURS", 12.0),
         max_body_bytes=int(_positive(env, "PALLMALL_MAX_BODY_MB", 10.0) * 1024 * 1024),
         worker_threads=int(_positive(env, "PALLMALL_WORKER_THREADS", 2, whole=True)),
+        lists_update_seconds=_seconds(env, "PALLMALL_LISTS_UPDATE_SECONDS", 0.0),
     )
 
 

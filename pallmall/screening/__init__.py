@@ -4,7 +4,8 @@ The public surface (everything else is internal):
 
 - lists: :func:`load_list` with a :class:`ListSource` -> :class:`LoadReport`;
   :func:`load_shipped_lists` for the lists pallmall ships;
-- versions: :func:`diff_snapshots`, the :class:`ListStore` Protocol
+- versions: :func:`diff_snapshots`, :func:`diff_versions`, the :class:`ListStore` Protocol
+  (``pallmall.storage.screening.SqlListStore`` implements it); ages: :func:`list_ages`
   (``pallmall.storage.screening.SqlListStore`` implements it);
 - screening: :class:`Screener` over loaded reports, ``Screener.screen(Party)`` ->
   :class:`ScreeningResult` of explained :class:`Hit` s; :func:`compare_entry`;
@@ -25,6 +26,7 @@ from pallmall.screening.explanation import (
     SnapshotAge,
     as_dict,
 )
+from pallmall.screening.freshness import ListAge, list_ages
 from pallmall.screening.loaders import ListSource, load_list
 from pallmall.screening.model import (
     EntryName,
@@ -55,6 +57,7 @@ from pallmall.screening.versioning import (
     ListStore,
     SnapshotDiff,
     diff_snapshots,
+    diff_versions,
 )
 
 __all__ = [
@@ -68,6 +71,7 @@ __all__ = [
     "FiftyPercentFinding",
     "Hit",
     "Identifier",
+    "ListAge",
     "ListChange",
     "ListEntry",
     "ListFormat",
@@ -93,7 +97,9 @@ __all__ = [
     "as_dict",
     "compare_entry",
     "diff_snapshots",
+    "diff_versions",
     "fifty_percent_rule",
+    "list_ages",
     "load_list",
     "load_shipped_lists",
     "read_parties",

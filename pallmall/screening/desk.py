@@ -1,5 +1,9 @@
 """The screening desk: one :class:`Screener` over the newest stored snapshot of every list,
 rebuilt only when a list gets a new snapshot (building takes seconds; screening, milliseconds).
+
+With an ``index_root`` the index is built once per set of list versions and stored there
+(:mod:`pallmall.screening.index_files`); every later process (a server's workers, each CLI
+command) maps it back in a fraction of a second instead of building it again.
 """
 
 from __future__ import annotations
@@ -7,8 +11,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pallmall.core.errors import Conflict
+from pallmall.screening.index_files import (
+    build_lock,
+    index_digest,
+    open_index,
+    remove_other_indexes,
+    save_index,
+)
 from pallmall.screening.model import LoadReport, SnapshotInfo
 from pallmall.screening.scorer import ScreeningSettings
 from pallmall.screening.screener import Screener
@@ -21,21 +33,34 @@ class ScreeningDesk:
     """Hands out the screener for the lists in force.
 
     ``current`` lists the newest snapshot of every stored list (cheap; asked on every call);
-    ``load`` reads one list's newest snapshot in full (only when the screener is rebuilt).
-    Thread-safe: concurrent callers wait for one rebuild.
+    ``load`` reads one list's newest snapshot in full (only when the index is built);
+    ``index_root``: where stored indexes live (``None``: build in memory, store nothing).
+    Thread-safe: concurrent callers wait for one rebuild; concurrent processes sharing an
+    ``index_root`` build once.
     """
 
     current: Callable[[], Sequence[SnapshotInfo]]
     load: Callable[[str], LoadReport | None]
     settings: ScreeningSettings = field(default_factory=ScreeningSettings)
+    index_root: Path | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _key: Key = ()
     _screener: Screener | None = None
 
     @property
     def ready(self) -> bool:
-        """Whether a screener is built (building takes seconds; until then screens wait)."""
-        return self._screener is not None
+        """Whether a screener is built or mapped, and warmed up (:meth:`warm_up`): until
+        then screens wait or run slower."""
+        return self._screener is not None and self._screener.warmed
+
+    def warm_up(self) -> None:
+        """Build or map the screener and load the matcher's reference data (a server does
+        it in the background at start-up).
+
+        Raises:
+            Conflict: no list is loaded yet.
+        """
+        self.screener().warm_up()
 
     def screener(self) -> Screener:
         """The screener over the lists in force.
@@ -51,7 +76,21 @@ class ScreeningDesk:
         key = tuple(sorted((s.list_id, s.version) for s in snapshots))
         with self._lock:
             if self._screener is None or key != self._key:
-                reports = [r for s in snapshots if (r := self.load(s.list_id)) is not None]
-                self._screener = Screener(reports, self.settings)
-                self._key = key
+                self._screener, self._key = self._open(snapshots), key
             return self._screener
+
+    def _open(self, snapshots: Sequence[SnapshotInfo]) -> Screener:
+        if self.index_root is None:
+            return Screener(self._reports(snapshots), self.settings)
+        folder = self.index_root / index_digest(snapshots)
+        if not (folder / "meta.json").exists():
+            with build_lock(self.index_root):
+                if not (folder / "meta.json").exists():  # not built while we waited
+                    built = Screener(self._reports(snapshots), self.settings)
+                    folder = save_index(built.index, built.snapshots, self.index_root)
+                    remove_other_indexes(self.index_root, folder)
+        index, stored = open_index(folder)
+        return Screener.over_index(index, stored, self.settings)
+
+    def _reports(self, snapshots: Sequence[SnapshotInfo]) -> list[LoadReport]:
+        return [r for s in snapshots if (r := self.load(s.list_id)) is not None]

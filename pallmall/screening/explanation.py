@@ -15,7 +15,7 @@ from typing import Any
 from pallmall.screening.model import EntrySchema, NameType, SnapshotInfo
 from pallmall.screening.names import TokenPair
 
-ALGORITHM = "pallmall-screening/1.1"
+ALGORITHM = "pallmall-screening/1.2"
 """Name and version of the matching algorithm; every result carries it."""
 
 
@@ -57,7 +57,9 @@ class Hit:
 
     ``score`` is in [0, 1]; ``alert`` is ``score >= threshold``. ``contributions``
     start with the name score and add each other feature's adjustment, so their
-    sum (clamped to [0, 1]) is the score.
+    sum (clamped to [0, 1]) is the score. ``list_age_days``: how old the list snapshot
+    was on the screening day (``None``: no publication date, or not screened by a
+    :class:`~pallmall.screening.screener.Screener`).
     """
 
     list_id: str
@@ -73,6 +75,7 @@ class Hit:
     name_match: NameMatch
     contributions: tuple[Contribution, ...]
     algorithm: str = ALGORITHM
+    list_age_days: int | None = None
 
 
 @dataclass(frozen=True)

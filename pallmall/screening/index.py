@@ -5,21 +5,28 @@ Each list name is keyed by its tokens, their phonetic skeletons, their repeat-sq
 forms, and the name written without spaces. A query collects the postings of its own
 keys, weighs each key by its rarity (inverse document frequency), and keeps the
 ``limit`` best-supported names as candidates for the scorer.
+
+The index is held as flat arrays (keys as 64-bit hashes, sorted; postings in one array
+with offsets; an entry's names as a range), so it can be written to disk and mapped back
+into memory without rebuilding (:mod:`pallmall.screening.index_files`): processes that map
+the same files share one copy of its memory.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from pallmall.screening.model import EntryName, EntrySchema, ListEntry
 from pallmall.screening.names import squeeze
 from pallmall.screening.normalisation import NormalisedName, TokenKind, normalise
+from pallmall.screening.values import identifier_key
 
 
 @dataclass(frozen=True)
@@ -69,55 +76,130 @@ def blocking_keys(name: NormalisedName) -> set[str]:
     return keys
 
 
-class CandidateIndex:
-    """An in-memory inverted index over the names of the given entries (read-only once
-    built; safe to share between threads)."""
+def key_hash(key: str) -> int:
+    """A blocking key as a 64-bit number (blake2b): the index stores hashes, not strings;
+    two keys sharing a hash (about one pair in 10^19) only add candidates."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
 
-    def __init__(self, entries: Sequence[ListEntry]) -> None:
-        self.entries = tuple(entries)
-        self.names: list[IndexedName] = []
-        self._of_entry: dict[int, list[IndexedName]] = defaultdict(list)
-        postings: dict[str, list[int]] = defaultdict(list)
-        for number, entry in enumerate(self.entries):
+
+@dataclass(frozen=True)
+class IndexArrays:
+    """The index's numbers. ``keys`` (uint64, sorted) are blocking-key hashes;
+    ``key_start`` (int64, one more than ``keys``) bounds each key's run in ``postings``
+    (int32 name positions, ascending); ``idf`` (float64) is each key's rarity weight;
+    ``entry_start`` (int32, one more than the entries) bounds each entry's names;
+    ``id_keys`` / ``id_start`` / ``id_entries`` do the same for identifiers -> entries."""
+
+    keys: NDArray[np.uint64]
+    key_start: NDArray[np.int64]
+    postings: NDArray[np.int32]
+    idf: NDArray[np.float64]
+    entry_start: NDArray[np.int32]
+    id_keys: NDArray[np.uint64]
+    id_start: NDArray[np.int64]
+    id_entries: NDArray[np.int32]
+
+
+Csr = tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.int32]]
+
+
+def _csr(groups: dict[int, list[int]]) -> Csr:
+    keys = np.fromiter(sorted(groups), dtype=np.uint64, count=len(groups))
+    sizes = np.fromiter((len(groups[int(k)]) for k in keys), dtype=np.int64, count=len(keys))
+    start = np.zeros(len(keys) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=start[1:])
+    flat = np.fromiter(
+        (v for k in keys for v in groups[int(k)]), dtype=np.int32, count=int(start[-1])
+    )
+    return keys, start, flat
+
+
+class CandidateIndex:
+    """An inverted index over the names of the given entries (read-only once built; safe
+    to share between threads). Build it from entries, or map a stored one back with
+    :func:`pallmall.screening.index_files.open_index`."""
+
+    def __init__(
+        self,
+        entries: Sequence[ListEntry],
+        names: Sequence[IndexedName] | None = None,
+        arrays: IndexArrays | None = None,
+    ) -> None:
+        self.entries = entries
+        if names is not None and arrays is not None:
+            self.names, self.arrays = names, arrays
+            return
+        built: list[IndexedName] = []
+        postings: dict[int, list[int]] = defaultdict(list)
+        by_id: dict[int, list[int]] = defaultdict(list)
+        entry_start = [0]
+        for number, entry in enumerate(entries):
             schema = name_schema(entry.schema)
             for name in (v for n in entry.names for v in name_variants(n)):
                 normalised = normalise(name.value, schema)
                 if not normalised.tokens:
                     continue
                 for key in blocking_keys(normalised):
-                    postings[key].append(len(self.names))
-                indexed = IndexedName(number, name, normalised)
-                self.names.append(indexed)
-                self._of_entry[number].append(indexed)
-        total = max(1, len(self.names))
-        self._postings = {k: np.asarray(v, dtype=np.int32) for k, v in postings.items()}
-        self._idf = {k: math.log(1 + total / len(v)) for k, v in postings.items()}
+                    postings[key_hash(key)].append(len(built))
+                built.append(IndexedName(number, name, normalised))
+            entry_start.append(len(built))
+            for ident in entry.identifiers:
+                ident_key = identifier_key(ident.value)
+                if len(ident_key) >= 4 and number not in by_id[key_hash(ident_key)]:
+                    by_id[key_hash(ident_key)].append(number)
+        keys, key_start, flat = _csr(postings)
+        total = max(1, len(built))
+        idf = np.log1p(total / np.maximum(1, np.diff(key_start))).astype(np.float64)
+        id_keys, id_start, id_entries = _csr(by_id)
+        self.names = built
+        self.arrays = IndexArrays(
+            keys, key_start, flat, idf, np.asarray(entry_start, dtype=np.int32),
+            id_keys, id_start, id_entries,
+        )  # fmt: skip
 
     def __len__(self) -> int:
         return len(self.names)
 
     def names_of(self, entry: int) -> list[IndexedName]:
         """The indexed names of the entry at position ``entry``."""
-        return list(self._of_entry.get(entry, ()))
+        start, end = self.arrays.entry_start[entry], self.arrays.entry_start[entry + 1]
+        return [self.names[i] for i in range(int(start), int(end))]
+
+    def with_identifier(self, key: str) -> list[int]:
+        """The positions of the entries carrying identifier ``key`` (an
+        :func:`~pallmall.screening.values.identifier_key`)."""
+        found = _lookup(self.arrays.id_keys, key_hash(key))
+        if found is None:
+            return []
+        start, end = self.arrays.id_start[found], self.arrays.id_start[found + 1]
+        return [int(n) for n in self.arrays.id_entries[start:end]]
 
     def candidates(self, queries: Iterable[NormalisedName], limit: int) -> list[IndexedName]:
         """At most ``limit`` list names sharing keys with any of ``queries``, best
         supported first (ties by index position, so the order is deterministic)."""
-        found = [
-            (self._postings[key], self._idf[key])
-            for query in queries
-            for key in blocking_keys(query)
-            if key in self._idf
-        ]
+        arrays = self.arrays
+        found = []
+        # a key two query names share counts twice, as it did when each name was asked alone
+        for key in (k for query in queries for k in blocking_keys(query)):
+            at = _lookup(arrays.keys, key_hash(key))
+            if at is not None:
+                run = arrays.postings[arrays.key_start[at] : arrays.key_start[at + 1]]
+                found.append((run, float(arrays.idf[at])))
         if not found or limit <= 0:
             return []
         positions = np.concatenate([p for p, _ in found])
         weights = np.concatenate([np.full(len(p), w) for p, w in found])
-        support = np.bincount(positions, weights=weights, minlength=len(self.names))
-        hit = np.flatnonzero(support)
+        hit, inverse = np.unique(positions, return_inverse=True)
+        support = np.bincount(inverse, weights=weights)
         if len(hit) > limit:
             # keep every name tied with the limit-th best, then order exactly
-            kth = np.partition(support[hit], len(hit) - limit)[len(hit) - limit]
-            hit = hit[support[hit] >= kth]
-        order = np.lexsort((hit, -support[hit]))[:limit]
+            kth = np.partition(support, len(hit) - limit)[len(hit) - limit]
+            keep = support >= kth
+            hit, support = hit[keep], support[keep]
+        order = np.lexsort((hit, -support))[:limit]
         return [self.names[int(position)] for position in hit[order]]
+
+
+def _lookup(keys: NDArray[np.uint64], key: int) -> int | None:
+    at = int(np.searchsorted(keys, np.uint64(key)))
+    return at if at < len(keys) and int(keys[at]) == key else None

@@ -19,6 +19,7 @@ from rigour.names import (
     remove_person_prefixes,
 )
 from rigour.territories import lookup_territory
+from rigour.text.normalize import Cleanup, Normalize
 from rigour.text.translit import ascii_text
 
 from pallmall.screening.model import EntrySchema
@@ -235,13 +236,48 @@ def numbers_as_digits(words: list[str]) -> list[str]:
     return out
 
 
+# rigour's org-type table is written with accents and dots (``Zártkörűen Működő
+# Részvénytársaság``, ``Zrt.``); names here are plain ASCII, and lists write forms without
+# accents (``ZARTKORUEN MUKODO RESZVENYTARSASAG``) or dots (``ZRT``). Each pass folds the
+# table a different way: as written; accents and punctuation dropped (Strong); and
+# punctuation dropped with spaces squashed (Slug), so every spelling meets its form.
+_FORM_PASSES = (
+    (Normalize.CASEFOLD, Cleanup.Noop),
+    (Normalize.CASEFOLD | Normalize.NFKD, Cleanup.Strong),
+    (Normalize.CASEFOLD | Normalize.NFKD | Normalize.SQUASH_SPACES, Cleanup.Slug),
+)
+
+
+def legal_forms_in(text: str) -> list[tuple[str, str]]:
+    """The legal forms rigour's org-type tables find in ``text`` (lower-case ASCII), as
+    ``(words, generic code)``: ``words`` is the form as written, reduced to its words
+    joined by single spaces (``zrt``, ``zartkoruen mukodo reszvenytarsasag``); the code is
+    rigour's generic one (``jsc``, ``llc``, ...). Roman numerals are never forms (``II``)."""
+    found: dict[str, str] = {}
+    for flags, cleanup in _FORM_PASSES:
+        for matched, generic in extract_org_types(
+            text, normalize_flags=flags, cleanup=cleanup, generic=True
+        ):
+            words = " ".join(w for w in _NOT_WORD.split(matched) if w)
+            if words and not _ROMAN.match(words.replace(" ", "")):
+                found.setdefault(words, generic)
+    # a longer form wins over the shorter one inside it (``co ltd`` over ``ltd``)
+    return [
+        (w, g)
+        for w, g in found.items()
+        if not any(w != other and f" {w} " in f" {other} " for other in found)
+    ]
+
+
 def _split_legal_forms(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
     """Remove legal forms (but not roman numerals rigour may take for one, ``II``);
     returns the rest, the forms' generic codes and the words they were written with."""
-    found = [(m, g) for m, g in extract_org_types(text, generic=True) if not _ROMAN.match(m)]
+    found = legal_forms_in(text)
     stripped = text
-    for matched, _ in found:
-        stripped = re.sub(rf"(?<!\w){re.escape(matched)}(?!\w)", " ", stripped)
+    for form, _ in sorted(found, key=lambda f: -len(f[0])):
+        # the form's words with any punctuation or spaces between them (``s. a.``)
+        pattern = r"[^a-z0-9]*".join(re.escape(w) for w in form.split())
+        stripped = re.sub(rf"(?<![a-z0-9]){pattern}\.?(?![a-z0-9])", " ", stripped)
     if not _NOT_WORD.sub("", stripped):
         return text, frozenset(), frozenset()
     words = frozenset(w for m, _ in found for w in _NOT_WORD.split(m) if w)
@@ -270,6 +306,39 @@ def _symbols(text: str) -> dict[str, set[str]]:
             if len(span.parts) == 1 and span.symbol.category in _NAME_SYMBOLS:
                 found.setdefault(span.parts[0].form, set()).add(str(span.symbol))
     return found
+
+
+# Words naming a public body: a ministry, department or agency of a state. "Ministry of
+# Interior" exists in every state, so such a name alone never identifies one of them.
+PUBLIC_BODY = frozenset(
+    _words("""ministry ministries minister ministere ministerio ministero ministerie ministerium
+    ministerstvo ministerstva ministrstvo ministerstwo bakanligi vezarat vizarat wizarat wizara
+    wazarat department departement departamento dipartimento directorate directorates direction
+    direccion directorio agency agence agencia agenzia authority authorities autorite
+    autoridad bureau office council commission committee secretariat government governorate
+    gouvernement gobierno municipality administration embassy consulate police gendarmerie
+    army navy military forces guard guards intelligence court prosecutor parliament
+    assembly""")
+)
+
+
+@lru_cache(maxsize=65536)
+def names_a_public_body(name: str) -> bool:
+    """Whether ``name`` names a ministry, department, agency or other public body (one of
+    :data:`PUBLIC_BODY`'s words in any script, once transliterated)."""
+    return any(w in PUBLIC_BODY for w in _NOT_WORD.split(latin(name)))
+
+
+@lru_cache(maxsize=65536)
+def common_organisation_name(name: str) -> bool:
+    """Whether ``name``, as an organisation's name, could be the name of a body in any
+    state: it names a public body (``Ministry of Interior``, ``State Security
+    Department``) or is made only of generic words, places and numbers (``National Oil
+    Company``), with no word of its own."""
+    if names_a_public_body(name):
+        return True
+    tokens = normalise(name, EntrySchema.ORGANIZATION).tokens
+    return bool(tokens) and all(t.kind != TokenKind.WORD for t in tokens)
 
 
 _REGIONS = frozenset(_words("europe european asia asian africa african america american arabia"))

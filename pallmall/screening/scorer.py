@@ -10,19 +10,33 @@ from pallmall.screening.explanation import Contribution, Feature, NameMatch
 from pallmall.screening.index import IndexedName, name_schema
 from pallmall.screening.model import EntrySchema, ListEntry, NameType, PartialDate
 from pallmall.screening.names import NameSettings, compare_names
-from pallmall.screening.normalisation import NormalisedName, normalise
+from pallmall.screening.normalisation import (
+    NormalisedName,
+    common_organisation_name,
+    normalise,
+)
 from pallmall.screening.values import country_code, identifier_key, parse_partial_date
 
 
 @dataclass(frozen=True)
 class FeatureSettings:
-    """How much each piece of evidence moves the score (see docs/screening.md)."""
+    """How much each piece of evidence moves the score (see docs/screening.md).
+
+    ``country_conflict`` applies to persons and vessels whose countries are disjoint from
+    the entry's; ``org_country_conflict`` to organisations; ``common_name_abroad`` to an
+    organisation whose name any state's body could bear (a ministry, agency, or generic
+    words only: :func:`~pallmall.screening.normalisation.common_organisation_name`) when
+    the countries are disjoint: large enough that a name match alone (at most 1.0) stays
+    under the alert threshold (0.7), so only an identifier match can make it alert.
+    """
 
     dob_exact: float = 0.05
     dob_year: float = 0.03
     dob_conflict: float = -0.2
     country_match: float = 0.03
     country_conflict: float = -0.08
+    org_country_conflict: float = -0.15
+    common_name_abroad: float = -0.45
     identifier_match: float = 0.3
     weak_alias: float = -0.05
 
@@ -132,7 +146,7 @@ def contributions(
         found.append(Contribution(Feature.ALIAS_STRENGTH, features.weak_alias, "weak alias"))
     for extra in (
         _dob(party, entry, features),
-        _country(party, entry, features),
+        _country(party, entry, match, features),
         _ids(party, entry, features),
     ):
         if extra is not None:
@@ -164,7 +178,7 @@ def _same_day(a: PartialDate, b: PartialDate) -> bool:
 
 
 def _country(
-    party: PreparedParty, entry: ListEntry, features: FeatureSettings
+    party: PreparedParty, entry: ListEntry, match: NameMatch, features: FeatureSettings
 ) -> Contribution | None:
     if not party.countries or not entry.countries:
         return None
@@ -173,12 +187,17 @@ def _country(
         return Contribution(
             Feature.COUNTRY, features.country_match, f"shared: {', '.join(sorted(shared))}"
         )
-    listed = ", ".join(entry.countries[:5])
-    return Contribution(
-        Feature.COUNTRY,
-        features.country_conflict,
-        f"{', '.join(sorted(party.countries))} vs {listed}",
-    )
+    differ = f"{', '.join(sorted(party.countries))} vs {', '.join(entry.countries[:5])}"
+    if name_schema(entry.schema) is not EntrySchema.ORGANIZATION:
+        return Contribution(Feature.COUNTRY, features.country_conflict, differ)
+    if common_organisation_name(match.query_name) or common_organisation_name(match.list_name):
+        # "Ministry of Interior" exists in every state: in another state it is another body
+        return Contribution(
+            Feature.COUNTRY,
+            features.common_name_abroad,
+            f"{differ}: a public body or generic name in another state is another body",
+        )
+    return Contribution(Feature.COUNTRY, features.org_country_conflict, differ)
 
 
 def _ids(party: PreparedParty, entry: ListEntry, features: FeatureSettings) -> Contribution | None:

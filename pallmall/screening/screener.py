@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from pallmall.screening.explanation import (
@@ -25,7 +26,6 @@ from pallmall.screening.scorer import (
     prepare,
     total,
 )
-from pallmall.screening.values import identifier_key
 
 # Loads what the first screen would otherwise load (rigour's name, legal-form and
 # territory tables: several seconds), so that building a Screener pays it, not a query.
@@ -48,19 +48,41 @@ class Screener:
     def __init__(
         self, reports: Sequence[LoadReport], settings: ScreeningSettings | None = None
     ) -> None:
-        prepare(_WARM_UP)
+        self.warmed = False
+        self.warm_up()
         self.settings = settings or ScreeningSettings()
         current = {r.snapshot.list_id: r for r in reports}
         self.snapshots: tuple[SnapshotInfo, ...] = tuple(r.snapshot for r in current.values())
         self._snapshot_of = {r.snapshot.list_id: r.snapshot for r in current.values()}
         entries = [e for r in current.values() for e in r.entries]
         self.index = CandidateIndex(entries)
-        self._by_identifier: dict[str, list[int]] = defaultdict(list)
-        for number, entry in enumerate(entries):
-            for ident in entry.identifiers:
-                key = identifier_key(ident.value)
-                if len(key) >= 4:
-                    self._by_identifier[key].append(number)
+
+    @classmethod
+    def over_index(
+        cls,
+        index: CandidateIndex,
+        snapshots: Sequence[SnapshotInfo],
+        settings: ScreeningSettings | None = None,
+    ) -> Screener:
+        """A screener over an index already built (mapped back from disk by
+        :func:`pallmall.screening.index_files.open_index`): nothing is normalised or
+        warmed up, so it is ready at once; rigour's tables load on the first screen."""
+        screener = cls.__new__(cls)
+        screener.warmed = False
+        screener.settings = settings or ScreeningSettings()
+        screener.snapshots = tuple(snapshots)
+        screener._snapshot_of = {s.list_id: s for s in snapshots}
+        screener.index = index
+        return screener
+
+    def warm_up(self) -> None:
+        """Load the reference data the matcher needs (rigour's name, legal-form and
+        territory tables: several seconds of CPU, a few hundred MB), so that the next
+        screen costs what any other does. A one-shot command skips it: a screen loads
+        what its party needs (an organisation's name does not need the person-name
+        tables)."""
+        prepare(_WARM_UP)
+        self.warmed = True
 
     @property
     def entry_count(self) -> int:
@@ -73,9 +95,14 @@ class Screener:
         the amount of corroborating evidence, then list and entry id (deterministic)."""
         today = today or date.today()
         prepared = prepare(party)
-        hits = [h for h in self._hits(prepared) if self._reported(h)]
-        hits.sort(key=_rank)
         ages = tuple(SnapshotAge(s, _age(s, today)) for s in self.snapshots)
+        age_of = {a.snapshot.list_id: a.age_days for a in ages}
+        hits = [
+            replace(h, list_age_days=age_of.get(h.list_id))
+            for h in self._hits(prepared)
+            if self._reported(h)
+        ]
+        hits.sort(key=_rank)
         return ScreeningResult(
             query=party.name,
             screened_on=today,
@@ -96,7 +123,7 @@ class Screener:
         for indexed in self.index.candidates(queries, self.settings.candidates):
             grouped[indexed.entry].append(indexed)
         for key in party.identifiers:
-            for number in self._by_identifier.get(key, ()):
+            for number in self.index.with_identifier(key):
                 grouped.setdefault(number, self.index.names_of(number))
         hits = []
         for number, names in grouped.items():

@@ -4,12 +4,12 @@ keeps the history (a Protocol; ``pallmall.storage.screening`` implements it)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from pallmall.core.errors import InvalidInput
+from pallmall.core.errors import InvalidInput, NotFound
 from pallmall.screening.model import ListEntry, LoadReport, SnapshotInfo
 
 
@@ -23,7 +23,9 @@ class ChangeKind(StrEnum):
 
 @dataclass(frozen=True)
 class ListChange:
-    """One entry listed, delisted or amended, dated by the newer snapshot."""
+    """One entry listed, delisted or amended, dated by the newer snapshot; an amendment
+    names the fields that changed (``names``, ``countries``, ``programmes``...; empty
+    when read back from storage, which keeps the change, not the fields)."""
 
     list_id: str
     entry_id: str
@@ -31,6 +33,7 @@ class ListChange:
     name: str
     effective: date | None
     version: str
+    fields: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,48 @@ def diff_snapshots(old: LoadReport | None, new: LoadReport) -> SnapshotDiff:
         if k not in after
     ]
     changes += [
-        _change(e, ChangeKind.AMENDED, info.published, info)
+        replace(
+            _change(e, ChangeKind.AMENDED, info.published, info),
+            fields=changed_fields(before[k], e),
+        )
         for k, e in after.items()
         if k in before and before[k] != e
     ]
     changes.sort(key=lambda c: (c.entry_id, c.kind.value))
     return SnapshotDiff(old.snapshot if old else None, info, tuple(changes))
+
+
+def changed_fields(old: ListEntry, new: ListEntry) -> tuple[str, ...]:
+    """The names of the fields in which two versions of one entry differ."""
+    return tuple(f.name for f in fields(ListEntry) if getattr(old, f.name) != getattr(new, f.name))
+
+
+def diff_versions(
+    store: ListStore, list_id: str, old: str | None = None, new: str | None = None
+) -> SnapshotDiff:
+    """What changed in ``list_id`` from version ``old`` to version ``new`` (defaults: the
+    newest stored version, and the one stored before it; with a single version stored,
+    everything in it is a listing).
+
+    Raises:
+        NotFound: the list, or one of the versions, is not stored.
+        InvalidInput: ``new`` was published before ``old``.
+    """
+    versions = [s.version for s in store.snapshots(list_id)]
+    if not versions:
+        raise NotFound(f"list {list_id!r} is not loaded")
+    for label, version in (("from", old), ("to", new)):
+        if version is not None and version not in versions:
+            known = ", ".join(versions)
+            raise NotFound(f"{list_id} has no version {version!r} ({label}); stored: {known}")
+    new = new or versions[-1]
+    if old is None:
+        at = versions.index(new)
+        old = versions[at - 1] if at > 0 else None
+    newer = store.snapshot(list_id, new)
+    older = store.snapshot(list_id, old) if old is not None else None
+    assert newer is not None  # checked against the stored versions above
+    return diff_snapshots(older, newer)
 
 
 def _check_order(old: SnapshotInfo, new: SnapshotInfo) -> None:
@@ -108,6 +147,10 @@ class ListStore(Protocol):
 
     def snapshots(self, list_id: str) -> Sequence[SnapshotInfo]:
         """Every stored snapshot of ``list_id``, oldest first."""
+        ...
+
+    def snapshot(self, list_id: str, version: str) -> LoadReport | None:
+        """One stored snapshot of ``list_id`` with its entries, or ``None``."""
         ...
 
     def changes(self, list_id: str, since: date | None = None) -> Sequence[ListChange]:

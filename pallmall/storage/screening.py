@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Row
 
 from pallmall.core.errors import Conflict
 from pallmall.screening.codec import entry_from_dict, entry_to_dict
@@ -103,6 +104,14 @@ class SqlListStore:
         with read_transaction(self.engine) as conn:
             return _latest(conn, list_id)
 
+    def snapshot(self, list_id: str, version: str) -> LoadReport | None:
+        """One stored snapshot of ``list_id`` with its entries, or ``None``."""
+        table = screening_snapshot
+        query = select(table).where(table.c.list_id == list_id, table.c.version == version)
+        with read_transaction(self.engine) as conn:
+            row = conn.execute(query).first()
+            return None if row is None else _with_entries(conn, row)
+
     def snapshots(self, list_id: str) -> Sequence[SnapshotInfo]:
         """Every stored snapshot of ``list_id``, oldest first."""
         query = select(screening_snapshot).where(screening_snapshot.c.list_id == list_id)
@@ -148,8 +157,10 @@ def _latest(conn: Connection, list_id: str) -> LoadReport | None:
     table = screening_snapshot
     query = select(table).where(table.c.list_id == list_id)
     row = conn.execute(query.order_by(table.c.published.desc(), table.c.id.desc()).limit(1)).first()
-    if row is None:
-        return None
+    return None if row is None else _with_entries(conn, row)
+
+
+def _with_entries(conn: Connection, row: Row[Any]) -> LoadReport:
     bodies = conn.execute(
         select(screening_entry.c.body)
         .where(screening_entry.c.snapshot_id == row.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -15,6 +16,7 @@ from pallmall.screening import (
     EntrySchema,
     Party,
     ScreeningDesk,
+    list_ages,
     results_to_csv,
     screen_batch,
 )
@@ -35,7 +37,7 @@ def screening_form(request: Request, caller: Caller) -> HTMLResponse:
         result=None,
         form={},
         schemas=list(EntrySchema),
-        lists=screening_desk(request).current(),
+        lists=list_ages(screening_desk(request).current(), date.today()),
     )
 
 
@@ -65,7 +67,7 @@ def screen_one(
         result=result,
         form=form,
         schemas=list(EntrySchema),
-        lists=screening_desk(request).current(),
+        lists=list_ages(screening_desk(request).current(), date.today()),
     )
 
 

@@ -44,3 +44,34 @@ def test_a_transliterated_un_person_is_found(screener: Screener) -> None:
 
 def test_an_unlisted_name_raises_no_alert(screener: Screener) -> None:
     assert not screener.screen(Party("Ingeborg Abrahamsen", EntrySchema.PERSON)).alerts
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "listed_in"),
+    [("Ministry of Interior", "EG", "cu"), ("State Security Department", "AE", "kp")],
+)
+def test_a_public_body_abroad_does_not_alert(
+    screener: Screener, query: str, country: str, listed_in: str
+) -> None:
+    result = screener.screen(
+        Party(query, EntrySchema.ORGANIZATION, countries=(country,)), today=date(2026, 11, 28)
+    )
+    assert not result.alerts
+    top = result.hits[0]  # still shown, with the reason it does not alert
+    country_part = next(c for c in top.contributions if c.feature.value == "country")
+    assert f"{country.lower()} vs {listed_in}" in country_part.detail
+    assert "public body" in country_part.detail
+    # the same name with the listed state's country does alert
+    at_home = screener.screen(Party(query, EntrySchema.ORGANIZATION, countries=(listed_in,)))
+    assert at_home.alerts and at_home.alerts[0].entry_id == top.entry_id
+
+
+@pytest.mark.parametrize(
+    "query", ["Cytrox Holdings Zrt.", "Cytrox Holdings Zrt", "CYTROX HOLDINGS"]
+)
+def test_a_legal_form_abbreviated_in_hungarian_finds_the_written_out_one(
+    screener: Screener, query: str
+) -> None:
+    result = screener.screen(Party(query, EntrySchema.ORGANIZATION, countries=("HU",)))
+    assert result.alerts[0].entry_name == "CYTROX HOLDINGS ZARTKORUEN MUKODO RESZVENYTARSASAG"
+    assert result.alerts[0].score >= 0.95

@@ -35,7 +35,7 @@ def found(dd: DueDiligence, rule_id: str) -> list[Finding]:
 
 
 def evidence(*parties: PartyEvidence, **more: object) -> DueDiligence:
-    return DueDiligence("NZ", "law_enforcement", True, parties=parties, **more)  # type: ignore[arg-type]
+    return DueDiligence("NZ", "law_enforcement", True, parties=parties, **more)  # type: ignore[arg-type]  # keyword overrides typed per test
 
 
 def test_a_party_matching_a_designated_record_by_name_is_a_finding() -> None:

@@ -1,0 +1,139 @@
+"""``pallmall lists update``: lists fetched from a publisher (here a local HTTP server
+serving the shipped files), validated, diffed and stored, on SQLite and PostgreSQL; a
+publisher that is down or serves a broken file leaves the version in force."""
+
+from __future__ import annotations
+
+import csv
+import http.server
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pallmall.screening import ListSource, load_list
+from pallmall.screening.model import ListFormat
+from pallmall.screening.shipped import shipped_dir
+from pallmall.screening.updates import FolderFetcher, HttpFetcher, ListFeed, update_list
+from pallmall.storage.database import Database
+from pallmall.storage.screening import SqlListStore
+from tests.helpers import run_cli
+
+CSL = shipped_dir() / "us_csl_sample_2025.csv"
+TODAY = date(2026, 11, 30)
+ROWS = len(load_list(ListSource(ListFormat.US_CSL_CSV, CSL, "us_csl")).entries)
+
+
+def without_last_record(source: Path, target: Path) -> None:
+    with source.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows[:-1])
+
+
+class Publisher:
+    """A local HTTP server over ``folder`` that counts what it answered."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.answers = folder, []
+        answers = self.answers
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, directory=str(folder), **kwargs)
+
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                answers.append(int(code))
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def publisher(tmp_path: Path) -> Iterator[Publisher]:
+    folder = tmp_path / "published"
+    folder.mkdir()
+    shutil.copyfile(CSL, folder / "consolidated.csv")
+    served = Publisher(folder)
+    yield served
+    served.server.shutdown()
+    served.server.server_close()
+
+
+def feed(publisher: Publisher, name: str = "consolidated.csv") -> ListFeed:
+    return ListFeed("us_csl", ListFormat.US_CSL_CSV, f"{publisher.url}/{name}")
+
+
+def test_a_list_is_fetched_validated_diffed_and_stored(
+    db: Database, publisher: Publisher, tmp_path: Path
+) -> None:
+    store = SqlListStore(db.engine)
+    fetcher = HttpFetcher(tmp_path / "state.json", backoff=0)
+    first = update_list(feed(publisher), store, fetcher, TODAY)
+    assert first.status == "updated" and first.diff is not None
+    assert len(first.diff.changes) == ROWS and first.version.startswith("2026-11-30-")
+    latest = store.latest("us_csl")
+    assert latest is not None and latest.snapshot.source.startswith(publisher.url)
+    # asked again: a conditional request, answered 304, nothing fetched or stored
+    again = update_list(feed(publisher), store, fetcher, TODAY)
+    assert again.status == "unchanged" and publisher.answers[-1] == 304
+    # the publisher amends the list: one entry gone, the rest unchanged
+    without_last_record(CSL, Path(publisher.folder) / "consolidated.csv")
+    os.utime(Path(publisher.folder) / "consolidated.csv", (2e9, 2e9))
+    changed = update_list(feed(publisher), store, fetcher, TODAY)
+    assert changed.status == "updated" and changed.diff is not None
+    assert [c.kind.value for c in changed.diff.changes] == ["delisted"]
+    assert [s.version for s in store.snapshots("us_csl")] == [first.version, changed.version]
+
+
+def test_a_broken_or_unreachable_source_leaves_the_version_in_force(
+    db: Database, publisher: Publisher, tmp_path: Path
+) -> None:
+    store = SqlListStore(db.engine)
+    fetcher = HttpFetcher(tmp_path / "state.json", backoff=0)
+    assert update_list(feed(publisher), store, fetcher, TODAY).status == "updated"
+    in_force = store.latest("us_csl")
+    (Path(publisher.folder) / "broken.csv").write_text("<html>maintenance</html>\n")
+    broken = update_list(feed(publisher, "broken.csv"), store, fetcher, TODAY)
+    assert broken.status == "failed" and "broken.csv" in broken.error
+    missing = update_list(feed(publisher, "gone.csv"), store, fetcher, TODAY)
+    assert missing.status == "failed" and "HTTP 404" in missing.error
+    down = ListFeed("us_csl", ListFormat.US_CSL_CSV, "http://127.0.0.1:9/consolidated.csv")
+    unreachable = update_list(down, store, fetcher, TODAY)
+    assert unreachable.status == "failed" and "unreachable" in unreachable.error
+    assert store.latest("us_csl") == in_force
+    # offline: the files come from a folder, no request is sent
+    offline = update_list(feed(publisher), store, FolderFetcher(Path(publisher.folder)), TODAY)
+    assert offline.status == "unchanged"  # the same content as the version in force
+
+
+def test_lists_update_on_the_command_line(publisher: Publisher, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    (data / "lists-feeds.json").write_text(
+        json.dumps({"us_csl": {"format": "us_csl_csv", "url": f"{publisher.url}/consolidated.csv"}})
+    )
+    env = {
+        **os.environ,
+        "PALLMALL_DATA_DIR": str(data),
+        "PALLMALL_DATABASE_URL": "",
+        "COLUMNS": "200",
+    }
+    out = run_cli(env, "lists", "update", "us_csl").stdout
+    assert "us_csl: updated to 20" in out and f"{ROWS} listed, 0 delisted, 0 amended" in out
+    assert "us_csl: unchanged" in run_cli(env, "lists", "update").stdout  # the lists in force
+    failed = run_cli(env, "lists", "update", "nowhere", code=2)
+    assert "no feed for nowhere" in failed.stderr
+    (data / "lists-feeds.json").write_text(
+        json.dumps({"us_csl": {"format": "us_csl_csv", "url": f"{publisher.url}/none.csv"}})
+    )
+    down = run_cli(env, "lists", "update", code=2)
+    assert "us_csl: " in down.stderr and "HTTP 404" in down.stderr
+    assert "the version in force stays" in down.stderr
