@@ -11,7 +11,19 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from pallmall.api import accounts, cases, guard, intel, links, log, problems, registry, screening
+from pallmall.api import (
+    accounts,
+    attestation,
+    cases,
+    equities,
+    guard,
+    intel,
+    links,
+    log,
+    problems,
+    registry,
+    screening,
+)
 from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal, session_cookie
 from pallmall.api.taxii import TaxiiConfig, taxii_router
@@ -20,7 +32,10 @@ from pallmall.storage.database import Database
 from pallmall.web import (
     admin_pages,
     api_docs,
+    attestation_pages,
     cases_pages,
+    equities_pages,
+    incident_pages,
     links_pages,
     pages,
     portal_pages,
@@ -30,6 +45,7 @@ from pallmall.wiring import (
     build_node,
     intel_reading,
     intel_writing,
+    organisations_by_name,
     products_by_name,
     session_secret,
 )
@@ -81,18 +97,24 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             principal,
             TaxiiConfig(public_url=settings.public_url),
             products=products_by_name(node.db),
+            organisations=organisations_by_name(node.db),
             workers=node.workers,
             writing=lambda: intel_writing(node.db),
         ),
         include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )
     app.include_router(reports_api.router)
+    app.include_router(equities.router)
+    app.include_router(attestation.router)
     app.include_router(api_docs.router)
+    app.include_router(incident_pages.router)  # before the portal: /incidents/new is no id
     app.include_router(portal_pages.router)
     app.include_router(pages.router)
     app.include_router(cases_pages.router)
     app.include_router(links_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(screening_pages.router)
+    app.include_router(equities_pages.router)
+    app.include_router(attestation_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from pallmall.api.pool import WorkerPool
+from pallmall.attestation import AttestationService
 from pallmall.cases.diligence import Sources
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
@@ -32,15 +33,18 @@ from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
 from pallmall.disclosure import PUBLIC, Reader
+from pallmall.equities import EquitiesService
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
 from pallmall.intel.publication import PublicCollection
 from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
+from pallmall.log.keys import KEY_FILE
+from pallmall.log.note import NoteSigner
 from pallmall.log.tiles import FsTileStore
 from pallmall.policy import shipped_rules
 from pallmall.publisher import Publisher
 from pallmall.rechecker import Rechecker
-from pallmall.registry.lookup import ProductsByName
+from pallmall.registry.lookup import OrganisationsByName, ProductsByName
 from pallmall.screening import Screener, ScreeningDesk
 from pallmall.screening.updates import (
     Fetcher,
@@ -50,10 +54,17 @@ from pallmall.screening.updates import (
     read_feeds,
     update_list,
 )
+from pallmall.storage.attestation import RegistryVendorFacts, SqlAttestationStore
 from pallmall.storage.base import is_sqlite
 from pallmall.storage.cases import SqlCaseStore
 from pallmall.storage.database import Database, Tx
-from pallmall.storage.intel import RegistryExportSource, RegistryRecordTypes, SqlIntelStore
+from pallmall.storage.equities import SqlEquitiesStore
+from pallmall.storage.intel import (
+    RegistryExportSource,
+    RegistryRecordTypes,
+    SqlIntelStore,
+    account_names,
+)
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
 
@@ -72,9 +83,28 @@ def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
         incidents = IntelIncidentFacts(
             SqlIntelStore(tx.conn).list_incidents, registry.jurisdictions
         )
-        return Sources(ScreenerFacts(_screener(desk)), registry, incidents)
+        attestations = attestation_service(tx).standing
+        return Sources(ScreenerFacts(_screener(desk)), registry, incidents, attestations)
 
     return CaseService(SqlCaseStore(tx.conn), tx.audit, tx.outbox, sources, shipped_rules())
+
+
+def equities_service(tx: Tx) -> EquitiesService:
+    """The vulnerability equities register on ``tx``: its store, audit and outbox."""
+    return EquitiesService(SqlEquitiesStore(tx.conn), tx.audit, tx.outbox)
+
+
+def attestation_service(tx: Tx, signer: NoteSigner | None = None) -> AttestationService:
+    """Vendor self-attestations on ``tx``, read against the registry in ``tx``; ``signer``
+    (the node's log key, :func:`node_signer`) only to attest."""
+    vendors = RegistryVendorFacts(tx.registry)
+    return AttestationService(SqlAttestationStore(tx.conn), vendors, tx.audit, tx.outbox, signer)
+
+
+def node_signer(settings: Settings) -> NoteSigner:
+    """The node's log signing key, which also signs attestations on the vendors' behalf
+    (their statement's first line keeps the two kinds of note apart)."""
+    return load_signing_key(settings.data_dir / KEY_FILE)
 
 
 def _screener(desk: ScreeningDesk | None) -> Screener | None:
@@ -88,17 +118,31 @@ def _screener(desk: ScreeningDesk | None) -> Screener | None:
 
 def incident_desk(tx: Tx, caller: Principal) -> IncidentDesk:
     """The incident desk on ``tx``: the incident store, the registry checks (as ``caller``
-    may read them), the audit sink, the outbox and the public TAXII collection share it."""
+    may read them), the audit sink, the outbox and the public TAXII collection share it; it
+    shares incidents only with accounts on this node."""
     store = SqlIntelStore(tx.conn)
     records = RegistryRecordTypes(tx.registry, Reader.of(caller))
     public = PublicCollection(store, lambda i: linked_registry(tx, i))
-    return IncidentDesk(store, records, tx.audit, tx.outbox, public)
+    return IncidentDesk(
+        store,
+        records,
+        tx.audit,
+        tx.outbox,
+        public,
+        accounts=lambda account: account in account_names(tx.conn),
+    )
 
 
 def linked_registry(tx: Tx, incident: Incident) -> RegistryExportSource:
     """The public registry records ``incident`` links to (for its public STIX objects)."""
     ids = {a.target_id for a in incident.attributions}
     return RegistryExportSource.load(tx.registry, PUBLIC, only=ids)
+
+
+def organisations_by_name(db: Database) -> OrganisationsByName:
+    """Finds public registry organisations by name, alias or former name (legal forms and
+    words such as "Group" at the end ignored when nothing matches whole)."""
+    return OrganisationsByName(db.registry)
 
 
 def products_by_name(db: Database) -> ProductsByName:

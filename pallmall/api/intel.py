@@ -13,7 +13,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pallmall.api import problems
 from pallmall.api.deps import Caller, Limit, Offset, Reading, Writing
@@ -97,7 +97,12 @@ class IncidentIn(BaseModel):
 
     model_config = _STRICT
     title: Annotated[str, Field(min_length=1, max_length=300)]
-    summary: str = Field(default="", max_length=20_000)
+    summary: str = Field(default="", max_length=20_000, description="restricted")
+    public_summary: str = Field(
+        default="",
+        max_length=5_000,
+        description="what the public reads once confirmed at TLP:CLEAR: name no victim",
+    )
     categories: list[AbuseCategory] = Field(min_length=1, max_length=5)
     victims: list[VictimIn] = Field(default=[], max_length=1000)
     attributions: list[AttributionIn] = Field(default=[], max_length=100)
@@ -129,6 +134,7 @@ class IncidentIn(BaseModel):
             attack_vectors=tuple(dict.fromkeys(self.attack_vectors)),
             indicators=tuple(self.indicators),
             sources=_citations(self.sources),
+            public_summary=self.public_summary,
         )
 
 
@@ -138,6 +144,25 @@ class DecisionIn(BaseModel):
     model_config = _STRICT
     verb: Verb
     reason: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class ShareIn(BaseModel):
+    """Share an incident's restricted details with an account (a state body, a lab), or
+    with every body of a state (``state``, ISO 3166-1 alpha-2): exactly one of the two."""
+
+    model_config = _STRICT
+    account_id: RecordId | None = None
+    state: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ShareIn:
+        if (self.account_id is None) == (self.state is None):
+            raise ValueError("give account_id or state, not both")
+        return self
+
+    def holder(self) -> str:
+        """The holder id: the account id, or ``state:XX``."""
+        return self.account_id or f"state:{(self.state or '').upper()}"
 
 
 class VictimOut(BaseModel):
@@ -166,8 +191,9 @@ class AttributionOut(BaseModel):
 
 
 class IncidentOut(BaseModel):
-    """An incident. ``view`` is ``full`` for ``intel:read_restricted``, else ``public``: the
-    public summary the transparency log holds, and None in every restricted field."""
+    """An incident. ``view`` is ``full`` for its owner, the states it is shared with and the
+    oversight body, else ``public``: the public summary and public sources, and None in
+    every restricted field."""
 
     id: str
     view: Literal["full", "public"]
@@ -175,6 +201,7 @@ class IncidentOut(BaseModel):
     status: IncidentStatus
     tlp: Tlp
     categories: list[AbuseCategory]
+    public_summary: str
     victim_counts: dict[VictimCategory, int]
     attributions: list[AttributionOut]
     first_seen: dt.date | None
@@ -191,6 +218,8 @@ class IncidentOut(BaseModel):
     reported_at: dt.datetime | None
     decided_by: str | None
     decision_reason: str | None
+    owner: str | None
+    shared_with: list[str] | None
 
 
 def _incident_out(view: dict[str, Any]) -> IncidentOut:
@@ -236,6 +265,13 @@ def list_incidents(
     )
 
 
+@router.get("/incidents/queue", response_model=list[IncidentOut])
+def incident_queue(caller: Caller, tx: Reading) -> list[IncidentOut]:
+    """The review queue: reported incidents the caller may decide (``intel:decide``, reads
+    them whole, did not report them), oldest first."""
+    return [_incident_out(v) for v in incident_desk(tx, caller).queue(caller)]
+
+
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
 def get_incident(incident_id: str, caller: Caller, tx: Reading) -> IncidentOut:
     """One incident, as the caller may see it (404 when it may not)."""
@@ -251,6 +287,23 @@ def decide_incident(
     incident's STIX objects to the TAXII ``public`` collection."""
     desk = incident_desk(tx, caller)
     desk.decide(caller, incident_id, decision.verb, decision.reason)
+    return _incident_out(desk.view(caller, incident_id))
+
+
+@router.post("/incidents/{incident_id}/shares", response_model=IncidentOut)
+def share_incident(incident_id: str, caller: Caller, tx: Writing, share: ShareIn) -> IncidentOut:
+    """Share the incident's restricted details (victims, summary, restricted sources) with an
+    account (the owner or the oversight body; 422 for an unknown account)."""
+    desk = incident_desk(tx, caller)
+    desk.share(caller, incident_id, share.holder())
+    return _incident_out(desk.view(caller, incident_id))
+
+
+@router.delete("/incidents/{incident_id}/shares/{account_id}", response_model=IncidentOut)
+def unshare_incident(incident_id: str, account_id: str, caller: Caller, tx: Writing) -> IncidentOut:
+    """Stop sharing the incident with ``account_id`` (what it read stays read)."""
+    desk = incident_desk(tx, caller)
+    desk.share(caller, incident_id, account_id, on=False)
     return _incident_out(desk.view(caller, incident_id))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from typing import Annotated
@@ -16,17 +17,19 @@ from pallmall.api.schemas import (
     PageOut,
     RecordOut,
     RelationshipOut,
-    page_out,
     record_out,
     relationship_out,
     relationships_out,
 )
-from pallmall.core.paging import PageRequest
+from pallmall.core.paging import MAX_LIMIT, PageRequest
+from pallmall.disclosure import Reader
+from pallmall.registry.ftm import export_entities
 from pallmall.registry.model import Capability, OrgKind, Record, RecordType, Relationship
-from pallmall.registry.service import RegistryService
+from pallmall.registry.service import RegistryService, redact_relationship
 from pallmall.registry.store import AnyRecord, RecordQuery, Stored
 from pallmall.storage.database import Tx
 
+MEDIA_FTM = "application/x-ndjson"
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"], responses=problems.RESPONSES)
 
 
@@ -63,7 +66,13 @@ def _service(tx: Tx) -> RegistryService:
 async def list_records(
     caller: Caller,
     tx: Reading,
-    q: Annotated[str | None, Query(max_length=200, description="name or alias contains")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="a name, alias or former name: ranked, typo-tolerant, legal forms ignored",
+        ),
+    ] = None,
     type: RecordType | None = None,
     kind: OrgKind | None = None,
     country: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
@@ -73,7 +82,7 @@ async def list_records(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> PageOut[RecordOut]:
-    """Search records by name and facets, paged."""
+    """Search records by name and facets, paged; with ``q``, best match first."""
     query = RecordQuery(
         q=q,
         type=type,
@@ -84,7 +93,15 @@ async def list_records(
         as_of=as_of,
     )
     page = _service(tx).search(caller, query, PageRequest(offset, limit))
-    return page_out(page, record_out)
+    # A hot read too (every keystroke of a search box): serialised once, as get_record does.
+    body = {
+        "items": [_record_json(s) for s in page.items],
+        "total": page.total,
+        "offset": page.offset,
+        "limit": page.limit,
+        "has_more": page.has_more,
+    }
+    return JSONResponse(body)  # type: ignore[return-value]  # the declared model documents the body
 
 
 @router.get("/records/{record_id}", response_model=RecordOut)
@@ -111,6 +128,48 @@ async def get_relationships(
 ) -> list[RelationshipOut]:
     """Relationships with the record at either end (valid on the ``as_of`` date, if given)."""
     return relationships_out(_service(tx).relationships(caller, record_id, as_of))
+
+
+@router.get("/records/{record_id}/history")
+async def get_history(record_id: str, caller: Caller, tx: Reading) -> list[dict[str, object]]:
+    """The record's versions the caller may read, oldest first; read one with ``as_of`` set
+    to its ``recorded_at``."""
+    return [
+        {"version": v.version, "recorded_at": v.recorded_at}
+        for v in _service(tx).history(caller, record_id)
+    ]
+
+
+FTM_RESPONSE: dict[int | str, dict[str, object]] = {
+    200: {
+        "content": {MEDIA_FTM: {}},
+        "description": "FollowTheMoney entities, one JSON object a line",
+    }
+}
+
+
+@router.get("/export.ftm", response_class=Response, responses=FTM_RESPONSE)
+def export_ftm(caller: Caller, tx: Reading) -> Response:
+    """The registry the caller may read as FollowTheMoney entities (JSON lines): records,
+    designations as ``Sanction``, ownership with shares, every link with its sources. The
+    public gets public records, links between them and public sources only."""
+    service = _service(tx)
+    records: list[Stored] = []
+    offset = 0
+    while True:
+        page = service.search(caller, RecordQuery(), PageRequest(offset, MAX_LIMIT))
+        records.extend(page.items)
+        if not page.has_more:
+            break
+        offset += MAX_LIMIT
+    reader = Reader.of(caller)
+    rels = [redact_relationship(r, reader) for r in tx.registry.all_relationships()]
+    lines = [json.dumps(e, sort_keys=True) for e in export_entities(records, rels, reader)]
+    return Response(
+        "".join(line + "\n" for line in lines),
+        media_type=MEDIA_FTM,
+        headers={"Content-Disposition": 'attachment; filename="registry.ftm.json"'},
+    )
 
 
 @router.post("/records", response_model=RecordOut, status_code=status.HTTP_201_CREATED)

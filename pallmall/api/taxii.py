@@ -24,7 +24,7 @@ from pallmall.core.clock import utcnow
 from pallmall.core.errors import Forbidden, InvalidInput, NotFound, PallmallError, Unauthenticated
 from pallmall.intel.bundle import read_objects
 from pallmall.intel.importer import Importer, require_bundle_objects
-from pallmall.intel.ports import ObjectStore, ProductResolver
+from pallmall.intel.ports import ObjectStore, OrganisationResolver, ProductResolver
 from pallmall.intel.record import datetime_us, format_us
 from pallmall.intel.report import ImportReport
 from pallmall.intel.taxii import (
@@ -80,6 +80,7 @@ def taxii_router(
     products: ProductResolver | None = None,
     workers: WorkerPool | None = None,
     writing: StoreScope | None = None,
+    organisations: OrganisationResolver | None = None,
 ) -> APIRouter:
     """A router serving discovery at ``/taxii2/`` and the API root at ``/taxii2/{api_root}/``.
 
@@ -88,12 +89,13 @@ def taxii_router(
     ``reading`` is used when None); ``principal_dependency`` is a
     FastAPI dependency returning the caller's :class:`Principal` (``ANONYMOUS`` when no
     credentials were sent; it may raise ``HTTPException(401)`` for bad ones).
-    ``products`` links posted malware to registry products; ``workers`` runs imports off
-    the event loop (inline when None).
+    ``products`` links posted malware to registry products, ``organisations`` posted threat
+    actors, intrusion sets and identities to registry organisations; ``workers`` runs
+    imports off the event loop (inline when None).
     """
     cfg = config or TaxiiConfig()
     router = APIRouter(route_class=TaxiiRoute)
-    handlers = _Handlers(reading, writing or reading, cfg, products)
+    handlers = _Handlers(reading, writing or reading, cfg, products, organisations)
     who = Depends(principal_dependency)
     base = f"/taxii2/{cfg.api_root}"
     coll = base + "/collections/{collection_id}"
@@ -239,9 +241,11 @@ class _Handlers:
         writing: StoreScope,
         cfg: TaxiiConfig,
         products: ProductResolver | None,
+        organisations: OrganisationResolver | None = None,
     ) -> None:
         self._reading, self._writing = reading, writing
         self._cfg, self._products = cfg, products
+        self._organisations = organisations
         self._limits = (cfg.default_page_size, cfg.max_page_size)
 
     def discovery(self, request: Request) -> Response:
@@ -340,7 +344,9 @@ class _Handlers:
         stamp = format_us(datetime_us(utcnow()))
         report = ImportReport(source="taxii", format="taxii-envelope")
         with self._writing() as store:
-            Importer(store, self._products).ingest(read_objects(objects, report), report, spec)
+            Importer(store, self._products, self._organisations).ingest(
+                read_objects(objects, report), report, spec
+            )
             status = _status(objects, report, stamp)
             store.save_status(status.id, spec.id, status.resource())
         return _taxii(status.resource(), status=202)

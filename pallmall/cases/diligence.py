@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from pallmall.attestation import Standing, attestation_finding, shipped_form
 from pallmall.cases.matching import same_party
 from pallmall.cases.model import (
     Assessment,
@@ -30,12 +31,14 @@ from pallmall.cases.ports import CaseStore, IncidentFacts, RegistryFacts, Screen
 from pallmall.policy import (
     ApplicantEvidence,
     DueDiligence,
+    Finding,
     PartyEvidence,
     PriorDenialEvidence,
     ProductEvidence,
     RestrictionEvidence,
     RuleKind,
     RuleSet,
+    Severity,
     assess,
     evaluate,
 )
@@ -63,6 +66,18 @@ class Sources:
     screening: ScreeningFacts
     registry: RegistryFacts
     incidents: IncidentFacts
+    attestations: Callable[[str], Standing | None] | None = None
+    """The vendor's self-attestation read against the registry (None: not consulted)."""
+
+
+def attestation_findings(vendor_id: str | None, sources: Sources) -> tuple[Finding, ...]:
+    """The finding on the vendor's self-attestation (none when attestations are not
+    consulted or there is no vendor): info when sound, advisory when missing, high when
+    expired, contradicted by the registry or adverse (:mod:`pallmall.attestation.finding`)."""
+    if sources.attestations is None or not vendor_id:
+        return ()
+    name = sources.registry.name(vendor_id) or vendor_id
+    return (attestation_finding(name, sources.attestations(vendor_id), shipped_form()),)
 
 
 def product_category(product: ProductEvidence | None) -> str:
@@ -413,8 +428,14 @@ def run_diligence(
     evidence = GATHER[case.kind](case, sources, store)
     applied = rules_for(case.kind, rules)
     findings = evaluate(applied, evidence)
+    if case.kind is CaseKind.LICENCE:
+        app = case.filed(LicenceApplication)
+        vendor_id = app.vendor_record_id or sources.registry.vendor_of(app.product_id)
+        findings += attestation_findings(vendor_id, sources)
+        findings = tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.summary)))
     listed = sources.screening.versions()
-    notes = () if listed else ("no restricted-party list is loaded",)
+    notes: tuple[str, ...] = () if listed else ("no restricted-party list is loaded",)
+    notes += sources.screening.stale()  # advisory: an old list may miss designations
     return DiligenceRun(
         case_id=case.id,
         at=at,
@@ -446,11 +467,15 @@ def procurement_assessment(
         restrictions=restrictions_on(store, req.vendor_record_id),
         list_versions=check.versions(),
     )
-    result = assess(rules, evidence, req.declarations, req.vendor_attested)
+    attested = attestation_findings(req.vendor_record_id, sources)
+    # the vendor's attestation on file, read against the registry, replaces the buyer's box
+    vetted = all(f.severity is Severity.INFO for f in attested) if attested else req.vendor_attested
+    result = assess(rules, evidence, req.declarations, vetted)
+    reasons = result.reasons + tuple(f.summary for f in attested if f.severity is not Severity.INFO)
     return Assessment(
         verdict=result.verdict,
         vetted=result.vetted,
-        reasons=result.reasons,
+        reasons=reasons,
         factors=result.factors,
         citation=rules.procurement_citation,
         evidence=evidence,

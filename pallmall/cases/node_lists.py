@@ -147,13 +147,16 @@ def screening_match(hit: Hit) -> ScreeningMatch:
 
 
 def explain_hit(hit: Hit) -> str:
-    """One readable line: which names met, how their words paired, what each feature added."""
+    """One readable line: which names met, how their words paired, what each feature added,
+    and the list version the hit came from with its age on the screening day."""
     nm = hit.name_match
     pairs = ", ".join(f"{p.query}~{p.candidate} {p.similarity:.2f}" for p in nm.pairs)
     parts = "; ".join(f"{c.feature.value} {c.value:+.2f} ({c.detail})" for c in hit.contributions)
+    age = "" if hit.list_age_days is None else f", {hit.list_age_days} days old"
+    listed = f"; list {hit.list_id} version {hit.snapshot.version}{age}"
     return (
         f"{nm.query_name!r} matched {nm.list_name_type.value} name {nm.list_name!r} "
-        f"[{pairs}]; {parts}; score {hit.score:.2f} >= threshold {hit.threshold:.2f}"
+        f"[{pairs}]; {parts}; score {hit.score:.2f} >= threshold {hit.threshold:.2f}{listed}"
         if hit.alert
-        else f"{nm.query_name!r} near {nm.list_name!r} [{pairs}]; score {hit.score:.2f}"
+        else f"{nm.query_name!r} near {nm.list_name!r} [{pairs}]; score {hit.score:.2f}{listed}"
     )

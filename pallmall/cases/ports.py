@@ -107,6 +107,10 @@ class ScreeningFacts(Protocol):
     def versions(self) -> tuple[str, ...]:
         """``list_id@version`` of every list screened against (empty: none loaded)."""
 
+    def stale(self) -> tuple[str, ...]:
+        """An advisory line per list in force older than its publisher's usual interval
+        between versions (recent designations may be missing from it)."""
+
 
 class RegistryFacts(Protocol):
     """What the registry says about products, parties and owners."""

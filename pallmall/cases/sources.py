@@ -29,6 +29,7 @@ from pallmall.screening import (
     Party,
     Screener,
     fifty_percent_rule,
+    list_ages,
 )
 
 PRODUCT_ROLES = (RelType.DEVELOPS, RelType.RESELLS, RelType.SUPPLIES)
@@ -56,6 +57,19 @@ class ScreenerFacts:
         if self.screener is None:
             return ()
         return tuple(sorted({f"{s.list_id}@{s.version}" for s in self.screener.snapshots}))
+
+    def stale(self) -> tuple[str, ...]:
+        """Advisory lines for the lists in force that are overdue (see
+        :func:`pallmall.screening.list_ages`)."""
+        if self.screener is None:
+            return ()
+        return tuple(
+            f"list {a.snapshot.list_id} version {a.snapshot.version} is {a.age_days} days old "
+            f"(its publisher usually updates it every {a.expected_days} days): recent "
+            "designations may be missing; `pallmall lists update` fetches the current one"
+            for a in list_ages(self.screener.snapshots, self.today or date.today())
+            if a.overdue
+        )
 
 
 class RegistryStoreFacts:

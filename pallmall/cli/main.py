@@ -13,9 +13,17 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from pallmall.cli.attestation import attestation_app
 from pallmall.cli.cases import cases_app
 from pallmall.cli.context import open_database
-from pallmall.cli.intel import COLLECTIONS, INTEL_FORMATS, export_intel, import_intel
+from pallmall.cli.equities import equities_app
+from pallmall.cli.intel import (
+    COLLECTIONS,
+    INTEL_FORMATS,
+    export_intel,
+    import_incidents,
+    import_intel,
+)
 from pallmall.cli.links import link_commands
 from pallmall.cli.lists import lists_app, record_shipped_lists
 from pallmall.cli.lists import screen as screen_command
@@ -48,6 +56,8 @@ app.add_typer(log_app, name="log")
 app.add_typer(cases_app, name="cases")
 app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
+app.add_typer(equities_app, name="equities")
+app.add_typer(attestation_app, name="attestation")
 app.command("screen")(screen_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
@@ -116,13 +126,34 @@ def serve(
 @app.command("import")
 def import_(
     kind: Annotated[
-        str, typer.Argument(help="galaxy | designations | products | relationships | stix")
+        str,
+        typer.Argument(help="galaxy | designations | products | relationships | stix | incidents"),
     ],
     files: Annotated[list[Path], typer.Argument(exists=True, readable=True)],
     collection: Annotated[str, typer.Option(help="stix: the TAXII collection")] = "public",
+    product: Annotated[
+        str | None, typer.Option(help="incidents: the product the rows are about")
+    ] = None,
+    reporter: Annotated[
+        str | None,
+        typer.Option("--as", help="incidents: report as this user (e-mail); owner: its account"),
+    ] = None,
+    add_states: Annotated[
+        bool,
+        typer.Option(help="incidents: add operators the registry lacks as state records"),
+    ] = False,
 ) -> None:
-    """Import registry sources, or threat intel (``stix``: STIX 2.1 bundles, MISP JSON, CSV,
-    files or folders). Registry imports are all or nothing; skipped items are listed."""
+    """Import registry sources, threat intel (``stix``: STIX 2.1 bundles, MISP JSON, CSV,
+    files or folders), or public victim databases (``incidents``: Granitt's CSV layout, one
+    reported incident per row). Registry imports are all or nothing; skipped items are
+    listed; every import says what linked to the registry and what did not."""
+    if kind == "incidents":
+        if any(f.is_dir() for f in files):
+            raise typer.BadParameter("incident imports take files", param_hint="FILES")
+        _, db = open_database()
+        import_incidents(db, files, product, reporter, console, add_states)
+        publish_changes(db)
+        return
     if kind == "stix":
         if collection not in COLLECTIONS:
             raise typer.BadParameter(f"one of {', '.join(COLLECTIONS)}", param_hint="--collection")
@@ -130,7 +161,7 @@ def import_(
         import_intel(db, files, collection, console)
         return
     if kind not in READERS:
-        known = ", ".join([*READERS, "stix"])
+        known = ", ".join([*READERS, "stix", "incidents"])
         raise typer.BadParameter(f"{kind!r} is not one of {known}", param_hint="KIND")
     if any(f.is_dir() for f in files):
         raise typer.BadParameter("registry imports take files, not folders", param_hint="FILES")

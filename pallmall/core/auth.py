@@ -62,7 +62,9 @@ class Permission(StrEnum):
     INTEL_READ_RESTRICTED = "intel:read_restricted"
     INTEL_WRITE = "intel:write"
     INTEL_DECIDE = "intel:decide"
+    INTEL_OVERSEE = "intel:oversee"  # reads every incident whole, whoever owns it
     REPORTS_PUBLISH = "reports:publish"
+    EQUITIES_DECIDE = "equities:decide"
 
 
 P = Permission
@@ -73,7 +75,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PUBLIC: _PUBLIC,
     Role.VENDOR: _PUBLIC | {P.CASES_FILE},
     Role.ANALYST: _PUBLIC | {P.INTEL_WRITE, P.INTEL_READ_RESTRICTED, P.SCREENING_RUN},
-    Role.STATE_USER: _PUBLIC | {P.SCREENING_RUN, P.REGISTRY_READ_RESTRICTED, P.CASES_FILE},
+    Role.STATE_USER: _PUBLIC
+    | {P.SCREENING_RUN, P.REGISTRY_READ_RESTRICTED, P.CASES_FILE, P.EQUITIES_DECIDE},
     Role.OVERSIGHT: _PUBLIC
     | {
         P.REGISTRY_READ_RESTRICTED,
@@ -82,6 +85,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.SCREENING_RUN,
         P.INTEL_READ_RESTRICTED,
         P.INTEL_DECIDE,
+        P.INTEL_OVERSEE,
+        P.EQUITIES_DECIDE,
     },
     Role.REGULATOR: _PUBLIC
     | {
@@ -93,6 +98,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.INTEL_DECIDE,
         P.REPORTS_PUBLISH,
         P.LOG_APPEND,
+        P.EQUITIES_DECIDE,
     },
     Role.ADMIN: frozenset(Permission),
 }

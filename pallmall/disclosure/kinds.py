@@ -103,6 +103,7 @@ INCIDENT_FIELDS: Mapping[str, Treatment] = {
     "tlp": E,
     "incident": P,
     "title": P,
+    "public_summary": P,  # written for the public; the summary stays committed
     "status": P,
     "categories": P,
     "victims": P,  # counts by category, never a name or pseudonym
@@ -120,6 +121,7 @@ INCIDENT_FIELDS: Mapping[str, Treatment] = {
     "decision_reason": C,
     "reported_by": C,
     "decided_by": C,
+    "owner": C,  # the team or state that reported it
     "victim_identities": W,
 }
 CASE_DECISION_FIELDS: Mapping[str, Treatment] = {
@@ -147,6 +149,28 @@ REPORT_FIELDS: Mapping[str, Treatment] = {
     "period": P,
     "checkpoint": P,
     "digest": P,
+}
+
+EQUITIES_DECISION_FIELDS: Mapping[str, Treatment] = {
+    "state": E,
+    "outcome": E,  # disclose, restrict, mitigate, limited_use: what the report counts
+    "review_on": E,  # the review date of a retained vulnerability (overdue reviews)
+    "decision": C,  # equities weighed, rationale, body, escalations: opened on disclosure
+    "vulnerability": C,  # what it affects, CVE, when and how acquired: never opened
+    "deciders": C,  # who proposed and who approved: never opened
+}
+EQUITIES_OPENING_FIELDS: Mapping[str, Treatment] = {
+    "state": E,
+    "openings": P,  # per earlier decision entry: index, leaf hash, salt and value of decision
+}
+
+ATTESTATION_FIELDS: Mapping[str, Treatment] = {
+    "form": E,  # the form and version answered
+    "attested_at": E,
+    "expires_on": E,
+    "digest": P,  # SHA-256 of the answers' canonical JSON, what the node signed
+    "answers": P,  # the vendor's own declarations, made for publication
+    "note": P,  # the statement signed by the node on the vendor's behalf (C2SP signed note)
 }
 
 FILER_EVENT_FIELDS: Mapping[str, frozenset[str]] = {
@@ -180,6 +204,9 @@ RELATIONSHIP_DELETED = "registry.relationship.deleted"
 INCIDENT_CONFIRMED = "intel.incident.confirmed"
 REPORT_PUBLISHED = "report.published"
 ENTRY_WITHHELD = NOTICE_KIND  # the log itself reads its notices (pallmall.log.audit)
+EQUITIES_COMMITTED = "equities.decision.committed"
+EQUITIES_OPENED = "equities.decision.opened"
+ATTESTATION_FILED = "attestation.filed"
 
 
 def _vocabulary() -> dict[str, EntryKind]:
@@ -196,6 +223,19 @@ def _vocabulary() -> dict[str, EntryKind]:
         EntryKind(INCIDENT_CONFIRMED, "an abuse incident confirmed (four eyes)", INCIDENT_FIELDS),
         EntryKind(REPORT_PUBLISHED, "a transparency report published", REPORT_FIELDS),
         EntryKind(ENTRY_WITHHELD, "an entry the operator no longer serves, and why", NOTICE_FIELDS),
+        EntryKind(
+            EQUITIES_COMMITTED,
+            "a vulnerability equities decision taken (four eyes), committed to",
+            EQUITIES_DECISION_FIELDS,
+        ),
+        EntryKind(
+            ATTESTATION_FILED, "a vendor's self-attestation, signed by the node", ATTESTATION_FIELDS
+        ),
+        EntryKind(
+            EQUITIES_OPENED,
+            "the decisions on a vulnerability opened once it is disclosed",
+            EQUITIES_OPENING_FIELDS,
+        ),
     ]
     kinds += [
         EntryKind(
@@ -281,6 +321,13 @@ REPORT_FIGURES: Mapping[str, Mapping[str, str]] = {
     decision_kind("use_authorisation", "expired"): {ANY_OUTCOME: "use_authorisations.expired"},
     INCIDENT_CONFIRMED: {ANY_OUTCOME: "incidents.confirmed"},
     REPORT_PUBLISHED: {ANY_OUTCOME: "reports.published"},
+    EQUITIES_COMMITTED: {
+        "disclose": "equities.disclose",
+        "restrict": "equities.restrict",
+        "mitigate": "equities.mitigate",
+        "limited_use": "equities.limited_use",
+    },
+    EQUITIES_OPENED: {ANY_OUTCOME: "equities.opened"},
 }
 """For each kind a report counts, the figure an entry of it adds one to, by its public
 ``outcome`` (:data:`ANY_OUTCOME` for every outcome). A report for state S counts an entry when

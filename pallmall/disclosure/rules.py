@@ -17,6 +17,9 @@ The rules (DESIGN.md, trust rules):
   ``registry:read_restricted``.
 - A source (of a record, relationship, incident or attribution) has a visibility of its own: a
   public record may cite a source that stays restricted.
+- Held material (an incident's restricted details, say) has *holders*: the accounts that own it
+  and those it is explicitly shared with. Only a holder or an overseer (``intel:oversee``, the
+  independent oversight body) reads it, whatever else the reader is cleared for.
 """
 
 from __future__ import annotations
@@ -37,11 +40,16 @@ class Reader:
 
     ``registry_restricted``: restricted registry records, relationships and sources.
     ``tlp_ceiling``: the most restricted TLP label they may read.
+    ``holder_ids``: who they hold material as (their account's id, their user id, and
+    ``state:XX`` for the state their account acts for).
+    ``overseer``: reads held material whoever holds it (the oversight body, the node).
     The default reader is the public: the log, anonymous callers, public exports.
     """
 
     registry_restricted: bool = False
     tlp_ceiling: Tlp = Tlp.CLEAR
+    holder_ids: frozenset[str] = frozenset()
+    overseer: bool = False
 
     @classmethod
     def of(cls, principal: Principal) -> Reader:
@@ -50,28 +58,41 @@ class Reader:
         return cls(
             registry_restricted=principal.can(Permission.REGISTRY_READ_RESTRICTED),
             tlp_ceiling=Tlp.RED if intel else Tlp.CLEAR,
+            holder_ids=frozenset(
+                i for i in (principal.account_id, principal.user_id, state_holder(principal)) if i
+            ),
+            overseer=principal.can(Permission.INTEL_OVERSEE),
         )
 
     @property
     def is_public(self) -> bool:
-        """Whether this reader is cleared for nothing beyond what is public."""
-        return not self.registry_restricted and self.tlp_ceiling is Tlp.CLEAR
+        """Whether this reader is cleared for nothing beyond what is public (holding alone
+        clears nothing: held material is read within a clearance, never instead of one)."""
+        return not self.registry_restricted and self.tlp_ceiling is Tlp.CLEAR and not self.overseer
+
+
+def state_holder(principal: Principal) -> str | None:
+    """The holder id of the state ``principal``'s account acts for (``state:GB``), or None:
+    material shared with a state is held by every body of that state."""
+    return f"state:{principal.state}" if principal.state else None
 
 
 PUBLIC = Reader()
 """The public: the transparency log, anonymous callers, public exports and collections."""
-NODE = Reader(registry_restricted=True, tlp_ceiling=Tlp.RED)
+NODE = Reader(registry_restricted=True, tlp_ceiling=Tlp.RED, overseer=True)
 """The node itself and readers cleared for everything (an operator's full export)."""
 
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """What makes a subject sensitive: its own visibility, its TLP label, and the visibility
-    of every record it points at (``refs``)."""
+    """What makes a subject sensitive: its own visibility, its TLP label, the visibility
+    of every record it points at (``refs``), and who holds it (``holders``: account or user
+    ids; None when it is not held by anyone in particular)."""
 
     visibility: Visibility = Visibility.PUBLIC
     tlp: Tlp = Tlp.CLEAR
     refs: tuple[Visibility, ...] = ()
+    holders: frozenset[str] | None = None
 
     @property
     def visibilities(self) -> tuple[Visibility, ...]:
@@ -90,6 +111,9 @@ PUBLIC_SUBJECT = Sensitivity()
 def may_read(reader: Reader, sensitivity: Sensitivity) -> bool:
     """Whether ``reader`` may read a subject of ``sensitivity``."""
     if not reader.tlp_ceiling.allows(sensitivity.tlp):
+        return False
+    held = sensitivity.holders is not None
+    if held and not reader.overseer and not reader.holder_ids & (sensitivity.holders or set()):
         return False
     restricted = any(v is Visibility.RESTRICTED for v in sensitivity.visibilities)
     return reader.registry_restricted or not restricted

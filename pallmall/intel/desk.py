@@ -19,9 +19,10 @@ from pallmall.core.audit import AuditRecord, AuditSink
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.changes import ChangeOutbox
 from pallmall.core.clock import utcnow
-from pallmall.core.errors import Forbidden, InvalidInput, NotFound
+from pallmall.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pallmall.core.ids import new_id
 from pallmall.core.paging import Page, PageRequest
+from pallmall.core.states import state_code
 from pallmall.disclosure import PUBLIC, Reader
 from pallmall.intel.incident import (
     Attribution,
@@ -38,7 +39,10 @@ from pallmall.intel.ports import (
     IncidentStore,
     RegistryRecords,
 )
-from pallmall.intel.redaction import incident_change, incident_view, redact
+from pallmall.intel.redaction import incident_change, incident_view, is_full, redact
+
+STATE_PREFIX = "state:"
+"""A holder id naming a state rather than an account (``state:GB``)."""
 
 LINK_TYPES: dict[LinkRole, str] = {
     LinkRole.PRODUCT: "product",
@@ -55,7 +59,8 @@ class IncidentDesk:
     Every store shares the caller's unit of work. ``records`` checks that each attribution
     names a registry record of the right type (:data:`LINK_TYPES`) that the reporter may read,
     and tells each record's visibility to the disclosure rules. ``collections``, when given,
-    receives the public objects of an incident confirmed at TLP:CLEAR.
+    receives the public objects of an incident confirmed at TLP:CLEAR. ``accounts``, when
+    given, tells whether an account id exists (checked before sharing with it).
     """
 
     store: IncidentStore
@@ -64,18 +69,28 @@ class IncidentDesk:
     outbox: ChangeOutbox
     collections: IncidentCollections | None = None
     clock: Callable[[], datetime] = utcnow
+    accounts: Callable[[str], bool] | None = None
 
-    def report(self, principal: Principal, draft: IncidentDraft) -> Incident:
-        """File a new incident in status ``reported``.
+    def report(
+        self, principal: Principal, draft: IncidentDraft, incident_id: str | None = None
+    ) -> Incident:
+        """File a new incident in status ``reported``, owned by the reporter's account.
+
+        ``incident_id`` names it (an import's stable id); a fresh id when None.
 
         Raises:
+            Conflict: an incident ``incident_id`` exists already.
             Unauthenticated, Forbidden: without ``intel:write``.
             InvalidInput: the draft is incomplete or malformed, or a link names no registry
                 record of the right type, naming the field.
         """
         principal.require(Permission.INTEL_WRITE)
         self._check_links(draft.attributions)
-        incident = incident_from_draft(draft, new_id("inc"), _actor(principal), self.clock())
+        owner = principal.account_id or _actor(principal)
+        if incident_id is not None and self.store.get_incident(incident_id) is not None:
+            raise Conflict(f"incident {incident_id} exists already")
+        new = incident_id or new_id("inc")
+        incident = incident_from_draft(draft, new, _actor(principal), self.clock(), owner)
         self.store.put_incident(incident)
         self._record(principal, "intel.incident.reported", incident.id, {"tlp": incident.tlp.value})
         return incident
@@ -86,14 +101,18 @@ class IncidentDesk:
         A confirmation adds the incident's public change to the outbox (what the disclosure
         rules let the log hold) and, when the public may read the incident, its objects to
         the public collection. Four eyes: whoever reported an incident may not decide it.
+        Only a reader of the whole incident decides it: its owner's officers, a state it is
+        shared with, or the oversight body.
 
         Raises:
             Unauthenticated, Forbidden: without ``intel:decide``, or as the reporter.
-            NotFound: no such incident.
+            NotFound: no such incident, or the caller may not read it whole.
             TransitionRefused: the status does not allow ``verb``.
         """
         principal.require(Permission.INTEL_DECIDE)
         before = self._get(incident_id)
+        if not is_full(Reader.of(principal), before):
+            raise NotFound(f"incident {incident_id}")
         if before.reported_by == _actor(principal):
             raise Forbidden("the reporter of an incident may not decide it (four eyes)")
         after = before.decided(verb, _actor(principal), self.clock(), reason)
@@ -109,6 +128,54 @@ class IncidentDesk:
         if public is not None and self.collections is not None:
             self.collections.publish(public)
 
+    def share(
+        self, principal: Principal, incident_id: str, account_id: str, on: bool = True
+    ) -> Incident:
+        """Share the incident's restricted details with account ``account_id`` (``on``), or
+        stop sharing them. ``state:XX`` shares with every body of state ``XX`` (ISO 3166-1
+        alpha-2). Only the owner's people and the oversight body share; what another
+        state already read stays read (the audit trail records both moves).
+
+        Raises:
+            Unauthenticated, Forbidden: without ``intel:read_restricted``, or not the owner
+                nor an overseer.
+            NotFound: no such incident, or the caller may not read it whole.
+            InvalidInput: ``account_id`` names no account (field ``account_id``), or is the
+                owner.
+        """
+        principal.require(Permission.INTEL_READ_RESTRICTED)
+        before = self._get(incident_id)
+        reader = Reader.of(principal)
+        if not is_full(reader, before):
+            raise NotFound(f"incident {incident_id}")
+        owner = before.owner is None or before.owner in reader.holder_ids
+        if not owner and not reader.overseer:
+            raise Forbidden("only the incident's owner or the oversight body shares it")
+        if account_id.startswith(STATE_PREFIX):
+            account_id = STATE_PREFIX + state_code(account_id[len(STATE_PREFIX) :], "state")
+        elif on and self.accounts is not None and not self.accounts(account_id):
+            raise InvalidInput("account_id", f"no account {account_id!r} on this node")
+        if account_id == before.owner:
+            raise InvalidInput("account_id", "the owner holds the incident already")
+        after = before.shared(account_id, on)
+        self.store.put_incident(after)
+        verb = "intel.incident.shared" if on else "intel.incident.unshared"
+        self._record(principal, verb, incident_id, {"account_id": account_id})
+        return after
+
+    def queue(self, principal: Principal) -> builtins.list[dict[str, Any]]:
+        """The reported incidents ``principal`` may decide (``intel:decide``, reads them
+        whole, did not report them), oldest first: the review queue.
+
+        Raises:
+            Unauthenticated, Forbidden: without ``intel:decide``.
+        """
+        principal.require(Permission.INTEL_DECIDE)
+        reader = Reader.of(principal)
+        waiting = self.store.list_incidents(IncidentStatus.REPORTED)
+        mine = [i for i in waiting if is_full(reader, i) and i.reported_by != _actor(principal)]
+        return self._views(principal, mine)
+
     def view(self, principal: Principal, incident_id: str) -> dict[str, Any]:
         """The incident as ``principal`` may see it (:func:`~.redaction.incident_view`).
 
@@ -116,19 +183,23 @@ class IncidentDesk:
             NotFound: no such incident, or the caller may not know of it.
         """
         reader = Reader.of(principal)
-        seen = redact(self._get(incident_id), reader, self.records.visibility)
+        incident = self._get(incident_id)
+        seen = redact(incident, reader, self.records.visibility)
         if seen is None:
             raise NotFound(f"incident {incident_id}")
-        return incident_view(seen, reader)
+        return incident_view(seen, reader, is_full(reader, incident))
 
     def search(
         self, principal: Principal, query: IncidentQuery, page: PageRequest
     ) -> Page[dict[str, Any]]:
         """One page of the incidents matching ``query`` that ``principal`` may see, newest
         report first, each as :func:`~.redaction.incident_view` gives it."""
+        reader = Reader.of(principal)
         if not principal.can(Permission.INTEL_READ_RESTRICTED):
             principal.require(Permission.REGISTRY_READ_PUBLIC)
             query = replace(query, public_only=True)
+        elif not reader.overseer:
+            query = replace(query, holders=reader.holder_ids)
         found = self.store.search_incidents(query, page)
         items = self._views(principal, found.items)
         return Page(items, found.total, found.offset, found.limit)
@@ -151,7 +222,12 @@ class IncidentDesk:
         self, principal: Principal, incidents: Iterable[Incident]
     ) -> builtins.list[dict[str, Any]]:
         reader = Reader.of(principal)
-        return [incident_view(i, reader) for i in self.readable(principal, incidents)]
+        views = []
+        for incident in incidents:
+            seen = redact(incident, reader, self.records.visibility)
+            if seen is not None:
+                views.append(incident_view(seen, reader, is_full(reader, incident)))
+        return views
 
     def _check_links(self, links: tuple[Attribution, ...]) -> None:
         for n, link in enumerate(links):

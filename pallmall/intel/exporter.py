@@ -229,12 +229,18 @@ def _incident(bundle: _Bundle, incident: Incident) -> None:
         "name": name,
     }
     report.update({"published": published, "report_types": ["campaign"], "object_refs": refs})
+    if incident.public_summary:
+        report["description"] = incident.public_summary
+    if incident.sources:
+        report["external_references"] = [_source(s.ref) for s in incident.sources]
     report["x_pallmall_status"] = incident.status.value
     bundle.add(report, tlp)
 
 
 def _campaign(incident: Incident, name: str) -> dict[str, Any]:
     obj: dict[str, Any] = {"type": "campaign", "id": named_id("campaign", name), "name": name}
+    if incident.public_summary:
+        obj["description"] = incident.public_summary
     if incident.first_seen:
         obj["first_seen"] = f"{incident.first_seen.isoformat()}T00:00:00Z"
     if incident.last_seen:

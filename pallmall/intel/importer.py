@@ -17,7 +17,7 @@ from typing import Any
 from pallmall.core.errors import InvalidInput
 from pallmall.intel import misp
 from pallmall.intel.bundle import Candidate, Reading, load_bundle, read_objects
-from pallmall.intel.ports import ObjectStore, ProductResolver
+from pallmall.intel.ports import ObjectStore, OrganisationResolver, ProductResolver
 from pallmall.intel.record import StixRecord, content_key, make_record
 from pallmall.intel.report import ImportReport
 from pallmall.intel.taxii import CollectionSpec
@@ -32,16 +32,30 @@ class Accepted:
     versions: list[tuple[str, str]]
 
 
+ORGANISATION_TYPES = frozenset({"threat-actor", "intrusion-set", "identity"})
+"""STIX types linked to registry organisations (identities only of organisations)."""
+_NOT_ORGANISATIONS = frozenset({"individual", "class", "system"})
+
+
 class Importer:
     """Imports sources into one collection of an :class:`ObjectStore`.
 
     ``products`` links malware to registry products by name, then by each alias (STIX 2.1
-    §4.11 ``aliases``); without it no links are made.
+    §4.11 ``aliases``); ``organisations`` links threat actors, intrusion sets and identities
+    of organisations (not ``individual``, ``class`` or ``system``) to registry organisations
+    by name, then each alias (§4.16, §4.14). Without them no links are made. What was not
+    found is named in the report's ``unlinked``.
     """
 
-    def __init__(self, store: ObjectStore, products: ProductResolver | None = None) -> None:
+    def __init__(
+        self,
+        store: ObjectStore,
+        products: ProductResolver | None = None,
+        organisations: OrganisationResolver | None = None,
+    ) -> None:
         self._store = store
         self._products = products
+        self._organisations = organisations
 
     def import_path(self, path: Path, collection: CollectionSpec) -> list[ImportReport]:
         """Import a file, or every importable file under a directory (sorted by path).
@@ -162,20 +176,44 @@ class Importer:
         return records
 
     def _link_products(self, kept: list[Candidate], report: ImportReport) -> None:
-        if self._products is None:
-            return
         for candidate in kept:
-            if candidate.obj["type"] == "malware":
-                self._link_one(candidate.obj, report)
+            obj = candidate.obj
+            if obj["type"] == "malware" and self._products is not None:
+                self._link_one(obj, report)
+            elif _is_organisation(obj) and self._organisations is not None:
+                self._link_organisation(obj, report)
 
     def _link_one(self, malware: dict[str, Any], report: ImportReport) -> None:
         assert self._products is not None
-        for name in [malware["name"], *malware.get("aliases", ())]:
-            product_id = self._products.find_product_by_name(str(name))
+        for name in _names(malware):
+            product_id = self._products.find_product_by_name(name)
             if product_id is not None:
                 self._store.link_product(malware["id"], product_id)
                 report.product_links[malware["id"]] = product_id
                 return
+        report.unlinked[malware["id"]] = str(malware.get("name", ""))
+
+    def _link_organisation(self, obj: dict[str, Any], report: ImportReport) -> None:
+        assert self._organisations is not None
+        for name in _names(obj):
+            org_id = self._organisations.find_organisation(name)
+            if org_id is not None:
+                self._store.link_organisation(obj["id"], org_id)
+                report.organisation_links[obj["id"]] = org_id
+                return
+        report.unlinked[obj["id"]] = str(obj.get("name", ""))
+
+
+def _names(obj: dict[str, Any]) -> list[str]:
+    """The object's name, then each alias (STIX ``aliases``; an identity has none)."""
+    names = [obj.get("name"), *obj.get("aliases", ()), *obj.get("x_mitre_aliases", ())]
+    return [str(n) for n in dict.fromkeys(names) if isinstance(n, str) and n.strip()]
+
+
+def _is_organisation(obj: dict[str, Any]) -> bool:
+    if obj["type"] not in ORGANISATION_TYPES:
+        return False
+    return obj["type"] != "identity" or obj.get("identity_class") not in _NOT_ORGANISATIONS
 
 
 def _files(path: Path) -> Iterator[Path]:

@@ -140,7 +140,15 @@ class Attribution:
 
 @dataclass(frozen=True)
 class Incident:
-    """An abuse incident. ``indicators`` are canonical STIX patterns (see ``pattern``)."""
+    """An abuse incident. ``indicators`` are canonical STIX patterns (see ``pattern``).
+
+    ``summary`` is restricted; ``public_summary`` is what the public reads once the incident
+    is confirmed at TLP:CLEAR (it names no victim). ``owner`` is the team or state that
+    reported it (the reporter's account id, else the reporter's user id; None for incidents
+    stored before ownership, which every ``intel:read_restricted`` reader reads whole);
+    ``shared_with`` are the accounts it is explicitly shared with. Owner, sharers and the
+    oversight body read its restricted details (:mod:`.redaction`).
+    """
 
     id: str
     title: str
@@ -161,6 +169,21 @@ class Incident:
     decided_by: str | None = None
     decided_at: datetime | None = None
     decision_reason: str = ""
+    public_summary: str = ""
+    owner: str | None = None
+    shared_with: tuple[str, ...] = ()
+
+    @property
+    def holders(self) -> frozenset[str] | None:
+        """Who holds the restricted details (owner and sharers); None without an owner."""
+        if self.owner is None:
+            return None
+        return frozenset((self.owner, *self.shared_with))
+
+    def shared(self, account_id: str, on: bool = True) -> Incident:
+        """A copy shared with ``account_id`` (``on``) or no longer shared with it."""
+        kept = tuple(a for a in self.shared_with if a != account_id)
+        return replace(self, shared_with=tuple(sorted((*kept, account_id))) if on else kept)
 
     def after(self, verb: Verb) -> IncidentStatus:
         """The status ``verb`` leads to.
@@ -205,10 +228,14 @@ class IncidentDraft:
     attack_vectors: tuple[AttackVector, ...] = ()
     indicators: tuple[str, ...] = ()
     sources: tuple[Citation, ...] = field(default=())
+    public_summary: str = ""
 
 
-def incident_from_draft(draft: IncidentDraft, incident_id: str, by: str, at: datetime) -> Incident:
-    """A new incident in status ``reported``, victims pseudonymised, indicators canonical.
+def incident_from_draft(
+    draft: IncidentDraft, incident_id: str, by: str, at: datetime, owner: str | None = None
+) -> Incident:
+    """A new incident in status ``reported``, victims pseudonymised, indicators canonical,
+    owned by ``owner``.
 
     Raises:
         InvalidInput: naming the field — empty title, no category, confidence outside
@@ -237,6 +264,8 @@ def incident_from_draft(draft: IncidentDraft, incident_id: str, by: str, at: dat
         attack_vectors=draft.attack_vectors,
         indicators=_indicators(draft.indicators),
         sources=draft.sources,
+        public_summary=draft.public_summary.strip(),
+        owner=owner,
     )
 
 
@@ -264,9 +293,10 @@ def _indicators(patterns: tuple[str, ...]) -> tuple[str, ...]:
 
 def incident_tags(incident: Incident) -> list[tuple[str, str]]:
     """What an incident is filtered on, as sorted (kind, value) pairs: ``category``,
-    ``victim`` (category) and each link role (``product``, ``vendor``, ``operator``) with the
-    registry id."""
+    ``victim`` (category), each link role (``product``, ``vendor``, ``operator``) with the
+    registry id, and ``holder`` with the owner and each account it is shared with."""
     tags = {("category", c.value) for c in incident.categories}
+    tags |= {("holder", h) for h in incident.holders or ()}
     tags |= {("victim", v.category.value) for v in incident.victims}
     tags |= {(a.role.value, a.target_id) for a in incident.attributions}
     return sorted(tags)
@@ -330,6 +360,10 @@ def incident_from_dict(data: dict[str, Any]) -> Incident:
         decided_by=data["decided_by"],
         decided_at=datetime.fromisoformat(data["decided_at"]) if data["decided_at"] else None,
         decision_reason=data["decision_reason"],
+        # stored before public summaries and ownership: none, and no owner
+        public_summary=data.get("public_summary", ""),
+        owner=data.get("owner"),
+        shared_with=tuple(data.get("shared_with", ())),
     )
 
 

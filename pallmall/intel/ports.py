@@ -34,6 +34,15 @@ class ProductResolver(Protocol):
         """The id of the product whose name or alias is ``name`` (case-insensitive), or None."""
 
 
+class OrganisationResolver(Protocol):
+    """Finds a registry organisation by one of its names."""
+
+    def find_organisation(self, name: str) -> str | None:
+        """The id of the organisation whose name, alias or former name is ``name`` (case-
+        and accent-insensitive, legal forms and words such as "Group" or "Alliance" at the
+        end ignored when nothing matches whole), or None."""
+
+
 class IncidentCollections(Protocol):
     """Where a confirmed incident's STIX objects go for TAXII readers."""
 
@@ -71,6 +80,10 @@ class ObjectStore(Protocol):
     def malware_for_product(self, product_id: str) -> list[str]:
         """The STIX malware ids linked to ``product_id``."""
 
+    def link_organisation(self, stix_id: str, org_id: str) -> None:
+        """Remember that STIX object ``stix_id`` (a threat actor, intrusion set or identity)
+        is the registry organisation ``org_id``."""
+
     def save_status(self, status_id: str, collection_id: str, body: Mapping[str, Any]) -> None:
         """Keep a TAXII status resource (§4.3.1) so the client can poll it."""
 
@@ -95,7 +108,9 @@ class IncidentQuery:
 
     ``linked`` is a registry id in any attribution (only as ``role`` when given);
     ``public_only`` keeps confirmed TLP:CLEAR incidents (what callers without
-    ``intel:read_restricted`` may see).
+    ``intel:read_restricted`` may see). ``holders``, when given, keeps what a reader holding
+    as those ids may know of: confirmed TLP:CLEAR or GREEN incidents, incidents without an
+    owner, and those it owns or that are shared with it.
     """
 
     status: IncidentStatus | None = None
@@ -105,6 +120,7 @@ class IncidentQuery:
     linked: str | None = None
     role: LinkRole | None = None
     public_only: bool = False
+    holders: frozenset[str] | None = None
 
 
 class IncidentStore(Protocol):

@@ -4,12 +4,18 @@ Every output of an incident — the API's views, the portal's pages, the STIX ex
 ``public`` collection and the transparency log — starts from :func:`redact` or
 :func:`incident_change`, which ask the disclosure rules (:mod:`pallmall.disclosure`):
 
-- an incident is readable by the public only once confirmed and only at TLP:CLEAR; above that,
-  or before confirmation, only readers with ``intel:read_restricted`` see it;
+- an incident is readable by the public only once confirmed and only at TLP:CLEAR; a confirmed
+  TLP:GREEN incident by the community (``intel:read_restricted``); above that, or before
+  confirmation, only by its holders (the owner, the accounts it is shared with) and the
+  oversight body (``intel:oversee``);
+- its restricted details — the summary, victims' names and countries, indicators, restricted
+  sources, who reported and decided and why — go only to readers with
+  ``intel:read_restricted`` who hold it or oversee; everyone else who may read the incident
+  reads its public summary and public sources;
 - an attribution is as restricted as the registry record it names;
 - each source (the incident's and each attribution's) has its own visibility, restricted unless
   the reporter marked it public;
-- victims' names and countries are for ``intel:read_restricted`` only and never reach the log.
+- victims' names and countries never reach the log.
 """
 
 from __future__ import annotations
@@ -42,58 +48,91 @@ RESTRICTED_FIELDS = (
     "reported_at",
     "decided_by",
     "decision_reason",
+    "owner",
+    "shared_with",
 )
-"""Fields of :func:`incident_view` that only ``intel:read_restricted`` sees (else None)."""
+"""Fields of :func:`incident_view` that only readers of the restricted details see (else None)."""
+
+_COMMUNITY = (Tlp.CLEAR, Tlp.GREEN)
 
 
 def incident_sensitivity(incident: Incident) -> Sensitivity:
-    """An incident's sensitivity: its TLP once confirmed; before that, as if TLP:RED."""
+    """Who may know of an incident at all: once confirmed, its TLP, and above TLP:GREEN only
+    its holders; before confirmation, as if TLP:RED and only its holders."""
     confirmed = incident.status is IncidentStatus.CONFIRMED
-    return Sensitivity(tlp=incident.tlp if confirmed else Tlp.RED)
+    if confirmed and incident.tlp in _COMMUNITY:
+        return Sensitivity(tlp=incident.tlp)
+    return Sensitivity(tlp=incident.tlp if confirmed else Tlp.RED, holders=incident.holders)
 
 
-def is_full(reader: Reader) -> bool:
-    """Whether ``reader`` sees incidents whole (``intel:read_restricted``)."""
-    return reader.tlp_ceiling is Tlp.RED
+def details_sensitivity(incident: Incident) -> Sensitivity:
+    """The sensitivity of an incident's restricted details: ``intel:read_restricted`` (as if
+    TLP:RED) and, for an owned incident, one of its holders or an overseer."""
+    return Sensitivity(tlp=Tlp.RED, holders=incident.holders)
+
+
+def is_full(reader: Reader, incident: Incident) -> bool:
+    """Whether ``reader`` sees ``incident`` whole, restricted details included."""
+    return may_read(reader, details_sensitivity(incident))
 
 
 def redact(incident: Incident, reader: Reader, visibility_of: VisibilityOf) -> Incident | None:
     """``incident`` as ``reader`` may read it, or None when it may not read it at all.
 
     Attributions to records the reader may not read and sources it may not read are dropped;
-    for a reader without ``intel:read_restricted`` the summary, victims' names and countries,
-    the decision's reason and who reported and decided are emptied too.
+    for a reader who may not read the restricted details (:func:`is_full`) the summary,
+    victims' names and countries, the decision's reason, who reported and decided, the owner
+    and the accounts it is shared with are emptied too (the public summary stays).
     """
     if not may_read(reader, incident_sensitivity(incident)):
         return None
+    holders = incident.holders
     attributions = tuple(
-        replace(a, sources=_citations(reader, a.sources, visibility_of(a.target_id)))
+        replace(a, sources=_citations(reader, a.sources, holders, visibility_of(a.target_id)))
         for a in incident.attributions
         if may_read(reader, Sensitivity(visibility_of(a.target_id)))
     )
     seen = replace(
-        incident, attributions=attributions, sources=_citations(reader, incident.sources)
+        incident,
+        attributions=attributions,
+        sources=_citations(reader, incident.sources, holders),
     )
-    if is_full(reader):
+    if is_full(reader, incident):
         return seen
     victims = tuple(Victim(v.category, v.pseudonym) for v in incident.victims)
     return replace(
-        seen, summary="", victims=victims, reported_by="", decided_by=None, decision_reason=""
+        seen,
+        summary="",
+        victims=victims,
+        reported_by="",
+        decided_by=None,
+        decision_reason="",
+        owner=None,
+        shared_with=(),
     )
 
 
 def _citations(
-    reader: Reader, citations: tuple[Citation, ...], target: Visibility = Visibility.PUBLIC
+    reader: Reader,
+    citations: tuple[Citation, ...],
+    holders: frozenset[str] | None,
+    target: Visibility = Visibility.PUBLIC,
 ) -> tuple[Citation, ...]:
-    return tuple(c for c in citations if may_read(reader, citation_sensitivity(c, target)))
+    return tuple(c for c in citations if may_read(reader, citation_sensitivity(c, target, holders)))
 
 
-def citation_sensitivity(citation: Citation, target: Visibility = Visibility.PUBLIC) -> Sensitivity:
+def citation_sensitivity(
+    citation: Citation,
+    target: Visibility = Visibility.PUBLIC,
+    holders: frozenset[str] | None = None,
+) -> Sensitivity:
     """A source's sensitivity: a restricted intel source is read like the incident's
-    restricted details (``intel:read_restricted``, as if above TLP:CLEAR); an attribution's
-    source also points at the record the attribution names (``target``)."""
-    tlp = Tlp.CLEAR if citation.visibility is Visibility.PUBLIC else Tlp.AMBER
-    return Sensitivity(tlp=tlp, refs=(target,))
+    restricted details (``intel:read_restricted``, as if above TLP:CLEAR, and only by the
+    incident's ``holders`` or an overseer); an attribution's source also points at the record
+    the attribution names (``target``)."""
+    if citation.visibility is Visibility.PUBLIC:
+        return Sensitivity(tlp=Tlp.CLEAR, refs=(target,))
+    return Sensitivity(tlp=Tlp.AMBER, refs=(target,), holders=holders)
 
 
 def victim_counts(incident: Incident) -> dict[str, int]:
@@ -104,15 +143,15 @@ def victim_counts(incident: Incident) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def incident_view(incident: Incident, reader: Reader) -> dict[str, Any]:
-    """A redacted incident (:func:`redact`) as a JSON-serialisable view for ``reader``.
+def incident_view(incident: Incident, reader: Reader, full: bool) -> dict[str, Any]:
+    """A redacted incident (:func:`redact`) as a JSON-serialisable view for ``reader``;
+    ``full`` is :func:`is_full` of the incident before redaction.
 
     Every view has ``view`` (``full`` or ``public``), the title, markings, categories,
-    ``victim_counts``, attributions (role, target, confidence, readable sources), dates,
-    ``indicator_count`` and the readable ``sources``. The :data:`RESTRICTED_FIELDS` are None
-    unless the view is ``full``.
+    ``public_summary``, ``victim_counts``, attributions (role, target, confidence, readable
+    sources), dates, ``indicator_count`` and the readable ``sources``. The
+    :data:`RESTRICTED_FIELDS` are None unless the view is ``full``.
     """
-    full = is_full(reader)
     view: dict[str, Any] = {
         "id": incident.id,
         "view": "full" if full else "public",
@@ -120,6 +159,7 @@ def incident_view(incident: Incident, reader: Reader) -> dict[str, Any]:
         "status": incident.status.value,
         "tlp": incident.tlp.value,
         "categories": sorted(c.value for c in incident.categories),
+        "public_summary": incident.public_summary,
         "victim_counts": victim_counts(incident),
         "attributions": [
             {
@@ -153,22 +193,26 @@ def incident_view(incident: Incident, reader: Reader) -> dict[str, Any]:
         "reported_at": _iso(incident.reported_at),
         "decided_by": incident.decided_by,
         "decision_reason": incident.decision_reason,
+        "owner": incident.owner,
+        "shared_with": list(incident.shared_with),
     }
 
 
 def incident_change(incident: Incident, visibility_of: VisibilityOf) -> PublicChange:
     """The public change recording ``incident``'s confirmation, through the disclosure gate.
 
-    At TLP:CLEAR the log shows the title, categories, victim counts, attributions to public
-    records with their confidence, dates, device types, attack vectors, the indicator count
-    and public sources; it commits to the summary, the indicators, restricted sources and
-    attributions, the decision's reason and who reported and decided. Above TLP:CLEAR only the
+    At TLP:CLEAR the log shows the title, the public summary, categories, victim counts,
+    attributions to public records with their confidence, dates, device types, attack
+    vectors, the indicator count and public sources; it commits to the summary, the
+    indicators, restricted sources and attributions, the decision's reason, the owner and who
+    reported and decided. Above TLP:CLEAR only the
     TLP label is readable and everything else is committed. Victims' identities never leave.
     """
     fields: dict[str, Any] = {
         "tlp": incident.tlp.value,
         "incident": incident.id,
         "title": incident.title,
+        "public_summary": incident.public_summary,
         "status": incident.status.value,
         "categories": sorted(c.value for c in incident.categories),
         "victims": victim_counts(incident),
@@ -180,11 +224,13 @@ def incident_change(incident: Incident, visibility_of: VisibilityOf) -> PublicCh
             for a in incident.attributions
         ],
         **_facts(incident),
-        "sources": [Part(c.ref, citation_sensitivity(c)) for c in incident.sources],
+        "sources": [
+            Part(c.ref, citation_sensitivity(c, holders=incident.holders)) for c in incident.sources
+        ],
         "attribution_sources": [
             Part(
                 {"target": a.target_id, "ref": c.ref},
-                citation_sensitivity(c, visibility_of(a.target_id)),
+                citation_sensitivity(c, visibility_of(a.target_id), incident.holders),
             )
             for a in incident.attributions
             for c in a.sources
@@ -194,6 +240,7 @@ def incident_change(incident: Incident, visibility_of: VisibilityOf) -> PublicCh
         "decision_reason": incident.decision_reason,
         "reported_by": incident.reported_by,
         "decided_by": incident.decided_by,
+        "owner": incident.owner,
         "victim_identities": [[v.pseudonym, v.name, v.country] for v in incident.victims],
     }
     at = incident.decided_at or incident.reported_at

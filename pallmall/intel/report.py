@@ -21,7 +21,10 @@ class ImportReport:
     ``received`` counts input objects (or MISP attributes / CSV rows); ``added`` counts new
     object versions stored; ``duplicates`` counts inputs already held (same content or same
     id and version); ``repaired`` and ``skipped`` say what was changed or left out, and why.
-    ``product_links`` maps malware ids to registry product ids found by name or alias.
+    ``product_links`` maps malware ids to registry product ids found by name or alias;
+    ``organisation_links`` maps threat actors, intrusion sets and organisation identities to
+    registry organisation ids; ``unlinked`` names (by STIX id) those the registry did not
+    know, when a registry was asked.
     """
 
     source: str
@@ -32,6 +35,8 @@ class ImportReport:
     repaired: list[Note] = field(default_factory=list)
     skipped: list[Note] = field(default_factory=list)
     product_links: dict[str, str] = field(default_factory=dict)
+    organisation_links: dict[str, str] = field(default_factory=dict)
+    unlinked: dict[str, str] = field(default_factory=dict)
     types: Counter[str] = field(default_factory=Counter)
 
     def repair(self, where: str, reason: str) -> None:
@@ -55,6 +60,16 @@ class ImportReport:
             + (
                 f"; products: {sorted(set(self.product_links.values()))}"
                 if self.product_links
+                else ""
+            )
+            + (
+                f"; organisations: {sorted(set(self.organisation_links.values()))}"
+                if self.organisation_links
+                else ""
+            )
+            + (
+                f"; not in the registry: {sorted(set(self.unlinked.values()))}"
+                if self.unlinked
                 else ""
             )
         )

@@ -9,6 +9,7 @@ from pallmall.registry.importers.batch import ImportBatch
 from pallmall.registry.importers.curated import (
     read_designations,
     read_names,
+    read_organisations,
     read_products,
     read_relationships,
 )
@@ -22,6 +23,7 @@ SHIPPED: tuple[tuple[str, Callable[[Path], ImportBatch]], ...] = (
     ("misp-threat-actor-hack-for-hire.json", read_galaxy),
     ("designations.csv", read_designations),
     ("names.csv", read_names),
+    ("organisations.csv", read_organisations),
     ("products.csv", read_products),
     ("relationships.csv", read_relationships),
 )
@@ -30,6 +32,7 @@ READERS: dict[str, Callable[[Path], ImportBatch]] = {
     "galaxy": read_galaxy,
     "designations": read_designations,
     "names": read_names,
+    "organisations": read_organisations,
     "products": read_products,
     "relationships": read_relationships,
 }

@@ -1,8 +1,11 @@
 """Export the registry as FollowTheMoney entities (https://followthemoney.tech).
 
 Organisations become ``Company`` (or ``PublicBody`` for states and agencies), persons
-``Person``, products ``Asset``; designations ``Sanction``; owns ``Ownership``; develops and
-operates ``UnknownLink`` with a role; subsidiary_of ``Ownership`` with an unknown share.
+``Person``, products ``Asset``; designations ``Sanction``; owns, invests_in and subsidiary_of
+``Ownership`` (its ``percentage`` the share where known, ``ownershipType`` which of the
+three); every other relationship ``UnknownLink`` with its type as ``role``. Each link carries
+its sources: URLs as ``sourceUrl``, the citations themselves as ``publisher``, and the
+confidence in ``description``.
 
 What is exported is decided by the disclosure rules for a reader: by default the public (public
 records, relationships whose two ends are public, public sources). An operator's export for
@@ -25,6 +28,11 @@ from pallmall.registry.model import Designation, Organisation, OrgKind, Person, 
 from pallmall.registry.store import AnyRecord, Stored, StoredRelationship
 
 _PUBLIC_BODY = {OrgKind.STATE, OrgKind.STATE_AGENCY}
+_OWNERSHIP_TYPE = {
+    RelType.OWNS: "ownership",
+    RelType.SUBSIDIARY_OF: "subsidiary",
+    RelType.INVESTS_IN: "investment",
+}
 
 
 def export_entities(
@@ -57,11 +65,11 @@ def _marked(entity: EntityProxy, restricted: bool) -> dict[str, Any]:
 
 
 def _sources(reader: Reader, sources: Iterable[Source]) -> tuple[list[str], bool]:
-    """The URLs of the sources ``reader`` may read, and whether any of them is restricted."""
-    shown = [s for s in sources if may_read(reader, Sensitivity(s.visibility)) and s.url]
-    return [s.url for s in shown if s.url], any(
-        s.visibility is Visibility.RESTRICTED for s in shown
-    )
+    """The URLs of the sources ``reader`` may read, and whether any source ``reader`` may
+    read (with a URL or without) is restricted."""
+    readable = _readable_sources(reader, sources)
+    restricted = any(s.visibility is Visibility.RESTRICTED for s in readable)
+    return [s.url for s in readable if s.url], restricted
 
 
 def _record(record_id: str, record: AnyRecord, reader: Reader) -> Iterator[dict[str, Any]]:
@@ -115,7 +123,7 @@ def _sanction(record_id: str, designation: Designation) -> EntityProxy:
 
 def _relationship(stored: StoredRelationship, reader: Reader, ends: Visibility) -> dict[str, Any]:
     rel = stored.relationship
-    if rel.type in (RelType.OWNS, RelType.SUBSIDIARY_OF):
+    if rel.type in (RelType.OWNS, RelType.SUBSIDIARY_OF, RelType.INVESTS_IN):
         owner, asset = (rel.source_id, rel.target_id)
         if rel.type is RelType.SUBSIDIARY_OF:
             owner, asset = asset, owner
@@ -123,6 +131,7 @@ def _relationship(stored: StoredRelationship, reader: Reader, ends: Visibility) 
         link.add("owner", owner)
         link.add("asset", asset)
         link.add("percentage", None if rel.share is None else f"{rel.share:g}")
+        link.add("ownershipType", _OWNERSHIP_TYPE[rel.type])
     else:
         link = model.make_entity("UnknownLink")
         link.add("subject", rel.source_id)
@@ -133,4 +142,11 @@ def _relationship(stored: StoredRelationship, reader: Reader, ends: Visibility) 
     link.add("endDate", rel.end.isoformat() if rel.end else None)
     urls, restricted_source = _sources(reader, rel.sources)
     link.add("sourceUrl", urls)
+    # the citations themselves, URL or not: a statement is only as good as what it cites
+    link.add("publisher", [s.title for s in _readable_sources(reader, rel.sources)])
+    link.add("description", f"confidence: {rel.confidence.value}")
     return _marked(link, ends is Visibility.RESTRICTED or restricted_source)
+
+
+def _readable_sources(reader: Reader, sources: Iterable[Source]) -> list[Source]:
+    return [s for s in sources if may_read(reader, Sensitivity(s.visibility))]

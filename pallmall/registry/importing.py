@@ -155,11 +155,8 @@ def merge(current: AnyRecord, incoming: AnyRecord) -> AnyRecord:
     Scalars already set in ``current`` win; unset ones (description, founded) are filled.
     """
     update: dict[str, Any] = {}
-    names = [
-        n
-        for n in incoming.all_names()
-        if name_key(n) not in {name_key(x) for x in current.all_names()}
-    ]
+    known = {name_key(x) for x in (*current.all_names(), *incoming.former_names)}
+    names = [n for n in incoming.all_names() if name_key(n) not in known]
     for name in (*current.model_fields_set, *incoming.model_fields_set):
         if name in _UNION_FIELDS:
             update[name] = tuple(dict.fromkeys((*getattr(current, name), *getattr(incoming, name))))

@@ -20,6 +20,7 @@ from pallmall.registry.model import RecordType, Relationship, Source, Visibility
 from pallmall.registry.store import (
     AnyRecord,
     RecordQuery,
+    RecordVersion,
     RegistryStore,
     Stored,
     StoredRelationship,
@@ -51,6 +52,28 @@ class RegistryService:
         if stored is None or not _readable(principal, stored.record):
             raise NotFound(f"no registry record {record_id!r}")
         return stored
+
+    def history(self, principal: Principal, record_id: str) -> list[RecordVersion]:
+        """The versions of a readable record that the principal may read, oldest first, each
+        with only the sources the principal may read: a
+        version recorded while the record was restricted is left out for the public (its
+        date alone would tell that something changed behind the curtain).
+
+        Raises:
+            NotFound: no such record, or one the principal may not read.
+        """
+        self._get(principal, record_id)
+        reader = Reader.of(principal)
+        return [
+            replace(
+                v,
+                record=redact_record(
+                    Stored(record_id, v.version, v.recorded_at, v.record), reader
+                ).record,
+            )
+            for v in self.store.versions(record_id)
+            if v.record is not None and _readable(principal, v.record)
+        ]
 
     def search(self, principal: Principal, query: RecordQuery, page: PageRequest) -> Page[Stored]:
         """Records matching ``query`` that the principal may read."""

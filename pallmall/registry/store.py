@@ -42,8 +42,24 @@ class StoredRelationship:
 
 
 @dataclass(frozen=True)
+class RecordVersion:
+    """One entry of a record's history: its version number, when it was recorded, and the
+    record as it was then (None for the version that deleted it)."""
+
+    version: int
+    recorded_at: datetime
+    record: AnyRecord | None
+
+    @property
+    def deleted(self) -> bool:
+        """Whether this version is the record's deletion."""
+        return self.record is None
+
+
+@dataclass(frozen=True)
 class RecordQuery:
-    """Filters for a record search; ``None`` means "any". ``q`` matches names and aliases."""
+    """Filters for a record search; ``None`` means "any". ``q`` matches names, aliases and
+    former names, ranked (pallmall.registry.search); without ``q`` records come by name."""
 
     q: str | None = None
     type: RecordType | None = None
@@ -67,8 +83,12 @@ class RegistryStore(Protocol):
     def delete(self, record_id: str, at: datetime) -> None:
         """Mark the record deleted from ``at`` on; history stays."""
 
+    def versions(self, record_id: str) -> Sequence[RecordVersion]:
+        """The record's history, oldest first (empty for an unknown id)."""
+
     def search(self, query: RecordQuery, page: PageRequest) -> Page[Stored]:
-        """Records matching ``query``, ordered by name then id."""
+        """Records matching ``query``: best match first when it has a ``q`` (the ranking of
+        :mod:`pallmall.registry.search`, the same on every database), else by name then id."""
 
     def ids_by_name_key(self, key: str) -> Sequence[str]:
         """Ids of current records whose name or alias normalises to ``key``."""

@@ -19,6 +19,10 @@ report counts adds one to one figure, by its public ``outcome``
   registry (changes by kind, designations listed in the period by authority, designated
   parties at the period's end) are the node's public record, the same in every state's
   report.
+- **The state's equities register** (:mod:`pallmall.reports.equities`): decisions by outcome
+  and openings are counted like the decisions above; first review or reconsideration, the
+  median days to disclose and reviews overdue at the period's end are read from the same
+  entries.
 - **Once per change**: an entry carries the id of the change it records; a change appended
   twice (an older publisher after a crash) counts once, at its first index; the other copies
   are ``entries.repeated``.
@@ -40,6 +44,7 @@ from pallmall.disclosure.kinds import (
     report_figures,
 )
 from pallmall.log import Entry
+from pallmall.reports.equities import equities_figures
 from pallmall.reports.source import LogRecord
 from pallmall.reports.spec import ReportSpec
 
@@ -78,6 +83,10 @@ def compute_figures(records: Sequence[LogRecord], spec: ReportSpec) -> dict[str,
     figures["licences"] |= _breakdown(period, spec)
     figures["incidents"] |= _incidents(period)
     figures["registry"] = _registry(period, until_end, spec)
+    ours = [(i.index, i.entry) for i in items if _state(i.entry) == spec.state.upper()]
+    extra, extra_sources = equities_figures(ours, spec.start, spec.end)
+    figures["equities"] |= extra
+    sources |= extra_sources
     figures["entries"] = _entries(records, period, repeated, spec)
     figures["sources"] = sources
     result: dict[str, Any] = _sorted(figures)

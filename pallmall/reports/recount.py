@@ -47,6 +47,13 @@ TABLE: Mapping[tuple[str, ...], Mapping[str | None, str]] = {
     ("cases", "use_authorisation", "expired"): {None: "use_authorisations.expired"},
     ("intel", "incident", "confirmed"): {None: "incidents.confirmed"},
     ("report", "published"): {None: "reports.published"},
+    ("equities", "decision", "committed"): {
+        "disclose": "equities.disclose",
+        "restrict": "equities.restrict",
+        "mitigate": "equities.mitigate",
+        "limited_use": "equities.limited_use",
+    },
+    ("equities", "decision", "opened"): {None: "equities.opened"},
 }
 """Kind (split at dots) → public outcome (None: any) → the figure it adds one to."""
 

@@ -131,10 +131,17 @@ class SqlChangeOutbox:
         )
 
     def logged(
-        self, page: PageRequest, subject: str | None = None, leaf_hash: str | None = None
+        self,
+        page: PageRequest,
+        subject: str | None = None,
+        leaf_hash: str | None = None,
+        kind_prefix: str | None = None,
     ) -> Page[LoggedChange]:
-        """Changes in the log, newest first, optionally by subject or leaf hash (hex)."""
+        """Changes in the log, newest first, optionally by subject, leaf hash (hex) or the
+        start of their kind (``cases.`` for every case decision)."""
         where = [public_changes.c.log_index >= 0]
+        if kind_prefix:
+            where.append(public_changes.c.kind.startswith(kind_prefix, autoescape=True))
         if subject:
             where.append(public_changes.c.subject == subject)
         if leaf_hash:

@@ -73,7 +73,7 @@ from pallmall.registry.store import (
     StoredRelationship,
 )
 from pallmall.storage.base import metadata, read_transaction, write_transaction
-from pallmall.storage.tables import AutoId
+from pallmall.storage.tables import AutoId, account_orgs
 
 _CHUNK = 500  # bound parameters per IN (...)
 
@@ -102,6 +102,15 @@ intel_product_link = Table(
     Column("malware_id", String(128), primary_key=True),
     Column("product_id", String(64), primary_key=True),
 )
+
+intel_org_link = Table(
+    "intel_org_link",
+    metadata,
+    Column("stix_id", String(128), primary_key=True),
+    Column("org_id", String(64), primary_key=True),
+    Index("ix_intel_org_link_org_id", "org_id"),
+)
+"""STIX threat actors, intrusion sets and identities that are registry organisations."""
 
 intel_status = Table(
     "intel_status",
@@ -137,7 +146,14 @@ intel_incident_tag = Table(
 """What incidents are filtered on: ``category``, ``victim`` (category) and the link roles
 ``product`` / ``vendor`` / ``operator`` (value: the registry id). Derived from the body."""
 
-INTEL_TABLES = (intel_object, intel_product_link, intel_status, intel_incident, intel_incident_tag)
+INTEL_TABLES = (
+    intel_object,
+    intel_product_link,
+    intel_org_link,
+    intel_status,
+    intel_incident,
+    intel_incident_tag,
+)
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -244,6 +260,21 @@ class SqlIntelStore:
             row = {"malware_id": malware_id, "product_id": product_id}
             conn.execute(dialect.insert(intel_product_link).on_conflict_do_nothing(), [row])
 
+    def link_organisation(self, stix_id: str, org_id: str) -> None:
+        """Remember that STIX object ``stix_id`` is registry organisation ``org_id``
+        (idempotent)."""
+        with self._write() as conn:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            row = {"stix_id": stix_id, "org_id": org_id}
+            conn.execute(dialect.insert(intel_org_link).on_conflict_do_nothing(), [row])
+
+    def stix_for_organisation(self, org_id: str) -> list[str]:
+        """The STIX ids linked to organisation ``org_id``, sorted."""
+        link = intel_org_link.c
+        query = select(link.stix_id).where(link.org_id == org_id).order_by(link.stix_id)
+        with self._read() as conn:
+            return [str(i) for i in conn.scalars(query)]
+
     def malware_for_product(self, product_id: str) -> list[str]:
         """The malware ids linked to ``product_id``, sorted."""
         link = intel_product_link.c
@@ -328,6 +359,17 @@ def _incident_filters(query: IncidentQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if query.public_only:
         where += [i.status == IncidentStatus.CONFIRMED.value, i.tlp == Tlp.CLEAR.value]
+    if query.holders is not None:
+        t = intel_incident_tag.c
+        community = and_(
+            i.status == IncidentStatus.CONFIRMED.value,
+            i.tlp.in_((Tlp.CLEAR.value, Tlp.GREEN.value)),
+        )
+        unowned = ~exists().where(t.incident_id == i.id, t.kind == "holder")
+        held = exists().where(
+            t.incident_id == i.id, t.kind == "holder", t.value.in_(sorted(query.holders))
+        )
+        where.append(or_(community, unowned, held))
     if query.status is not None:
         where.append(i.status == query.status.value)
     if query.tlp is not None:
@@ -406,6 +448,24 @@ def _version_filter(versions: tuple[str | int, ...]) -> ColumnElement[bool] | No
     if stamps:
         parts.append(o.version_us.in_(stamps))
     return or_(*parts)
+
+
+# -- accounts an incident may be shared with ------------------------------------------------
+
+
+def account_names(conn: Connection) -> dict[str, str]:
+    """Every account organisation on the node: id -> name, sorted by name (whom an incident
+    may be shared with)."""
+    a = account_orgs.c
+    return {str(i): str(n) for i, n in conn.execute(select(a.id, a.name).order_by(a.name))}
+
+
+def account_states(conn: Connection) -> list[str]:
+    """The states (ISO 3166-1 alpha-2) the node's state bodies act for, sorted (with whom
+    an incident may be shared as a whole state)."""
+    a = account_orgs.c
+    query = select(a.state).where(a.state.is_not(None)).distinct().order_by(a.state)
+    return [str(s) for s in conn.scalars(query)]
 
 
 # -- the registry as intel sees it --------------------------------------------------------

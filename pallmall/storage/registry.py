@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import uuid4
+from weakref import WeakKeyDictionary
 
 from pydantic import TypeAdapter
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine, Row
 
 from pallmall.core.paging import Page, PageRequest
-from pallmall.registry.model import Record, Relationship, Visibility
+from pallmall.registry.model import Record, Relationship
 from pallmall.registry.names import name_key
-from pallmall.registry.store import AnyRecord, RecordQuery, Stored, StoredRelationship
+from pallmall.registry.search import SearchIndex, entry_of, rank, record_facets
+from pallmall.registry.store import (
+    AnyRecord,
+    RecordQuery,
+    RecordVersion,
+    Stored,
+    StoredRelationship,
+)
 from pallmall.storage.tables import (
     registry_facets as facets,
 )
@@ -31,6 +41,9 @@ from pallmall.storage.tables import (
 )
 from pallmall.storage.tables import (
     registry_relationships as rels,
+)
+from pallmall.storage.tables import (
+    registry_search_state as search_state,
 )
 
 _RECORD: TypeAdapter[AnyRecord] = TypeAdapter(Record)
@@ -83,6 +96,7 @@ class SqlRegistryStore:
         else:
             self.conn.execute(insert(records).values(id=record_id, **values))
         self._index(record_id, record)
+        self._bump_generation()
         return Stored(record_id, version, at, record)
 
     def delete(self, record_id: str, at: datetime) -> None:
@@ -95,22 +109,26 @@ class SqlRegistryStore:
         for table in (names, facets):
             self.conn.execute(delete(table).where(table.c.record_id == record_id))
         self.conn.execute(delete(records).where(records.c.id == record_id))
+        self._bump_generation()
+
+    def versions(self, record_id: str) -> Sequence[RecordVersion]:
+        rows = self.conn.execute(
+            select(versions).where(versions.c.id == record_id).order_by(versions.c.version)
+        ).all()
+        return [
+            RecordVersion(
+                r.version, r.recorded_at, None if r.deleted else _RECORD.validate_python(r.data)
+            )
+            for r in rows
+        ]
 
     def search(self, query: RecordQuery, page: PageRequest) -> Page[Stored]:
         if query.as_of is not None:
             return self._search_as_of(query, page)
-        where = _current_filters(query)
-        total = self.conn.execute(
-            select(func.count()).select_from(records).where(*where)
-        ).scalar_one()
-        rows = self.conn.execute(
-            select(records)
-            .where(*where)
-            .order_by(records.c.sort_key, records.c.id)
-            .offset(page.offset)
-            .limit(page.limit)
-        ).all()
-        return Page([_stored(r) for r in rows], total, page.offset, page.limit)
+        index = self._search_index()
+        hits = index.search.search(query)
+        window = [index.stored[h.id] for h in hits[page.offset : page.offset + page.limit]]
+        return Page(window, len(hits), page.offset, page.limit)
 
     def ids_by_name_key(self, key: str) -> Sequence[str]:
         return list(
@@ -226,7 +244,7 @@ class SqlRegistryStore:
         keys = {name_key(n) for n in record.all_names()} - {""}
         if keys:
             self.conn.execute(insert(names), [{"record_id": record_id, "key": k} for k in keys])
-        rows = [{"record_id": record_id, "facet": f, "value": v} for f, v in _facets(record)]
+        rows = [{"record_id": record_id, "facet": f, "value": v} for f, v in record_facets(record)]
         if rows:
             self.conn.execute(insert(facets), rows)
 
@@ -238,62 +256,48 @@ class SqlRegistryStore:
             .join(latest, and_(versions.c.id == latest.c.id, versions.c.version == latest.c.v))
             .where(versions.c.deleted.is_(False))
         ).all()
-        found = sorted((_stored(r) for r in rows), key=lambda s: (name_key(s.record.name), s.id))
-        matching = [s for s in found if _matches(s.record, query)]
-        window = matching[page.offset : page.offset + page.limit]
-        return Page(window, len(matching), page.offset, page.limit)
+        found = {s.id: s for s in (_stored(r) for r in rows)}
+        hits = rank([entry_of(s.id, s.record) for s in found.values()], query)
+        window = [found[h.id] for h in hits[page.offset : page.offset + page.limit]]
+        return Page(window, len(hits), page.offset, page.limit)
 
-
-def _facets(record: AnyRecord) -> list[tuple[str, str]]:
-    pairs = [("country", c) for c in record.jurisdictions]
-    pairs += [("kind", k.value) for k in getattr(record, "kinds", ())]
-    pairs += [("capability", c.value) for c in getattr(record, "capabilities", ())]
-    return list(dict.fromkeys(pairs))
-
-
-def _facet_filter(facet: str, value: str) -> Any:
-    return exists().where(
-        facets.c.record_id == records.c.id, facets.c.facet == facet, facets.c.value == value
-    )
-
-
-def _current_filters(query: RecordQuery) -> list[Any]:
-    where: list[Any] = []
-    if query.q:
-        key = name_key(query.q)
-        where.append(
-            exists().where(
-                names.c.record_id == records.c.id, names.c.key.contains(key, autoescape=True)
-            )
+    def _bump_generation(self) -> None:
+        """Tell every process that its search index is stale (a fresh random token, so a
+        rolled-back change can never pass for a committed one)."""
+        token = uuid4().hex
+        done = self.conn.execute(
+            update(search_state).where(search_state.c.id == 1).values(generation=token)
         )
-    if query.type:
-        where.append(records.c.type == query.type.value)
-    for facet, value in (
-        ("kind", query.kind),
-        ("country", query.country),
-        ("capability", query.capability),
-    ):
-        if value:
-            where.append(_facet_filter(facet, str(value)))
-    if query.designated is not None:
-        where.append(records.c.designated.is_(query.designated))
-    if not query.include_restricted:
-        where.append(records.c.visibility == Visibility.PUBLIC.value)
-    return where
+        if done.rowcount == 0:
+            self.conn.execute(insert(search_state).values(id=1, generation=token))
+
+    def _search_index(self) -> _CachedIndex:
+        """The process's search index of this database, rebuilt if the registry changed."""
+        generation = self.conn.execute(_GENERATION).scalar()
+        engine = self.conn.engine
+        cached = _INDEXES.get(engine)
+        if cached is not None and cached.generation == generation:
+            return cached
+        stored = {s.id: s for s in (_stored(r) for r in self.conn.execute(select(records)))}
+        index = SearchIndex(entry_of(s.id, s.record) for s in stored.values())
+        built = _CachedIndex(generation, index, stored)
+        _INDEXES[engine] = built
+        return built
 
 
-def _matches(record: AnyRecord, query: RecordQuery) -> bool:
-    facet_set = set(_facets(record))
-    checks = [
-        not query.q or any(name_key(query.q) in name_key(n) for n in record.all_names()),
-        query.type is None or record.type == query.type,
-        query.kind is None or ("kind", query.kind.value) in facet_set,
-        query.country is None or ("country", query.country) in facet_set,
-        query.capability is None or ("capability", query.capability.value) in facet_set,
-        query.designated is None or bool(getattr(record, "designations", ())) == query.designated,
-        query.include_restricted or record.visibility is Visibility.PUBLIC,
-    ]
-    return all(checks)
+@dataclass(frozen=True)
+class _CachedIndex:
+    """A search index and the current records it was built from, at one generation."""
+
+    generation: str | None
+    search: SearchIndex
+    stored: dict[str, Stored]
+
+
+# One index per database (engine) and process; a weak map, so a disposed test database's
+# index goes with its engine.
+_INDEXES: WeakKeyDictionary[Engine, _CachedIndex] = WeakKeyDictionary()
+_GENERATION = select(search_state.c.generation).where(search_state.c.id == 1)
 
 
 def _stored(row: Row[Any]) -> Stored:

@@ -151,6 +151,15 @@ registry_facets = Table(
     Index("ix_registry_facets_facet_value", "facet", "value"),
 )
 
+# One row: a token that changes with every change of a registry record, so that each server
+# process knows when the search index it holds is stale (one primary-key read per search).
+registry_search_state = Table(
+    "registry_search_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", String(32), nullable=False),
+)
+
 registry_relationships = Table(
     "registry_relationships",
     metadata,

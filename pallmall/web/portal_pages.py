@@ -48,6 +48,7 @@ from pallmall.reports.growth import (
 )
 from pallmall.storage.database import Tx
 from pallmall.storage.reports import SqlReportStore
+from pallmall.web.entries import describe
 from pallmall.web.pages import TEMPLATES, render
 from pallmall.wiring import incident_desk
 
@@ -210,22 +211,6 @@ def incidents(
     )
 
 
-@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
-def incident_page(incident_id: str, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
-    """One incident's public summary and its entry in the transparency log."""
-    view = _summary(incident_desk(tx, caller).view(caller, incident_id))
-    names = _names(tx, {a["target"] for a in view["attributions"]})
-    logged = tx.outbox.logged(PageRequest(0, 10), subject=incident_id).items
-    return render(
-        request,
-        "portal/incident.html",
-        caller=caller,
-        incident=view,
-        names=names,
-        logged=logged,
-    )
-
-
 def _summary(view: dict[str, Any]) -> dict[str, Any]:
     """The view with its attributions keyed ``target`` (the registry id)."""
     links = [{**a, "target": a.get("target") or a.get("target_id")} for a in view["attributions"]]
@@ -286,10 +271,14 @@ def log_explorer(
         if index < signed.checkpoint.size:
             return RedirectResponse(f"/transparency-log/entries/{index}", status_code=303)
         error = f"Entry {index} is not in the log yet (size {signed.checkpoint.size})."
+    about = [
+        describe(i.change.kind, i.change.subject, i.change.public, tx.registry) for i in page.items
+    ]
     return render(
         request,
         "portal/log.html",
         caller=caller,
+        about=about,
         checkpoint=signed.checkpoint,
         note=signed.note.decode(),
         vkey=tlog.vkey,
@@ -307,7 +296,7 @@ def _is_hex(text: str) -> bool:
 
 
 @router.get("/transparency-log/entries/{index}", response_class=HTMLResponse)
-def log_entry(index: int, request: Request, caller: Caller) -> HTMLResponse:
+def log_entry(index: int, request: Request, caller: Caller, tx: Reading) -> HTMLResponse:
     """One entry, its inclusion proof in the current checkpoint, and a button that checks
     the proof and the checkpoint signature in the browser."""
     tlog = transparency_log(request)
@@ -321,10 +310,16 @@ def log_entry(index: int, request: Request, caller: Caller) -> HTMLResponse:
         parsed: Any = parse_entry(data).to_json()
     except InvalidInput:
         parsed = None
+    about = None
+    if parsed:
+        about = describe(parsed["kind"], parsed["subject"], parsed["public"], tx.registry)
     return render(
         request,
         "portal/entry.html",
         caller=caller,
+        about=about,
+        kind=parsed["kind"] if parsed else "",
+        time=parsed["time"] if parsed else "",
         index=index,
         size=size,
         entry_b64=base64.b64encode(data).decode(),

@@ -18,6 +18,8 @@ DOMAIN = [
     "intel",
     "log",
     "reports",
+    "equities",
+    "attestation",
 ]
 FRAMEWORKS = {
     "fastapi",

@@ -89,20 +89,72 @@ def _fields(record: Any) -> dict[str, Any]:
     return {k: getattr(record, k) for k in record.model_fields_set}
 
 
+def read_organisations(path: Path) -> ImportBatch:
+    """Parties and their names: ``name,type,kinds,jurisdiction,aliases,former_names,citation,url``
+    (``type`` organisation or person; lists separated by ``;``). A row adds to the record of
+    that name (its aliases and former names are matched too) or creates it; the citation
+    becomes one of the record's sources, the statement being the row's names and kinds."""
+    batch = ImportBatch(source=f"organisations:{path.name}")
+    for where, row in _rows(path, {"name", "type", "citation"}):
+        common: dict[str, Any] = {
+            "name": row["name"],
+            "aliases": _split(row.get("aliases") or ""),
+            "former_names": _split(row.get("former_names") or ""),
+            "sources": (_source(row),),
+            "confidence": Confidence.CONFIRMED,
+        }
+        jurisdictions = (row["jurisdiction"],) if row.get("jurisdiction") else ()
+        party: Any
+        if row["type"] == "person":
+            party = _valid(where, Person, nationalities=jurisdictions, **common)
+        elif row["type"] == "organisation":
+            kinds = _split(row.get("kinds") or "") or (OrgKind.VENDOR,)
+            party = _valid(where, Organisation, kinds=kinds, jurisdictions=jurisdictions, **common)
+        else:
+            raise InvalidInput(f"{where}: type", f"{row['type']!r} is not organisation or person")
+        key = name_ref(row["name"])
+        current: Any = batch.records.get(key)
+        batch.records[key] = party if current is None else _union(current, party)
+    return batch
+
+
+def _union(first: Any, second: Any) -> Any:
+    """Two rows about the same party: lists joined, the first row's scalars kept."""
+    update = {
+        field: tuple(dict.fromkeys((*getattr(first, field), *getattr(second, field))))
+        for field in ("aliases", "former_names", "sources", "kinds", "jurisdictions")
+        if hasattr(first, field)
+    }
+    return first.model_copy(update=update)
+
+
 def read_products(path: Path) -> ImportBatch:
     """Product taxonomy: ``product,capabilities,control_codes,security_research,citation,url``
-    (lists separated by ``;``). Products are matched by name to those already imported."""
+    and an optional ``aliases`` column (lists separated by ``;``). Products are matched by
+    name to those already imported; rows naming the same product add to one record (a row
+    may cite the source of an alias alone)."""
     batch = ImportBatch(source=f"products:{path.name}")
     for where, row in _rows(path, {"product", "capabilities", "citation"}):
-        batch.records[name_ref(row["product"])] = _valid(
+        key = name_ref(row["product"])
+        current: Any = batch.records.get(key)
+        made = _valid(
             where,
             Product,
             name=row["product"],
+            aliases=_split(row.get("aliases") or ""),
             capabilities=_split(row["capabilities"]),
             control_codes=_split(row.get("control_codes") or ""),
             security_research=(row.get("security_research") or "").lower() == "true",
             sources=(_source(row),),
         )
+        if current is not None:
+            made = current.model_copy(
+                update={
+                    name: tuple(dict.fromkeys((*getattr(current, name), *getattr(made, name))))
+                    for name in ("aliases", "capabilities", "control_codes", "sources")
+                }
+            )
+        batch.records[key] = made
     return batch
 
 

@@ -94,10 +94,21 @@ def _read_cluster(
     except ValidationError as exc:
         batch.skip(where, _first_error(exc))
         return
+    name = value["value"].strip()
     for product in meta.get("products", []):
-        _read_product(batch, where, org_id, str(product))
+        cited = _cited(galaxy, f"{name}: products lists {str(product).strip()}")
+        _read_product(batch, where, org_id, str(product), cited)
     for m, rel in enumerate(value.get("related") or []):
-        _read_related(batch, f"{where}.related[{m}]", org_id, rel, ids)
+        cited = _cited(galaxy, f"{name}: related {str(rel.get('type', '')).strip()}")
+        _read_related(batch, f"{where}.related[{m}]", org_id, rel, ids, cited)
+
+
+def _cited(galaxy: str, statement: str) -> Source:
+    """The galaxy itself as the source of a relationship it states (every link cites one)."""
+    return Source(
+        title=f"MISP galaxy {galaxy}, {statement}"[:300],
+        url=f"https://github.com/MISP/misp-galaxy/blob/main/clusters/{galaxy}.json",
+    )
 
 
 def _organisation(value: dict[str, Any], meta: dict[str, Any], kind: OrgKind) -> Organisation:
@@ -128,7 +139,7 @@ def _sources(meta: dict[str, Any]) -> tuple[Source, ...]:
     return tuple(found[:_MAX_SOURCES])
 
 
-def _read_product(batch: ImportBatch, where: str, org_id: str, name: str) -> None:
+def _read_product(batch: ImportBatch, where: str, org_id: str, name: str, cited: Source) -> None:
     product_id = stable_id("prd", org_id, name.casefold())
     try:
         batch.records[product_id] = Product(name=name.strip(), confidence=Confidence.LIKELY)
@@ -136,13 +147,22 @@ def _read_product(batch: ImportBatch, where: str, org_id: str, name: str) -> Non
         batch.skip(f"{where}.meta.products", _first_error(exc))
         return
     rel = Relationship(
-        type=RelType.DEVELOPS, source_id=org_id, target_id=product_id, confidence=Confidence.LIKELY
+        type=RelType.DEVELOPS,
+        source_id=org_id,
+        target_id=product_id,
+        confidence=Confidence.LIKELY,
+        sources=(cited,),
     )
     batch.relationships[stable_id("rel", org_id, "develops", product_id)] = rel
 
 
 def _read_related(
-    batch: ImportBatch, where: str, org_id: str, rel: dict[str, Any], ids: dict[str, str]
+    batch: ImportBatch,
+    where: str,
+    org_id: str,
+    rel: dict[str, Any],
+    ids: dict[str, str],
+    cited: Source,
 ) -> None:
     rel_type = str(rel.get("type", "")).strip()
     target = ids.get(rel.get("dest-uuid", ""))
@@ -162,7 +182,11 @@ def _read_related(
         Confidence.LIKELY if "likely" in json.dumps(rel.get("tags", [])) else Confidence.POSSIBLE
     )
     out = Relationship(
-        type=_RELATED[rel_type], source_id=source, target_id=target, confidence=confidence
+        type=_RELATED[rel_type],
+        source_id=source,
+        target_id=target,
+        confidence=confidence,
+        sources=(cited,),
     )
     batch.relationships[stable_id("rel", source, out.type.value, target)] = out
 

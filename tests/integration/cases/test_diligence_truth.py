@@ -379,3 +379,46 @@ def test_a_restriction_under_appeal_is_not_evidence_against_itself(
     cid = submitted(client, world, [{"role": "end_user", "name": "Police"}])
     rules = {f["rule_id"]: f for f in run(client, world, cid)["findings"]}
     assert rid in rules["code-of-practice.vendor-restricted"]["summary"]
+
+
+def test_legal_forms_written_out_and_former_names_are_found(
+    client: TestClient, demo: World
+) -> None:
+    variants = [
+        {"role": "end_user", "name": "Cytrox Holdings Zártkörűen Működő Részvénytársaság"},
+        {"role": "consignee", "name": "NSO Group Technologies Limited", "country": "IL"},
+        {"role": "intermediary", "name": "Grindavik Solutions Ltd."},  # Candiru, formerly
+    ]
+    cid = submitted(client, demo, variants, destination="AE")
+    designated = by_party(run(client, demo, cid)["findings"], "registry.designation")
+    assert set(designated) == {"end_user", "consignee", "intermediary"}
+    assert "'Candiru'" in designated["intermediary"]["summary"]
+    assert "'Cytrox'" in designated["end_user"]["summary"]
+
+
+def test_a_claim_never_overrides_a_confirmed_link(client: TestClient, world: World) -> None:
+    account = world.accounts["Acme Vendor Account"]
+    assert client.get(f"/api/v1/registry-links/{account}").status_code == 401
+    assert (
+        client.get(f"/api/v1/registry-links/{account}", headers=auth(world, "vendor")).status_code
+        == 404
+    )
+    linked = client.put(
+        f"/api/v1/registry-links/{account}",
+        json={"registry_id": world.vendor_id},
+        headers=auth(world, "officer_a1"),
+    )
+    assert linked.status_code == 200 and linked.json()["confirmed_by"]
+    other = record(client, world, "Somebody Else Ltd")
+    again = client.post(
+        "/api/v1/registry-links/claim", json={"registry_id": other}, headers=auth(world, "vendor")
+    )
+    assert again.status_code == 409
+    own = client.get(f"/api/v1/registry-links/{account}", headers=auth(world, "vendor")).json()
+    assert own["registry_id"] == world.vendor_id and own["status"] == "confirmed"
+    # another vendor may not read it; the analyst may not list links
+    assert (
+        client.get(f"/api/v1/registry-links/{account}", headers=auth(world, "vendor2")).status_code
+        == 403
+    )
+    assert client.get("/api/v1/registry-links", headers=auth(world, "analyst")).status_code == 403

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.attestation_data import sound_answers
 from tests.integration.cases.conftest import World, act, auth, file
 
 
@@ -36,12 +37,25 @@ def test_procurement_gives_go_or_no_go_with_reasons(client: TestClient, world: W
     body = {"vendor_record_id": world.vendor_id, "product_id": world.product_id}
     vetted = {
         **body,
-        "vendor_attested": True,
+        "vendor_attested": True,  # the buyer's box: the attestation on file decides instead
         "declarations": {
             "eo14093.counterintelligence-access": False,
             "eo14093.targeting-own-persons": False,
         },
     }
+    unvetted = client.post(
+        "/api/v1/cases/procurement", json=vetted, headers=auth(world, "state_user")
+    )
+    assert unvetted.json()["state"]["assessment"]["verdict"] == "no_go"
+    reasons = unvetted.json()["state"]["assessment"]["reasons"]
+    assert any("vetting" in r for r in reasons)
+    assert any("no self-attestation on file" in r for r in reasons)
+    attested = client.post(
+        "/api/v1/attestations",
+        json={"vendor_id": world.vendor_id, "answers": sound_answers()},
+        headers=auth(world, "vendor"),
+    )
+    assert attested.status_code == 201, attested.text
     go = client.post("/api/v1/cases/procurement", json=vetted, headers=auth(world, "state_user"))
     assert go.status_code == 201, go.text
     assessment = go.json()["state"]["assessment"]
@@ -52,7 +66,6 @@ def test_procurement_gives_go_or_no_go_with_reasons(client: TestClient, world: W
     reasons = no_go.json()["state"]["assessment"]["reasons"]
     assert no_go.json()["state"]["assessment"]["verdict"] == "no_go"
     assert any(r.startswith("eo14093.counterintelligence-access") for r in reasons)
-    assert any("vetting" in r for r in reasons)
 
     unknown = client.post(
         "/api/v1/cases/procurement",

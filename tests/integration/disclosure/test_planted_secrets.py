@@ -253,7 +253,7 @@ def plant_incidents(c: TestClient, w: World, s: Canaries, node: Node, ids: dict[
         ok(
             c.post(
                 f"{API}/intel/incidents/{made['id']}/decision",
-                headers=auth(w, "officer_a1"),
+                headers=auth(w, "oversight"),  # the incident is the admin's: oversight decides
                 json={"verb": "confirm", "reason": s(f"decision_reason_{tag}")},
             )
         )
@@ -512,6 +512,12 @@ def test_no_planted_secret_leaves_the_node(client: TestClient, world: World, db:
     community = auth(world, "officer_b")  # a regulator: reads the community collection
     for where, text in taxii_texts(client, community, "community"):
         leaks += s.find(text, where, s.community_may_see)
+    # another state's regulator, not shared with: a GREEN incident's title, nothing more
+    for path in [f"{API}/intel/incidents?limit=500"] + [
+        f"{API}/intel/incidents/{i}" for i in node.incidents
+    ]:
+        text = client.get(path, headers=community).text
+        leaks += s.find(text, f"{path} (officer_b)", {"title_green"})
     for where, text in vendor_texts(client, world, node):
         leaks += s.find(text, where, s.vendor_may_see)
     # an analyst (no restricted registry read) gets no restricted owner from the 50 % rule

@@ -27,8 +27,8 @@ from pallmall.storage.intel import SqlIntelStore
 from pallmall.wiring import incident_desk
 from tests.helpers import service
 
-ANALYST = Principal(user_id="u-analyst", role=Role.ANALYST)
-REGULATOR = Principal(user_id="u-regulator", role=Role.REGULATOR)
+ANALYST = Principal(user_id="u-analyst", role=Role.ANALYST, account_id="acct-state")
+REGULATOR = Principal(user_id="u-regulator", role=Role.REGULATOR, account_id="acct-state")
 PUBLIC = DEFAULT_COLLECTIONS[0]
 
 

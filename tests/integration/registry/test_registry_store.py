@@ -187,6 +187,7 @@ def test_demo_import_is_idempotent_and_merges_sources(db: Database) -> None:
             "Circles",
             "NSO Group Technologies Ltd",  # names.csv: the registered names (issue 12)
             "Q Cyber Technologies Ltd",
+            "NSO Group Technologies Limited",  # organisations.csv: the name court filings use
         )
         hfh = svc.search(ANONYMOUS, RecordQuery(kind=OrgKind.HACKER_FOR_HIRE), PageRequest())
         assert {"Dark Basin", "Void Balaur"} <= {s.record.name for s in hfh.items}

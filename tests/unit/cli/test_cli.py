@@ -55,9 +55,10 @@ def test_export_ftm(env: dict[str, str], tmp_path: Path) -> None:
     entities = [json.loads(line) for line in target.read_text().splitlines()]
     sanctions = [e for e in entities if e["schema"] == "Sanction"]
     designations = (DATA / "designations.csv").read_text().strip().splitlines()[1:]
-    assert len(sanctions) == len(designations) == 21
+    assert len(sanctions) == len(designations) == 22
     assert {s["properties"]["program"][0] for s in sanctions if "program" in s["properties"]} == {
-        "CYBER2"
+        "CYBER2",
+        "RUSSIA-EO14024",
     }
 
 
@@ -103,3 +104,15 @@ def test_lists_load_prints_the_change_and_a_bad_row_is_a_clear_error(
     done = run(env, *args, "--version", "2", str(bad), code=2)
     assert "bad.ftm.json:2" in done.stderr
     assert "cli_test 2" not in run(env, "lists", "show").stdout
+
+
+def test_import_incidents_refuses_what_it_cannot_read(env: dict[str, str], tmp_path: Path) -> None:
+    other = tmp_path / "notes.csv"
+    other.write_text("who,when\nx,y\n")
+    assert "name the product" in run(env, "import", "incidents", str(other), code=2).stderr
+    refused = run(env, "import", "incidents", str(other), "--product", "PEGASUS", code=2)
+    assert "not a Granitt victim database" in refused.stderr
+    missing = run(env, "import", "incidents", str(other), "--product", "Nothing", code=2)
+    assert "'Nothing' is not a product in the registry" in missing.stderr
+    nobody = run(env, "import", "incidents", str(other), "--as", "x@example.org", code=2)
+    assert "no active user 'x@example.org'" in nobody.stderr

@@ -4,6 +4,7 @@ docs that state them."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,7 +64,22 @@ def test_readers_from_roles() -> None:
     assert Reader.of(Principal("v", Role.VENDOR)).is_public
     analyst = Reader.of(Principal("a", Role.ANALYST))
     assert analyst.tlp_ceiling is Tlp.RED and not analyst.registry_restricted
-    assert Reader.of(Principal("r", Role.REGULATOR)) == NODE
+    regulator = Reader.of(Principal("r", Role.REGULATOR, account_id="acct-a"))
+    assert regulator.registry_restricted and regulator.tlp_ceiling is Tlp.RED
+    assert regulator.holder_ids == {"r", "acct-a"} and not regulator.overseer
+    assert Reader.of(Principal("o", Role.OVERSIGHT)).overseer and NODE.overseer
+
+
+def test_held_material_only_for_holders_and_overseers() -> None:
+    held = Sensitivity(tlp=Tlp.RED, holders=frozenset({"acct-lab", "acct-b"}))
+    cleared = Reader(registry_restricted=True, tlp_ceiling=Tlp.RED)
+    assert not may_read(cleared, held)  # cleared for everything, but holds nothing
+    assert may_read(replace(cleared, holder_ids=frozenset({"acct-b"})), held)
+    assert may_read(replace(cleared, overseer=True), held)
+    # holding is not a clearance: a holder still needs the TLP ceiling
+    assert not may_read(Reader(holder_ids=frozenset({"acct-lab"})), held)
+    assert not held.is_public and not Sensitivity(holders=frozenset()).is_public
+    assert may_read(cleared, Sensitivity(tlp=Tlp.RED))  # not held: the ceiling decides
 
 
 def relationship_fields(**extra: object) -> dict[str, object]:

@@ -38,10 +38,11 @@ from pallmall.intel.ports import IncidentQuery
 from pallmall.intel.redaction import RESTRICTED_FIELDS
 from pallmall.intel.tlp import Tlp
 
-ANALYST = Principal(user_id="u-1", role=Role.ANALYST)
+STATE = "acct-state-a"  # the analyst's team and the regulator work for one state
+ANALYST = Principal(user_id="u-1", role=Role.ANALYST, account_id=STATE)
 PUBLIC = Principal(user_id="u-2", role=Role.PUBLIC)
-REGULATOR = Principal(user_id="u-3", role=Role.REGULATOR)
-ADMIN = Principal(user_id="u-4", role=Role.ADMIN)
+REGULATOR = Principal(user_id="u-3", role=Role.REGULATOR, account_id=STATE)
+ADMIN = Principal(user_id="u-4", role=Role.ADMIN, account_id=STATE)
 
 
 class MemoryIncidents:
