@@ -270,7 +270,7 @@ def gb_half(year: Year) -> None:
     year.act("agency", use, verb="submit")
     year.act("overseer", use, verb="sign_off", reason="lawful, necessary and proportionate")
     year.tally["GB"]["use_authorisations.authorised"] += 1
-    # the lab reports an incident; GB's officer confirms it (the node's, in every report)
+    # the lab reports an incident; the oversight body confirms it (the node's, in every report)
     incident = year.post(
         "lab",
         "/api/v1/intel/incidents",
@@ -287,7 +287,7 @@ def gb_half(year: Year) -> None:
     confirmed = year.client.post(
         f"/api/v1/intel/incidents/{incident}/decision",
         json={"verb": "confirm", "reason": "forensic evidence"},
-        headers=year.auth("gb2"),
+        headers=year.auth("overseer"),
     )
     assert confirmed.status_code == 200, confirmed.text
     for state in STATES:
