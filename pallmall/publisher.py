@@ -7,9 +7,10 @@ the change itself (nothing lost if the process dies), with its own id. The publi
    (RFC 8785 JSON carrying the change id, with salted commitments for confidential fields)
    and keeps the entry's leaf hash and private disclosure (the salts) in the outbox;
 2. in one write transaction: takes the pending changes (locked), rebuilds each prepared
-   entry byte for byte from its kept salts, looks in the log past the last recorded index
-   for entries already appended (a crash after the append and before the commit), appends
-   only the others, and records the index of each.
+   entry byte for byte from its kept salts, looks among the log's last entries
+   for entries already appended (a crash after the append and before the commit: only a
+   change an earlier run prepared can be there, so only then is the log's tail read),
+   appends only the others, and records the index of each.
 
 So a crash anywhere gives each change exactly one entry: never lost, never twice (and a log
 written by an older publisher that did append a change twice is still counted once, by
@@ -34,8 +35,8 @@ from pallmall.log import Disclosure, TransparencyLog, leaf_hash, make_entry
 from pallmall.storage.database import Database
 
 TAIL_LIMIT = 10_000
-"""How many entries past the last recorded index the publisher reads back to find entries
-appended before a crash (a crash leaves at most one batch per publisher there)."""
+"""How many of the log's last entries the publisher reads back, after a crash, to find the
+entries a dead run appended (read only for changes an earlier run prepared)."""
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ class Publisher:
     def run_once(self) -> int:
         """Publish up to ``batch`` pending changes; return how many left the outbox (each
         appended once, or found already in the log, or refused)."""
-        if not self._prepare():
+        waiting, now = self._prepare()
+        if not waiting:
             return 0
         with self.db.write() as tx:
             pending = tx.outbox.pending(self.batch)
@@ -73,7 +75,10 @@ class Publisher:
                     log.error("public change %s cannot be logged: %s", change.id, exc)
                     tx.outbox.mark_logged(row, -1, "", {"error": str(exc)})
                     refused += 1
-            found = self._appended(tx.outbox.last_index(), {d.leaf_hash for _, _, d in built})
+            # only a change prepared by an earlier run can be in the log already (that run
+            # appended it and died before recording it): look for those alone
+            earlier = {d.leaf_hash for row, _, d in built if row not in now}
+            found = self._appended(earlier)
             fresh = [b for b in built if b[2].leaf_hash not in found]
             indexes = self.tlog.append([data for _, data, _ in fresh]) if fresh else []
             where = dict(found)
@@ -83,14 +88,16 @@ class Publisher:
                 tx.outbox.mark_logged(row, index, disclosure.leaf_hash.hex(), disclosure.to_json())
         return len(built) + refused
 
-    def _prepare(self) -> bool:
+    def _prepare(self) -> tuple[bool, set[int]]:
         """Build and keep the entry of every pending change not prepared yet (committed
         before anything is appended, so the salts survive a crash after the append); return
-        whether any change is pending. An idle look is one read transaction."""
+        whether any change is pending, and the outbox rows prepared by this call. An idle
+        look is one read transaction."""
+        now: set[int] = set()
         with self.db.read() as tx:
             pending, unprepared = tx.outbox.waiting(self.batch)
         if not unprepared:
-            return pending > 0
+            return pending > 0, now
         with self.db.write() as tx:
             for row, change in tx.outbox.pending(self.batch):
                 if tx.outbox.prepared(row) is not None:
@@ -103,15 +110,18 @@ class Publisher:
                     log.error("public change %s cannot be logged: %s", change.id, exc)
                     tx.outbox.mark_logged(row, -1, "", {"error": str(exc)})
                     continue
-                tx.outbox.prepare(row, disclosure.leaf_hash.hex(), disclosure.to_json())
-        return True
+                if tx.outbox.prepare(row, disclosure.leaf_hash.hex(), disclosure.to_json()):
+                    now.add(row)
+        return True, now
 
-    def _appended(self, last: int, wanted: set[bytes]) -> dict[bytes, int]:
-        """Of the leaf hashes ``wanted``, those already in the log past index ``last``
-        (appended before a crash), with their indexes."""
+    def _appended(self, wanted: set[bytes]) -> dict[bytes, int]:
+        """Of the leaf hashes ``wanted``, those already among the log's last
+        :data:`TAIL_LIMIT` entries (appended before a crash), with their indexes."""
+        if not wanted:
+            return {}
         size = self.tlog.sequencer.size()
-        start = max(last + 1, size - TAIL_LIMIT)
-        if start >= size or not wanted:
+        start = max(0, size - TAIL_LIMIT)
+        if start >= size:
             return {}
         found: dict[bytes, int] = {}
         for offset, data in enumerate(self._read(start, size)):

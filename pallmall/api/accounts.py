@@ -20,7 +20,7 @@ from pallmall.api.deps import (
 )
 from pallmall.api.schemas import PageOut, page_out
 from pallmall.api.signin import client_address, sign_in
-from pallmall.core.accounts import AccountService, ApiToken, User
+from pallmall.core.accounts import AccountOrg, AccountService, ApiToken, User
 from pallmall.core.audit import AuditRecord
 from pallmall.core.auth import AccountKind, Permission, Role
 from pallmall.core.clock import utcnow
@@ -232,6 +232,43 @@ def change_user(
     if body.active is not None and body.active != found.active:
         user = service.set_active(caller, found.email, body.active)
     return _user_out(user)
+
+
+class AccountOut(BaseModel):
+    """An account organisation and, for a state body, the state it acts for."""
+
+    id: str
+    name: str
+    kind: AccountKind
+    state: str | None = Field(description="ISO 3166-1 alpha-2, state bodies only")
+
+
+class AccountChange(BaseModel):
+    """The state of a state body's account made before states were recorded."""
+
+    state: str = Field(min_length=2, max_length=2, examples=["GB"])
+
+
+def _account_out(org: AccountOrg) -> AccountOut:
+    return AccountOut(id=org.id, name=org.name, kind=org.kind, state=org.state)
+
+
+@router.get("/accounts", response_model=list[AccountOut])
+def list_accounts(caller: Caller, tx: Reading) -> list[AccountOut]:
+    """Every account organisation with its kind and state (``users:manage``)."""
+    caller.require(Permission.USERS_MANAGE)
+    return [_account_out(o) for o in tx.accounts.list_orgs()]
+
+
+@router.patch("/accounts/{account_id}", response_model=AccountOut)
+def change_account(account_id: str, caller: Caller, tx: Writing, body: AccountChange) -> AccountOut:
+    """Record the state of a state body's account that has none (``users:manage``;
+    audited). A state once recorded stays: the decisions already logged name it (422)."""
+    caller.require(Permission.USERS_MANAGE)
+    org = tx.accounts.org_by_id(account_id)
+    if org is None:
+        raise NotFound(f"no account {account_id!r}")
+    return _account_out(AccountService(tx.accounts, tx.audit).set_state(caller, org, body.state))
 
 
 @router.post("/tokens", response_model=TokenOut, status_code=201)

@@ -253,6 +253,27 @@ def authorities(caller: Caller, cases: ReadCases) -> dict[str, str]:
     return dict(cases.store.authorities())
 
 
+class ApproverOut(BaseModel):
+    """Someone who may sign off a use authorisation: name ``id`` as its ``approver``."""
+
+    id: str
+    name: str
+    email: str
+    account: str
+
+
+@router.get("/approvers", response_model=list[ApproverOut])
+def approvers(caller: Caller, cases: ReadCases) -> list[ApproverOut]:
+    """Who the caller may name as the approver of a use authorisation: active overseers
+    outside the caller's account, never the caller (four eyes by identity)."""
+    return [
+        ApproverOut(
+            id=u.id, name=u.name, email=u.email, account=u.account.name if u.account else ""
+        )
+        for u in cases.approvers(caller)
+    ]
+
+
 @router.get("/policy")
 def policy() -> dict[str, Any]:
     """The policy rules in force, with their versions and citations (public)."""

@@ -70,6 +70,16 @@ class Sources:
     """The vendor's self-attestation read against the registry (None: not consulted)."""
 
 
+def _vendor(case: Case, sources: Sources) -> str | None:
+    """The vendor a case is about: the restricted vendor, else the product's vendor."""
+    filed = case.details
+    if isinstance(filed, RestrictionRequest):
+        return filed.vendor_record_id
+    explicit = getattr(filed, "vendor_record_id", None)
+    product = getattr(filed, "product_id", None)
+    return explicit or (sources.registry.vendor_of(product) if product else None)
+
+
 def attestation_findings(vendor_id: str | None, sources: Sources) -> tuple[Finding, ...]:
     """The finding on the vendor's self-attestation (none when attestations are not
     consulted or there is no vendor): info when sound, advisory when missing, high when
@@ -420,19 +430,16 @@ def run_diligence(
     case: Case, sources: Sources, store: CaseStore, rules: RuleSet, trigger: str, at: datetime
 ) -> DiligenceRun:
     """Gather the evidence for ``case`` (a kind in :data:`GATHER`) and evaluate the
-    ``rules`` that apply to its kind; the run records what it read.
+    ``rules`` that apply to its kind, with the vendor's self-attestation; the run records what
+    it read.
 
     Raises:
         KeyError: a case kind that runs no due diligence.
     """
     evidence = GATHER[case.kind](case, sources, store)
     applied = rules_for(case.kind, rules)
-    findings = evaluate(applied, evidence)
-    if case.kind is CaseKind.LICENCE:
-        app = case.filed(LicenceApplication)
-        vendor_id = app.vendor_record_id or sources.registry.vendor_of(app.product_id)
-        findings += attestation_findings(vendor_id, sources)
-        findings = tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.summary)))
+    findings = evaluate(applied, evidence) + attestation_findings(_vendor(case, sources), sources)
+    findings = tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.summary)))
     listed = sources.screening.versions()
     notes: tuple[str, ...] = () if listed else ("no restricted-party list is loaded",)
     notes += sources.screening.stale()  # advisory: an old list may miss designations

@@ -26,6 +26,7 @@ from pallmall.cases.model import (
     CaseStatus,
     Decision,
     DecisionOutcome,
+    UseAuthorisationRequest,
     Verb,
 )
 from pallmall.core.errors import Forbidden, InvalidInput, TransitionRefused
@@ -46,8 +47,8 @@ OUTCOMES: dict[CaseKind, dict[AdviceOutcome, CaseStatus]] = {
 @dataclass(frozen=True)
 class Step:
     """One verb being applied: the case before it, the request, the acting user's id, when,
-    the targets the transition table allows, and the procurement assessment as of now
-    (called only by ``assess``)."""
+    the targets the transition table allows, the procurement assessment as of now (called
+    only by ``assess``), and the acting user's account ("" for none)."""
 
     case: Case
     action: Action
@@ -55,6 +56,7 @@ class Step:
     at: datetime
     targets: frozenset[CaseStatus]
     assess: Callable[[], Assessment]
+    actor_account: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,10 +137,11 @@ def need_reason(step: Step) -> None:
 
 
 def appeal(step: Step) -> Move:
-    """The filer appeals, giving a reason; the decision stands until it is dismissed or
-    amended."""
+    """The filer appeals, giving a reason; the decision stands until the appeal is
+    dismissed or decided anew, by officers who took no part in it (kept as ``appealed``)."""
     need_reason(step)
-    return keep(step)
+    state = step.case.state.model_copy(update={"appealed": step.case.state.decision})
+    return Move(only_target(step), state, reason_payload(step))
 
 
 def close(step: Step) -> Move:
@@ -149,7 +152,7 @@ def close(step: Step) -> Move:
     decision = decision.model_copy(
         update={"reason": step.action.reason, "by": step.actor, **statement(step)}
     )
-    state = step.case.state.model_copy(update={"decision": decision})
+    state = step.case.state.model_copy(update={"decision": decision, "appealed": None})
     return Move(only_target(step), state, {**reason_payload(step), **statement(step)})
 
 
@@ -157,6 +160,49 @@ def statement(step: Step) -> dict[str, str]:
     """The public statement a deciding verb carries (what the log will publish), if any."""
     text = step.action.public_statement.strip()
     return {"public_statement": text} if text else {}
+
+
+def not_a_party(step: Step) -> None:
+    """Four eyes by identity: who filed an application (a licence, a use authorisation), or
+    acts for the case's account (the applicant; for a restriction, the vendor), decides
+    nothing on it, under any role (an admin placed in a vendor's account included); while
+    an appeal is open, neither does an officer who took part in the decision appealed. (The
+    caseworker who opens a restriction case may advise on it; a second officer
+    countersigns.)
+
+    Raises:
+        Forbidden: naming the rule the actor meets.
+    """
+    case, verb = step.case, step.action.verb.value
+    applicant = case.kind is not CaseKind.RESTRICTION  # a caseworker opens a restriction
+    if applicant and step.actor and step.actor == case.filed_by:
+        raise Forbidden(f"four eyes: the user who filed {case.id} cannot {verb} it")
+    if step.actor_account and step.actor_account == case.account_id:
+        raise Forbidden(f"four eyes: the filing account's users cannot {verb} {case.id}")
+    appealed = case.state.appealed
+    if appealed is not None and step.actor in took_part(appealed):
+        raise Forbidden(
+            f"an appeal is decided by an officer who took no part in the decision appealed: "
+            f"you took part in {case.id}'s, so cannot {verb} on the appeal"
+        )
+
+
+def took_part(decision: Decision) -> set[str]:
+    """The users who took part in ``decision`` (advised, countersigned, amended, decided)."""
+    named = (decision.advised_by, decision.countersigned_by, decision.amended_by, decision.by)
+    return {u for u in named if u}
+
+
+def deciding(record: Record) -> Record:
+    """``record`` behind :func:`not_a_party` (every verb that decides on a case)."""
+
+    def checked(step: Step) -> Move:
+        not_a_party(step)
+        return record(step)
+
+    checked.__name__ = getattr(record, "__name__", "checked")
+    checked.__doc__ = record.__doc__
+    return checked
 
 
 def advise(step: Step) -> Move:
@@ -203,17 +249,21 @@ def second_officer(step: Step) -> Advice:
 
 
 def return_advice(step: Step) -> Move:
-    """A second officer sends the advice back, with a reason; the advice is cleared."""
+    """A second officer sends the advice back, with a reason; the advice is cleared and the
+    case goes back to review (to the appeal, when the advice was given on one)."""
     advice = second_officer(step)
     need_reason(step)
     state = step.case.state.model_copy(update={"advice": None})
     payload = {"returned_advice": advice.model_dump(mode="json"), "reason": step.action.reason}
-    return Move(only_target(step), state, payload)
+    back = S.APPEAL if step.case.state.appealed is not None else S.UNDER_REVIEW
+    status = back if back in step.targets else only_target(step)
+    return Move(status, state, payload)
 
 
 def countersign(step: Step) -> Move:
     """A second officer countersigns: the advice becomes the decision, and its outcome
-    picks the status."""
+    picks the status (on an appeal, this decides it: a denial amended to an approval needs
+    this second signature)."""
     advice = second_officer(step)
     decision = Decision(
         outcome=DecisionOutcome(advice.outcome.value),
@@ -224,7 +274,7 @@ def countersign(step: Step) -> Move:
         reason=step.action.reason or advice.reason,
         public_statement=statement(step).get("public_statement"),
     )
-    state = step.case.state.model_copy(update={"decision": decision})
+    state = step.case.state.model_copy(update={"decision": decision, "appealed": None})
     return Move(OUTCOMES[step.case.kind][advice.outcome], state, decision.model_dump(mode="json"))
 
 
@@ -249,6 +299,32 @@ def amend(step: Step) -> Move:
     state = step.case.state.model_copy(update={"decision": decision})
     payload = {"conditions": list(action.conditions), "reason": action.reason, **statement(step)}
     return Move(only_target(step), state, payload)
+
+
+def named_approver(step: Step) -> None:
+    """Four eyes on a use authorisation: only the approver the agency named (a user id)
+    signs it off or refuses it.
+
+    Raises:
+        Forbidden: the actor is not the named approver.
+    """
+    req = step.case.filed(UseAuthorisationRequest)
+    if step.actor != req.approver:
+        raise Forbidden(
+            f"four eyes: only the approver named on {step.case.id} may {step.action.verb.value} it"
+        )
+
+
+def approve(record: Record) -> Record:
+    """``record`` behind :func:`named_approver` (sign-off and refusal)."""
+
+    def checked(step: Step) -> Move:
+        named_approver(step)
+        return record(step)
+
+    checked.__name__ = getattr(record, "__name__", "checked")
+    checked.__doc__ = record.__doc__
+    return checked
 
 
 def sign_off(step: Step) -> Move:
@@ -276,34 +352,34 @@ Effects = dict[Verb, Effect]
 
 LICENCE: Effects = {
     V.SUBMIT: Effect(keep, diligence=True),
-    V.START_REVIEW: Effect(keep),
-    V.ADVISE: Effect(advise),
-    V.RETURN_ADVICE: Effect(return_advice),
-    V.COUNTERSIGN: Effect(countersign, "decided", decided_outcome, notify=S.DENIED),
+    V.START_REVIEW: Effect(deciding(keep)),
+    V.ADVISE: Effect(deciding(advise)),
+    V.RETURN_ADVICE: Effect(deciding(return_advice)),
+    V.COUNTERSIGN: Effect(deciding(countersign), "decided", decided_outcome, notify=S.DENIED),
     V.APPEAL: Effect(appeal),
-    V.DISMISS_APPEAL: Effect(close, "appeal_dismissed"),
-    V.AMEND: Effect(amend, "amended"),
-    V.REVOKE: Effect(close, "revoked"),
-    V.EXPIRE: Effect(keep, "expired"),
+    V.DISMISS_APPEAL: Effect(deciding(close), "appeal_dismissed"),
+    V.AMEND: Effect(deciding(amend), "amended"),
+    V.REVOKE: Effect(deciding(close), "revoked"),
+    V.EXPIRE: Effect(deciding(keep), "expired"),
 }
 
 RESTRICTION: Effects = {
-    V.ADVISE: Effect(advise),
-    V.RETURN_ADVICE: Effect(return_advice),
-    V.COUNTERSIGN: Effect(countersign, "decided", decided_outcome),
+    V.ADVISE: Effect(deciding(advise)),
+    V.RETURN_ADVICE: Effect(deciding(return_advice)),
+    V.COUNTERSIGN: Effect(deciding(countersign), "decided", decided_outcome),
     V.APPEAL: Effect(appeal),
-    V.DISMISS_APPEAL: Effect(close, "appeal_dismissed"),
-    V.LIFT: Effect(close, "lifted"),
+    V.DISMISS_APPEAL: Effect(deciding(close), "appeal_dismissed"),
+    V.LIFT: Effect(deciding(close), "lifted"),
 }
 
 PROCUREMENT: Effects = {V.ASSESS: Effect(reassess, "assessed", verdict)}
 
 USE_AUTHORISATION: Effects = {
     V.SUBMIT: Effect(keep, diligence=True),
-    V.SIGN_OFF: Effect(sign_off, "signed_off"),
-    V.REFUSE: Effect(close, "refused"),
-    V.REVOKE: Effect(close, "revoked"),
-    V.EXPIRE: Effect(keep, "expired"),
+    V.SIGN_OFF: Effect(deciding(approve(sign_off)), "signed_off"),
+    V.REFUSE: Effect(deciding(approve(close)), "refused"),
+    V.REVOKE: Effect(deciding(close), "revoked"),
+    V.EXPIRE: Effect(deciding(keep), "expired"),
 }
 
 EFFECTS: dict[CaseKind, Effects] = {

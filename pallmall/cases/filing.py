@@ -131,11 +131,16 @@ def file_use_authorisation(
 
     Raises:
         Forbidden: not a state agency account with ``cases:file``.
-        InvalidInput: naming ``product_id`` or ``approver`` (the filer cannot approve).
+        InvalidInput: naming ``product_id``, or ``approver`` when it is not the user id of
+            one of :meth:`CaseService.approvers` (never the filer, nor anyone in the
+            filer's account).
     """
     account = _filer(principal, AccountKind.STATE_AGENCY, "use authorisations")
-    if req.approver.strip().casefold() == principal.display.casefold():
-        raise InvalidInput("approver", "the approver must be someone other than the filer")
+    if req.approver not in {u.id for u in service.approvers(principal)}:
+        raise InvalidInput(
+            "approver",
+            "name an overseer outside your account by user id (GET /api/v1/cases/approvers)",
+        )
     product = readable_product(service, principal, req.product_id)
     case = _new(service, principal, CaseKind.USE_AUTHORISATION, account, req)
     case = dataclasses.replace(

@@ -261,7 +261,9 @@ class UseAuthorisationRequest(BaseModel):
     legal_basis: LongText
     necessity: LongText
     proportionality: LongText
-    approver: Text
+    approver: RecordId = Field(
+        description="the user id of the overseer who is to sign off (GET /api/v1/cases/approvers)"
+    )
     duration_days: int = Field(ge=1, le=366)
 
 
@@ -370,7 +372,9 @@ class Assessment(BaseModel):
 
 class CaseState(_Sparse):
     """What working a case added to it (each None until it happens); the JSON form (stored,
-    and the API's ``state``) holds only what is set."""
+    and the API's ``state``) holds only what is set. ``appealed`` is the decision under
+    appeal while the appeal is open: the officers who took part in it decide nothing on the
+    appeal."""
 
     model_config = _RECORD
     classification: RecordedClassification | None = None
@@ -378,6 +382,7 @@ class CaseState(_Sparse):
     advice: Advice | None = None
     decision: Decision | None = None
     assessment: Assessment | None = None
+    appealed: Decision | None = None
 
     def for_filer(self, decision: Decision | None) -> CaseState:
         """What the filing account sees: classification, assessment and the public part of

@@ -17,6 +17,7 @@ from pallmall.cases.model import (
     Notification,
 )
 from pallmall.cases.node_lists import ListedRecord
+from pallmall.core.accounts import User
 from pallmall.core.paging import Page, PageRequest
 from pallmall.disclosure import Visibility
 from pallmall.policy import (
@@ -73,6 +74,9 @@ class CaseStore(Protocol):
 
     def authorities(self) -> Mapping[str, str]:
         """Export authorities on this node: account organisation id -> name."""
+
+    def users(self) -> Sequence[User]:
+        """Every user account on this node (active or not), by e-mail."""
 
     def account_state(self, account_id: str) -> str | None:
         """The state (ISO 3166-1 alpha-2) the account ``account_id`` acts for, if any."""

@@ -31,8 +31,9 @@ from pallmall.cases.model import (
 from pallmall.cases.ports import CaseStore
 from pallmall.cases.publish import Decided, decision_change, denial_notices, filer_case, filer_event
 from pallmall.cases.transitions import OPEN, OWNER, RIGHTS, allowed_verbs, targets
+from pallmall.core.accounts import User
 from pallmall.core.audit import AuditRecord, AuditSink
-from pallmall.core.auth import Permission, Principal
+from pallmall.core.auth import ROLE_PERMISSIONS, Permission, Principal
 from pallmall.core.changes import ChangeOutbox, PublicChange
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import (
@@ -143,6 +144,24 @@ class CaseService:
             return Page([], 0, page.offset, page.limit)
         return self.store.notifications(principal.account_id, page)
 
+    def approvers(self, principal: Principal) -> list[User]:
+        """Who may sign off a use authorisation the principal files: active users whose role
+        oversees cases, outside the principal's account and other than the principal
+        (four eyes by identity), by e-mail.
+
+        Raises:
+            Unauthenticated/Forbidden: the principal may not file cases.
+        """
+        require_any(principal, (P.CASES_FILE,))
+        return [
+            u
+            for u in self.store.users()
+            if u.active
+            and P.CASES_OVERSEE in ROLE_PERMISSIONS[u.role]
+            and u.id != principal.user_id
+            and not (u.account and u.account.id == principal.account_id)
+        ]
+
     # -- transitions -----------------------------------------------------------------------
 
     def act(self, principal: Principal, case_id: str, action: Action) -> Case:
@@ -151,7 +170,11 @@ class CaseService:
         Raises:
             NotFound: the principal may not see the case.
             Forbidden: the principal's role or account may not use the verb, or four eyes
-                (the officer who advised cannot countersign or return the advice).
+                by identity (:mod:`pallmall.cases.effects`): the officer who advised cannot
+                countersign or return the advice; the filer and the filing account's users
+                decide nothing on the case; an appeal is decided by officers who took no
+                part in the decision appealed; only the named approver signs off a use
+                authorisation.
             TransitionRefused: the table has no such move from the case's status.
             Conflict: ``expected_version`` is stale.
             InvalidInput: the verb's data is missing (names the field).
@@ -167,7 +190,7 @@ class CaseService:
         case, made = self._prepare(principal, case_id, action)
         effect = EFFECTS[case.kind][action.verb]
         after = replace(case, status=made.status, state=made.state)
-        appeal = case.status is CaseStatus.APPEAL
+        appeal = on_appeal(case)
         change = self._change(after, effect, self.clock(), appeal) if effect.publish else None
         return Preview(made.status, change)
 
@@ -184,7 +207,13 @@ class CaseService:
             )
         effect = EFFECTS[case.kind][action.verb]
         step = Step(
-            case, action, principal.user_id or "", self.clock(), allowed, self._assess(case)
+            case,
+            action,
+            principal.user_id or "",
+            self.clock(),
+            allowed,
+            self._assess(case),
+            principal.account_id or "",
         )
         return case, effect.record(step)
 
@@ -206,7 +235,7 @@ class CaseService:
         actor = principal.user_id or "anonymous"
         self.store.append_event(CaseEvent(case.id, now, actor, verb, case.status, status, payload))
         self.record_audit(principal, f"cases.{case.kind.value}.{verb.value}", case.id, payload, now)
-        return self._follow(principal, after, EFFECTS[case.kind][verb], now, case.status)
+        return self._follow(principal, after, EFFECTS[case.kind][verb], now, on_appeal(case))
 
     def _assess(self, case: Case) -> Callable[[], Assessment]:
         def assessment() -> Assessment:
@@ -221,13 +250,13 @@ class CaseService:
         case: Case,
         effect: Effect,
         at: datetime,
-        before: CaseStatus | None = None,
+        appeal: bool = False,
     ) -> Case:
         if effect.diligence:
             return self.run_diligence(principal, case, "submitted", check=False)
         if effect.publish is None:
             return case
-        self.outbox.add(self._change(case, effect, at, before is CaseStatus.APPEAL))
+        self.outbox.add(self._change(case, effect, at, appeal))
         authorities = self.store.authorities()
         if effect.notify is not None and case.status is effect.notify:
             for notice in denial_notices(case, authorities, at):
@@ -366,6 +395,12 @@ class CaseService:
         self, principal: Principal, verb: str, target: str, payload: dict[str, Any], at: datetime
     ) -> None:
         self.audit.append(AuditRecord(principal.user_id or "anonymous", verb, target, at, payload))
+
+
+def on_appeal(case: Case) -> bool:
+    """Whether a decision taken on ``case`` now decides an appeal: the case is in appeal, or
+    new advice was given on one and awaits its countersignature (``state.appealed``)."""
+    return case.status is CaseStatus.APPEAL or case.state.appealed is not None
 
 
 # -- rights ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from pallmall.cli.asgi import SERVE_OPTIONS
 from pallmall.cli.attestation import attestation_app
 from pallmall.cli.cases import cases_app
 from pallmall.cli.context import open_database
@@ -109,17 +110,10 @@ def serve(
         port=port,
         workers=workers,
         factory=True,
-        # asyncio's own loop, not uvloop: at saturation uvloop keeps reading new requests
-        # ahead of writing finished responses (MagicStack/uvloop#123), which put the registry
-        # read's p99 at 300-600 ms against 40 ms here, for the same throughput.
-        loop="asyncio",
-        http="pallmall.cli.asgi:NoDelayHttpProtocol",
-        log_level="warning",
-        # with --workers, the supervisor pings each worker and kills one that does not
-        # answer in time; loading rigour's name tables (the screener's warm-up) holds the
-        # GIL for seconds, longer on a loaded machine, so 5 s (the default) killed every
-        # worker before it was ready, over and over
-        timeout_worker_healthcheck=120,
+        loop=SERVE_OPTIONS["loop"],  # see SERVE_OPTIONS: what the benchmarks serve with
+        http=SERVE_OPTIONS["http"],
+        log_level=SERVE_OPTIONS["log_level"],
+        timeout_worker_healthcheck=120,  # see SERVE_OPTIONS' note on --workers
     )
 
 

@@ -113,6 +113,10 @@ def verify(
         f"{cp.origin} size {cp.size} (log now {checked.log_size}) match the report; "
         f"{checked.recounted} decision figures confirmed by an independent recount"
     )
+    if checked.published_at is None:
+        console.print("not published in this log (a report built, not published)")
+    else:
+        console.print(f"published: log entry {checked.published_at} commits to this report")
 
 
 @report_app.command("list")

@@ -129,7 +129,7 @@ CASE_DECISION_FIELDS: Mapping[str, Treatment] = {
     "authority": E,
     "state": E,  # the deciding state (ISO 3166-1 alpha-2): reports count by it
     "outcome": E,
-    "appeal": E,  # true when the decision decides an appeal (dismissed, amended, lifted)
+    "appeal": E,  # true when the decision decides an appeal (dismissed, decided anew, lifted)
     "destination": P,
     "product_category": P,
     "grounds": P,  # cited rule ids only; free-text grounds are part of the decision

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pallmall.core.errors import InvalidInput
+from pallmall.disclosure.kinds import REPORT_PUBLISHED
 from pallmall.log import LogFetcher, verifier_from_vkey, verify_checkpoint
 from pallmall.log.note import parse_vkey
 from pallmall.reports.assessment import assess
@@ -48,6 +49,9 @@ class Verified:
     log_size: int
     figures_checked: int
     recounted: int = 0
+    published_at: int | None = None
+    """The index of the log's ``report.published`` entry for this report (None when the
+    log holds none: a report built but not published)."""
 
 
 def verify_report(data: Mapping[str, Any], source: str | Path | LogFetcher, vkey: str) -> Verified:
@@ -58,7 +62,8 @@ def verify_report(data: Mapping[str, Any], source: str | Path | LogFetcher, vkey
     is authentic and its first ``size`` entries give that root; every figure and every
     piece of self-assessment evidence equals the one recomputed; every decision figure and
     the entries behind it equal an independent recount (:mod:`.recount`, which does not
-    share the builder's reading of entry kinds); the digest matches.
+    share the builder's reading of entry kinds); the digest matches; and when the log holds
+    the report's ``report.published`` entry, it commits to this digest, state and period.
 
     Raises:
         ReportMismatch: a figure, the checkpoint, the recount or the digest differs (names
@@ -81,7 +86,35 @@ def verify_report(data: Mapping[str, Any], source: str | Path | LogFetcher, vkey
     recounted = check_recount(snapshot.records, report.spec, report.figures)
     if claimed is not None and claimed != report.digest:
         raise ReportMismatch("the report's digest does not match its content")
-    return Verified(report, snapshot.head_size, len(flatten(figures)), recounted)
+    published = _published(snapshot, report)
+    return Verified(report, snapshot.head_size, len(flatten(figures)), recounted, published)
+
+
+def _published(snapshot: LogSnapshot, report: Report) -> int | None:
+    """The index of the log's ``report.published`` entry for ``report``, checked: it must
+    commit to this report's digest and, where it states them, its state and period.
+
+    Raises:
+        ReportMismatch: the log published another text (or scope) under this report's id.
+    """
+    for record in (*snapshot.records, *snapshot.later):
+        entry = record.entry
+        if entry is None or entry.kind != REPORT_PUBLISHED or entry.subject != report.id:
+            continue
+        public = entry.public
+        stated = {
+            "digest": report.digest,
+            "state": report.spec.state,
+            "period": report.spec.to_json(),
+        }
+        differs = sorted(k for k, v in stated.items() if k in public and public[k] != v)
+        if "digest" not in public or differs:
+            raise ReportMismatch(
+                f"the log's report.published entry {record.index} for {report.id} commits to "
+                f"another {', '.join(differs) or 'digest'} than this report's"
+            )
+        return record.index
+    return None
 
 
 def _check_note(ref: CheckpointRef, vkey: str) -> None:

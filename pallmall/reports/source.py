@@ -44,6 +44,9 @@ class LogSnapshot:
     note: str
     records: tuple[LogRecord, ...]
     head_size: int
+    later: tuple[LogRecord, ...] = ()
+    """The entries past ``checkpoint.size`` up to ``head_size`` (authenticated too): where
+    a report built at ``size`` finds its own ``report.published`` entry."""
 
 
 def read_log(source: str | Path | LogFetcher, vkey: str, size: int | None = None) -> LogSnapshot:
@@ -72,8 +75,9 @@ def read_log(source: str | Path | LogFetcher, vkey: str, size: int | None = None
         )
     root = head.root if want == head.size else root_from_leaf_hashes(hashes[:want])
     records = tuple(LogRecord(i, hashes[i], _parse(raw[i])) for i in range(want))
+    later = tuple(LogRecord(i, hashes[i], _parse(raw[i])) for i in range(want, head.size))
     checkpoint = Checkpoint(head.origin, want, root)
-    return LogSnapshot(checkpoint, signed.note.decode(), records, head.size)
+    return LogSnapshot(checkpoint, signed.note.decode(), records, head.size, later)
 
 
 def _entries(fetcher: LogFetcher, size: int) -> list[bytes]:

@@ -120,11 +120,6 @@ class SqlChangeOutbox:
             return None
         return str(row.leaf_hash), dict(row.disclosure)
 
-    def last_index(self) -> int:
-        """The highest log index a change was recorded at (-1 when none)."""
-        found = self.conn.execute(select(func.max(public_changes.c.log_index))).scalar_one()
-        return -1 if found is None else int(found)
-
     def mark_logged(
         self, change_id: int, log_index: int, leaf_hash: str, disclosure: dict[str, Any]
     ) -> None:

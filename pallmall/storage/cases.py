@@ -41,10 +41,12 @@ from pallmall.cases.model import (
     undercut_parties,
 )
 from pallmall.cases.transitions import OPEN
+from pallmall.core.accounts import User
 from pallmall.core.auth import AccountKind
 from pallmall.core.errors import Conflict
 from pallmall.core.paging import Page, PageRequest
 from pallmall.policy import Finding, Severity
+from pallmall.storage.accounts import SqlAccountStore
 from pallmall.storage.base import metadata
 from pallmall.storage.links import account_registry_links
 from pallmall.storage.screening import screening_snapshot
@@ -253,6 +255,9 @@ class SqlCaseStore:
             .order_by(account_orgs.c.name)
         ).all()
         return {r.id: r.name for r in rows}
+
+    def users(self) -> Sequence[User]:
+        return SqlAccountStore(self.conn).list_users()
 
     def account_state(self, account_id: str) -> str | None:
         row = self.conn.execute(

@@ -4,7 +4,7 @@ restricted-party list, a registry product, and one user and token per part."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -60,19 +60,20 @@ USERS = {
 
 @dataclass
 class World:
-    """Tokens by user name, account ids by name, registry ids."""
+    """Tokens by user name, account ids by name, registry ids, user ids by user name."""
 
     tokens: dict[str, str]
     accounts: dict[str, str]
     product_id: str
     vendor_id: str
+    users: dict[str, str] = field(default_factory=dict)
 
 
 @pytest.fixture
 def world(db: Database) -> World:
     """Accounts, users and tokens, the registry product and vendor, the list."""
     SqlListStore(db.engine).record(LoadReport(SNAPSHOT, ENTRIES))
-    tokens, accounts = {}, {}
+    tokens, accounts, users = {}, {}, {}
     with db.write() as tx:
         people = AccountService(tx.accounts, tx.audit)
         for name, (role, org_name, kind) in USERS.items():
@@ -82,6 +83,7 @@ def world(db: Database) -> World:
                 accounts[org_name] = org.id
             user = people.create_user(SYSTEM, f"{name}@example.org", name, role, org)
             tokens[name] = people.issue_token(SYSTEM, user)
+            users[name] = user.id
         reg = service(tx)
         vendor = reg.create(
             SYSTEM,
@@ -98,7 +100,7 @@ def world(db: Database) -> World:
         reg.relate(
             SYSTEM, Relationship(type=RelType.DEVELOPS, source_id=vendor.id, target_id=product.id)
         )
-    return World(tokens, accounts, product.id, vendor.id)
+    return World(tokens, accounts, product.id, vendor.id, users)
 
 
 @pytest.fixture

@@ -235,7 +235,7 @@ def test_use_of_a_restricted_vendors_product_with_a_confirmed_incident_gives_fin
         "legal_basis": "Investigatory Powers Act",
         "necessity": "no other means",
         "proportionality": "one device, 30 days",
-        "approver": "judge@example.org",
+        "approver": world.users["oversight"],
         "duration_days": 30,
     }
     filed = client.post(

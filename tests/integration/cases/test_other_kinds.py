@@ -82,7 +82,7 @@ def test_use_authorisation_needs_oversight_sign_off(client: TestClient, world: W
         "legal_basis": "Investigatory Powers Act s. 99",
         "necessity": "no less intrusive means available",
         "proportionality": "two devices, 30 days",
-        "approver": "Judge Commissioner",
+        "approver": world.users["oversight"],
         "duration_days": 30,
     }
     filed = client.post(

@@ -43,7 +43,7 @@ def _authorisation(world: World) -> dict[str, Any]:
         "legal_basis": "l",
         "necessity": "n",
         "proportionality": "q",
-        "approver": "Chief Judge",
+        "approver": world.users["oversight"],
         "duration_days": 30,
     }
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from pallmall.app import open_log
 from pallmall.core.changes import PublicChange
 from pallmall.core.settings import Settings
 from pallmall.disclosure import PUBLIC_SUBJECT, gate
@@ -19,6 +18,7 @@ from pallmall.log import TransparencyLog, check_disclosure, leaf_hash, parse_ent
 from pallmall.log.entry import Disclosure
 from pallmall.publisher import Publisher
 from pallmall.storage.database import Database
+from pallmall.wiring import open_log
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
 

@@ -14,6 +14,7 @@ from pallmall.app import create_app
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.core.errors import InvalidInput
+from pallmall.core.paging import PageRequest
 from pallmall.core.settings import Settings
 from pallmall.storage.database import Database
 from tests.helpers import run_cli
@@ -101,3 +102,37 @@ def test_the_cli_takes_the_state_and_refuses_a_bad_one(tmp_path: Path) -> None:
     run_cli(env, *add, "--state", "GB")
     assert "GB authority" in run_cli(env, "user", "list").stdout
     assert " GB " in run_cli(env, "user", "list").stdout
+
+
+def test_an_admin_records_the_state_of_an_older_account(db: Database, client: TestClient) -> None:
+    from datetime import UTC, datetime
+
+    from pallmall.core.accounts import AccountOrg
+
+    with db.write() as tx:
+        people = AccountService(tx.accounts, tx.audit)
+        admin = people.create_user(SYSTEM, "admin@example.org", "A", Role.ADMIN, None)
+        officer = people.create_user(SYSTEM, "o@example.org", "O", Role.REGULATOR, None)
+        tokens = [people.issue_token(SYSTEM, u) for u in (admin, officer)]
+        tx.accounts.add_org(
+            AccountOrg("acc-old", "Older authority", AccountKind.EXPORT_AUTHORITY),
+            datetime.now(UTC),
+        )
+    admin_h, officer_h = ({"Authorization": f"Bearer {t}"} for t in tokens)
+    assert client.get("/api/v1/accounts", headers=officer_h).status_code == 403
+    listed = client.get("/api/v1/accounts", headers=admin_h).json()
+    assert listed == [
+        {"id": "acc-old", "name": "Older authority", "kind": "export_authority", "state": None}
+    ]
+    path = "/api/v1/accounts/acc-old"
+    assert client.patch(path, json={"state": "IE"}, headers=officer_h).status_code == 403
+    assert client.patch(path, json={"state": "XX"}, headers=admin_h).status_code == 422
+    done = client.patch(path, json={"state": "ie"}, headers=admin_h)
+    assert done.status_code == 200 and done.json()["state"] == "IE"
+    again = client.patch(path, json={"state": "GB"}, headers=admin_h)
+    assert again.status_code == 422 and "acts for IE already" in again.text
+    missing = client.patch("/api/v1/accounts/nope", json={"state": "GB"}, headers=admin_h)
+    assert missing.status_code == 404
+    with db.read() as tx:
+        audit = tx.audit.list(PageRequest(0, 10), "acc-old").items
+    assert [a.verb for a in audit] == ["account.org.state_set"]

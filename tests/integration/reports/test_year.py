@@ -54,6 +54,7 @@ USERS: dict[str, tuple[Role, str, AccountKind, str | None]] = {
     "gb1": (Role.REGULATOR, GB_AUTHORITY, AccountKind.EXPORT_AUTHORITY, "GB"),
     "gb2": (Role.REGULATOR, GB_AUTHORITY, AccountKind.EXPORT_AUTHORITY, "GB"),
     "gb3": (Role.REGULATOR, GB_AUTHORITY, AccountKind.EXPORT_AUTHORITY, "GB"),
+    "gb4": (Role.REGULATOR, GB_AUTHORITY, AccountKind.EXPORT_AUTHORITY, "GB"),
     "fr1": (Role.REGULATOR, FR_AUTHORITY, AccountKind.EXPORT_AUTHORITY, "FR"),
     "fr2": (Role.REGULATOR, FR_AUTHORITY, AccountKind.EXPORT_AUTHORITY, "FR"),
     "fr3": (Role.REGULATOR, FR_AUTHORITY, AccountKind.EXPORT_AUTHORITY, "FR"),
@@ -113,7 +114,7 @@ class Year:
             f"/api/v1/cases/{case_id}/transitions", json=body, headers=self.auth(user)
         )
         assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]  # the API answers JSON
+        return response.json()  # type: ignore[no-any-return]  # JSON objects in these answers
 
     def auth(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[user]}"}
@@ -121,7 +122,7 @@ class Year:
     def post(self, user: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post(path, json=body, headers=self.auth(user))
         assert response.status_code == 201, response.text
-        return response.json()  # type: ignore[no-any-return]  # the API answers JSON
+        return response.json()  # type: ignore[no-any-return]  # JSON objects in these answers
 
     def licence(self, vendor: str, authority: str, destination: str) -> str:
         """A licence application filed, submitted and under review."""
@@ -196,7 +197,7 @@ def year(db: Database, settings: Settings) -> Iterator[Year]:
 
 def settle(year: Year) -> TransparencyLog:
     """Wait until every public change is in the log and integrated."""
-    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # app.state is untyped
+    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # TestClient.app is typed as any ASGI app
     for _ in range(1200):
         with year.db.read() as tx:
             waiting, _ = tx.outbox.waiting()
@@ -221,12 +222,15 @@ def gb_half(year: Year) -> None:
     year.act("gb1", l2, verb="amend", conditions=["no re-export", "annual end-use check"])
     year.act("gb1", l2, verb="revoke", reason="end-use check failed")
     year.tally["GB"].update(["licences.amended", "licences.revoked"])
-    # L3: denied, then amended on appeal (the appeal allowed)
+    # L3: denied, then granted on appeal (the appeal allowed): new advice by an officer who
+    # took no part in the denial, countersigned by a second one (four eyes)
     l3 = year.licence("nimbus", GB_AUTHORITY, "AE")
     year.decide(l3, gb, "deny", "GB")
     year.act("nimbus", l3, verb="appeal", reason="new undertaking")
-    year.act("gb3", l3, verb="amend", conditions=["quarterly audit"], reason="appeal allowed")
-    year.tally["GB"].update(["licences.amended", "appeals.allowed"])
+    advice = {"outcome": "approve_with_conditions", "conditions": ["quarterly audit"]}
+    year.act("gb3", l3, verb="advise", grounds=["new undertaking"], **advice)
+    year.act("gb4", l3, verb="countersign", public_statement="appeal allowed")
+    year.tally["GB"].update(["licences.granted", "appeals.allowed"])
     # L4: granted, then expired
     l4 = year.licence("acme", GB_AUTHORITY, "US")
     year.decide(l4, gb, "approve_with_conditions", "GB")
@@ -254,6 +258,8 @@ def gb_half(year: Year) -> None:
     )
     verdict = check["state"]["assessment"]["verdict"]
     year.tally["GB"][f"procurement.{verdict}"] += 1
+    approvers = year.client.get("/api/v1/cases/approvers", headers=year.auth("agency")).json()
+    (overseer,) = [a["id"] for a in approvers if a["email"] == "overseer@example.org"]
     use = year.post(
         "agency",
         "/api/v1/cases/authorisations",
@@ -263,14 +269,14 @@ def gb_half(year: Year) -> None:
             "legal_basis": "Investigatory Powers Act s. 99",
             "necessity": "no less intrusive means",
             "proportionality": "one device, 14 days",
-            "approver": "Judicial Commissioner",
+            "approver": overseer,
             "duration_days": 14,
         },
     )["id"]
     year.act("agency", use, verb="submit")
     year.act("overseer", use, verb="sign_off", reason="lawful, necessary and proportionate")
     year.tally["GB"]["use_authorisations.authorised"] += 1
-    # the lab reports an incident; GB's officer confirms it (the node's, in every report)
+    # the lab reports an incident; the oversight body confirms it (the node's, in every report)
     incident = year.post(
         "lab",
         "/api/v1/intel/incidents",
@@ -287,7 +293,7 @@ def gb_half(year: Year) -> None:
     confirmed = year.client.post(
         f"/api/v1/intel/incidents/{incident}/decision",
         json={"verb": "confirm", "reason": "forensic evidence"},
-        headers=year.auth("gb2"),
+        headers=year.auth("overseer"),
     )
     assert confirmed.status_code == 200, confirmed.text
     for state in STATES:
@@ -297,7 +303,7 @@ def gb_half(year: Year) -> None:
 def fr_half_with_a_crash(year: Year) -> None:
     """FR's decisions wait in the outbox; a publisher dies between the log and the database;
     the node's publisher, restarted, must not append them again."""
-    publisher: Publisher = year.client.app.state.node.publisher  # type: ignore[attr-defined]  # app.state is untyped
+    publisher: Publisher = year.client.app.state.node.publisher  # type: ignore[attr-defined]  # TestClient.app is typed as any ASGI app
     settle(year)
     publisher._stop.set()  # the node's publisher stops (no final drain: changes stay queued)
     assert publisher._thread is not None
@@ -320,7 +326,7 @@ def fr_half_with_a_crash(year: Year) -> None:
     year.act("acme", r2, verb="appeal", reason="we terminated the customer")
     year.act("fr3", r2, verb="dismiss_appeal", reason="too late")
     year.tally["FR"]["appeals.dismissed"] += 1
-    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # app.state is untyped
+    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # TestClient.app is typed as any ASGI app
     before = tlog.sequencer.size()
     with pytest.raises(Crash):
         Publisher(year.db, CrashAfterAppend(tlog)).run_once()  # type: ignore[arg-type]  # a stand-in log that crashes
@@ -354,7 +360,7 @@ def check_report(year: Year, report: dict[str, Any], state: str, published: int)
     want["reports.published"] = published
     got = figures_of(report)
     assert {k: v for k, v in got.items() if v} == {k: v for k, v in want.items() if v}, state
-    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # app.state is untyped
+    tlog: TransparencyLog = year.client.app.state.node.tlog  # type: ignore[attr-defined]  # TestClient.app is typed as any ASGI app
     records = read_log(tlog.store.root, tlog.vkey).records
     for path, indexes in report["figures"]["sources"].items():
         assert len(indexes) == got[path]
@@ -397,7 +403,7 @@ def test_a_year_of_three_states(year: Year, settings: Settings, tmp_path: Path) 
         report = year.client.get(f"/api/v1/reports/{made['id']}").json()
         check_report(year, report, state, published=0)
         checked = verify_report(report, ClientFetcher(year.client), vkey)
-        assert checked.recounted == 18
+        assert checked.recounted == 23
         served[state] = report
     denied = year.client.post(
         "/api/v1/reports", json={"state": "GB", "period": period}, headers=year.auth("fr1")
@@ -406,6 +412,8 @@ def test_a_year_of_three_states(year: Year, settings: Settings, tmp_path: Path) 
 
     # and through the CLI, which also sees the three reports now published in the log
     settle(year)
+    for report in served.values():  # each is the very report its log entry commits to
+        assert verify_report(report, ClientFetcher(year.client), vkey).published_at is not None
     env = cli_env(year, settings)
     for state in STATES:
         path = tmp_path / f"{state}.json"

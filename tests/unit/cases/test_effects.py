@@ -169,3 +169,30 @@ def test_what_follows_each_verb() -> None:
     assert (CaseKind.LICENCE, Verb.APPEAL) not in published
     assert published[(CaseKind.PROCUREMENT, Verb.ASSESS)] == "assessed"
     assert published[(CaseKind.USE_AUTHORISATION, Verb.SIGN_OFF)] == "signed_off"
+
+
+def test_the_filer_and_the_filing_account_decide_nothing() -> None:
+    case = licence(CaseStatus.UNDER_REVIEW)
+    advice = {"verb": "advise", "outcome": "deny", "grounds": ["rule@1"]}
+    with pytest.raises(Forbidden, match="filed"):
+        apply(case, "usr-v", {CaseStatus.ADVICE}, **advice)
+    act = Action.model_validate(advice)
+    step = Step(case, act, "usr-admin", AT, frozenset({CaseStatus.ADVICE}), no_assessment, "org-v")
+    with pytest.raises(Forbidden, match="filing account"):
+        EFFECTS[case.kind][Verb.ADVISE].record(step)
+    assert apply(case, "usr-a1", {CaseStatus.ADVICE}, **advice).state.advice is not None
+
+
+def test_an_appeal_keeps_the_decision_appealed_until_it_is_decided() -> None:
+    decision = Decision(
+        outcome=DecisionOutcome.DENY, advised_by="usr-a1", countersigned_by="usr-a2"
+    )
+    case = licence(CaseStatus.DENIED, CaseState(advice=ADVICE, decision=decision))
+    made = apply(case, "usr-v", {CaseStatus.APPEAL}, verb="appeal", reason="police")
+    assert made.state.appealed == decision
+    on_appeal = licence(CaseStatus.APPEAL, made.state)
+    for officer in ("usr-a1", "usr-a2"):
+        with pytest.raises(Forbidden, match="took no part"):
+            apply(on_appeal, officer, {CaseStatus.DENIED}, verb="dismiss_appeal", reason="r")
+    dismissed = apply(on_appeal, "usr-a3", {CaseStatus.DENIED}, verb="dismiss_appeal", reason="r")
+    assert dismissed.state.appealed is None and dismissed.state.decision.by == "usr-a3"

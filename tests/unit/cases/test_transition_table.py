@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pallmall.cases.effects import EFFECTS, OUTCOMES, countersign
+from pallmall.cases.effects import EFFECTS, OUTCOMES
 from pallmall.cases.model import CaseKind, CaseStatus, Verb
 from pallmall.cases.transitions import INITIAL, RIGHTS, TABLES, allowed_verbs, targets
 from pallmall.core.errors import TransitionRefused
@@ -46,10 +46,11 @@ def test_every_verb_in_a_table_has_an_effect(kind: CaseKind) -> None:
 
 @pytest.mark.parametrize("kind", list(CaseKind))
 def test_an_effect_picks_only_from_the_tables_targets(kind: CaseKind) -> None:
-    # a record function that picks the status itself (countersign) must stay within the
-    # targets; every other verb has exactly one target to take
+    # a record function that picks the status itself (countersign: the advice's outcome;
+    # return_advice: back to review or to the appeal) must stay within the targets; every
+    # other verb has exactly one target to take
     for (_, verb), out in TABLES[kind].items():
-        if EFFECTS[kind][verb].record is not countersign:
+        if verb not in (Verb.COUNTERSIGN, Verb.RETURN_ADVICE):
             assert len(out) == 1, (kind, verb)
     for outcome, status in OUTCOMES.get(kind, {}).items():
         assert status in TABLES[kind][(CaseStatus.ADVICE, Verb.COUNTERSIGN)], outcome

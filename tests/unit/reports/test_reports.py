@@ -113,6 +113,17 @@ def test_verify_passes_after_the_log_grew(test_log: LogFixture) -> None:
     checked = verify_report(data, test_log.public, test_log.vkey)
     assert checked.log_size == SIZE + 1 and checked.report.checkpoint.size == SIZE
     assert checked.recounted == 23
+    assert checked.published_at == SIZE  # the log commits to this very report
+
+
+def test_verify_fails_when_the_log_published_another_text(test_log: LogFixture) -> None:
+    data = report_of(test_log)
+    assert verify_report(data, test_log.public, test_log.vkey).published_at is None
+    spec = {"state": "GB", "start": "2026-01-01", "end": "2026-12-31", "label": "2026"}
+    other = {"digest": "0" * 64, "state": "GB", "period": spec}
+    test_log.append([("report.published", "rpt-1", other, "2026-06-01T00:00:01Z", "c")])
+    with pytest.raises(ReportMismatch, match=r"commits to another digest"):
+        verify_report(data, test_log.public, test_log.vkey)
 
 
 def test_verify_fails_when_one_figure_changed(test_log: LogFixture) -> None:
@@ -195,6 +206,7 @@ def test_cli_verify_exits_0_then_2_with_the_reason(test_log: LogFixture, tmp_pat
     ok = runner.invoke(report_app, args)
     assert ok.exit_code == 0, ok.output
     assert "OK rpt-1: " in ok.output and "match the report" in ok.output
+    assert "independent recount" in ok.output and "not published in this log" in ok.output
     data["figures"]["incidents"]["confirmed"] = 2
     path.write_text(json.dumps(data))
     bad = runner.invoke(report_app, args)
@@ -230,7 +242,7 @@ def test_a_builder_that_counts_a_change_twice_cannot_verify_itself(
 ) -> None:
     import pallmall.reports.figures as figures
 
-    def every_copy(records):  # type: ignore[no-untyped-def]  # a stand-in for the builder
+    def every_copy(records):  # type: ignore[no-untyped-def]  # a stand-in for once_per_change
         return [figures._Item(r.index, r.entry) for r in records if r.entry], []
 
     monkeypatch.setattr(figures, "once_per_change", every_copy)
