@@ -65,6 +65,7 @@ from pallmall.storage.intel import (
     SqlIntelStore,
     account_names,
 )
+from pallmall.storage.links import SqlLinkStore
 from pallmall.storage.log import SqlSequencer
 from pallmall.storage.screening import SqlListStore, current_snapshots
 
@@ -98,7 +99,8 @@ def attestation_service(tx: Tx, signer: NoteSigner | None = None) -> Attestation
     """Vendor self-attestations on ``tx``, read against the registry in ``tx``; ``signer``
     (the node's log key, :func:`node_signer`) only to attest."""
     vendors = RegistryVendorFacts(tx.registry)
-    return AttestationService(SqlAttestationStore(tx.conn), vendors, tx.audit, tx.outbox, signer)
+    store = SqlAttestationStore(tx.conn)
+    return AttestationService(store, vendors, tx.audit, tx.outbox, signer, SqlLinkStore(tx.conn))
 
 
 def node_signer(settings: Settings) -> NoteSigner:

@@ -18,6 +18,7 @@ from pallmall.core.changes import ChangeOutbox, PublicChange
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Forbidden, NotFound
 from pallmall.core.ids import new_id
+from pallmall.core.links import LinkStatus, LinkStore
 from pallmall.disclosure import Sensitivity, Visibility, gate
 from pallmall.disclosure.kinds import ATTESTATION_FILED
 from pallmall.log.entry import canonical_json
@@ -39,9 +40,6 @@ class AttestationStore(Protocol):
 
     def history(self, vendor_id: str) -> Sequence[Attestation]:
         """Every attestation for the vendor record, newest first."""
-
-    def claimant(self, vendor_id: str) -> str | None:
-        """The account that first attested for the vendor record (None: nobody yet)."""
 
 
 class VendorFacts(Protocol):
@@ -78,6 +76,8 @@ class AttestationService:
     audit: AuditSink
     outbox: ChangeOutbox
     signer: NoteSigner | None
+    links: LinkStore
+    """Whose organisation an account is: only a confirmed link lets it attest for a record."""
     form: Form = field(default_factory=shipped_form)
     clock: Callable[[], datetime] = utcnow
 
@@ -87,8 +87,8 @@ class AttestationService:
         """File ``answers`` for the vendor record ``vendor_id``, dated now, signed and logged.
 
         Raises:
-            Forbidden: not a vendor account's user, or the record is attested by another
-                account.
+            Forbidden: not a vendor account's user, or the account is not confirmed as the
+                record's organisation (:class:`~pallmall.core.links.RegistryLink`).
             NotFound: the registry holds no such organisation.
             InvalidInput: an answer does not fit the form (names ``answers.<question>``).
         """
@@ -97,9 +97,14 @@ class AttestationService:
             raise Forbidden("only a vendor account attests for a vendor")
         if self.vendors.name(vendor_id) is None:
             raise NotFound(f"no organisation {vendor_id!r} in the registry")
-        claimant = self.store.claimant(vendor_id)
-        if claimant is not None and claimant != principal.account_id:
-            raise Forbidden(f"{vendor_id} is attested by another vendor account")
+        # Only the organisation's own account speaks for it on its public page: a link set by
+        # a regulator, or claimed and confirmed (pallmall.core.links), never first come.
+        link = self.links.link_of(principal.account_id)
+        if link is None or link.status is not LinkStatus.CONFIRMED or link.registry_id != vendor_id:
+            raise Forbidden(
+                f"this account is not confirmed as {vendor_id}: a regulator links it "
+                "(pallmall user link, /accounts/registry-links) before it attests"
+            )
         if self.signer is None:
             raise Forbidden("this node has no signing key to attest with")
         checked = check_answers(self.form, answers)

@@ -67,16 +67,6 @@ class SqlAttestationStore:
         ).all()
         return [_attestation(r) for r in rows]
 
-    def claimant(self, vendor_id: str) -> str | None:
-        t = attestations
-        row = self.conn.execute(
-            select(t.c.account_id)
-            .where(t.c.vendor_id == vendor_id)
-            .order_by(t.c.attested_at, t.c.id)
-            .limit(1)
-        ).first()
-        return None if row is None else str(row.account_id)
-
 
 def _attestation(row: Any) -> Attestation:
     return Attestation(

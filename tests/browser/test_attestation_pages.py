@@ -17,6 +17,7 @@ import pytest
 
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
+from pallmall.core.links import LinkStatus, RegistryLink
 from pallmall.registry.model import (
     Capability,
     ControlCode,
@@ -27,6 +28,7 @@ from pallmall.registry.model import (
     RelType,
 )
 from pallmall.storage.database import Database
+from pallmall.storage.links import SqlLinkStore
 from tests.browser.conftest import ARTIFACTS, serving
 from tests.helpers import service
 
@@ -55,9 +57,12 @@ def attestation_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
 def _seed(db: Database) -> None:
     with db.write() as tx:
         people = AccountService(tx.accounts, tx.audit)
+        vendor_account = ""
         for email, role, account, kind, state in USERS:
             org = people.ensure_org(SYSTEM, account, AccountKind(kind), state)
             people.create_user(SYSTEM, email, email, Role(role), org, PASSWORD)
+            if AccountKind(kind) is AccountKind.VENDOR:
+                vendor_account = org.id
         reg = service(tx)
         vendor = reg.create(SYSTEM, Organisation(name="Zeta Intrusion", kinds=(OrgKind.VENDOR,)))
         product = reg.create(
@@ -76,6 +81,11 @@ def _seed(db: Database) -> None:
             Relationship(type=RelType.INVESTS_IN, source_id=investor.id, target_id=vendor.id),
         ):
             reg.relate(SYSTEM, rel)
+        # only the vendor's confirmed account attests for it (pallmall.core.links)
+        confirmed = RegistryLink(
+            vendor_account, vendor.id, LinkStatus.CONFIRMED, "system", datetime.now(UTC), "system"
+        )
+        SqlLinkStore(tx.conn).put_link(confirmed)
     db.dispose()
 
 

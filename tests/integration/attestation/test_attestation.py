@@ -27,9 +27,17 @@ from tests.integration.cases.conftest import World, act, auth, file
 from tests.integration.equities.conftest import publish
 
 
+def confirm(client: TestClient, world: World, account: str = "Acme Vendor Account") -> None:
+    """A regulator confirms ``account`` as the world's vendor (only then may it attest)."""
+    where = f"/api/v1/registry-links/{world.accounts[account]}"
+    linked = client.put(where, json={"registry_id": world.vendor_id}, headers=auth(world, "admin"))
+    assert linked.status_code == 200, linked.text
+
+
 def attest(
     client: TestClient, world: World, user: str = "vendor", **changes: object
 ) -> dict[str, Any]:
+    confirm(client, world)
     body = {"vendor_id": world.vendor_id, "answers": sound_answers(**changes)}
     response = client.post("/api/v1/attestations", json=body, headers=auth(world, user))
     assert response.status_code == 201, response.text
@@ -81,6 +89,10 @@ def test_an_attestation_is_signed_by_the_node_and_logged(
 
 
 def test_bad_answers_and_other_accounts_are_refused(client: TestClient, world: World) -> None:
+    unlinked = {"vendor_id": world.vendor_id, "answers": sound_answers()}
+    first = client.post("/api/v1/attestations", json=unlinked, headers=auth(world, "vendor"))
+    assert first.status_code == 403 and "not confirmed as" in first.text  # never first come
+    confirm(client, world)
     body = {
         "vendor_id": world.vendor_id,
         "answers": sound_answers(owners=[{"name": "X", "share": 140}]),
@@ -95,8 +107,13 @@ def test_bad_answers_and_other_accounts_are_refused(client: TestClient, world: W
     assert refused.status_code == 422 and "customer_vetting" in refused.text
     attest(client, world)
     body = {"vendor_id": world.vendor_id, "answers": sound_answers()}
+    squat = {"registry_id": world.vendor_id}  # a competitor's claim, not confirmed
+    claimed = client.post(
+        "/api/v1/registry-links/claim", json=squat, headers=auth(world, "vendor2")
+    )
+    assert claimed.status_code == 200, claimed.text
     other = client.post("/api/v1/attestations", json=body, headers=auth(world, "vendor2"))
-    assert other.status_code == 403 and "another vendor account" in other.text
+    assert other.status_code == 403 and "not confirmed as" in other.text
     officer = client.post("/api/v1/attestations", json=body, headers=auth(world, "officer_a1"))
     assert officer.status_code == 403
 

@@ -50,6 +50,12 @@ def test_procurement_gives_go_or_no_go_with_reasons(client: TestClient, world: W
     reasons = unvetted.json()["state"]["assessment"]["reasons"]
     assert any("vetting" in r for r in reasons)
     assert any("no self-attestation on file" in r for r in reasons)
+    linked = client.put(  # only the vendor's confirmed account attests for it
+        f"/api/v1/registry-links/{world.accounts['Acme Vendor Account']}",
+        json={"registry_id": world.vendor_id},
+        headers=auth(world, "admin"),
+    )
+    assert linked.status_code == 200, linked.text
     attested = client.post(
         "/api/v1/attestations",
         json={"vendor_id": world.vendor_id, "answers": sound_answers()},
