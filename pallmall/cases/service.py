@@ -147,7 +147,9 @@ class CaseService:
     def approvers(self, principal: Principal) -> list[User]:
         """Who may sign off a use authorisation the principal files: active users whose role
         oversees cases, outside the principal's account and other than the principal
-        (four eyes by identity), by e-mail.
+        (four eyes by identity); when the principal acts for a state, never a user of another
+        state's account (a state's use of these tools is overseen by its own body, or by the
+        node's admins, who belong to no account), by e-mail.
 
         Raises:
             Unauthenticated/Forbidden: the principal may not file cases.
@@ -160,6 +162,7 @@ class CaseService:
             and P.CASES_OVERSEE in ROLE_PERMISSIONS[u.role]
             and u.id != principal.user_id
             and not (u.account and u.account.id == principal.account_id)
+            and (principal.state is None or u.account is None or u.account.state == principal.state)
         ]
 
     # -- transitions -----------------------------------------------------------------------

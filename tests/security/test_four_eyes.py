@@ -92,12 +92,24 @@ def test_approvers_are_overseers_outside_the_filers_account(
 
 @pytest.mark.parametrize(
     "approver",
-    ["Judge Commissioner", "oversight@example.org", "state_user", "agency_peer", "officer_a1"],
+    [
+        "Judge Commissioner",
+        "oversight@example.org",
+        "state_user",
+        "agency_peer",
+        "officer_a1",
+        "foreign_overseer",
+    ],
 )
 def test_the_approver_must_be_a_user_id_of_an_overseer_outside_the_account(
     client: TestClient, world: World, db: Database, approver: str
 ) -> None:
     add_user(db, world, "agency_peer", Role.OVERSIGHT, "Agency", AccountKind.STATE_AGENCY)
+    # an oversight body of another state (FR) never signs off a GB agency's use
+    foreign = add_user(
+        db, world, "foreign_overseer", Role.OVERSIGHT, "Authority B", AccountKind.EXPORT_AUTHORITY
+    )
+    assert foreign not in approver_ids(client, world, "state_user")
     named = world.users.get(approver, approver)
     response = file_authorisation(client, world, "state_user", named)
     assert response.status_code == 422, response.text
