@@ -106,7 +106,7 @@ def test_a_member_of_the_public_walks_the_portal(
     page.wait_for_selector("h1")
     assert "Transparency report: GB" in page.locator("h1").inner_text()
     incidents = page.locator("section", has=page.locator("#incidents"))
-    assert "Incidents confirmed in the period: 1" in incidents.inner_text()
+    assert "Incidents confirmed on this node in the period: 1" in incidents.inner_text()
     shot(page, "6-report")
     with page.expect_download() as pdf:
         page.get_by_role("link", name="Download PDF").click()
