@@ -18,7 +18,7 @@ import gc
 import logging
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
@@ -38,7 +38,18 @@ from pallmall.equities import EquitiesService
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
 from pallmall.intel.publication import PublicCollection
-from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
+from pallmall.log import (
+    Collector,
+    CollectorConfig,
+    TransparencyLog,
+    Witness,
+    WitnessedLogs,
+    WitnessTarget,
+    WitnessTargets,
+    ensure_signing_key,
+    ensure_witness_key,
+    load_signing_key,
+)
 from pallmall.log.keys import KEY_FILE
 from pallmall.log.note import NoteSigner
 from pallmall.log.tiles import FsTileStore
@@ -171,6 +182,27 @@ def intel_writing(db: Database) -> Iterator[SqlIntelStore]:
 # -- per node --------------------------------------------------------------------------------
 
 
+def no_witnessed_logs() -> Mapping[str, Sequence[str]]:
+    """No peer log to witness (a node without federation peers)."""
+    return {}
+
+
+def no_witnesses() -> Sequence[WitnessTarget]:
+    """No peer witness to submit checkpoints to."""
+    return ()
+
+
+@dataclass(frozen=True)
+class Witnessing:
+    """Whom the node witnesses (``logs``: origin -> log vkeys of its active peers) and who
+    witnesses it (``witnesses``: the active peers with a witness vkey, their
+    ``/witness/add-checkpoint`` URL). Both are read at every use, so a peer added or removed
+    takes effect without a restart; the federation peers table provides them."""
+
+    logs: WitnessedLogs = no_witnessed_logs
+    witnesses: WitnessTargets = no_witnesses
+
+
 @dataclass
 class Node:
     """What one server holds for its lifetime (see :func:`build_node`)."""
@@ -183,11 +215,15 @@ class Node:
     workers: WorkerPool
     rechecker: Rechecker
     lists_updater: ListsUpdater
+    witness: Witness
+    cosigning: Collector
 
     def start(self) -> None:
         """Start the log's integrator, the outbox publisher, the screener's first build
         (or mapping of its stored index) and warm-up, (when ``recheck_seconds`` is set) the
-        rechecker and (when ``lists_update_seconds`` is set) the list updates."""
+        rechecker, (when ``lists_update_seconds`` is set) the list updates and (when
+        ``witness_submit_seconds`` is set) the submission of checkpoints to the peers'
+        witnesses (idle while there are none)."""
         self.tlog.ensure_checkpoint()
         self.tlog.start()
         self.publisher.start()
@@ -196,9 +232,12 @@ class Node:
             self.rechecker.start(self.settings.recheck_seconds)
         if self.settings.lists_update_seconds:
             self.lists_updater.start()
+        if self.settings.witness_submit_seconds:
+            self.cosigning.start()
 
     def stop(self) -> None:
         """Stop what :meth:`start` started, the worker pool last."""
+        self.cosigning.stop()
         self.lists_updater.stop()
         self.rechecker.stop()
         self.publisher.stop()
@@ -206,9 +245,13 @@ class Node:
         self.workers.shutdown()
 
 
-def build_node(settings: Settings, db: Database | None = None) -> Node:
+def build_node(
+    settings: Settings, db: Database | None = None, witnessing: Witnessing | None = None
+) -> Node:
     """A node for ``settings``: the data folder checked (owner-only), the database it names
-    (or ``db``), the log opened. The database must already be migrated."""
+    (or ``db``), the log opened, the witness and the cosignature collector on
+    ``witnessing`` (default: no peers). The database must already be migrated."""
+    witnessing = witnessing or Witnessing()
     secure_data_dir(settings)
     db = db or Database(settings.effective_database_url)
     tlog = open_log(settings, db)
@@ -222,6 +265,35 @@ def build_node(settings: Settings, db: Database | None = None) -> Node:
         workers=WorkerPool(settings.worker_threads),
         rechecker=Rechecker(db, lambda tx: case_service(tx, desk)),
         lists_updater=ListsUpdater(settings, db, settings.lists_update_seconds),
+        witness=node_witness(settings, witnessing.logs),
+        cosigning=cosignature_collector(settings, tlog, witnessing.witnesses),
+    )
+
+
+def node_witness(settings: Settings, logs: WitnessedLogs) -> Witness:
+    """The node's tlog-witness: its key ``data_dir/witness.key`` (created once, 0600), its
+    state in ``data_dir/witness/state.json`` and the split views it refuses in
+    ``data_dir/witness/evidence/``."""
+    signer = ensure_witness_key(settings.data_dir, settings.log_origin)
+    folder = settings.data_dir / "witness"
+    return Witness(signer, logs, folder / "state.json", folder / "evidence")
+
+
+def cosignature_collector(
+    settings: Settings, tlog: TransparencyLog, witnesses: WitnessTargets
+) -> Collector:
+    """Submits ``tlog``'s checkpoints to ``witnesses`` every ``witness_submit_seconds``;
+    its ledger and the cosignatures it keeps live in ``data_dir/log``."""
+    config = CollectorConfig(
+        interval=settings.witness_submit_seconds or 2.0,
+        timeout=settings.federation_timeout_seconds,
+    )
+    return Collector(
+        tlog.checkpoint,
+        lambda old, new: tlog.consistency_proof(old, new).proof,
+        witnesses,
+        settings.data_dir / "log",
+        config,
     )
 
 

@@ -65,6 +65,7 @@ class Permission(StrEnum):
     INTEL_OVERSEE = "intel:oversee"  # reads every incident whole, whoever owns it
     REPORTS_PUBLISH = "reports:publish"
     EQUITIES_DECIDE = "equities:decide"
+    WITNESS_EVIDENCE = "witness:evidence"  # the split views the node's witness refused
 
 
 P = Permission
