@@ -42,9 +42,11 @@ from pallmall.web import (
     screening_pages,
 )
 from pallmall.wiring import (
+    ExchangeFor,
     build_node,
     intel_reading,
     intel_writing,
+    no_exchange,
     organisations_by_name,
     products_by_name,
     session_secret,
@@ -53,10 +55,13 @@ from pallmall.wiring import (
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 
-def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, db: Database | None = None, exchange: ExchangeFor = no_exchange
+) -> FastAPI:
     """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, assets under
-    ``/static``. The database must already be migrated (``pallmall init`` does it)."""
-    node = build_node(settings, db)
+    ``/static``; ``exchange`` carries denial notices to and from other states' nodes. The
+    database must already be migrated (``pallmall init`` does it)."""
+    node = build_node(settings, db, exchange)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
