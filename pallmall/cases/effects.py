@@ -284,7 +284,8 @@ def approval_justification(
     prior denials (no undercut); None for any other outcome.
 
     Raises:
-        InvalidInput: naming ``undercut_justification`` (:func:`~pallmall.cases.undercut.justification`).
+        InvalidInput: naming ``undercut_justification``
+            (:func:`~pallmall.cases.undercut.justification`).
     """
     if outcome is not AdviceOutcome.APPROVE_WITH_CONDITIONS:
         return None

@@ -215,10 +215,10 @@ class Action(BaseModel):
     against acting on a stale view. Approving a licence whose current due diligence carries
     a prior denial (no undercut) needs ``undercut_justification``: why it is granted anyway
     (given on the advice or on the countersignature; confidential, sent only to the
-    denying authority or node as a consultation). A verb whose result the public sees (a countersignature,
-    an amendment, a revocation...) may carry ``public_statement``: the text written for
-    publication, which goes into the transparency log permanently; ``reason`` stays
-    confidential (committed to, never shown).
+    denying authority or node as a consultation). A verb whose result the public sees (a
+    countersignature, an amendment, a revocation...) may carry ``public_statement``: the
+    text written for publication, which goes into the transparency log permanently;
+    ``reason`` stays confidential (committed to, never shown).
     """
 
     model_config = _STRICT

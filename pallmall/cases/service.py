@@ -309,9 +309,7 @@ class CaseService:
 
     def _notice(self, case: Case, sender: Sender, at: datetime) -> DenialNotice:
         """``case``'s denial notice, dated the day the case was first denied."""
-        first = next(
-            (e.at for e in self.store.events(case.id) if e.to_status is S.DENIED), at
-        )
+        first = next((e.at for e in self.store.events(case.id) if e.to_status is S.DENIED), at)
         product = case.filed(LicenceApplication).product_id
         registry = self.sources().registry
         public = registry.visibility(product) is Visibility.PUBLIC

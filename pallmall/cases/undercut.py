@@ -214,6 +214,4 @@ def local_consultation(
         "matched_on": list(denial.matched_on),
         "decided_at": at.isoformat(),
     }
-    return Notification(
-        new_id("ntf"), at, case.id, case.authority_id, denied_by_authority, summary
-    )
+    return Notification(new_id("ntf"), at, case.id, case.authority_id, denied_by_authority, summary)

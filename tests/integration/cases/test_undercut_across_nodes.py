@@ -12,7 +12,6 @@ node as a consultation and never to the log or the filer.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from pallmall.core.settings import Settings
 from pallmall.log import Receipt
 from pallmall.storage.database import Database
 from tests.integration.cases.conftest import World, act, auth, file
+from tests.integration.cases.test_licence_flow import logged, tree_size
 from tests.peers import PeerNodes
 from tests.security.test_four_eyes import add_user
 
@@ -296,16 +296,6 @@ def review_and_advise_approval(client: TestClient, world: World, cid: str, **ext
     )
 
 
-def logged(client: TestClient, subject: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        items = client.get("/log/entries", params={"subject": subject}).json()["items"]
-        if items:
-            return dict(items[0])
-        time.sleep(0.05)
-    raise AssertionError(f"{subject} never reached the log")
-
-
 def test_granting_over_a_foreign_denial_needs_a_justification_sent_as_a_consultation(
     client: TestClient, world: World, db: Database, peers: PeerNodes
 ) -> None:
@@ -318,8 +308,19 @@ def test_granting_over_a_foreign_denial_needs_a_justification_sent_as_a_consulta
     assert "undercut_justification" in missing.text and "DE" in missing.text
 
     why = f"{SECRET}: the consignee was acquired by a vetted carrier in 2026"
-    ok(act(client, world, "officer_b", cid, verb="advise", outcome="approve_with_conditions",
-           grounds=["no-undercut.prior-denial@1"], conditions=["c"], undercut_justification=why))
+    ok(
+        act(
+            client,
+            world,
+            "officer_b",
+            cid,
+            verb="advise",
+            outcome="approve_with_conditions",
+            grounds=["no-undercut.prior-denial@1"],
+            conditions=["c"],
+            undercut_justification=why,
+        )
+    )
     granted = ok(
         act(
             client,
@@ -337,7 +338,9 @@ def test_granting_over_a_foreign_denial_needs_a_justification_sent_as_a_consulta
     assert consultation.denial_node == GERMANY
     assert consultation.denial_reference == "DE-2026-0042"
     assert consultation.consulting_node == ORIGIN and consultation.consulting_state == "FR"
-    assert consultation.case_reference == cid and consultation.decided_on == datetime.now(UTC).date()
+    assert (
+        consultation.case_reference == cid and consultation.decided_on == datetime.now(UTC).date()
+    )
     assert consultation.outcome == "approve_with_conditions"
     assert consultation.justification == why
     assert peers.sent == []  # an approval is no denial
@@ -345,6 +348,7 @@ def test_granting_over_a_foreign_denial_needs_a_justification_sent_as_a_consulta
     # never in the public log entry (committed to), never in the filer's view
     entry = logged(client, cid)
     assert SECRET not in str(entry)
+    tree_size(client, entry["index"] + 1)
     receipt = Receipt.from_json(client.get(f"/log/receipt/{entry['index']}").json())
     assert SECRET not in receipt.entry.decode()
     filer = client.get(f"/api/v1/cases/{cid}", headers=auth(world, "vendor2"))
@@ -395,10 +399,12 @@ def test_granting_over_a_denial_on_this_node_notifies_that_authority(
     ok(act(client, world, "officer_b2", cid, verb="countersign"))
 
     assert peers.consulted == []  # a denial on this node is not another node's
-    notices = ok(
-        client.get("/api/v1/cases/notifications", headers=auth(world, "officer_a1"))
-    )["items"]
+    notices = ok(client.get("/api/v1/cases/notifications", headers=auth(world, "officer_a1")))[
+        "items"
+    ]
     (consulted,) = [n for n in notices if n["summary"].get("consultation")]
-    assert consulted["case_id"] == cid and consulted["to_authority"] == world.accounts["Authority A"]
+    assert (
+        consulted["case_id"] == cid and consulted["to_authority"] == world.accounts["Authority A"]
+    )
     assert consulted["summary"]["denial_case"] == denied
     assert consulted["summary"]["justification"] == why

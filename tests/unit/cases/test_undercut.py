@@ -296,12 +296,18 @@ def notice(**changes: Any) -> DenialNotice:
 
 def sources(*notices: DenialNotice) -> Sources:
     # foreign_denials reads only the exchange and the node's origin
-    return Sources(cast(Any, None), cast(Any, None), cast(Any, None), None, Received(*notices), SENDER.node)
+    return Sources(
+        cast(Any, None), cast(Any, None), cast(Any, None), None, Received(*notices), SENDER.node
+    )
 
 
 def test_a_foreign_notice_in_force_of_the_category_matching_a_party_is_a_prior_denial() -> None:
     (found,) = foreign_denials(sources(notice()), licence(CaseStatus.SUBMITTED))
-    assert (found.notifying_node, found.notifying_state, found.reference) == (GERMANY, "DE", "DE-42")
+    assert (found.notifying_node, found.notifying_state, found.reference) == (
+        GERMANY,
+        "DE",
+        "DE-42",
+    )
     assert found.decided_at == "2026-01-10" and found.case_id == ""
     assert found.matched_on[0] == "product_category"
     assert found.matched_on[1].startswith(
@@ -326,7 +332,9 @@ def test_a_revoked_own_other_category_or_other_party_notice_does_not_match(
 
 def test_the_finding_names_the_notifying_state_and_the_reference() -> None:
     evidence = DueDiligence("AM", "law_enforcement", True, prior_denials=(FOREIGN, LOCAL))
-    found = [f for f in evaluate(shipped_rules(), evidence) if f.rule_id == "no-undercut.prior-denial"]
+    found = [
+        f for f in evaluate(shipped_rules(), evidence) if f.rule_id == "no-undercut.prior-denial"
+    ]
     summaries = sorted(f.summary for f in found)
     assert summaries == [
         "Authority C denied case case-0 on 2026-01-05 (same product_category): g",
