@@ -24,11 +24,13 @@ from pallmall.api import (
     registry,
     screening,
 )
+from pallmall.api import federation as federation_api
 from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal, session_cookie
 from pallmall.api.taxii import TaxiiConfig, taxii_router
 from pallmall.core.settings import Settings
 from pallmall.storage.database import Database
+from pallmall.web import federation_pages
 from pallmall.web import (
     admin_pages,
     api_docs,
@@ -106,6 +108,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(reports_api.router)
     app.include_router(equities.router)
     app.include_router(attestation.router)
+    app.include_router(federation_api.router)
     app.include_router(api_docs.router)
     app.include_router(incident_pages.router)  # before the portal: /incidents/new is no id
     app.include_router(portal_pages.router)
@@ -116,5 +119,6 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(screening_pages.router)
     app.include_router(equities_pages.router)
     app.include_router(attestation_pages.router)
+    app.include_router(federation_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -35,6 +35,7 @@ from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
 from pallmall.disclosure import PUBLIC, Reader
 from pallmall.equities import EquitiesService
+from pallmall.federation_node import FederationSchedule
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
 from pallmall.intel.publication import PublicCollection
@@ -183,6 +184,7 @@ class Node:
     workers: WorkerPool
     rechecker: Rechecker
     lists_updater: ListsUpdater
+    federation_sync: FederationSchedule
 
     def start(self) -> None:
         """Start the log's integrator, the outbox publisher, the screener's first build
@@ -196,9 +198,12 @@ class Node:
             self.rechecker.start(self.settings.recheck_seconds)
         if self.settings.lists_update_seconds:
             self.lists_updater.start()
+        if self.settings.federation_sync_seconds:
+            self.federation_sync.start()
 
     def stop(self) -> None:
         """Stop what :meth:`start` started, the worker pool last."""
+        self.federation_sync.stop()
         self.lists_updater.stop()
         self.rechecker.stop()
         self.publisher.stop()
@@ -222,6 +227,7 @@ def build_node(settings: Settings, db: Database | None = None) -> Node:
         workers=WorkerPool(settings.worker_threads),
         rechecker=Rechecker(db, lambda tx: case_service(tx, desk)),
         lists_updater=ListsUpdater(settings, db, settings.lists_update_seconds),
+        federation_sync=FederationSchedule(settings, db),
     )
 
 

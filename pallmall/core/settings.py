@@ -24,6 +24,9 @@ class Settings:
     batches, imports, report building) run at once off the event loop.
     ``lists_update_seconds``: how often the server fetches new list versions from their
     feeds (0, the default: never; ``pallmall lists update`` still does).
+    ``federation_sync_seconds``: how often the server syncs with its federation peers (0, the
+    default: never; ``pallmall federation sync`` still does); ``federation_timeout_seconds``
+    bounds every call to a peer.
     """
 
     data_dir: Path = Path("data")
@@ -36,6 +39,8 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     worker_threads: int = 2
     lists_update_seconds: float = 0.0
+    federation_sync_seconds: float = 0.0
+    federation_timeout_seconds: float = 10.0
 
     @property
     def effective_database_url(self) -> str:
@@ -63,6 +68,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=int(_positive(env, "PALLMALL_MAX_BODY_MB", 10.0) * 1024 * 1024),
         worker_threads=int(_positive(env, "PALLMALL_WORKER_THREADS", 2, whole=True)),
         lists_update_seconds=_seconds(env, "PALLMALL_LISTS_UPDATE_SECONDS", 0.0),
+        federation_sync_seconds=_seconds(env, "PALLMALL_FEDERATION_SYNC_SECONDS", 0.0),
+        federation_timeout_seconds=_positive(env, "PALLMALL_FEDERATION_TIMEOUT_SECONDS", 10.0),
     )
 
 

@@ -25,10 +25,11 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pallmall.core.errors import Conflict, InvalidInput
 from pallmall.federation.verify import (
+    LOG_PROPERTY,
     Inclusion,
     PeerLog,
     ReceivedObject,
@@ -37,6 +38,7 @@ from pallmall.federation.verify import (
     verify_object,
 )
 from pallmall.log.checkpoint import SignedCheckpoint
+from pallmall.log.proof import ConsistencyProof, InclusionProof
 
 FORMAT = "pallmall-federation-bundle/1"
 MAX_BUNDLE_BYTES = 512 * 1024 * 1024
@@ -198,12 +200,47 @@ def verify_bundle(
     return VerifiedBundle(kept, objects)
 
 
-def make_bundle(
-    origin: str,
-    checkpoint: bytes,
-    old_size: int,
-    consistency: Sequence[bytes],
-    objects: Sequence[BundleObject],
+class CheckpointLog(Protocol):
+    """What exporting needs of this node's own log (a
+    :class:`~pallmall.log.tlog.TransparencyLog`)."""
+
+    def checkpoint(self) -> SignedCheckpoint:
+        """The latest published checkpoint."""
+        ...
+
+    def entry(self, index: int) -> bytes:
+        """The entry at ``index``."""
+        ...
+
+    def inclusion_proof(self, index: int, tree_size: int) -> InclusionProof:
+        """The inclusion proof of ``index`` in ``tree_size``."""
+        ...
+
+    def consistency_proof(self, old_size: int, tree_size: int) -> ConsistencyProof:
+        """The consistency proof between two sizes."""
+        ...
+
+
+def export_bundle(
+    tlog: CheckpointLog, origin: str, committed: Sequence[tuple[int, str]], since: int
 ) -> Bundle:
-    """A bundle of ``objects`` proven in ``checkpoint``, consistent from ``old_size``."""
-    return Bundle(origin, checkpoint, old_size, tuple(consistency), tuple(objects))
+    """A bundle of ``committed`` objects (``(log index, canonical body)``, each committed in
+    ``tlog`` at that index) proven in the log's latest checkpoint, consistent from ``since``
+    (the size the receiver verified last). Objects whose index is past the checkpoint are
+    left for the next bundle. Raises ``InvalidInput`` when ``since`` is past the checkpoint.
+    """
+    signed = tlog.checkpoint()
+    size = signed.checkpoint.size
+    if not 0 <= since <= size:
+        raise InvalidInput("since", f"must be in [0, {size}] (the log's size)")
+    consistency = tlog.consistency_proof(since, size).proof if 0 < since < size else ()
+    objects = tuple(
+        BundleObject(
+            {**json.loads(body), LOG_PROPERTY: {"origin": origin, "index": index}},
+            tlog.entry(index),
+            tlog.inclusion_proof(index, size).proof,
+        )
+        for index, body in committed
+        if index < size
+    )
+    return Bundle(origin, signed.note, since, tuple(consistency), objects)

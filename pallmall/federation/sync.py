@@ -38,6 +38,7 @@ from pallmall.federation.client import (
     PeerClient,
     PeerError,
 )
+from pallmall.federation.peer import inbox_group
 from pallmall.federation.verify import (
     LOG_PROPERTY,
     Evidence,
@@ -377,7 +378,7 @@ class Syncer:
             outcome.inbox_verified += 1
 
     def _push(self, client: PeerClient, peer: SyncPeer, outcome: PeerOutcome) -> None:
-        group = INBOX_GROUP_PREFIX + peer.name
+        group = inbox_group(peer.name)
         while True:
             with self.scope() as store:
                 after = int(store.peer_state(peer.name).cursors.get(PUSHED_CURSOR, "0"))
@@ -406,10 +407,6 @@ class Syncer:
                 store.save_peer_state(store.peer_state(peer.name).failed(at, error))
         except Exception:  # the database itself failing: logged, the other peers go on
             LOG.exception("recording the failure of peer %s failed", peer.name)
-
-
-INBOX_GROUP_PREFIX = "inbox:"
-"""``federation_objects.group_name`` of objects addressed to one peer's inbox."""
 
 
 def _group_collections(collections: Iterable[CollectionInfo]) -> list[CollectionInfo]:
