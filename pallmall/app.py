@@ -30,13 +30,13 @@ from pallmall.api.deps import principal, session_cookie
 from pallmall.api.taxii import TaxiiConfig, taxii_router
 from pallmall.core.settings import Settings
 from pallmall.storage.database import Database
-from pallmall.web import federation_pages
 from pallmall.web import (
     admin_pages,
     api_docs,
     attestation_pages,
     cases_pages,
     equities_pages,
+    federation_pages,
     incident_pages,
     links_pages,
     pages,

@@ -30,8 +30,8 @@ from pallmall.federation.sync import (
     EXPORTED_CURSOR,
     FORK_CURSOR,
     PeerOutcome,
-    SyncPeer,
     Syncer,
+    SyncPeer,
     SyncStore,
 )
 from pallmall.federation.verify import PeerLog, PeerRefused
@@ -186,7 +186,9 @@ class FederationSchedule:
         with self._lock:
             if self._once is not None and self._once.is_alive():
                 return False
-            self._once = threading.Thread(target=self._sync, name="federation-sync-now", daemon=True)
+            self._once = threading.Thread(
+                target=self._sync, name="federation-sync-now", daemon=True
+            )
             self._once.start()
             return True
 

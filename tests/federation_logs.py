@@ -9,7 +9,7 @@ from typing import Any
 
 from pallmall.federation.verify import LOG_PROPERTY, SHARED_KIND, PeerLog
 from pallmall.log.entry import canonical_json, make_entry
-from pallmall.log.note import generate_signer
+from pallmall.log.note import Ed25519Signer, generate_signer
 from pallmall.log.tlog import TransparencyLog
 
 ORIGIN = "a.pallmall.example/log"
@@ -33,8 +33,10 @@ def notice(n: int, modified: str = "2026-05-01T12:00:00.000Z", **extra: Any) -> 
 class SendingLog:
     """A peer's transparency log in a temp folder that commits objects like a node does."""
 
-    def __init__(self, folder: Path, origin: str = ORIGIN) -> None:
-        self.log = TransparencyLog.open(folder, generate_signer(origin))
+    def __init__(
+        self, folder: Path, origin: str = ORIGIN, signer: Ed25519Signer | None = None
+    ) -> None:
+        self.log = TransparencyLog.open(folder, signer or generate_signer(origin))
         self.origin = origin
         self.log.ensure_checkpoint()
 
@@ -49,8 +51,8 @@ class SendingLog:
         [index] = self.log.append([entry])
         return {**obj, LOG_PROPERTY: {"origin": self.origin, "index": index}}
 
-    def other(self, count: int = 1) -> None:
+    def other(self, count: int = 1, name: str = "Vendor") -> None:
         """Append unrelated entries."""
         for i in range(count):
-            entry, _ = make_entry("registry.change", f"org/{i}", {"name": f"Vendor {i}"})
+            entry, _ = make_entry("registry.change", f"org/{i}", {"name": f"{name} {i}"})
             self.log.append([entry])

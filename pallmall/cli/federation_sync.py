@@ -36,7 +36,9 @@ def register(federation: typer.Typer, peer: typer.Typer) -> None:
 
 
 def sync(
-    peer: Annotated[str | None, typer.Argument(help="one peer's name (default: every peer)")] = None,
+    peer: Annotated[
+        str | None, typer.Argument(help="one peer's name (default: every peer)")
+    ] = None,
 ) -> None:
     """Sync with the peers now: verify each one's log, pull its groups' objects, verify what
     it pushed, push what is addressed to it. Exit 1 when a peer failed."""

@@ -47,7 +47,9 @@ def peer_views(
     now: datetime,
 ) -> list[PeerView]:
     """The status of each peer in ``peers`` (their order kept)."""
-    return [_view(p, states.get(p.name, PeerState(p.name)), evidence.get(p.name, 0), now) for p in peers]
+    return [
+        _view(p, states.get(p.name, PeerState(p.name)), evidence.get(p.name, 0), now) for p in peers
+    ]
 
 
 def _view(peer: Peer, state: PeerState, evidence: int, now: datetime) -> PeerView:

@@ -42,7 +42,6 @@ from pallmall.federation.peer import inbox_group
 from pallmall.federation.verify import (
     LOG_PROPERTY,
     Evidence,
-    EvidenceKind,
     ForkedLog,
     ObjectRefused,
     PeerLog,
@@ -271,7 +270,11 @@ class Syncer:
         with self.connect(peer) as client:
             announced = check_checkpoint(peer.log, client.checkpoint())
             kept = self._consistent(client, peer, state, announced)
-            self._save(replace(state, verified_note=kept.note.decode(), peer_size=announced.checkpoint.size))
+            self._save(
+                replace(
+                    state, verified_note=kept.note.decode(), peer_size=announced.checkpoint.size
+                )
+            )
             outcome.verified_size = kept.checkpoint.size
             reader = LogReader(client, kept.checkpoint.size)
             for collection in _group_collections(client.collections()):
@@ -285,7 +288,9 @@ class Syncer:
                 store.save_peer_state(replace(state.failed(at, error), last_success_at=at))
             else:
                 store.save_peer_state(
-                    replace(state, last_attempt_at=at, last_success_at=at, last_error="", error_count=0)
+                    replace(
+                        state, last_attempt_at=at, last_success_at=at, last_error="", error_count=0
+                    )
                 )
 
     def _consistent(
@@ -329,7 +334,9 @@ class Syncer:
                     return  # the cursor stays before this page: it is read again next time
                 if page.date_added_last:
                     state = store.peer_state(peer.name)
-                    store.save_peer_state(state.with_cursor(collection.id, _before(page.date_added_last)))
+                    store.save_peer_state(
+                        state.with_cursor(collection.id, _before(page.date_added_last))
+                    )
 
     def _check_page(
         self,
@@ -366,7 +373,9 @@ class Syncer:
             try:
                 if item.log_index is None:
                     log_pointer(obj)  # raises: pushed without x_pallmall_log
-                got = verify_object(obj, peer.log, verified.checkpoint, reader.inclusion(item.log_index or 0))
+                got = verify_object(
+                    obj, peer.log, verified.checkpoint, reader.inclusion(item.log_index or 0)
+                )
             except ObjectRefused as exc:
                 outcome.refused += 1
                 with self.scope() as store:
@@ -411,7 +420,9 @@ class Syncer:
 
 def _group_collections(collections: Iterable[CollectionInfo]) -> list[CollectionInfo]:
     return [
-        c for c in collections if c.alias.startswith(GROUP_PREFIX) and c.alias != INBOX and c.can_read
+        c
+        for c in collections
+        if c.alias.startswith(GROUP_PREFIX) and c.alias != INBOX and c.can_read
     ]
 
 
@@ -434,4 +445,3 @@ def _with_pointer(body: str, origin: str, index: int) -> dict[str, Any]:
     obj = dict(json.loads(body))
     obj[LOG_PROPERTY] = {"origin": origin, "index": index}
     return obj
-

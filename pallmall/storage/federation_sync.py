@@ -148,9 +148,7 @@ class SqlSyncStore:
 
     def _count(self, peer_name: str) -> int:
         r = federation_received.c
-        query = select(func.count()).where(
-            r.peer_name == peer_name, r.verified_size.is_not(None)
-        )
+        query = select(func.count()).where(r.peer_name == peer_name, r.verified_size.is_not(None))
         return int(self.conn.scalar(query) or 0)
 
     def unverified(self, peer_name: str) -> Sequence[Unverified]:
@@ -329,4 +327,3 @@ def reset_fork(conn: Connection, peer_name: str) -> bool:
         )
     )
     return True
-

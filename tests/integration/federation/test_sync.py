@@ -204,9 +204,7 @@ def test_our_inbox_objects_are_pushed_once_logged(db: Database, tmp_path: Path) 
         assert store.peer_state("a").cursors[PUSHED_CURSOR] == "1"
 
 
-def test_objects_pushed_to_our_inbox_are_verified_or_dropped(
-    db: Database, tmp_path: Path
-) -> None:
+def test_objects_pushed_to_our_inbox_are_verified_or_dropped(db: Database, tmp_path: Path) -> None:
     a = FakePeer("a", tmp_path)
     good = a.sender.share(notice(1))
     a.sender.log.integrate()
