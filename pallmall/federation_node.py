@@ -195,8 +195,9 @@ class FederationSchedule:
     def stop(self) -> None:
         """Stop the schedule (a sync under way finishes first; each call has a timeout)."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=60)
+        for thread in (self._thread, self._once):
+            if thread is not None:
+                thread.join(timeout=60)
 
     def _run(self) -> None:
         while not self._stop.wait(self.settings.federation_sync_seconds):
