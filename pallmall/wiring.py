@@ -29,12 +29,14 @@ from pallmall.attestation import AttestationService
 from pallmall.cases.diligence import Sources
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
+from pallmall.core.accounts import AccountService
 from pallmall.core.auth import Principal
 from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
 from pallmall.disclosure import PUBLIC, Reader
 from pallmall.equities import EquitiesService
+from pallmall.federation.directory import PeerDirectory
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
 from pallmall.intel.publication import PublicCollection
@@ -60,6 +62,7 @@ from pallmall.storage.base import is_sqlite
 from pallmall.storage.cases import SqlCaseStore
 from pallmall.storage.database import Database, Tx
 from pallmall.storage.equities import SqlEquitiesStore
+from pallmall.storage.federation import SqlFederationStore
 from pallmall.storage.intel import (
     RegistryExportSource,
     RegistryRecordTypes,
@@ -94,6 +97,12 @@ def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
 def equities_service(tx: Tx) -> EquitiesService:
     """The vulnerability equities register on ``tx``: its store, audit and outbox."""
     return EquitiesService(SqlEquitiesStore(tx.conn), tx.audit, tx.outbox)
+
+
+def peer_directory(tx: Tx) -> PeerDirectory:
+    """The node's peers and sharing groups on ``tx`` (with the accounts peers call us as)."""
+    accounts = AccountService(tx.accounts, tx.audit)
+    return PeerDirectory(SqlFederationStore(tx.conn), accounts, tx.audit)
 
 
 def attestation_service(tx: Tx, signer: NoteSigner | None = None) -> AttestationService:
