@@ -34,9 +34,12 @@ from pallmall.core.auth import Principal
 from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
-from pallmall.disclosure import PUBLIC, Reader
+from pallmall.disclosure import NODE, PUBLIC, Reader
 from pallmall.equities import EquitiesService
 from pallmall.federation.directory import PeerDirectory
+from pallmall.federation.exchange import FederationExchange
+from pallmall.federation.incidents import IncidentSharing
+from pallmall.federation.outgoing import Outgoing
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
 from pallmall.intel.publication import PublicCollection
@@ -103,6 +106,27 @@ def peer_directory(tx: Tx) -> PeerDirectory:
     """The node's peers and sharing groups on ``tx`` (with the accounts peers call us as)."""
     accounts = AccountService(tx.accounts, tx.audit)
     return PeerDirectory(SqlFederationStore(tx.conn), accounts, tx.audit)
+
+
+def denial_exchange(tx: Tx, settings: Settings) -> FederationExchange:
+    """The node's :class:`~pallmall.cases.exchange.DenialExchange` on ``tx``: notices and
+    consultations go out with the unit of work, received notices are read in it."""
+    store = SqlFederationStore(tx.conn)
+    return FederationExchange(store, store, Outgoing(store, tx.outbox), settings.log_origin)
+
+
+def incident_sharing(tx: Tx) -> IncidentSharing:
+    """Sharing confirmed incidents with federation groups, on ``tx``."""
+    store = SqlFederationStore(tx.conn)
+    records = RegistryRecordTypes(tx.registry, NODE)
+    return IncidentSharing(
+        store,
+        Outgoing(store, tx.outbox),
+        SqlIntelStore(tx.conn).get_incident,
+        lambda incident: linked_registry(tx, incident),
+        records.visibility,
+        tx.audit,
+    )
 
 
 def attestation_service(tx: Tx, signer: NoteSigner | None = None) -> AttestationService:

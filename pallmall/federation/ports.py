@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from pallmall.federation.objects import NewShare, ReceivedObject, SharedObject
 from pallmall.federation.peer import Peer, SharingGroup
 
 
@@ -65,4 +66,29 @@ class PeerStore(Protocol):
 
     def groups_of(self, peer_name: str) -> Sequence[SharingGroup]:
         """The groups the peer is a member of, by name."""
+        ...
+
+
+class ObjectStore(Protocol):
+    """Object versions shared (outgoing) and received (incoming)."""
+
+    def add_shared(self, share: NewShare) -> bool:
+        """Store an object version to share, dated now (``date_added`` grows with every
+        addition); False, and nothing stored, when the group has that version already."""
+        ...
+
+    def shared(self, object_type: str, containing: str) -> Sequence[SharedObject]:
+        """Shared versions of ``object_type`` whose body contains ``containing`` (a
+        canonical JSON fragment such as ``"reference":"case-1"``), oldest first."""
+        ...
+
+    def received(
+        self, object_type: str, containing: str, verified_only: bool = True
+    ) -> Sequence[ReceivedObject]:
+        """Received versions of ``object_type`` whose body contains ``containing``, from
+        active peers, verified ones only unless ``verified_only`` is False."""
+        ...
+
+    def add_received(self, received: ReceivedObject) -> bool:
+        """Store a received object version; False when it was held already."""
         ...
