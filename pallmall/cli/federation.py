@@ -16,7 +16,7 @@ from pallmall.core.auth import SYSTEM
 from pallmall.core.errors import InvalidInput
 from pallmall.disclosure.marking import Tlp
 from pallmall.federation.directory import PeerIn
-from pallmall.wiring import peer_directory
+from pallmall.wiring import incident_sharing, peer_directory
 
 federation_app = typer.Typer(
     help="Federation with other states' nodes: peers, sharing groups.", no_args_is_help=True
@@ -154,3 +154,15 @@ def group_leave(group: str, peer: str) -> None:
     with db.write() as tx:
         left = peer_directory(tx).leave(SYSTEM, group, peer)
     console.print(f"{peer} {'left' if left else 'was not in'} {group}")
+
+
+@federation_app.command("share-incident")
+def share_incident(
+    incident_id: str,
+    group: Annotated[str, typer.Option(help="the sharing group")],
+) -> None:
+    """Share a confirmed incident with a group, at the group's TLP (as the node's operator)."""
+    _, db = open_database()
+    with db.write() as tx:
+        added = incident_sharing(tx).share(SYSTEM, incident_id, group)
+    console.print(f"incident {incident_id} shared with {group}: {added} new object version(s)")

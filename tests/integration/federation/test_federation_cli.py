@@ -130,3 +130,9 @@ def test_groups_membership_and_removal(node: Path) -> None:
     db.dispose()
     with pytest.raises(NotFound):
         run("group", "join", "wassenaar", "de")
+
+
+def test_share_incident_from_the_shell_names_what_is_wrong(node: Path) -> None:
+    run("group", "add", "wa", "--tlp", "amber")
+    with pytest.raises(NotFound, match="incident"):
+        run("share-incident", "inc-nope", "--group", "wa")
