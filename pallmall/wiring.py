@@ -36,6 +36,7 @@ from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
 from pallmall.disclosure import NODE, PUBLIC, Reader
 from pallmall.equities import EquitiesService
+from pallmall.federation.collections import FederationCollections
 from pallmall.federation.directory import PeerDirectory
 from pallmall.federation.exchange import FederationExchange
 from pallmall.federation.incidents import IncidentSharing
@@ -199,6 +200,27 @@ def intel_writing(db: Database) -> Iterator[SqlIntelStore]:
     imports: the objects and their status land together or not at all)."""
     with db.write() as tx:
         yield SqlIntelStore(tx.conn)
+
+
+@contextmanager
+def federation_reading(db: Database) -> Iterator[SqlFederationStore]:
+    """Federation's store in a read-only unit of work (a TAXII read)."""
+    with db.read() as tx:
+        yield SqlFederationStore(tx.conn)
+
+
+@contextmanager
+def federation_writing(db: Database) -> Iterator[SqlFederationStore]:
+    """Federation's store in a unit of work that commits on exit (an inbox push)."""
+    with db.write() as tx:
+        yield SqlFederationStore(tx.conn)
+
+
+def federation_collections(settings: Settings, db: Database) -> FederationCollections:
+    """The sharing groups' collections and the inbox, served on the node's TAXII server."""
+    return FederationCollections(
+        settings.log_origin, lambda: federation_reading(db), lambda: federation_writing(db)
+    )
 
 
 # -- per node --------------------------------------------------------------------------------

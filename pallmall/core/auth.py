@@ -109,6 +109,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.REPORTS_PUBLISH,
         P.LOG_APPEND,
         P.EQUITIES_DECIDE,
+        P.FEDERATION_READ,  # reads what the node shares with each group
     },
     Role.ADMIN: frozenset(Permission),
 }

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from pallmall.federation.objects import NewShare, ReceivedObject, SharedObject
 from pallmall.federation.peer import Peer, SharingGroup
+from pallmall.intel.taxii import ObjectQuery
 
 
 class PeerStore(Protocol):
@@ -92,3 +93,15 @@ class ObjectStore(Protocol):
     def add_received(self, received: ReceivedObject) -> bool:
         """Store a received object version; False when it was held already."""
         ...
+
+    def page_shared(
+        self, group_name: str, query: ObjectQuery
+    ) -> tuple[Sequence[SharedObject], bool]:
+        """Up to ``query.limit`` versions shared in ``group_name`` matching ``query`` (TAXII
+        2.1 §3.4 filters, keyset ``after``), in ``date_added`` order, each with its log index
+        (None while unlogged), and whether more follow."""
+        ...
+
+
+class FederationStore(PeerStore, ObjectStore, Protocol):
+    """Everything federation keeps, on one unit of work."""

@@ -23,15 +23,21 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     delete,
+    exists,
+    false,
     func,
     insert,
+    or_,
     select,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, NotFound
@@ -39,6 +45,7 @@ from pallmall.disclosure.marking import Tlp
 from pallmall.federation.objects import NewShare, ReceivedObject, SharedObject
 from pallmall.federation.peer import Peer, PeerStatus, SharingGroup
 from pallmall.intel.record import datetime_us
+from pallmall.intel.taxii import ObjectQuery
 from pallmall.storage.base import metadata
 from pallmall.storage.tables import AutoId, public_changes
 from pallmall.storage.types import UTCDateTime
@@ -394,6 +401,55 @@ class SqlFederationStore:
             return False
         self.conn.execute(insert(federation_received).values(**received.__dict__))
         return True
+
+    def page_shared(
+        self, group_name: str, query: ObjectQuery
+    ) -> tuple[Sequence[SharedObject], bool]:
+        """Up to ``query.limit`` versions shared in ``group_name`` matching ``query``, in
+        ``date_added`` order, with their log index (None while unlogged); more to follow?"""
+        o = federation_objects.c
+        statement = (
+            _shared_select()
+            .where(*_object_filters(group_name, query))
+            .order_by(o.date_added_us, o.seq)
+            .limit(query.limit + 1)
+        )
+        rows = [_shared(r) for r in self.conn.execute(statement).all()]
+        return rows[: query.limit], len(rows) > query.limit
+
+
+def _object_filters(group_name: str, query: ObjectQuery) -> list[ColumnElement[bool]]:
+    o = federation_objects.c
+    found: list[ColumnElement[bool]] = [o.group_name == group_name]
+    if query.after is not None:
+        found.append(tuple_(o.date_added_us, o.seq) > tuple_(*query.after))
+    if query.added_after_us is not None:
+        found.append(o.date_added_us > query.added_after_us)
+    if query.ids:
+        found.append(o.object_id.in_(query.ids))
+    if query.types:
+        found.append(o.object_type.in_(query.types))
+    if query.spec_versions and "2.1" not in query.spec_versions:
+        found.append(false())  # every object shared is STIX 2.1
+    version = _version_filter(query.versions)
+    return found + ([version] if version is not None else [])
+
+
+def _version_filter(versions: tuple[str | int, ...]) -> ColumnElement[bool] | None:
+    if "all" in versions:
+        return None
+    o = federation_objects.c
+    other = federation_objects.alias("other")
+    same = and_(other.c.group_name == o.group_name, other.c.object_id == o.object_id)
+    parts: list[ColumnElement[bool]] = []
+    if "last" in versions:
+        parts.append(~exists().where(same, other.c.version > o.version))
+    if "first" in versions:
+        parts.append(~exists().where(same, other.c.version < o.version))
+    stamps = [v for v in versions if isinstance(v, int)]
+    if stamps:
+        parts.append(o.version.in_(stamps))
+    return or_(false(), *parts)
 
 
 _SHARE_COLUMNS = (
