@@ -45,6 +45,7 @@ from pallmall.web import (
 )
 from pallmall.wiring import (
     build_node,
+    federation_collections,
     intel_reading,
     intel_writing,
     organisations_by_name,
@@ -102,6 +103,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             organisations=organisations_by_name(node.db),
             workers=node.workers,
             writing=lambda: intel_writing(node.db),
+            served=federation_collections(settings, node.db),
         ),
         include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )

@@ -29,12 +29,18 @@ from pallmall.attestation import AttestationService
 from pallmall.cases.diligence import Sources
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
+from pallmall.core.accounts import AccountService
 from pallmall.core.auth import Principal
 from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
-from pallmall.disclosure import PUBLIC, Reader
+from pallmall.disclosure import NODE, PUBLIC, Reader
 from pallmall.equities import EquitiesService
+from pallmall.federation.collections import FederationCollections
+from pallmall.federation.directory import PeerDirectory
+from pallmall.federation.exchange import FederationExchange
+from pallmall.federation.incidents import IncidentSharing
+from pallmall.federation.outgoing import Outgoing
 from pallmall.federation_node import FederationSchedule
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
@@ -61,6 +67,7 @@ from pallmall.storage.base import is_sqlite
 from pallmall.storage.cases import SqlCaseStore
 from pallmall.storage.database import Database, Tx
 from pallmall.storage.equities import SqlEquitiesStore
+from pallmall.storage.federation import SqlFederationStore
 from pallmall.storage.intel import (
     RegistryExportSource,
     RegistryRecordTypes,
@@ -95,6 +102,33 @@ def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
 def equities_service(tx: Tx) -> EquitiesService:
     """The vulnerability equities register on ``tx``: its store, audit and outbox."""
     return EquitiesService(SqlEquitiesStore(tx.conn), tx.audit, tx.outbox)
+
+
+def peer_directory(tx: Tx) -> PeerDirectory:
+    """The node's peers and sharing groups on ``tx`` (with the accounts peers call us as)."""
+    accounts = AccountService(tx.accounts, tx.audit)
+    return PeerDirectory(SqlFederationStore(tx.conn), accounts, tx.audit)
+
+
+def denial_exchange(tx: Tx, settings: Settings) -> FederationExchange:
+    """The node's :class:`~pallmall.cases.exchange.DenialExchange` on ``tx``: notices and
+    consultations go out with the unit of work, received notices are read in it."""
+    store = SqlFederationStore(tx.conn)
+    return FederationExchange(store, store, Outgoing(store, tx.outbox), settings.log_origin)
+
+
+def incident_sharing(tx: Tx) -> IncidentSharing:
+    """Sharing confirmed incidents with federation groups, on ``tx``."""
+    store = SqlFederationStore(tx.conn)
+    records = RegistryRecordTypes(tx.registry, NODE)
+    return IncidentSharing(
+        store,
+        Outgoing(store, tx.outbox),
+        SqlIntelStore(tx.conn).get_incident,
+        lambda incident: linked_registry(tx, incident),
+        records.visibility,
+        tx.audit,
+    )
 
 
 def attestation_service(tx: Tx, signer: NoteSigner | None = None) -> AttestationService:
@@ -167,6 +201,27 @@ def intel_writing(db: Database) -> Iterator[SqlIntelStore]:
     imports: the objects and their status land together or not at all)."""
     with db.write() as tx:
         yield SqlIntelStore(tx.conn)
+
+
+@contextmanager
+def federation_reading(db: Database) -> Iterator[SqlFederationStore]:
+    """Federation's store in a read-only unit of work (a TAXII read)."""
+    with db.read() as tx:
+        yield SqlFederationStore(tx.conn)
+
+
+@contextmanager
+def federation_writing(db: Database) -> Iterator[SqlFederationStore]:
+    """Federation's store in a unit of work that commits on exit (an inbox push)."""
+    with db.write() as tx:
+        yield SqlFederationStore(tx.conn)
+
+
+def federation_collections(settings: Settings, db: Database) -> FederationCollections:
+    """The sharing groups' collections and the inbox, served on the node's TAXII server."""
+    return FederationCollections(
+        settings.log_origin, lambda: federation_reading(db), lambda: federation_writing(db)
+    )
 
 
 # -- per node --------------------------------------------------------------------------------

@@ -137,9 +137,3 @@ def reset(name: Annotated[str, typer.Argument(help="the peer's name")]) -> None:
         console.print(f"{name}: reset; the next sync starts from its current checkpoint")
     else:
         console.print(f"{name}: nothing to reset")
-
-
-federation_app = typer.Typer(help="Federation with other states' nodes.", no_args_is_help=True)
-peer_app = typer.Typer(help="Peer nodes.", no_args_is_help=True)
-federation_app.add_typer(peer_app, name="peer")
-register(federation_app, peer_app)

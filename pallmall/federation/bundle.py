@@ -32,7 +32,7 @@ from pallmall.federation.verify import (
     LOG_PROPERTY,
     Inclusion,
     PeerLog,
-    ReceivedObject,
+    VerifiedObject,
     check_checkpoint,
     check_consistency,
     verify_object,
@@ -172,7 +172,7 @@ class VerifiedBundle:
     """A bundle that verified: the checkpoint to keep and the objects it proves."""
 
     checkpoint: SignedCheckpoint
-    objects: tuple[ReceivedObject, ...]
+    objects: tuple[VerifiedObject, ...]
 
 
 def verify_bundle(

@@ -46,7 +46,7 @@ from pallmall.federation.verify import (
     ObjectRefused,
     PeerLog,
     PeerRefused,
-    ReceivedObject,
+    VerifiedObject,
     check_checkpoint,
     check_consistency,
     log_pointer,
@@ -157,7 +157,7 @@ class SyncStore(Protocol):
         """Keep ``evidence`` (append-only); return its id."""
         ...
 
-    def receive(self, peer_name: str, objects: Sequence[ReceivedObject], at: datetime) -> int:
+    def receive(self, peer_name: str, objects: Sequence[VerifiedObject], at: datetime) -> int:
         """Keep verified object versions (a version kept already is left as it is, or marked
         verified if it was waiting); return how many were new."""
         ...
@@ -344,8 +344,8 @@ class Syncer:
         peer: SyncPeer,
         verified: SignedCheckpoint,
         objects: Iterable[Mapping[str, Any]],
-    ) -> tuple[list[ReceivedObject], list[Evidence], int]:
-        kept: list[ReceivedObject] = []
+    ) -> tuple[list[VerifiedObject], list[Evidence], int]:
+        kept: list[VerifiedObject] = []
         evidence: list[Evidence] = []
         waiting = 0
         for obj in objects:

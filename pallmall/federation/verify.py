@@ -113,7 +113,7 @@ class LogPointer:
 
 
 @dataclass(frozen=True)
-class ReceivedObject:
+class VerifiedObject:
     """An object version verified against a peer's log (a ``federation_received`` row).
 
     ``body`` is the RFC 8785 canonical JSON of the object without ``x_pallmall_log``;
@@ -249,7 +249,7 @@ class Inclusion:
 
 def verify_object(
     obj: Mapping[str, Any], peer: PeerLog, verified: Checkpoint, inclusion: Inclusion
-) -> ReceivedObject:
+) -> VerifiedObject:
     """Verify one served object against the peer's verified checkpoint; return it as kept.
 
     The object's ``x_pallmall_log`` MUST name ``peer.origin`` and an index inside
@@ -273,7 +273,7 @@ def verify_object(
     except ProofError as exc:
         raise _bad_proof(obj, pointer.index, f"inclusion proof: {exc}") from exc
     object_id, object_type, version = _identity(obj)
-    return ReceivedObject(
+    return VerifiedObject(
         object_id, object_type, version, body.decode(), pointer.index, verified.size
     )
 

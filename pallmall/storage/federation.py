@@ -23,19 +23,31 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     delete,
+    exists,
+    false,
+    func,
     insert,
+    or_,
     select,
+    text,
+    tuple_,
     update,
 )
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
+from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, NotFound
 from pallmall.disclosure.marking import Tlp
+from pallmall.federation.objects import NewShare, ReceivedObject, SharedObject
 from pallmall.federation.peer import Peer, PeerStatus, SharingGroup
+from pallmall.intel.record import datetime_us
+from pallmall.intel.taxii import ObjectQuery
 from pallmall.storage.base import metadata
-from pallmall.storage.tables import AutoId
+from pallmall.storage.tables import AutoId, public_changes
 from pallmall.storage.types import UTCDateTime
 
 federation_peers = Table(
@@ -136,8 +148,14 @@ federation_evidence = Table(
 )
 
 
+# Serialises additions to federation_objects on PostgreSQL, so that ``date_added`` grows in
+# commit order and a reader paging with ``added_after`` never skips a late commit.
+_SHARE_LOCK = 0x70616C6C6D  # "pallm"
+
+
 class SqlFederationStore:
-    """Peers, sharing groups and their members, on one connection (one unit of work)."""
+    """Peers, sharing groups and their members, objects shared and received, on one
+    connection (one unit of work)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -311,6 +329,183 @@ class SqlFederationStore:
     def _status(self, peer_name: str) -> PeerStatus | None:
         peer = self.get_peer(peer_name)
         return None if peer is None else peer.status
+
+    # -- objects -----------------------------------------------------------------------
+
+    def add_shared(self, share: NewShare) -> bool:
+        """Store an object version to share, dated now and after every earlier one; False
+        (nothing stored) when the group holds that version already."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SHARE_LOCK})
+        o = federation_objects.c
+        held = self.conn.execute(
+            select(o.seq).where(
+                o.group_name == share.group_name,
+                o.object_id == share.object_id,
+                o.version == share.version,
+            )
+        ).first()
+        if held is not None:
+            return False
+        newest = self.conn.execute(select(func.max(o.date_added_us))).scalar_one_or_none()
+        added = max(datetime_us(utcnow()), (newest or 0) + 1)
+        self.conn.execute(
+            insert(federation_objects).values(
+                **{k: getattr(share, k) for k in _SHARE_COLUMNS}, date_added_us=added
+            )
+        )
+        return True
+
+    def shared(self, object_type: str, containing: str) -> Sequence[SharedObject]:
+        """Shared versions of ``object_type`` whose body contains ``containing``, oldest
+        first, with their log index when the publisher has logged them."""
+        o = federation_objects.c
+        query = (
+            _shared_select()
+            .where(o.object_type == object_type, o.body.contains(containing, autoescape=True))
+            .order_by(o.seq)
+        )
+        return [_shared(r) for r in self.conn.execute(query).all()]
+
+    def received(
+        self, object_type: str, containing: str, verified_only: bool = True
+    ) -> Sequence[ReceivedObject]:
+        """Received versions of ``object_type`` whose body contains ``containing``, from
+        active peers (verified ones only unless ``verified_only`` is False)."""
+        r, p = federation_received.c, federation_peers.c
+        query = (
+            select(federation_received)
+            .join(federation_peers, p.name == r.peer_name)
+            .where(
+                p.status == PeerStatus.ACTIVE.value,
+                r.object_type == object_type,
+                r.body.contains(containing, autoescape=True),
+            )
+            .order_by(r.received_at, r.peer_name, r.object_id, r.version)
+        )
+        if verified_only:
+            query = query.where(r.verified_size.is_not(None))
+        return [_received(row) for row in self.conn.execute(query).all()]
+
+    def add_received(self, received: ReceivedObject) -> bool:
+        """Store a received object version; False when held already (the first copy stays)."""
+        r = federation_received.c
+        held = self.conn.execute(
+            select(r.version).where(
+                r.peer_name == received.peer_name,
+                r.object_id == received.object_id,
+                r.version == received.version,
+            )
+        ).first()
+        if held is not None:
+            return False
+        self.conn.execute(insert(federation_received).values(**received.__dict__))
+        return True
+
+    def page_shared(
+        self, group_name: str, query: ObjectQuery
+    ) -> tuple[Sequence[SharedObject], bool]:
+        """Up to ``query.limit`` versions shared in ``group_name`` matching ``query``, in
+        ``date_added`` order, with their log index (None while unlogged); more to follow?"""
+        o = federation_objects.c
+        statement = (
+            _shared_select()
+            .where(*_object_filters(group_name, query))
+            .order_by(o.date_added_us, o.seq)
+            .limit(query.limit + 1)
+        )
+        rows = [_shared(r) for r in self.conn.execute(statement).all()]
+        return rows[: query.limit], len(rows) > query.limit
+
+
+def _object_filters(group_name: str, query: ObjectQuery) -> list[ColumnElement[bool]]:
+    o = federation_objects.c
+    found: list[ColumnElement[bool]] = [o.group_name == group_name]
+    if query.after is not None:
+        found.append(tuple_(o.date_added_us, o.seq) > tuple_(*query.after))
+    if query.added_after_us is not None:
+        found.append(o.date_added_us > query.added_after_us)
+    if query.ids:
+        found.append(o.object_id.in_(query.ids))
+    if query.types:
+        found.append(o.object_type.in_(query.types))
+    if query.spec_versions and "2.1" not in query.spec_versions:
+        found.append(false())  # every object shared is STIX 2.1
+    version = _version_filter(query.versions)
+    return found + ([version] if version is not None else [])
+
+
+def _version_filter(versions: tuple[str | int, ...]) -> ColumnElement[bool] | None:
+    if "all" in versions:
+        return None
+    o = federation_objects.c
+    other = federation_objects.alias("other")
+    same = and_(other.c.group_name == o.group_name, other.c.object_id == o.object_id)
+    parts: list[ColumnElement[bool]] = []
+    if "last" in versions:
+        parts.append(~exists().where(same, other.c.version > o.version))
+    if "first" in versions:
+        parts.append(~exists().where(same, other.c.version < o.version))
+    stamps = [v for v in versions if isinstance(v, int)]
+    if stamps:
+        parts.append(o.version.in_(stamps))
+    return or_(false(), *parts)
+
+
+_SHARE_COLUMNS = (
+    "group_name",
+    "object_id",
+    "version",
+    "object_type",
+    "body",
+    "object_sha256",
+    "change_id",
+)
+
+
+def _shared_select() -> Any:
+    """federation_objects with the log index of each version's entry (from the outbox)."""
+    o, c = federation_objects.c, public_changes.c
+    return select(
+        o.seq,
+        o.group_name,
+        o.object_id,
+        o.version,
+        o.object_type,
+        o.body,
+        o.object_sha256,
+        o.change_id,
+        o.date_added_us,
+        func.coalesce(o.log_index, c.log_index).label("log_index"),
+    ).outerjoin(public_changes, c.change_id == o.change_id)
+
+
+def _shared(row: Row[Any]) -> SharedObject:
+    return SharedObject(
+        seq=row.seq,
+        group_name=row.group_name,
+        object_id=row.object_id,
+        version=row.version,
+        object_type=row.object_type,
+        body=row.body,
+        object_sha256=row.object_sha256,
+        change_id=row.change_id,
+        date_added_us=row.date_added_us,
+        log_index=row.log_index,
+    )
+
+
+def _received(row: Row[Any]) -> ReceivedObject:
+    return ReceivedObject(
+        peer_name=row.peer_name,
+        object_id=row.object_id,
+        version=row.version,
+        object_type=row.object_type,
+        body=row.body,
+        log_index=row.log_index,
+        verified_size=row.verified_size,
+        received_at=row.received_at,
+    )
 
 
 def _peer_values(peer: Peer) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
 from pallmall.federation.sync import FORK_CURSOR, Outgoing, PeerState, Unverified
-from pallmall.federation.verify import Evidence, ReceivedObject
+from pallmall.federation.verify import Evidence, VerifiedObject
 from pallmall.log.checkpoint import parse_checkpoint
 from pallmall.log.note import parse_note
 from pallmall.storage.federation import (
@@ -121,7 +121,7 @@ class SqlSyncStore:
 
     # -- received objects --------------------------------------------------------------------
 
-    def receive(self, peer_name: str, objects: Sequence[ReceivedObject], at: datetime) -> int:
+    def receive(self, peer_name: str, objects: Sequence[VerifiedObject], at: datetime) -> int:
         """Keep verified versions; a waiting (pushed) version becomes verified; a version
         kept already stays as it is. Returns how many versions were new."""
         if not objects:
@@ -280,7 +280,7 @@ def _state_values(state: PeerState) -> dict[str, Any]:
     }
 
 
-def _received_values(peer_name: str, obj: ReceivedObject, at: datetime) -> dict[str, Any]:
+def _received_values(peer_name: str, obj: VerifiedObject, at: datetime) -> dict[str, Any]:
     return {
         "peer_name": peer_name,
         "object_id": obj.object_id,
