@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from pallmall.api.pool import WorkerPool
@@ -30,12 +31,19 @@ from pallmall.cases.diligence import Sources
 from pallmall.cases.exchange import NO_EXCHANGE, DenialExchange
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
+from pallmall.core.accounts import AccountService
 from pallmall.core.auth import Principal
 from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
-from pallmall.disclosure import PUBLIC, Reader
+from pallmall.disclosure import NODE, PUBLIC, Reader
 from pallmall.equities import EquitiesService
+from pallmall.federation.collections import FederationCollections
+from pallmall.federation.directory import PeerDirectory
+from pallmall.federation.exchange import FederationExchange
+from pallmall.federation.incidents import IncidentSharing
+from pallmall.federation.outgoing import Outgoing
+from pallmall.federation_node import FederationSchedule
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
 from pallmall.intel.publication import PublicCollection
@@ -72,6 +80,7 @@ from pallmall.storage.base import is_sqlite
 from pallmall.storage.cases import SqlCaseStore
 from pallmall.storage.database import Database, Tx
 from pallmall.storage.equities import SqlEquitiesStore
+from pallmall.storage.federation import SqlFederationStore
 from pallmall.storage.intel import (
     RegistryExportSource,
     RegistryRecordTypes,
@@ -121,6 +130,33 @@ def case_service(
 def equities_service(tx: Tx) -> EquitiesService:
     """The vulnerability equities register on ``tx``: its store, audit and outbox."""
     return EquitiesService(SqlEquitiesStore(tx.conn), tx.audit, tx.outbox)
+
+
+def peer_directory(tx: Tx) -> PeerDirectory:
+    """The node's peers and sharing groups on ``tx`` (with the accounts peers call us as)."""
+    accounts = AccountService(tx.accounts, tx.audit)
+    return PeerDirectory(SqlFederationStore(tx.conn), accounts, tx.audit)
+
+
+def denial_exchange(tx: Tx, settings: Settings) -> FederationExchange:
+    """The node's :class:`~pallmall.cases.exchange.DenialExchange` on ``tx``: notices and
+    consultations go out with the unit of work, received notices are read in it."""
+    store = SqlFederationStore(tx.conn)
+    return FederationExchange(store, store, Outgoing(store, tx.outbox), settings.log_origin)
+
+
+def incident_sharing(tx: Tx) -> IncidentSharing:
+    """Sharing confirmed incidents with federation groups, on ``tx``."""
+    store = SqlFederationStore(tx.conn)
+    records = RegistryRecordTypes(tx.registry, NODE)
+    return IncidentSharing(
+        store,
+        Outgoing(store, tx.outbox),
+        SqlIntelStore(tx.conn).get_incident,
+        lambda incident: linked_registry(tx, incident),
+        records.visibility,
+        tx.audit,
+    )
 
 
 def attestation_service(tx: Tx, signer: NoteSigner | None = None) -> AttestationService:
@@ -195,7 +231,47 @@ def intel_writing(db: Database) -> Iterator[SqlIntelStore]:
         yield SqlIntelStore(tx.conn)
 
 
+@contextmanager
+def federation_reading(db: Database) -> Iterator[SqlFederationStore]:
+    """Federation's store in a read-only unit of work (a TAXII read)."""
+    with db.read() as tx:
+        yield SqlFederationStore(tx.conn)
+
+
+@contextmanager
+def federation_writing(db: Database) -> Iterator[SqlFederationStore]:
+    """Federation's store in a unit of work that commits on exit (an inbox push)."""
+    with db.write() as tx:
+        yield SqlFederationStore(tx.conn)
+
+
+def federation_collections(settings: Settings, db: Database) -> FederationCollections:
+    """The sharing groups' collections and the inbox, served on the node's TAXII server."""
+    return FederationCollections(
+        settings.log_origin, lambda: federation_reading(db), lambda: federation_writing(db)
+    )
+
+
 # -- per node --------------------------------------------------------------------------------
+
+
+def peers_witnessing(db: Database) -> Witnessing:
+    """Whom the node witnesses (its active peers' logs) and who witnesses it (its active
+    peers that run a witness), read from the federation peers table at every use."""
+
+    def logs() -> Mapping[str, Sequence[str]]:
+        with federation_reading(db) as store:
+            return {p.log_origin: [p.log_vkey] for p in store.peers()}
+
+    def witnesses() -> Sequence[WitnessTarget]:
+        with federation_reading(db) as store:
+            return [
+                WitnessTarget(p.name, p.url.rstrip("/") + "/witness/add-checkpoint", p.witness_vkey)
+                for p in store.peers()
+                if p.witness_vkey
+            ]
+
+    return Witnessing(logs, witnesses)
 
 
 def no_witnessed_logs() -> Mapping[str, Sequence[str]]:
@@ -233,6 +309,7 @@ class Node:
     lists_updater: ListsUpdater
     witness: Witness
     cosigning: Collector
+    federation_sync: FederationSchedule
     exchange: ExchangeFor = no_exchange
 
     def cases(self, tx: Tx) -> CaseService:
@@ -255,9 +332,12 @@ class Node:
             self.lists_updater.start()
         if self.settings.witness_submit_seconds:
             self.cosigning.start()
+        if self.settings.federation_sync_seconds:
+            self.federation_sync.start()
 
     def stop(self) -> None:
         """Stop what :meth:`start` started, the worker pool last."""
+        self.federation_sync.stop()
         self.cosigning.stop()
         self.lists_updater.stop()
         self.rechecker.stop()
@@ -270,15 +350,18 @@ def build_node(
     settings: Settings,
     db: Database | None = None,
     witnessing: Witnessing | None = None,
-    exchange: ExchangeFor = no_exchange,
+    exchange: ExchangeFor | None = None,
 ) -> Node:
     """A node for ``settings``: the data folder checked (owner-only), the database it names
     (or ``db``), the log opened, the witness and the cosignature collector on
-    ``witnessing`` (default: no peers), ``exchange`` for denial notices with other states'
-    nodes. The database must already be migrated."""
-    witnessing = witnessing or Witnessing()
+    ``witnessing``, ``exchange`` for denial notices with other states' nodes (both by
+    default: the federation peers and groups in the database). The database must already
+    be migrated."""
     secure_data_dir(settings)
     db = db or Database(settings.effective_database_url)
+    witnessing = witnessing or peers_witnessing(db)
+    if exchange is None:
+        exchange = partial(denial_exchange, settings=settings)
     tlog = open_log(settings, db)
     desk = screening_desk(db, screening_index_root(settings))
     origin = settings.log_origin
@@ -293,6 +376,7 @@ def build_node(
         lists_updater=ListsUpdater(settings, db, settings.lists_update_seconds),
         witness=node_witness(settings, witnessing.logs),
         cosigning=cosignature_collector(settings, tlog, witnessing.witnesses),
+        federation_sync=FederationSchedule(settings, db),
         exchange=exchange,
     )
 
