@@ -28,10 +28,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from http.client import HTTPException
 from pathlib import Path
 
 from pallmall.core.clock import utcnow
-from pallmall.core.errors import InvalidInput, VerificationError
+from pallmall.core.errors import PallmallError, VerificationError
 from pallmall.log._internal.files import exclusive_lock, save_json, write_durably
 from pallmall.log.checkpoint import Checkpoint, SignedCheckpoint, parse_checkpoint
 from pallmall.log.errors import NoteError
@@ -307,7 +308,7 @@ class Collector:
         checkpoint = signed.checkpoint
         try:
             line = self._cosignature(target, signed)
-        except (OSError, VerificationError, InvalidInput, ValueError) as exc:
+        except (OSError, HTTPException, PallmallError, ValueError) as exc:
             error = f"{type(exc).__name__}: {exc}"
             self.ledger.failed(target, error)
             return Submission(target.name, checkpoint.size, ok=False, error=error)

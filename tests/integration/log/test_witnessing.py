@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
 
 from pallmall.log import (
     Collector,
@@ -25,6 +27,7 @@ from pallmall.log import (
 from pallmall.log.keys import verifier_from_vkey
 from tests.witnessing import (
     HangingWitness,
+    LiveServer,
     grown,
     new_log,
     new_witness,
@@ -144,6 +147,21 @@ def test_a_wrong_key_answer_is_not_kept(pair: Pair, tmp_path: Path) -> None:
     (outcome,) = col.collect()
     assert not outcome.ok and "no cosignature by x.pallmall.example/witness" in outcome.error
     assert col.store.cosigned(pair.log.checkpoint().note) == pair.log.checkpoint().note
+
+
+def test_garbage_answers_are_errors_not_cosignatures(pair: Pair, tmp_path: Path) -> None:
+    garbage = FastAPI()
+    garbage.post("/ok")(lambda: PlainTextResponse("not a signature line\n"))
+    garbage.post("/conflict")(lambda: PlainTextResponse("soon\n", status_code=409))
+    with LiveServer(garbage) as server:
+        vkey = pair.witnesses[0].vkey
+        targets = [WitnessTarget(n, f"{server.url}/{n}", vkey) for n in ("ok", "conflict")]
+        col = collector(pair.log, targets, tmp_path / "state")
+        grown(pair.log, 2)
+        conflict, ok = col.collect()  # by name
+    assert "the answer is not signature lines" in ok.error
+    assert "409 without a text/x.tlog.size size" in conflict.error
+    assert col.store.lines(pair.log.checkpoint().checkpoint) == {}
 
 
 def test_down_and_hanging_witnesses_do_not_stall_the_other(pair: Pair, tmp_path: Path) -> None:
