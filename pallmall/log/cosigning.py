@@ -13,7 +13,8 @@ checkpoint it serves.
 
 A witness that is down, slow or answers garbage gets an error in the ledger and never stalls
 the log (the log integrates in its own thread) nor the other witnesses (one submission in
-flight per witness, each in its own thread, each HTTP call with a timeout).
+flight per witness, each in its own thread, each HTTP call with a timeout); a witness that
+keeps failing is tried less and less often (up to every :data:`MAX_BACKOFF` seconds).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import json
 import logging
 import os
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -43,6 +45,8 @@ from pallmall.log.witness import CONTENT_TYPE_SIZE, AddCheckpoint
 log = logging.getLogger(__name__)
 KEEP_CHECKPOINTS = 1024
 """Cosigned checkpoints kept in the store at most (the oldest files are removed)."""
+MAX_BACKOFF = 300.0
+"""Seconds between tries of a witness that keeps failing, at most."""
 MAX_RESPONSE = 64 * 1024
 """Bytes read of a witness's response at most (a cosignature line is ~150)."""
 
@@ -296,6 +300,8 @@ class Collector:
         self.lock_path = Path(folder) / "witnesses.collector.lock"
         self.config, self._post = config, post
         self._busy: dict[str, threading.Thread] = {}
+        self._failures: dict[str, int] = {}
+        self._retry_at: dict[str, float] = {}
         self._busy_mutex = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -364,17 +370,30 @@ class Collector:
         signed = self._checkpoint()
         if signed.checkpoint.size == 0:
             return  # nothing worth witnessing yet
+        now = time.monotonic()
         for target in self.pending(signed):
             with self._busy_mutex:
                 running = self._busy.get(target.name)
                 if running is not None and running.is_alive():
                     continue  # a slow witness: its submission finishes (or times out) first
+                if self._retry_at.get(target.name, 0.0) > now:
+                    continue  # a failing witness: backing off
                 thread = threading.Thread(
-                    target=self.submit, args=(target, signed), name=f"cosign-{target.name}"
+                    target=self._submit_later, args=(target, signed), name=f"cosign-{target.name}"
                 )
                 thread.daemon = True
                 self._busy[target.name] = thread
             thread.start()
+
+    def _submit_later(self, target: WitnessTarget, signed: SignedCheckpoint) -> None:
+        """:meth:`submit`, then back off a witness that failed: the next try after
+        ``interval`` x 2^failures in a row, at most :data:`MAX_BACKOFF` seconds."""
+        outcome = self.submit(target, signed)
+        failures = self._failures.get(target.name, 0) + 1 if not outcome.ok else 0
+        wait = min(MAX_BACKOFF, self.config.interval * 2 ** min(failures, 16)) if failures else 0
+        with self._busy_mutex:
+            self._failures[target.name] = failures
+            self._retry_at[target.name] = time.monotonic() + wait
 
     def start(self) -> None:
         """Run :meth:`round` every ``interval`` seconds in a daemon thread."""

@@ -187,6 +187,21 @@ def test_down_and_hanging_witnesses_do_not_stall_the_other(pair: Pair, tmp_path:
             col.stop()
 
 
+def test_a_failing_witness_is_backed_off(pair: Pair, tmp_path: Path) -> None:
+    targets = [WitnessTarget("down", refused_url(), pair.witnesses[0].vkey), pair.targets[1]]
+    col = collector(pair.log, targets, tmp_path / "state", interval=60)
+    grown(pair.log, 2)
+    col.round()
+    first = {name: thread for name, thread in col._busy.items()}
+    for thread in first.values():
+        thread.join(10)
+    grown(pair.log, 2)
+    col.round()  # C is asked to cosign the new checkpoint; the refused witness must wait
+    assert col._busy["down"] is first["down"] and col._busy["c"] is not first["c"]
+    col._busy["c"].join(10)
+    assert [s.error_count for s in col.ledger.statuses()] == [0, 1]  # c, down
+
+
 def test_a_slow_witness_times_out_without_holding_the_round(pair: Pair, tmp_path: Path) -> None:
     with HangingWitness() as hanging:
         targets = [WitnessTarget("hangs", hanging.url, pair.witnesses[0].vkey), pair.targets[1]]
