@@ -43,10 +43,12 @@ from pallmall.web import (
     screening_pages,
 )
 from pallmall.wiring import (
+    ExchangeFor,
     Witnessing,
     build_node,
     intel_reading,
     intel_writing,
+    no_exchange,
     organisations_by_name,
     products_by_name,
     session_secret,
@@ -56,12 +58,16 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 
 def create_app(
-    settings: Settings, db: Database | None = None, witnessing: Witnessing | None = None
+    settings: Settings,
+    db: Database | None = None,
+    witnessing: Witnessing | None = None,
+    exchange: ExchangeFor = no_exchange,
 ) -> FastAPI:
     """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, the node's
-    witness under ``/witness``, assets under ``/static``. The database must already be
-    migrated (``pallmall init`` does it)."""
-    node = build_node(settings, db, witnessing)
+    witness under ``/witness``, assets under ``/static``; ``exchange`` carries denial notices
+    to and from other states' nodes. The database must already be migrated (``pallmall
+    init`` does it)."""
+    node = build_node(settings, db, witnessing, exchange)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -28,6 +28,7 @@ from typing import Protocol
 from pallmall.api.pool import WorkerPool
 from pallmall.attestation import AttestationService
 from pallmall.cases.diligence import Sources
+from pallmall.cases.exchange import NO_EXCHANGE, DenialExchange
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
 from pallmall.core.auth import Principal
@@ -87,10 +88,22 @@ LOG = logging.getLogger("pallmall")
 # -- per unit of work ------------------------------------------------------------------------
 
 
-def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
+ExchangeFor = Callable[[Tx], DenialExchange]
+"""The node's denial exchange with other states' nodes, on one unit of work."""
+
+
+def no_exchange(tx: Tx) -> DenialExchange:
+    """The exchange of a node with no peers."""
+    return NO_EXCHANGE
+
+
+def case_service(
+    tx: Tx, desk: ScreeningDesk | None, exchange: DenialExchange = NO_EXCHANGE, node: str = ""
+) -> CaseService:
     """The case service on ``tx``: cases, audit, outbox, the registry and the incidents it
     reads for due diligence all in ``tx``; the lists from ``desk`` (None: due diligence
-    notes that no list was read)."""
+    notes that no list was read); ``exchange`` (on ``tx``) and the node's log origin
+    ``node`` for denial notices and consultations with other states' nodes."""
     registry = RegistryStoreFacts(tx.registry)
 
     def sources() -> Sources:
@@ -100,7 +113,10 @@ def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
         attestations = attestation_service(tx).standing
         return Sources(ScreenerFacts(_screener(desk)), registry, incidents, attestations)
 
-    return CaseService(SqlCaseStore(tx.conn), tx.audit, tx.outbox, sources, shipped_rules())
+    store = SqlCaseStore(tx.conn)
+    return CaseService(
+        store, tx.audit, tx.outbox, sources, shipped_rules(), exchange=exchange, node=node
+    )
 
 
 def equities_service(tx: Tx) -> EquitiesService:
@@ -259,6 +275,11 @@ class Node:
     lists_updater: ListsUpdater
     witness: Witness
     cosigning: Collector
+    exchange: ExchangeFor = no_exchange
+
+    def cases(self, tx: Tx) -> CaseService:
+        """The case service on ``tx``, with the node's screening desk and denial exchange."""
+        return case_service(tx, self.screening, self.exchange(tx), self.settings.log_origin)
 
     def start(self) -> None:
         """Start the log's integrator, the outbox publisher, the screener's first build
@@ -288,16 +309,21 @@ class Node:
 
 
 def build_node(
-    settings: Settings, db: Database | None = None, witnessing: Witnessing | None = None
+    settings: Settings,
+    db: Database | None = None,
+    witnessing: Witnessing | None = None,
+    exchange: ExchangeFor = no_exchange,
 ) -> Node:
     """A node for ``settings``: the data folder checked (owner-only), the database it names
     (or ``db``), the log opened, the witness and the cosignature collector on
-    ``witnessing`` (default: no peers). The database must already be migrated."""
+    ``witnessing`` (default: no peers), ``exchange`` for denial notices with other states'
+    nodes. The database must already be migrated."""
     witnessing = witnessing or Witnessing()
     secure_data_dir(settings)
     db = db or Database(settings.effective_database_url)
     tlog = open_log(settings, db)
     desk = screening_desk(db, screening_index_root(settings))
+    origin = settings.log_origin
     return Node(
         settings=settings,
         db=db,
@@ -305,10 +331,11 @@ def build_node(
         publisher=Publisher(db, tlog),
         screening=desk,
         workers=WorkerPool(settings.worker_threads),
-        rechecker=Rechecker(db, lambda tx: case_service(tx, desk)),
+        rechecker=Rechecker(db, lambda tx: case_service(tx, desk, exchange(tx), origin)),
         lists_updater=ListsUpdater(settings, db, settings.lists_update_seconds),
         witness=node_witness(settings, witnessing.logs),
         cosigning=cosignature_collector(settings, tlog, witnessing.witnesses),
+        exchange=exchange,
     )
 
 

@@ -25,7 +25,7 @@ from pallmall.log import CosignatureStore, TransparencyLog, Witness
 from pallmall.publisher import Publisher
 from pallmall.screening import ScreeningDesk
 from pallmall.storage.database import Database, Tx
-from pallmall.wiring import Node, case_service
+from pallmall.wiring import Node
 
 SESSION = "pallmall_session"
 PRINCIPAL = "pallmall.principal"
@@ -121,12 +121,12 @@ Workers = Annotated[WorkerPool, Depends(worker_pool)]
 
 def cases_writing(request: Request, tx: Writing) -> CaseService:
     """The case service on the request's writing unit of work."""
-    return case_service(tx, screening_desk(request))
+    return node(request).cases(tx)
 
 
 def cases_reading(request: Request, tx: Reading) -> CaseService:
     """The case service on the request's read-only unit of work."""
-    return case_service(tx, screening_desk(request))
+    return node(request).cases(tx)
 
 
 Cases = Annotated[CaseService, Depends(cases_writing)]
