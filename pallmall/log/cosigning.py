@@ -280,7 +280,7 @@ class Collector:
 
     ``checkpoint`` returns the log's latest signed checkpoint, ``proof(old, new)`` the
     consistency proof hashes between two of its sizes. :meth:`start` runs rounds in a daemon
-    thread; :meth:`collect` runs one round and waits for it (tests, the CLI). Among several
+    thread; :meth:`collect` runs one round and waits for it (tests). Among several
     processes on one data folder, one collects at a time (an ``flock`` it holds while
     running; the others retry each round).
     """
