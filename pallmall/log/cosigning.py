@@ -388,8 +388,12 @@ class Collector:
     def _submit_later(self, target: WitnessTarget, signed: SignedCheckpoint) -> None:
         """:meth:`submit`, then back off a witness that failed: the next try after
         ``interval`` x 2^failures in a row, at most :data:`MAX_BACKOFF` seconds."""
-        outcome = self.submit(target, signed)
-        failures = self._failures.get(target.name, 0) + 1 if not outcome.ok else 0
+        try:
+            ok = self.submit(target, signed).ok
+        except Exception:  # our own disk failing (keeping the line): logged, tried again later
+            log.exception("keeping the cosignature of %s failed", target.name)
+            ok = False
+        failures = self._failures.get(target.name, 0) + 1 if not ok else 0
         wait = min(MAX_BACKOFF, self.config.interval * 2 ** min(failures, 16)) if failures else 0
         with self._busy_mutex:
             self._failures[target.name] = failures
