@@ -44,6 +44,7 @@ from pallmall.federation.directory import PeerDirectory
 from pallmall.federation.exchange import FederationExchange
 from pallmall.federation.incidents import IncidentSharing
 from pallmall.federation.outgoing import Outgoing
+from pallmall.federation.peer import Peer
 from pallmall.federation_node import FederationSchedule
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
@@ -257,22 +258,13 @@ def federation_collections(settings: Settings, db: Database) -> FederationCollec
 
 
 def peers_witnessing(db: Database) -> Witnessing:
-    """Whom the node witnesses (its active peers' logs) and who witnesses it (its active
-    peers that run a witness), read from the federation peers table at every use."""
+    """:func:`witnessing_of_peers` on the federation peers table, read at every use."""
 
-    def logs() -> Mapping[str, Sequence[str]]:
+    def peers() -> list[Peer]:
         with federation_reading(db) as store:
-            return {p.log_origin: [p.log_vkey] for p in store.peers()}
+            return list(store.peers())
 
-    def witnesses() -> Sequence[WitnessTarget]:
-        with federation_reading(db) as store:
-            return [
-                WitnessTarget(p.name, p.url.rstrip("/") + "/witness/add-checkpoint", p.witness_vkey)
-                for p in store.peers()
-                if p.witness_vkey
-            ]
-
-    return Witnessing(logs, witnesses)
+    return witnessing_of_peers(peers)
 
 
 def no_witnessed_logs() -> Mapping[str, Sequence[str]]:
