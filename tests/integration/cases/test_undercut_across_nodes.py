@@ -29,6 +29,7 @@ from pallmall.storage.database import Database
 from tests.integration.cases.conftest import World, act, auth, file
 from tests.integration.cases.test_licence_flow import logged, tree_size
 from tests.peers import PeerNodes
+from tests.security.conftest import PASSWORD, form_token, sign_in
 from tests.security.test_four_eyes import add_user
 
 ORIGIN = "gb.pallmall.example/log"
@@ -408,3 +409,39 @@ def test_granting_over_a_denial_on_this_node_notifies_that_authority(
     )
     assert consulted["summary"]["denial_case"] == denied
     assert consulted["summary"]["justification"] == why
+
+
+def test_the_decision_page_takes_the_justification(
+    client: TestClient, world: World, db: Database, peers: PeerNodes
+) -> None:
+    add_user(
+        db, world, "page_b", Role.REGULATOR, "Authority B", AccountKind.EXPORT_AUTHORITY, PASSWORD
+    )
+    add_user(db, world, "officer_b2", Role.REGULATOR, "Authority B", AccountKind.EXPORT_AUTHORITY)
+    peers.receive(german_notice())
+    cid = similar(client, world)
+    ok(act(client, world, "page_b", cid, verb="start_review"))
+    sign_in(client, "page_b@example.org")
+    page = client.get(f"/cases/{cid}")
+    assert 'name="undercut_justification"' in page.text
+
+    def advise_on_the_page(**extra: str) -> Any:
+        body = {
+            "verb": "advise",
+            "outcome": "approve_with_conditions",
+            "grounds": "no-undercut.prior-denial@1",
+            "conditions": "end-use check",
+            "csrf_token": form_token(client.get(f"/cases/{cid}").text),
+            **extra,
+        }
+        return client.post(
+            f"/cases/{cid}/act", data=body, headers={"Accept": "text/html"}, follow_redirects=False
+        )
+
+    refused = advise_on_the_page()
+    assert refused.status_code == 422 and "undercut_justification" in refused.text
+    why = "The consignee was re-vetted by our embassy in 2026."
+    assert advise_on_the_page(undercut_justification=why).status_code == 303
+    client.cookies.clear()
+    ok(act(client, world, "officer_b2", cid, verb="countersign"))
+    assert [c.justification for c in peers.consulted] == [why]
