@@ -152,7 +152,8 @@ class CaseService:
         return Page(items, found.total, found.offset, found.limit)
 
     def notifications(self, principal: Principal, page: PageRequest) -> Page[Notification]:
-        """Denial notices to the principal's authority (all, for oversight)."""
+        """Denial notices and consultations to the principal's authority (all, for
+        oversight)."""
         require_any(principal, (P.CASES_DECIDE, P.CASES_OVERSEE))
         if principal.can(P.CASES_OVERSEE):
             return self.store.notifications(None, page)
