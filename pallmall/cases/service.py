@@ -300,10 +300,11 @@ class CaseService:
         if after.kind is not CaseKind.LICENCE:
             return
         sender = Sender(self.node, self.store.account_state(after.authority_id) or "")
-        if after.status is S.DENIED:
+        peers = self.exchange is not NO_EXCHANGE  # a node with no peers sends no notice
+        if after.status is S.DENIED and peers:
             self._send(principal, self._notice(after, sender, at), at)
         elif after.status is S.APPROVED_WITH_CONDITIONS:
-            if on_appeal(before):
+            if on_appeal(before) and peers:
                 notice = withdrawal(self._notice(before, sender, at), after.state.decision)
                 self._send(principal, notice, at)
             self._consult(principal, after, sender, at)
