@@ -50,7 +50,7 @@ def peers() -> PeerNodes:
 def client(db: Database, tmp_path: Path, peers: PeerNodes) -> Iterator[TestClient]:
     """The whole app on ``db``, its denial exchange the in-memory peers."""
     settings = Settings(data_dir=tmp_path, session_secret="test-secret", log_origin=ORIGIN)
-    with TestClient(create_app(settings, db, lambda tx: peers)) as test_client:
+    with TestClient(create_app(settings, db, exchange=lambda tx: peers)) as test_client:
         yield test_client
 
 
