@@ -16,6 +16,7 @@ from pallmall.api import (
     attestation,
     cases,
     equities,
+    federation_sharing,
     guard,
     intel,
     links,
@@ -108,6 +109,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(reports_api.router)
     app.include_router(equities.router)
     app.include_router(attestation.router)
+    app.include_router(federation_sharing.router)
     app.include_router(api_docs.router)
     app.include_router(incident_pages.router)  # before the portal: /incidents/new is no id
     app.include_router(portal_pages.router)
