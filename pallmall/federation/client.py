@@ -79,7 +79,8 @@ class PeerClient:
     """Calls one peer at ``url`` (its base URL) with the bearer ``token`` it issued us.
 
     Use as a context manager or call :meth:`close`. ``http`` replaces the underlying client
-    (tests pass an in-process one); its base URL must be the peer's.
+    (tests pass an in-process one; its base URL must be the peer's): it stays open, its
+    owner closes it.
     """
 
     def __init__(
@@ -89,7 +90,9 @@ class PeerClient:
         headers = {"User-Agent": "pallmall-federation"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        # the timeout is the client's, so it bounds every call (connect, read, write, pool)
         self._http = http or httpx.Client(base_url=self.url, timeout=timeout)
+        self._owned = http is None
         self._headers = headers
         self._timeout = timeout
         self._api_root: str | None = None
@@ -103,8 +106,9 @@ class PeerClient:
         self.close()
 
     def close(self) -> None:
-        """Close the connections."""
-        self._http.close()
+        """Close the connections (of a client this one made)."""
+        if self._owned:
+            self._http.close()
 
     # -- the log -----------------------------------------------------------------------------
 
@@ -214,7 +218,6 @@ class PeerClient:
                 params=dict(params or {}),
                 content=content,
                 headers=headers,
-                timeout=self._timeout,
             )
         except httpx.TimeoutException as exc:
             raise PeerUnreachable(f"{self.url}{path}: no answer in {self._timeout:g} s") from exc
