@@ -134,7 +134,8 @@ class SqlSyncStore:
         for start in range(0, len(rows), _CHUNK):
             chunk = rows[start : start + _CHUNK]
             self.conn.execute(dialect.insert(federation_received).on_conflict_do_nothing(), chunk)
-        for o in objects:
+        waiting = self._waiting(peer_name, objects)
+        for o in (o for o in objects if (o.object_id, o.version_us) in waiting):
             self.conn.execute(
                 update(federation_received)
                 .where(
@@ -146,6 +147,22 @@ class SqlSyncStore:
                 .values(verified_size=o.verified_size, log_index=o.log_index, body=o.body)
             )
         return self._count(peer_name) - before
+
+    def _waiting(self, peer_name: str, objects: Sequence[VerifiedObject]) -> set[tuple[str, int]]:
+        """Which of ``objects`` the peer pushed and wait for verification."""
+        r = federation_received.c
+        ids = sorted({o.object_id for o in objects})
+        found: set[tuple[str, int]] = set()
+        for start in range(0, len(ids), _CHUNK):
+            rows = self.conn.execute(
+                select(r.object_id, r.version).where(
+                    r.peer_name == peer_name,
+                    r.verified_size.is_(None),
+                    r.object_id.in_(ids[start : start + _CHUNK]),
+                )
+            )
+            found |= {(row.object_id, int(row.version)) for row in rows}
+        return found
 
     def _count(self, peer_name: str) -> int:
         r = federation_received.c
