@@ -23,6 +23,7 @@ from pallmall.api import (
     problems,
     registry,
     screening,
+    witness,
 )
 from pallmall.api import federation as federation_api
 from pallmall.api import reports as reports_api
@@ -44,6 +45,8 @@ from pallmall.web import (
     screening_pages,
 )
 from pallmall.wiring import (
+    ExchangeFor,
+    Witnessing,
     build_node,
     federation_collections,
     intel_reading,
@@ -56,10 +59,17 @@ from pallmall.wiring import (
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 
-def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
-    """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, assets under
-    ``/static``. The database must already be migrated (``pallmall init`` does it)."""
-    node = build_node(settings, db)
+def create_app(
+    settings: Settings,
+    db: Database | None = None,
+    witnessing: Witnessing | None = None,
+    exchange: ExchangeFor | None = None,
+) -> FastAPI:
+    """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, the node's
+    witness under ``/witness``, assets under ``/static``; ``exchange`` carries denial notices
+    to and from other states' nodes. The database must already be migrated (``pallmall
+    init`` does it)."""
+    node = build_node(settings, db, witnessing, exchange)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -92,6 +102,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(links.router)
     app.include_router(screening.router)
     app.include_router(log.router)
+    app.include_router(witness.router)
     app.include_router(cases.router)
     app.include_router(intel.router)
     app.include_router(

@@ -70,6 +70,7 @@ class Permission(StrEnum):
     INTEL_OVERSEE = "intel:oversee"  # reads every incident whole, whoever owns it
     REPORTS_PUBLISH = "reports:publish"
     EQUITIES_DECIDE = "equities:decide"
+    WITNESS_EVIDENCE = "witness:evidence"  # the split views the node's witness refused
     FEDERATION_READ = "federation:read"  # a peer node reads its groups' collections
     FEDERATION_WRITE = "federation:write"  # a peer node pushes to this node's inbox
 

@@ -25,6 +25,9 @@ class Settings:
     batches, imports, report building) run at once off the event loop.
     ``lists_update_seconds``: how often the server fetches new list versions from their
     feeds (0, the default: never; ``pallmall lists update`` still does).
+    ``witness_submit_seconds``: how often the server submits its newest checkpoint to the
+    witnesses of its peers (0: never); ``federation_timeout_seconds``: the timeout of every
+    HTTP call to a peer node.
     ``federation_sync_seconds``: how often the server syncs with its federation peers (0, the
     default: never; ``pallmall federation sync`` still does); ``federation_timeout_seconds``
     bounds every call to a peer.
@@ -43,8 +46,9 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     worker_threads: int = 2
     lists_update_seconds: float = 0.0
-    federation_sync_seconds: float = 0.0
+    witness_submit_seconds: float = 2.0
     federation_timeout_seconds: float = 10.0
+    federation_sync_seconds: float = 0.0
     node_state: str = ""
 
     @property
@@ -73,8 +77,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=int(_positive(env, "PALLMALL_MAX_BODY_MB", 10.0) * 1024 * 1024),
         worker_threads=int(_positive(env, "PALLMALL_WORKER_THREADS", 2, whole=True)),
         lists_update_seconds=_seconds(env, "PALLMALL_LISTS_UPDATE_SECONDS", 0.0),
-        federation_sync_seconds=_seconds(env, "PALLMALL_FEDERATION_SYNC_SECONDS", 0.0),
+        witness_submit_seconds=_seconds(env, "PALLMALL_WITNESS_SUBMIT_SECONDS", 2.0),
         federation_timeout_seconds=_positive(env, "PALLMALL_FEDERATION_TIMEOUT_SECONDS", 10.0),
+        federation_sync_seconds=_seconds(env, "PALLMALL_FEDERATION_SYNC_SECONDS", 0.0),
         node_state=_state(env, "PALLMALL_NODE_STATE"),
     )
 
