@@ -55,7 +55,7 @@ class IncidentSharing:
 
         Raises:
             NotFound: no such group, or no incident the actor may read.
-            Forbidden: the actor may not read the incident whole (neither holder, overseer
+            Forbidden: the actor reads the incident but not whole (neither holder, overseer
                 nor operator), or may not decide on incidents.
             InvalidInput: naming ``incident`` when it is not confirmed, ``group`` when the
                 incident's TLP is above the group's.
@@ -67,7 +67,10 @@ class IncidentSharing:
         incident = self.incidents(incident_id)
         if incident is None:
             raise NotFound(f"incident {incident_id}")
-        if not is_full(Reader.of(actor), incident):
+        reader = Reader.of(actor)
+        if redact(incident, reader, self.visibility_of) is None:
+            raise NotFound(f"incident {incident_id}")  # as for one that does not exist
+        if not is_full(reader, incident):
             raise Forbidden(f"only the incident's holders or overseers share {incident_id}")
         if incident.status is not IncidentStatus.CONFIRMED:
             raise InvalidInput("incident", "only a confirmed incident is shared")
