@@ -16,7 +16,13 @@ from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, InvalidInput, NotFound
 from pallmall.core.states import state_code
 from pallmall.disclosure.marking import Tlp
-from pallmall.federation.peer import Peer, PeerStatus, SharingGroup, check_name
+from pallmall.federation.peer import (
+    RESERVED_GROUP,
+    Peer,
+    PeerStatus,
+    SharingGroup,
+    check_name,
+)
 from pallmall.federation.ports import PeerStore
 from pallmall.log.keys import verifier_from_vkey
 
@@ -148,6 +154,8 @@ class PeerDirectory:
             Conflict: the name is taken.
         """
         actor.require(Permission.USERS_MANAGE)
+        if name == RESERVED_GROUP:
+            raise InvalidInput("name", f"{RESERVED_GROUP!r} is reserved (the inbox's alias)")
         group = SharingGroup(check_name(name), tlp, description.strip(), utcnow())
         self.store.add_group(group)
         self._audit(actor, "federation.group.added", name, {"tlp": tlp.value})

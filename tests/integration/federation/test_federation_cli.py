@@ -127,6 +127,8 @@ def test_groups_membership_and_removal(node: Path) -> None:
         run("group", "join", "nope", "fr")
     with pytest.raises(InvalidInput):
         run("group", "add", "Bad Name", "--tlp", "red")
+    with pytest.raises(InvalidInput, match="reserved"):
+        run("group", "add", "inbox", "--tlp", "red")
     run("peer", "remove", "de")
     assert "de, fr" not in run("group", "list")
     assert "de.example" not in run("peer", "list") and "removed" in run("peer", "list", "--all")
