@@ -25,3 +25,16 @@ def test_bad_seconds_name_the_variable(value: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         load_settings({"PALLMALL_RECHECK_SECONDS": value})
     assert caught.value.field == "PALLMALL_RECHECK_SECONDS" and repr(value) in caught.value.reason
+
+
+def test_federation_sync_is_off_by_default_and_read_from_the_environment() -> None:
+    assert Settings().federation_sync_seconds == 0.0
+    assert Settings().federation_timeout_seconds == 10.0
+    settings = load_settings(
+        {"PALLMALL_FEDERATION_SYNC_SECONDS": "60", "PALLMALL_FEDERATION_TIMEOUT_SECONDS": "2.5"}
+    )
+    assert settings.federation_sync_seconds == 60.0
+    assert settings.federation_timeout_seconds == 2.5
+    with pytest.raises(InvalidInput) as caught:
+        load_settings({"PALLMALL_FEDERATION_TIMEOUT_SECONDS": "0"})
+    assert caught.value.field == "PALLMALL_FEDERATION_TIMEOUT_SECONDS"
