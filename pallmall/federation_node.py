@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import datetime
 
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, NotFound
@@ -34,20 +35,49 @@ from pallmall.federation.sync import (
     SyncPeer,
     SyncStore,
 )
-from pallmall.federation.verify import PeerLog, PeerRefused
+from pallmall.federation.verify import PeerLog, PeerRefused, VerifiedObject
 from pallmall.log.tlog import TransparencyLog
-from pallmall.storage.database import Database
+from pallmall.storage.database import Database, Tx
 from pallmall.storage.federation import SqlFederationStore
-from pallmall.storage.federation_sync import SqlSyncStore, reset_fork
+from pallmall.storage.federation_sync import ReceivedRow, SqlSyncStore, reset_fork
 
 LOG = logging.getLogger("pallmall.federation")
 
 
+OnReceived = Callable[[Tx, str, Sequence[VerifiedObject]], None]
+"""What follows from object versions newly verified from a peer (its name), called in the
+unit of work that keeps them so both commit together: a consultation reaches the authority
+that denied the case (the composition root supplies it)."""
+
+
+def nothing_follows(tx: Tx, peer_name: str, objects: Sequence[VerifiedObject]) -> None:
+    """Nothing follows from received objects (a node that only keeps them)."""
+
+
+class _FollowingStore(SqlSyncStore):
+    """The sync store that calls ``follow`` with every version it newly keeps verified."""
+
+    def __init__(self, tx: Tx, follow: OnReceived) -> None:
+        super().__init__(tx.conn)
+        self.tx, self.follow = tx, follow
+
+    def receive(self, peer_name: str, objects: Sequence[VerifiedObject], at: datetime) -> int:
+        held = {(r.object_id, r.version_us) for r in self.received(peer_name=peer_name)}
+        fresh = [o for o in objects if (o.object_id, o.version_us) not in held]
+        count = super().receive(peer_name, objects, at)
+        if fresh:
+            self.follow(self.tx, peer_name, fresh)
+        return count
+
+
 @contextmanager
-def federation_sync_scope(db: Database) -> Iterator[SyncStore]:
-    """The federation sync store in a unit of work that commits on exit."""
+def federation_sync_scope(
+    db: Database, follow: OnReceived = nothing_follows
+) -> Iterator[SyncStore]:
+    """The federation sync store in a unit of work that commits on exit; ``follow`` runs on
+    the versions it newly verifies, in that unit of work."""
     with db.write() as tx:
-        yield SqlSyncStore(tx.conn)
+        yield _FollowingStore(tx, follow)
 
 
 def sync_peers(
@@ -55,9 +85,11 @@ def sync_peers(
     db: Database,
     only: str | None = None,
     done: Callable[[PeerOutcome], None] | None = None,
+    follow: OnReceived = nothing_follows,
 ) -> list[PeerOutcome]:
     """Sync with every active peer (or the one named ``only``), peers concurrently; see
-    :class:`pallmall.federation.sync.Syncer`. Never raises for a peer's failure.
+    :class:`pallmall.federation.sync.Syncer`; ``follow`` as in :data:`OnReceived`. Never
+    raises for a peer's failure.
 
     Raises:
         NotFound: ``only`` names no active peer.
@@ -72,7 +104,7 @@ def sync_peers(
     def connect(peer: SyncPeer) -> PeerClient:
         return PeerClient(peer.url, peer.token, settings.federation_timeout_seconds)
 
-    syncer = Syncer(lambda: federation_sync_scope(db), connect, settings.log_origin)
+    syncer = Syncer(lambda: federation_sync_scope(db, follow), connect, settings.log_origin)
     return syncer.sync([sync_peer(p) for p in peers], done)
 
 
@@ -87,6 +119,15 @@ def federation_status(db: Database) -> list[PeerView]:
         peers = SqlFederationStore(tx.conn).peers()
         sync = SqlSyncStore(tx.conn)
         return peer_views(peers, sync.peer_states(), sync.evidence_counts(), utcnow())
+
+
+def received_objects(
+    db: Database, object_type: str | None = None, peer_name: str | None = None
+) -> list[ReceivedRow]:
+    """Object versions received from peers and verified against their logs (of
+    ``object_type``, from ``peer_name`` when given), by peer and object, oldest first."""
+    with db.read() as tx:
+        return SqlSyncStore(tx.conn).received(object_type, peer_name)
 
 
 def export_peer_bundle(
@@ -114,9 +155,12 @@ def export_peer_bundle(
     return bundle
 
 
-def import_peer_bundle(db: Database, data: bytes) -> tuple[str, VerifiedBundle]:
-    """Verify an air-gap bundle exactly as a sync would and keep what it proves; return the
-    peer's name and what was verified. A bundle that fails leaves its evidence, nothing else.
+def import_peer_bundle(
+    db: Database, data: bytes, follow: OnReceived = nothing_follows
+) -> tuple[str, VerifiedBundle]:
+    """Verify an air-gap bundle exactly as a sync would and keep what it proves (``follow``
+    as in a sync); return the peer's name and what was verified. A bundle that fails leaves
+    its evidence, nothing else.
 
     Raises:
         InvalidInput: not a bundle; NotFound: from no active peer;
@@ -145,7 +189,7 @@ def import_peer_bundle(db: Database, data: bytes) -> tuple[str, VerifiedBundle]:
             sync.save_peer_state(failed)
         raise
     with db.write() as tx:
-        sync = SqlSyncStore(tx.conn)
+        sync = _FollowingStore(tx, follow)
         now = utcnow()
         sync.receive(peer.name, verified.objects, now)
         current = sync.peer_state(peer.name)
@@ -168,8 +212,10 @@ class FederationSchedule:
     """The server's federation schedule: every ``federation_sync_seconds``,
     :func:`sync_peers` in a daemon thread (each peer's failure is in its state)."""
 
-    def __init__(self, settings: Settings, db: Database) -> None:
-        self.settings, self.db = settings, db
+    def __init__(
+        self, settings: Settings, db: Database, follow: OnReceived = nothing_follows
+    ) -> None:
+        self.settings, self.db, self.follow = settings, db, follow
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._once: threading.Thread | None = None
@@ -205,7 +251,7 @@ class FederationSchedule:
 
     def _sync(self) -> None:
         try:
-            outcomes = sync_peers(self.settings, self.db)
+            outcomes = sync_peers(self.settings, self.db, follow=self.follow)
         except Exception:  # the database down: logged, tried again next time
             LOG.exception("federation sync failed")
             return

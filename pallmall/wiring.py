@@ -15,6 +15,7 @@ the CLI take their services from here; nothing else constructs a store on ``db.e
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import secrets
 import threading
@@ -33,7 +34,7 @@ from pallmall.cases.exchange import NO_EXCHANGE, DenialExchange
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
 from pallmall.core.accounts import AccountService
-from pallmall.core.auth import Principal
+from pallmall.core.auth import SYSTEM, Principal
 from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
@@ -45,7 +46,9 @@ from pallmall.federation.exchange import FederationExchange
 from pallmall.federation.incidents import IncidentSharing
 from pallmall.federation.outgoing import Outgoing
 from pallmall.federation.peer import Peer
-from pallmall.federation_node import FederationSchedule
+from pallmall.federation.stix import CONSULTATION_TYPE, consultation_from_stix
+from pallmall.federation.verify import VerifiedObject
+from pallmall.federation_node import FederationSchedule, OnReceived
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
 from pallmall.intel.publication import PublicCollection
@@ -145,6 +148,26 @@ def denial_exchange(tx: Tx, settings: Settings) -> FederationExchange:
     consultations go out with the unit of work, received notices are read in it."""
     store = SqlFederationStore(tx.conn)
     return FederationExchange(store, store, Outgoing(store, tx.outbox), settings.log_origin)
+
+
+def received_follower(settings: Settings) -> OnReceived:
+    """What follows on this node from object versions newly verified from a peer: each
+    consultation (another node approved what we denied) reaches the authority that denied
+    the case, in the unit of work that keeps it. One this node cannot place (no such case,
+    addressed elsewhere) is logged and kept, never fails the sync."""
+
+    def follow(tx: Tx, peer_name: str, objects: Sequence[VerifiedObject]) -> None:
+        cases = case_service(tx, None, NO_EXCHANGE, settings.log_origin)
+        for obj in objects:
+            if obj.object_type != CONSULTATION_TYPE:
+                continue
+            try:
+                consultation, _ = consultation_from_stix(json.loads(obj.body))
+                cases.receive_consultation(SYSTEM, consultation)
+            except PallmallError as exc:
+                LOG.warning("consultation %s from %s not placed: %s", obj.object_id, peer_name, exc)
+
+    return follow
 
 
 def incident_sharing(tx: Tx) -> IncidentSharing:
@@ -410,7 +433,7 @@ def build_node(
         lists_updater=ListsUpdater(settings, db, settings.lists_update_seconds),
         witness=node_witness(settings, witnessing.logs),
         cosigning=cosignature_collector(settings, tlog, witnessing.witnesses),
-        federation_sync=FederationSchedule(settings, db),
+        federation_sync=FederationSchedule(settings, db, received_follower(settings)),
         exchange=exchange,
     )
 

@@ -1,20 +1,22 @@
 """``/api/v1/federation``: each peer's status (node admins and regulators only: which peers
-a node has is not for its peers nor the public)."""
+a node has is not for its peers nor the public), and what peers sent that was verified."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from pallmall.api import problems
 from pallmall.api.deps import Caller, database
-from pallmall.core.auth import Principal, Role
+from pallmall.core.auth import Permission, Principal, Role
 from pallmall.core.errors import Forbidden, Unauthenticated
 from pallmall.federation.status import PeerView
-from pallmall.federation_node import federation_status
+from pallmall.federation_node import federation_status, received_objects
+from pallmall.intel.tlp import Tlp, tlp_of_refs
 from pallmall.storage.database import Database
 
 router = APIRouter(prefix="/api/v1/federation", tags=["federation"], responses=problems.RESPONSES)
@@ -68,3 +70,52 @@ def peers(caller: Caller, db: Annotated[Database, Depends(database)]) -> PeersOu
 
 def _out(view: PeerView) -> PeerOut:
     return PeerOut(**view.__dict__)
+
+
+class ReceivedOut(BaseModel):
+    """An object version a peer sent, verified against its log: the peer, the STIX object
+    (without ``x_pallmall_log``), the index of the peer's log entry committing it and the
+    size of the peer's checkpoint it was proven in."""
+
+    peer: str
+    object_id: str
+    object_type: str
+    log_index: int | None
+    verified_size: int | None
+    received_at: datetime
+    object: dict[str, Any]
+
+
+@router.get("/received", response_model=list[ReceivedOut])
+def received(
+    caller: Caller,
+    db: Annotated[Database, Depends(database)],
+    peer: Annotated[str | None, Query(max_length=40)] = None,
+    object_type: Annotated[str | None, Query(alias="type", max_length=100)] = None,
+) -> list[ReceivedOut]:
+    """What peers sent this node and it verified (denial notices, consultations, shared
+    incidents), every version, oldest first per object. Operators read all; intel readers
+    (``intel:read_restricted``) read what is marked TLP:AMBER+STRICT or below, never RED."""
+    if caller.role not in OPERATORS:
+        if caller.is_anonymous:
+            raise Unauthenticated("sign in to see what peers sent")
+        if not caller.can(Permission.INTEL_READ_RESTRICTED):
+            raise Forbidden(f"role {caller.role.value!r} may not see what peers sent")
+    out = []
+    for row in received_objects(db, object_type, peer):
+        body: dict[str, Any] = json.loads(row.body)
+        red = tlp_of_refs(body.get("object_marking_refs", ()), Tlp.AMBER) is Tlp.RED
+        if red and caller.role is not Role.ADMIN:
+            continue
+        out.append(
+            ReceivedOut(
+                peer=row.peer_name,
+                object_id=row.object_id,
+                object_type=row.object_type,
+                log_index=row.log_index,
+                verified_size=row.verified_size,
+                received_at=row.received_at,
+                object=body,
+            )
+        )
+    return out

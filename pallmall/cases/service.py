@@ -359,11 +359,18 @@ class CaseService:
             return
         denials = self._prior_denials(case)()
         for consultation in consultations(case, denials, sender, at):
-            self.exchange.consult(consultation)
             payload = {
                 "denial_node": consultation.denial_node,
                 "denial_reference": consultation.denial_reference,
             }
+            try:
+                self.exchange.consult(consultation)
+            except NotFound as exc:
+                # the denying node stopped being a peer since due diligence read its notice:
+                # the decision stands, and the audit trail says the word could not be sent
+                payload["error"] = str(exc)
+                self.record_audit(principal, "cases.undercut.undeliverable", case.id, payload, at)
+                continue
             self.record_audit(principal, "cases.undercut.consulted", case.id, payload, at)
         authorities = self.store.authorities()
         for denial in denials:

@@ -20,7 +20,7 @@ from pallmall.federation_node import (
     reset_peer,
     sync_peers,
 )
-from pallmall.wiring import open_log
+from pallmall.wiring import open_log, received_follower
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -43,7 +43,7 @@ def sync(
     """Sync with the peers now: verify each one's log, pull its groups' objects, verify what
     it pushed, push what is addressed to it. Exit 1 when a peer failed."""
     settings, db = open_database()
-    outcomes = sync_peers(settings, db, peer, _progress)
+    outcomes = sync_peers(settings, db, peer, _progress, received_follower(settings))
     if not outcomes:
         console.print("no active peers")
         return
@@ -124,8 +124,8 @@ def import_bundle(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a bundle file")],
 ) -> None:
     """Verify a peer's air-gap bundle exactly as a sync would, and keep what it proves."""
-    _, db = open_database()
-    peer, verified = import_peer_bundle(db, file.read_bytes())
+    settings, db = open_database()
+    peer, verified = import_peer_bundle(db, file.read_bytes(), received_follower(settings))
     size = verified.checkpoint.checkpoint.size
     console.print(f"{peer}: verified size {size}, {len(verified.objects)} objects verified")
 

@@ -45,9 +45,11 @@ from pallmall.core.accounts import User
 from pallmall.core.auth import AccountKind
 from pallmall.core.errors import Conflict
 from pallmall.core.paging import Page, PageRequest
+from pallmall.federation.stix import DENIAL_TYPE
 from pallmall.policy import Finding, Severity
 from pallmall.storage.accounts import SqlAccountStore
 from pallmall.storage.base import metadata
+from pallmall.storage.federation import federation_received
 from pallmall.storage.links import account_registry_links
 from pallmall.storage.screening import screening_snapshot
 from pallmall.storage.tables import (
@@ -332,6 +334,21 @@ class SqlCaseStore:
             select(func.count(), func.max(account_registry_links.c.at))
         ).one()
         parts.append(f"links:{count}:{last.isoformat() if last else ''}")
+        # a denial here or a denial notice verified from a peer makes similar applications
+        # undercuts (no-undercut.prior-denial); a withdrawal unmakes them
+        count, last = self.conn.execute(
+            select(func.count(), func.max(cases.c.updated_at)).where(
+                cases.c.kind == CaseKind.LICENCE.value, cases.c.status == CaseStatus.DENIED.value
+            )
+        ).one()
+        parts.append(f"denials:{count}:{last.isoformat() if last else ''}")
+        received = federation_received.c
+        count, last = self.conn.execute(
+            select(func.count(), func.max(received.received_at)).where(
+                received.object_type == DENIAL_TYPE, received.verified_size.is_not(None)
+            )
+        ).one()
+        parts.append(f"notices:{count}:{last.isoformat() if last else ''}")
         return ";".join(parts)
 
     def _rows(self, table: Table, case_id: str) -> Sequence[Row[Any]]:
