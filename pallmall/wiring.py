@@ -86,7 +86,8 @@ def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
             SqlIntelStore(tx.conn).list_incidents, registry.jurisdictions
         )
         attestations = attestation_service(tx).standing
-        return Sources(ScreenerFacts(_screener(desk)), registry, incidents, attestations)
+        lists = ScreenerFacts(_screener(desk), history=SqlListStore(tx.conn.engine))
+        return Sources(lists, registry, incidents, attestations)
 
     return CaseService(SqlCaseStore(tx.conn), tx.audit, tx.outbox, sources, shipped_rules())
 
