@@ -302,6 +302,12 @@ def _with_symbols(tokens: tuple[Token, ...], raw: list[str]) -> tuple[Token, ...
     )
 
 
+def person_tables_loaded() -> bool:
+    """Whether this process has loaded rigour's person-name tables (the tagger behind the
+    given-name symbols: seconds of CPU and about 400 MB when first asked)."""
+    return _symbols.cache_info().currsize > 0
+
+
 @lru_cache(maxsize=65536)
 def _symbols(text: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
