@@ -36,6 +36,8 @@ _WARM_UP = Party(
     birth_date="1970-01-01",
     identifiers=("IMO 1234567",),
 )
+# a person's name: its given-name symbols load rigour's person-name tagger
+_WARM_UP_PERSON = Party("Ivan Ivanovich Petrov", EntrySchema.PERSON)
 
 
 class Screener:
@@ -81,9 +83,9 @@ class Screener:
         seconds of CPU holding the GIL, and a few hundred MB), so that the next screen
         costs what any other does. A one-shot command skips it: a screen loads what its
         party needs (an organisation's name never needs the person-name tables)."""
-        prepared = prepare(_WARM_UP)
+        prepare(_WARM_UP)
         if person_names:
-            prepared.queries(EntrySchema.PERSON)
+            prepare(_WARM_UP_PERSON).queries(EntrySchema.PERSON)
         self.warmed = True
 
     @property
