@@ -98,6 +98,12 @@ def _workers(server: int) -> list[int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds ``pid`` has used so far (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def memory(pid: int, folder: Path) -> dict[str, float]:
     """MB: the whole process's resident, proportional and unique (private) size from
     ``/proc/PID/smaps_rollup``, and the resident and proportional size of its mappings of
@@ -157,10 +163,13 @@ def server_restart(
                 ready = time.perf_counter() - start
                 break
             time.sleep(0.05)
+        worker_cpu = [cpu_seconds(pid) for pid in _workers(server.pid)]
         rows.append(
             (
                 f"server restart, lists unchanged ({workers} workers)",
-                f"first answer {first:.1f} s, ready {ready:.1f} s; target ready < 3 s",
+                f"first answer {first:.1f} s, ready {ready:.1f} s; target ready < 3 s; CPU "
+                f"until ready: supervisor {cpu_seconds(server.pid):.1f} s, workers "
+                + ", ".join(f"{c:.1f} s" for c in worker_cpu),
             )
         )
         names = ["Intellexa SA", "Cytrox AD", "Positive Technologies", "Rosoboronexport"]
