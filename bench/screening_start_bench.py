@@ -322,7 +322,8 @@ def main() -> int:
         size, mapped = (
             index_memory(env, Path(data) / "screening-index") if "mappings" in parts else (0, [])
         )
-        rows.append(("stored index files", f"{size / 1024:.1f} MB"))
+        if mapped:
+            rows.append(("stored index files", f"{size / 1024:.1f} MB"))
         for number, figures in enumerate(mapped, 1):
             rows.append(
                 (
