@@ -16,6 +16,7 @@ from pallmall.api import (
     attestation,
     cases,
     equities,
+    federation_sharing,
     guard,
     intel,
     links,
@@ -122,6 +123,7 @@ def create_app(
     app.include_router(equities.router)
     app.include_router(attestation.router)
     app.include_router(federation_api.router)
+    app.include_router(federation_sharing.router)
     app.include_router(api_docs.router)
     app.include_router(incident_pages.router)  # before the portal: /incidents/new is no id
     app.include_router(portal_pages.router)

@@ -18,12 +18,13 @@ import gc
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from pallmall.api.pool import WorkerPool
 from pallmall.attestation import AttestationService
@@ -43,6 +44,7 @@ from pallmall.federation.directory import PeerDirectory
 from pallmall.federation.exchange import FederationExchange
 from pallmall.federation.incidents import IncidentSharing
 from pallmall.federation.outgoing import Outgoing
+from pallmall.federation.peer import Peer
 from pallmall.federation_node import FederationSchedule
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
@@ -257,22 +259,13 @@ def federation_collections(settings: Settings, db: Database) -> FederationCollec
 
 
 def peers_witnessing(db: Database) -> Witnessing:
-    """Whom the node witnesses (its active peers' logs) and who witnesses it (its active
-    peers that run a witness), read from the federation peers table at every use."""
+    """:func:`witnessing_of_peers` on the federation peers table, read at every use."""
 
-    def logs() -> Mapping[str, Sequence[str]]:
+    def peers() -> list[Peer]:
         with federation_reading(db) as store:
-            return {p.log_origin: [p.log_vkey] for p in store.peers()}
+            return list(store.peers())
 
-    def witnesses() -> Sequence[WitnessTarget]:
-        with federation_reading(db) as store:
-            return [
-                WitnessTarget(p.name, p.url.rstrip("/") + "/witness/add-checkpoint", p.witness_vkey)
-                for p in store.peers()
-                if p.witness_vkey
-            ]
-
-    return Witnessing(logs, witnesses)
+    return witnessing_of_peers(peers)
 
 
 def no_witnessed_logs() -> Mapping[str, Sequence[str]]:
@@ -294,6 +287,47 @@ class Witnessing:
 
     logs: WitnessedLogs = no_witnessed_logs
     witnesses: WitnessTargets = no_witnesses
+
+
+class PeerKeys(Protocol):
+    """What witnessing needs of a federation peer (a row of ``federation_peers``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def log_origin(self) -> str: ...
+    @property
+    def log_vkey(self) -> str: ...
+    @property
+    def witness_vkey(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
+
+def witnessing_of_peers(peers: Callable[[], Iterable[PeerKeys]]) -> Witnessing:
+    """Witnessing from the federation peers (``peers`` lists them, read at every use): the
+    node witnesses the log of each active peer, and submits its checkpoints to the witness
+    (``url + /witness/add-checkpoint``) of each active peer that has a witness vkey."""
+
+    def active() -> list[PeerKeys]:
+        return [p for p in peers() if str(p.status) == "active"]
+
+    def logs() -> Mapping[str, Sequence[str]]:
+        found: dict[str, list[str]] = {}
+        for peer in active():
+            found.setdefault(peer.log_origin, []).append(peer.log_vkey)
+        return found
+
+    def witnesses() -> Sequence[WitnessTarget]:
+        return [
+            WitnessTarget(p.name, p.url.rstrip("/") + "/witness/add-checkpoint", p.witness_vkey)
+            for p in active()
+            if p.witness_vkey
+        ]
+
+    return Witnessing(logs=logs, witnesses=witnesses)
 
 
 @dataclass

@@ -42,11 +42,8 @@ async def add_checkpoint_response(witness: Witness, request: Request) -> Respons
     return Response(lines, media_type="text/plain; charset=utf-8")
 
 
-@router.post(
-    "/add-checkpoint",
-    response_class=PlainTextResponse,
-    responses={409: {"content": {CONTENT_TYPE_SIZE: {}}}},
-)
+# C2SP tlog-witness is its own contract (text bodies, its own statuses), like TAXII's
+@router.post("/add-checkpoint", include_in_schema=False)
 async def add_checkpoint(request: Request, witness: NodeWitness) -> Response:
     """Cosign a peer's checkpoint after checking its signature and its consistency with the
     last one cosigned (C2SP tlog-witness §add-checkpoint; body ``old N``, proof lines, a blank

@@ -592,7 +592,9 @@ class Message:
 
 @dataclass(frozen=True)
 class Notification:
-    """A denial notice from one authority to another (append-only)."""
+    """A denial notice from one authority on this node to another, or a consultation (a
+    licence approved over the other's denial: ``summary["consultation"]`` true, with the
+    justification); append-only."""
 
     id: str
     at: datetime

@@ -10,7 +10,7 @@ from typing import Any
 
 from pallmall.cases.diligence import GATHER, Sources, procurement_assessment, run_diligence
 from pallmall.cases.effects import EFFECTS, Effect, Move, Step
-from pallmall.cases.exchange import NO_EXCHANGE, DenialExchange, DenialNotice
+from pallmall.cases.exchange import NO_EXCHANGE, Consultation, DenialExchange, DenialNotice
 from pallmall.cases.model import (
     Action,
     Assessment,
@@ -39,6 +39,7 @@ from pallmall.cases.undercut import (
     denial_notice,
     item,
     local_consultation,
+    received_consultation,
     withdrawal,
 )
 from pallmall.core.accounts import User
@@ -152,13 +153,43 @@ class CaseService:
         return Page(items, found.total, found.offset, found.limit)
 
     def notifications(self, principal: Principal, page: PageRequest) -> Page[Notification]:
-        """Denial notices to the principal's authority (all, for oversight)."""
+        """Denial notices and consultations to the principal's authority (all, for
+        oversight)."""
         require_any(principal, (P.CASES_DECIDE, P.CASES_OVERSEE))
         if principal.can(P.CASES_OVERSEE):
             return self.store.notifications(None, page)
         if not principal.account_id:
             return Page([], 0, page.offset, page.limit)
         return self.store.notifications(principal.account_id, page)
+
+    def receive_consultation(
+        self, principal: Principal, consultation: Consultation
+    ) -> Notification:
+        """A consultation from another node (federation calls this once it has verified the
+        object against that node's log): it approved a transfer essentially similar to one
+        this node denied. The authority that denied the case gets a notification with the
+        justification (``GET /api/v1/cases/notifications``); returns it.
+
+        Raises:
+            Unauthenticated/Forbidden: the principal neither decides nor oversees cases.
+            InvalidInput: naming ``denial_node`` when the consultation is addressed to
+                another node.
+            NotFound: ``denial_reference`` names no licence case of this node.
+        """
+        require_any(principal, (P.CASES_DECIDE, P.CASES_OVERSEE))
+        if consultation.denial_node != self.node:
+            raise InvalidInput("denial_node", f"addressed to {consultation.denial_node!r}")
+        case = self.store.get(consultation.denial_reference)
+        if case is None or case.kind is not CaseKind.LICENCE:
+            raise NotFound(f"no licence case {consultation.denial_reference!r}")
+        notice = received_consultation(case, consultation, self.clock())
+        self.store.add_notification(notice)
+        payload = {
+            "consulting_node": consultation.consulting_node,
+            "case_reference": consultation.case_reference,
+        }
+        self.record_audit(principal, "cases.undercut.consultation", case.id, payload, notice.at)
+        return notice
 
     def approvers(self, principal: Principal) -> list[User]:
         """Who may sign off a use authorisation the principal files: active users whose role
@@ -299,10 +330,11 @@ class CaseService:
         if after.kind is not CaseKind.LICENCE:
             return
         sender = Sender(self.node, self.store.account_state(after.authority_id) or "")
-        if after.status is S.DENIED:
+        peers = self.exchange is not NO_EXCHANGE  # a node with no peers sends no notice
+        if after.status is S.DENIED and peers:
             self._send(principal, self._notice(after, sender, at), at)
         elif after.status is S.APPROVED_WITH_CONDITIONS:
-            if on_appeal(before):
+            if on_appeal(before) and peers:
                 notice = withdrawal(self._notice(before, sender, at), after.state.decision)
                 self._send(principal, notice, at)
             self._consult(principal, after, sender, at)

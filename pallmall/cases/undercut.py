@@ -215,3 +215,22 @@ def local_consultation(
         "decided_at": at.isoformat(),
     }
     return Notification(new_id("ntf"), at, case.id, case.authority_id, denied_by_authority, summary)
+
+
+def received_consultation(case: Case, consultation: Consultation, at: datetime) -> Notification:
+    """The notification to the authority that denied ``case`` (a licence case of this node)
+    that another node approved an essentially similar transfer anyway: who, which case
+    there, when, the outcome and the justification."""
+    summary = {
+        "consultation": True,
+        "consulting_node": consultation.consulting_node,
+        "consulting_state": consultation.consulting_state,
+        "case_reference": consultation.case_reference,
+        "decided_on": consultation.decided_on.isoformat(),
+        "outcome": consultation.outcome,
+        "justification": consultation.justification,
+        "denial_case": case.id,
+    }
+    # the sender is a node, not an account here: its state (or a marker) stands for it
+    sender = consultation.consulting_state or "another node"
+    return Notification(new_id("ntf"), at, case.id, sender, case.authority_id, summary)

@@ -84,6 +84,16 @@ def peer_set_token(
     console.print(f"token of peer {name} stored")
 
 
+@peer_app.command("new-token")
+def peer_new_token(name: str) -> None:
+    """Issue the peer a new token to call this node with (printed once)."""
+    _, db = open_database()
+    with db.write() as tx:
+        token = peer_directory(tx).new_token(SYSTEM, name)
+    console.print(f"give peer {name} this token to call this node (shown once):")
+    print(token)
+
+
 @peer_app.command("list")
 def peer_list(
     all_: Annotated[bool, typer.Option("--all", help="also removed peers")] = False,

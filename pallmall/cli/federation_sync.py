@@ -85,7 +85,8 @@ def status() -> None:
             ("BLOCKED: " if view.blocked else "") + (view.last_error or "")[:80],
             str(view.evidence_count),
         )
-    console.print(table)
+    # a console made now reads the terminal's width (COLUMNS) as it is for this command
+    Console(soft_wrap=True).print(table)
 
 
 def _text(value: int | None) -> str:

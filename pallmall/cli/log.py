@@ -29,6 +29,7 @@ from pallmall.log import (
     entries_path,
     fetch_checkpoint,
     fetcher_for,
+    list_evidence,
     load_signing_key,
     verify_log,
 )
@@ -210,6 +211,20 @@ def witness_serve(
         logs.setdefault(origin, []).append(vkey)
     witness = Witness(_cosigner(folder), logs, folder / "witness-state.json", folder / "evidence")
     uvicorn.run(make_app(witness), host=host, port=port, log_level="warning")
+
+
+@witness_app.command("evidence")
+def witness_evidence(
+    folder: Annotated[
+        Path | None,
+        typer.Option(help="a standalone witness's folder (default: this node's witness)"),
+    ] = None,
+) -> None:
+    """Print, as JSON (newest first), every split view the witness refused: both checkpoint
+    notes, when, the proof sent. Each record verifies with the forked log's vkey alone."""
+    where = (folder or load_settings().data_dir / "witness") / "evidence"
+    items = [e.to_json() for e in list_evidence(where)]
+    console.print_json(json.dumps({"items": items, "total": len(items)}))
 
 
 def _cosigner(folder: Path) -> CosignatureSigner:

@@ -27,7 +27,7 @@ from pallmall.core.auth import AccountKind, Permission, Principal
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import InvalidInput
 from pallmall.federation.objects import ReceivedObject, SharedObject, canonical_body, object_version
-from pallmall.federation.peer import Peer, SharingGroup
+from pallmall.federation.peer import RESERVED_GROUP, Peer, SharingGroup
 from pallmall.federation.ports import FederationStore
 from pallmall.federation.stix import (
     CONSULTATION_TYPE,
@@ -44,8 +44,7 @@ NAMESPACE = uuid.UUID("6b1b3f1e-5d2c-4c4e-9a55-70616c6c6d61")
 """The UUIDv5 namespace of collection ids (the node's TAXII namespace)."""
 GROUP_PREFIX = "fed-"
 INBOX_ALIAS = "fed-inbox"
-INBOX_NAME = "inbox"
-"""Reserved: no sharing group is called ``inbox`` (its alias would be the inbox's)."""
+INBOX_NAME = RESERVED_GROUP
 
 Scope = Callable[[], AbstractContextManager[FederationStore]]
 

@@ -16,7 +16,13 @@ from pallmall.core.clock import utcnow
 from pallmall.core.errors import Conflict, InvalidInput, NotFound
 from pallmall.core.states import state_code
 from pallmall.disclosure.marking import Tlp
-from pallmall.federation.peer import Peer, SharingGroup, check_name
+from pallmall.federation.peer import (
+    RESERVED_GROUP,
+    Peer,
+    PeerStatus,
+    SharingGroup,
+    check_name,
+)
 from pallmall.federation.ports import PeerStore
 from pallmall.log.keys import verifier_from_vkey
 
@@ -96,6 +102,22 @@ class PeerDirectory:
         self.store.set_peer_token(name, token)
         self._audit(actor, "federation.peer.token_set", name, {})
 
+    def new_token(self, actor: Principal, name: str) -> str:
+        """A new token for the active peer ``name`` to call us with (its earlier ones keep
+        working until they expire or are revoked with ``pallmall token revoke``).
+
+        Raises:
+            NotFound: no active peer ``name``.
+        """
+        actor.require(Permission.USERS_MANAGE)
+        peer = self.store.get_peer(name)
+        if peer is None or peer.status is not PeerStatus.ACTIVE:
+            raise NotFound(f"no active peer named {name}")
+        user = self.accounts.find_user(actor, peer_email(name))
+        issued = self.accounts.issue(actor, user, f"peer {name}", PEER_TOKEN_LIFETIME)
+        self._audit(actor, "federation.peer.token_issued", name, {"token_id": issued.record.id})
+        return issued.token
+
     def remove_peer(self, actor: Principal, name: str) -> None:
         """Remove a peer: its row is kept as ``removed`` (what it sent stays attributable),
         it leaves every group, its user is disabled and its tokens revoked at once.
@@ -132,6 +154,8 @@ class PeerDirectory:
             Conflict: the name is taken.
         """
         actor.require(Permission.USERS_MANAGE)
+        if name == RESERVED_GROUP:
+            raise InvalidInput("name", f"{RESERVED_GROUP!r} is reserved (the inbox's alias)")
         group = SharingGroup(check_name(name), tlp, description.strip(), utcnow())
         self.store.add_group(group)
         self._audit(actor, "federation.group.added", name, {"tlp": tlp.value})

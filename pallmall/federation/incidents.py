@@ -22,8 +22,9 @@ from pallmall.core.audit import AuditRecord, AuditSink
 from pallmall.core.auth import Permission, Principal
 from pallmall.core.clock import utcnow
 from pallmall.core.errors import Forbidden, InvalidInput, NotFound
-from pallmall.disclosure import Reader
+from pallmall.disclosure import Reader, Tlp
 from pallmall.federation.outgoing import Outgoing
+from pallmall.federation.peer import SharingGroup
 from pallmall.federation.ports import PeerStore
 from pallmall.federation.stix import tlp_marking
 from pallmall.intel.exporter import export_bundle
@@ -55,26 +56,12 @@ class IncidentSharing:
 
         Raises:
             NotFound: no such group, or no incident the actor may read.
-            Forbidden: the actor may not read the incident whole (neither holder, overseer
+            Forbidden: the actor reads the incident but not whole (neither holder, overseer
                 nor operator), or may not decide on incidents.
             InvalidInput: naming ``incident`` when it is not confirmed, ``group`` when the
                 incident's TLP is above the group's.
         """
-        actor.require(Permission.INTEL_DECIDE)
-        group = self.peers.get_group(group_name)
-        if group is None:
-            raise NotFound(f"no group named {group_name}")
-        incident = self.incidents(incident_id)
-        if incident is None:
-            raise NotFound(f"incident {incident_id}")
-        if not is_full(Reader.of(actor), incident):
-            raise Forbidden(f"only the incident's holders or overseers share {incident_id}")
-        if incident.status is not IncidentStatus.CONFIRMED:
-            raise InvalidInput("incident", "only a confirmed incident is shared")
-        if not group.tlp.allows(incident.tlp):
-            raise InvalidInput(
-                "group", f"TLP:{incident.tlp.value.upper()} is above the group's {group.tlp}"
-            )
+        group, incident = self._shareable(actor, incident_id, group_name)
         reader = Reader(tlp_ceiling=group.tlp, holder_ids=incident.holders or frozenset())
         seen = redact(incident, reader, self.visibility_of)
         if seen is None:  # the checks above admit it; the gate has the last word
@@ -93,7 +80,30 @@ class IncidentSharing:
         )
         return added
 
-    def _objects(self, incident: Incident, tlp: Any) -> list[dict[str, Any]]:
+    def _shareable(
+        self, actor: Principal, incident_id: str, group_name: str
+    ) -> tuple[SharingGroup, Incident]:
+        actor.require(Permission.INTEL_DECIDE)
+        group = self.peers.get_group(group_name)
+        if group is None:
+            raise NotFound(f"no group named {group_name}")
+        incident = self.incidents(incident_id)
+        if incident is None:
+            raise NotFound(f"incident {incident_id}")
+        reader = Reader.of(actor)
+        if redact(incident, reader, self.visibility_of) is None:
+            raise NotFound(f"incident {incident_id}")  # as for one that does not exist
+        if not is_full(reader, incident):
+            raise Forbidden(f"only the incident's holders or overseers share {incident_id}")
+        if incident.status is not IncidentStatus.CONFIRMED:
+            raise InvalidInput("incident", "only a confirmed incident is shared")
+        if not group.tlp.allows(incident.tlp):
+            raise InvalidInput(
+                "group", f"TLP:{incident.tlp.value.upper()} is above the group's {group.tlp}"
+            )
+        return group, incident
+
+    def _objects(self, incident: Incident, tlp: Tlp) -> list[dict[str, Any]]:
         at = incident.decided_at or self.clock()
         bundle = export_bundle(self.registry_for(incident), [incident], at)
         shared = []

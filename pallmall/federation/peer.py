@@ -18,6 +18,9 @@ from pallmall.disclosure.marking import Tlp
 NAME_PATTERN = re.compile(r"[a-z0-9-]{1,40}")
 """Peer and group names: lower-case slugs of 1 to 40 characters."""
 
+RESERVED_GROUP = "inbox"
+"""No sharing group is called ``inbox``: its collection's alias would be the inbox's."""
+
 INBOX_PREFIX = "inbox:"
 """``federation_objects.group_name`` of an object addressed to one peer's inbox is
 ``inbox:<peer>`` (a consultation), never a group's name (``:`` is not in a slug)."""

@@ -13,7 +13,8 @@ checkpoint it serves.
 
 A witness that is down, slow or answers garbage gets an error in the ledger and never stalls
 the log (the log integrates in its own thread) nor the other witnesses (one submission in
-flight per witness, each in its own thread, each HTTP call with a timeout).
+flight per witness, each in its own thread, each HTTP call with a timeout); a witness that
+keeps failing is tried less and less often (up to every :data:`MAX_BACKOFF` seconds).
 """
 
 from __future__ import annotations
@@ -24,14 +25,16 @@ import json
 import logging
 import os
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from http.client import HTTPException
 from pathlib import Path
 
 from pallmall.core.clock import utcnow
-from pallmall.core.errors import InvalidInput, VerificationError
+from pallmall.core.errors import PallmallError, VerificationError
 from pallmall.log._internal.files import exclusive_lock, save_json, write_durably
 from pallmall.log.checkpoint import Checkpoint, SignedCheckpoint, parse_checkpoint
 from pallmall.log.errors import NoteError
@@ -42,6 +45,8 @@ from pallmall.log.witness import CONTENT_TYPE_SIZE, AddCheckpoint
 log = logging.getLogger(__name__)
 KEEP_CHECKPOINTS = 1024
 """Cosigned checkpoints kept in the store at most (the oldest files are removed)."""
+MAX_BACKOFF = 300.0
+"""Seconds between tries of a witness that keeps failing, at most."""
 MAX_RESPONSE = 64 * 1024
 """Bytes read of a witness's response at most (a cosignature line is ~150)."""
 
@@ -275,7 +280,7 @@ class Collector:
 
     ``checkpoint`` returns the log's latest signed checkpoint, ``proof(old, new)`` the
     consistency proof hashes between two of its sizes. :meth:`start` runs rounds in a daemon
-    thread; :meth:`collect` runs one round and waits for it (tests, the CLI). Among several
+    thread; :meth:`collect` runs one round and waits for it (tests). Among several
     processes on one data folder, one collects at a time (an ``flock`` it holds while
     running; the others retry each round).
     """
@@ -295,6 +300,8 @@ class Collector:
         self.lock_path = Path(folder) / "witnesses.collector.lock"
         self.config, self._post = config, post
         self._busy: dict[str, threading.Thread] = {}
+        self._failures: dict[str, int] = {}
+        self._retry_at: dict[str, float] = {}
         self._busy_mutex = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -307,7 +314,7 @@ class Collector:
         checkpoint = signed.checkpoint
         try:
             line = self._cosignature(target, signed)
-        except (OSError, VerificationError, InvalidInput, ValueError) as exc:
+        except (OSError, HTTPException, PallmallError, ValueError) as exc:
             error = f"{type(exc).__name__}: {exc}"
             self.ledger.failed(target, error)
             return Submission(target.name, checkpoint.size, ok=False, error=error)
@@ -363,17 +370,34 @@ class Collector:
         signed = self._checkpoint()
         if signed.checkpoint.size == 0:
             return  # nothing worth witnessing yet
+        now = time.monotonic()
         for target in self.pending(signed):
             with self._busy_mutex:
                 running = self._busy.get(target.name)
                 if running is not None and running.is_alive():
                     continue  # a slow witness: its submission finishes (or times out) first
+                if self._retry_at.get(target.name, 0.0) > now:
+                    continue  # a failing witness: backing off
                 thread = threading.Thread(
-                    target=self.submit, args=(target, signed), name=f"cosign-{target.name}"
+                    target=self._submit_later, args=(target, signed), name=f"cosign-{target.name}"
                 )
                 thread.daemon = True
                 self._busy[target.name] = thread
             thread.start()
+
+    def _submit_later(self, target: WitnessTarget, signed: SignedCheckpoint) -> None:
+        """:meth:`submit`, then back off a witness that failed: the next try after
+        ``interval`` x 2^failures in a row, at most :data:`MAX_BACKOFF` seconds."""
+        try:
+            ok = self.submit(target, signed).ok
+        except Exception:  # our own disk failing (keeping the line): logged, tried again later
+            log.exception("keeping the cosignature of %s failed", target.name)
+            ok = False
+        failures = self._failures.get(target.name, 0) + 1 if not ok else 0
+        wait = min(MAX_BACKOFF, self.config.interval * 2 ** min(failures, 16)) if failures else 0
+        with self._busy_mutex:
+            self._failures[target.name] = failures
+            self._retry_at[target.name] = time.monotonic() + wait
 
     def start(self) -> None:
         """Run :meth:`round` every ``interval`` seconds in a daemon thread."""

@@ -347,7 +347,11 @@ class SqlFederationStore:
         ).first()
         if held is not None:
             return False
-        newest = self.conn.execute(select(func.max(o.date_added_us))).scalar_one_or_none()
+        # date_added grows with seq (additions are serialised), so the last row holds the
+        # newest: a primary-key read, not a scan
+        newest = self.conn.execute(
+            select(o.date_added_us).order_by(o.seq.desc()).limit(1)
+        ).scalar_one_or_none()
         added = max(datetime_us(utcnow()), (newest or 0) + 1)
         self.conn.execute(
             insert(federation_objects).values(

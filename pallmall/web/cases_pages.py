@@ -125,6 +125,7 @@ class DecisionForm:
         conditions: Text = "",
         reason: Text = "",
         public_statement: Text = "",
+        undercut_justification: Text = "",
     ) -> None:
         self.fields = {
             "verb": verb.value,
@@ -133,6 +134,7 @@ class DecisionForm:
             "conditions": conditions,
             "reason": reason,
             "public_statement": public_statement,
+            "undercut_justification": undercut_justification,
         }
         try:
             chosen = AdviceOutcome(outcome) if outcome else None
@@ -145,6 +147,7 @@ class DecisionForm:
             conditions=_lines(conditions),
             reason=reason,
             public_statement=public_statement,
+            undercut_justification=undercut_justification,
         )
 
 

@@ -168,3 +168,8 @@ def cosigned_checkpoint(url: str, witness_vkey: str) -> bytes:
         except QuorumError:
             assert time.monotonic() < deadline, f"never cosigned: {note!r}"
             time.sleep(0.05)
+
+
+def test_the_verify_page_shows_how_to_demand_witnesses(client: TestClient) -> None:
+    page = client.get("/transparency-log/verify").text
+    assert "--witness" in page and "--quorum 2" in page

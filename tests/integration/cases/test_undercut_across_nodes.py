@@ -13,6 +13,7 @@ node as a consultation and never to the log or the filer.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,14 +22,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pallmall.app import create_app
-from pallmall.cases.exchange import DenialNotice, NoticeParty
-from pallmall.core.auth import AccountKind, Role
+from pallmall.cases.exchange import Consultation, DenialNotice, NoticeParty
+from pallmall.core.auth import SYSTEM, AccountKind, Role
+from pallmall.core.errors import InvalidInput, NotFound
 from pallmall.core.settings import Settings
 from pallmall.log import Receipt
 from pallmall.storage.database import Database
+from pallmall.wiring import case_service
 from tests.integration.cases.conftest import World, act, auth, file
 from tests.integration.cases.test_licence_flow import logged, tree_size
 from tests.peers import PeerNodes
+from tests.security.conftest import PASSWORD, form_token, sign_in
 from tests.security.test_four_eyes import add_user
 
 ORIGIN = "gb.pallmall.example/log"
@@ -46,7 +50,7 @@ def peers() -> PeerNodes:
 def client(db: Database, tmp_path: Path, peers: PeerNodes) -> Iterator[TestClient]:
     """The whole app on ``db``, its denial exchange the in-memory peers."""
     settings = Settings(data_dir=tmp_path, session_secret="test-secret", log_origin=ORIGIN)
-    with TestClient(create_app(settings, db, lambda tx: peers)) as test_client:
+    with TestClient(create_app(settings, db, exchange=lambda tx: peers)) as test_client:
         yield test_client
 
 
@@ -408,3 +412,75 @@ def test_granting_over_a_denial_on_this_node_notifies_that_authority(
     )
     assert consulted["summary"]["denial_case"] == denied
     assert consulted["summary"]["justification"] == why
+
+
+def test_the_decision_page_takes_the_justification(
+    client: TestClient, world: World, db: Database, peers: PeerNodes
+) -> None:
+    add_user(
+        db, world, "page_b", Role.REGULATOR, "Authority B", AccountKind.EXPORT_AUTHORITY, PASSWORD
+    )
+    add_user(db, world, "officer_b2", Role.REGULATOR, "Authority B", AccountKind.EXPORT_AUTHORITY)
+    peers.receive(german_notice())
+    cid = similar(client, world)
+    ok(act(client, world, "page_b", cid, verb="start_review"))
+    sign_in(client, "page_b@example.org")
+    page = client.get(f"/cases/{cid}")
+    assert 'name="undercut_justification"' in page.text
+
+    def advise_on_the_page(**extra: str) -> Any:
+        body = {
+            "verb": "advise",
+            "outcome": "approve_with_conditions",
+            "grounds": "no-undercut.prior-denial@1",
+            "conditions": "end-use check",
+            "csrf_token": form_token(client.get(f"/cases/{cid}").text),
+            **extra,
+        }
+        return client.post(
+            f"/cases/{cid}/act", data=body, headers={"Accept": "text/html"}, follow_redirects=False
+        )
+
+    refused = advise_on_the_page()
+    assert refused.status_code == 422 and "undercut_justification" in refused.text
+    why = "The consignee was re-vetted by our embassy in 2026."
+    assert advise_on_the_page(undercut_justification=why).status_code == 303
+    client.cookies.clear()
+    ok(act(client, world, "officer_b2", cid, verb="countersign"))
+    assert [c.justification for c in peers.consulted] == [why]
+
+
+def test_a_consultation_received_reaches_the_authority_that_denied(
+    client: TestClient, world: World, db: Database
+) -> None:
+    cid = deny(client, world)
+    why = "The consignee was re-vetted by our customs in 2026."
+    consultation = Consultation(
+        denial_node=ORIGIN,
+        denial_reference=cid,
+        consulting_node=GERMANY,
+        consulting_state="DE",
+        case_reference="case-de-7",
+        decided_on=date(2026, 4, 1),
+        outcome="approve_with_conditions",
+        justification=why,
+    )
+    with db.write() as tx:
+        cases = case_service(tx, None, node=ORIGIN)
+        cases.receive_consultation(SYSTEM, consultation)
+        with pytest.raises(NotFound):
+            cases.receive_consultation(SYSTEM, replace(consultation, denial_reference="case-x"))
+        with pytest.raises(InvalidInput) as elsewhere:
+            cases.receive_consultation(SYSTEM, replace(consultation, denial_node=GERMANY))
+        assert elsewhere.value.field == "denial_node"
+
+    items = ok(client.get("/api/v1/cases/notifications", headers=auth(world, "officer_a1")))
+    (received,) = [n for n in items["items"] if n["summary"].get("consultation")]
+    assert received["case_id"] == cid and received["from_authority"] == "DE"
+    assert received["to_authority"] == world.accounts["Authority A"]
+    assert received["summary"]["justification"] == why
+    assert received["summary"]["consulting_node"] == GERMANY
+    assert received["summary"]["case_reference"] == "case-de-7"
+    # Authority B, which did not deny it, is not told
+    others = ok(client.get("/api/v1/cases/notifications", headers=auth(world, "officer_b")))
+    assert not [n for n in others["items"] if n["summary"].get("consultation")]

@@ -38,6 +38,12 @@ def run(*args: str) -> str:
     return done.output
 
 
+def _token(out: str) -> str:
+    """The token a command printed (the one line of its own starting pm_)."""
+    (token,) = [line for line in out.splitlines() if line.startswith("pm_")]
+    return token
+
+
 def _add(name: str, origin: str, *extra: str, url: str = "http://127.0.0.1:8101") -> str:
     vkey = generate_signer(origin).vkey
     return run("peer", "add", name, "--url", url, "--origin", origin, "--vkey", vkey, *extra)
@@ -55,7 +61,7 @@ def test_a_peer_gets_an_account_and_a_token_and_our_token_stays_hidden(node: Pat
         "--token-file",
         str(node / "fr.token"),
     )
-    issued = out.strip().splitlines()[-1]
+    issued = _token(out)
     assert issued.startswith("pm_") and FR_TOKEN not in out
     db = Database(f"sqlite:///{node / 'data' / 'pallmall.db'}")
     with db.read() as tx:
@@ -106,7 +112,7 @@ def test_the_token_is_stored_later_and_bad_input_names_its_field(node: Path) -> 
 
 def test_groups_membership_and_removal(node: Path) -> None:
     _add("fr", "fr.example/log", "--state", "FR")
-    issued = _add("de", "de.example/log", "--state", "DE").strip().splitlines()[-1]
+    issued = _token(_add("de", "de.example/log", "--state", "DE"))
     run("group", "add", "wassenaar", "--tlp", "amber", "--description", "WA partners")
     run("group", "add", "eu", "--tlp", "green")
     assert "joined" in run("group", "join", "wassenaar", "fr")
@@ -121,6 +127,8 @@ def test_groups_membership_and_removal(node: Path) -> None:
         run("group", "join", "nope", "fr")
     with pytest.raises(InvalidInput):
         run("group", "add", "Bad Name", "--tlp", "red")
+    with pytest.raises(InvalidInput, match="reserved"):
+        run("group", "add", "inbox", "--tlp", "red")
     run("peer", "remove", "de")
     assert "de, fr" not in run("group", "list")
     assert "de.example" not in run("peer", "list") and "removed" in run("peer", "list", "--all")
@@ -136,3 +144,17 @@ def test_share_incident_from_the_shell_names_what_is_wrong(node: Path) -> None:
     run("group", "add", "wa", "--tlp", "amber")
     with pytest.raises(NotFound, match="incident"):
         run("share-incident", "inc-nope", "--group", "wa")
+
+
+def test_a_peer_gets_a_new_token(node: Path) -> None:
+    first = _token(_add("fr", "fr.example/log", "--state", "FR"))
+    second = _token(run("peer", "new-token", "fr"))
+    assert second.startswith("pm_") and second != first
+    db = Database(f"sqlite:///{node / 'data' / 'pallmall.db'}")
+    with db.read() as tx:
+        user = tx.accounts.user_by_token_hash(token_hash(second), utcnow())
+    db.dispose()
+    assert user is not None and user.role is Role.PEER
+    run("peer", "remove", "fr")
+    with pytest.raises(NotFound):
+        run("peer", "new-token", "fr")

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from pallmall.app import create_app
 from pallmall.cases.exchange import Consultation, DenialNotice, NoticeParty
 from pallmall.core.accounts import AccountService
-from pallmall.core.auth import SYSTEM, AccountKind, Role
+from pallmall.core.auth import SYSTEM, AccountKind, Principal, Role
 from pallmall.core.settings import Settings
 from pallmall.disclosure.kinds import FEDERATION_SHARED
 from pallmall.disclosure.marking import Tlp
@@ -33,12 +33,24 @@ from pallmall.federation.stix import (
     consultation_to_stix,
     new_object_id,
 )
+from pallmall.intel.incident import (
+    AbuseCategory,
+    IncidentDraft,
+    Verb,
+    VictimCategory,
+    VictimDraft,
+)
 from pallmall.intel.taxii import ObjectQuery
 from pallmall.log import TransparencyLog, parse_entry
 from pallmall.log.note import generate_signer
 from pallmall.storage.database import Database
 from pallmall.storage.federation import SqlFederationStore
-from pallmall.wiring import denial_exchange, federation_collections, peer_directory
+from pallmall.wiring import (
+    denial_exchange,
+    federation_collections,
+    incident_desk,
+    peer_directory,
+)
 
 ORIGIN = "gb.pallmall.example/log"
 FR = "fr.pallmall.example/log"
@@ -215,3 +227,35 @@ def test_a_page_stops_before_the_first_version_not_yet_logged(db: Database) -> N
     page = group.page(ObjectQuery(limit=2))
     assert [json.loads(r.body)["reference"] for r in page.rows] == ["case-1", "case-2"]
     assert page.more is True
+
+
+def test_an_incident_holder_shares_it_through_the_api_and_members_read_it(node: Node) -> None:
+    with node.db.read() as tx:
+        found = tx.accounts.user_by_email("o@gb.example")
+    assert found is not None
+    officer = found[0].principal()
+    reporter = Principal(user_id="u-analyst", role=Role.ANALYST, account_id=officer.account_id)
+    with node.db.write() as tx:
+        draft = IncidentDraft(
+            title="Stinger against a lawyer",
+            summary="the restricted summary",
+            categories=(AbuseCategory.UNLAWFUL_PRIVACY_INTERFERENCE,),
+            victims=(VictimDraft(VictimCategory.LAWYER, name="Named Lawyer"),),
+            tlp=Tlp.AMBER,
+            indicators=("[domain-name:value='c2.example.net']",),
+        )
+        incident_id = incident_desk(tx, reporter).report(reporter, draft).id
+        incident_desk(tx, officer).decide(officer, incident_id, Verb.CONFIRM, "ok")
+    url = f"/api/v1/federation/groups/wa/incidents/{incident_id}"
+    shared = node.client.post(url, headers={"Authorization": f"Bearer {node.tokens['officer']}"})
+    assert shared.status_code == 200, shared.text
+    assert shared.json()["added"] > 0
+    refused = node.client.post(url, headers={"Authorization": f"Bearer {node.tokens['fr']}"})
+    assert refused.status_code == 403
+    publish(node.client)
+    wa = f"/taxii2/intel/collections/{group_collection_id(ORIGIN, 'wa')}/objects/"
+    served = node.get("fr", wa).json()["objects"]
+    text = json.dumps(served)
+    assert "c2.example.net" in text and "Named Lawyer" not in text
+    assert "the restricted summary" not in text
+    assert {o["type"] for o in served} >= {"campaign", "report", "indicator"}

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
 
 from pallmall.log import (
     Collector,
@@ -25,6 +27,7 @@ from pallmall.log import (
 from pallmall.log.keys import verifier_from_vkey
 from tests.witnessing import (
     HangingWitness,
+    LiveServer,
     grown,
     new_log,
     new_witness,
@@ -146,6 +149,21 @@ def test_a_wrong_key_answer_is_not_kept(pair: Pair, tmp_path: Path) -> None:
     assert col.store.cosigned(pair.log.checkpoint().note) == pair.log.checkpoint().note
 
 
+def test_garbage_answers_are_errors_not_cosignatures(pair: Pair, tmp_path: Path) -> None:
+    garbage = FastAPI()
+    garbage.post("/ok")(lambda: PlainTextResponse("not a signature line\n"))
+    garbage.post("/conflict")(lambda: PlainTextResponse("soon\n", status_code=409))
+    with LiveServer(garbage) as server:
+        vkey = pair.witnesses[0].vkey
+        targets = [WitnessTarget(n, f"{server.url}/{n}", vkey) for n in ("ok", "conflict")]
+        col = collector(pair.log, targets, tmp_path / "state")
+        grown(pair.log, 2)
+        conflict, ok = col.collect()  # by name
+    assert "the answer is not signature lines" in ok.error
+    assert "409 without a text/x.tlog.size size" in conflict.error
+    assert col.store.lines(pair.log.checkpoint().checkpoint) == {}
+
+
 def test_down_and_hanging_witnesses_do_not_stall_the_other(pair: Pair, tmp_path: Path) -> None:
     with HangingWitness() as hanging:
         targets = [
@@ -167,6 +185,21 @@ def test_down_and_hanging_witnesses_do_not_stall_the_other(pair: Pair, tmp_path:
         finally:
             hanging.release()
             col.stop()
+
+
+def test_a_failing_witness_is_backed_off(pair: Pair, tmp_path: Path) -> None:
+    targets = [WitnessTarget("down", refused_url(), pair.witnesses[0].vkey), pair.targets[1]]
+    col = collector(pair.log, targets, tmp_path / "state", interval=60)
+    grown(pair.log, 2)
+    col.round()
+    first = {name: thread for name, thread in col._busy.items()}
+    for thread in first.values():
+        thread.join(10)
+    grown(pair.log, 2)
+    col.round()  # C is asked to cosign the new checkpoint; the refused witness must wait
+    assert col._busy["down"] is first["down"] and col._busy["c"] is not first["c"]
+    col._busy["c"].join(10)
+    assert [s.error_count for s in col.ledger.statuses()] == [0, 1]  # c, down
 
 
 def test_a_slow_witness_times_out_without_holding_the_round(pair: Pair, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ cosignatures of the given witnesses on the checkpoint, and says which signed."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from pallmall.cli.main import app
-from pallmall.log import AddCheckpoint, CosignatureSigner, TransparencyLog, Witness
+from pallmall.log import (
+    AddCheckpoint,
+    CosignatureSigner,
+    TransparencyLog,
+    Witness,
+    WitnessConflict,
+)
 from pallmall.log.note import add_signatures, generate_signer
 
 
@@ -70,3 +77,24 @@ def test_without_cosignatures_it_fails_and_plain_verify_is_unchanged(
     assert code == 1 and "missing: b.example/witness" in out
     assert verify(log)[0] == 0
     assert verify(log, "--quorum", "1")[0] == 2  # a quorum of no witnesses is a usage error
+
+
+def test_witness_evidence_lists_the_refused_split_views(
+    log: TransparencyLog, tmp_path: Path
+) -> None:
+    witness = Witness(
+        cosigner("b.example/witness"),
+        {log.origin: [log.vkey]},
+        tmp_path / "w" / "witness-state.json",
+        tmp_path / "w" / "evidence",
+    )
+    witness.add_checkpoint(AddCheckpoint(0, (), log.checkpoint().note).encode())
+    fork = TransparencyLog.open(tmp_path / "fork", log.signer)
+    fork.append([b"forged %d" % i for i in range(5)])
+    with pytest.raises(WitnessConflict):
+        witness.add_checkpoint(AddCheckpoint(5, (), fork.integrate().note).encode())
+    done = CliRunner().invoke(app, ["witness", "evidence", "--folder", str(tmp_path / "w")])
+    assert done.exit_code == 0, done.output
+    listed = json.loads(done.output)
+    assert listed["total"] == 1 and listed["items"][0]["kind"] == "split-view"
+    assert listed["items"][0]["refused"].encode() == fork.checkpoint().note

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from stix2validator import ValidationOptions, validate_string
 
 from pallmall.cases.exchange import Consultation, DenialNotice, NoticeParty
 from pallmall.core.errors import InvalidInput
@@ -176,3 +177,17 @@ def test_consultation_garbage_names_the_property(path: str, value: Any) -> None:
     with pytest.raises(InvalidInput) as caught:
         consultation_from_stix(_set(good, path, value))
     assert caught.value.field == path
+
+
+def test_the_objects_pass_the_oasis_stix_validator() -> None:
+    bundle = {
+        "type": "bundle",
+        "id": "bundle--1b7c8f0e-8c1d-4b7e-9a2f-70616c6c6d61",
+        "objects": [
+            extension_definition(),
+            denial_to_stix(NOTICE, envelope(DENIAL_TYPE)),
+            consultation_to_stix(CONSULTATION, envelope(CONSULTATION_TYPE, Tlp.AMBER_STRICT)),
+        ],
+    }
+    result = validate_string(json.dumps(bundle), ValidationOptions(version="2.1"))
+    assert result.is_valid, [str(e) for e in result.errors]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pallmall.core.errors import Forbidden, NotFound
 from pallmall.log.cosignature import CosignatureSigner
+from pallmall.log.cosigning import WitnessTarget
 from pallmall.log.errors import ProofError, WitnessConflict
 from pallmall.log.evidence import EvidenceKind, WitnessEvidence, list_evidence
 from pallmall.log.keys import verifier_from_vkey
 from pallmall.log.note import add_signatures, generate_signer, verify_note
 from pallmall.log.tlog import TransparencyLog
 from pallmall.log.witness import AddCheckpoint, Witness, WitnessBadRequest, parse_add_checkpoint
+from pallmall.wiring import witnessing_of_peers
 
 ORIGIN = "log.example/a"
 
@@ -131,3 +134,35 @@ def test_the_empty_tree_is_cosigned(tmp_path: Path) -> None:
     log, witness, cosigner = _setup(tmp_path)
     lines = witness.add_checkpoint(AddCheckpoint(0, (), log.checkpoint().note).encode())
     verify_note(add_signatures(log.checkpoint().note, lines), [verifier_from_vkey(cosigner.vkey)])
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A federation peer row, as ``federation_peers`` holds it."""
+
+    name: str
+    url: str
+    log_origin: str
+    log_vkey: str
+    witness_vkey: str
+    status: str = "active"
+
+
+def test_witnessing_follows_the_active_peers(tmp_path: Path) -> None:
+    log, _, cosigner = _setup(tmp_path)
+    peers = [
+        Peer("fr", "http://127.0.0.1:8101/", ORIGIN, log.vkey, cosigner.vkey),
+        Peer("de", "http://127.0.0.1:8102", "de.example/log", "vk-de", ""),
+        Peer("xx", "http://127.0.0.1:8103", "xx.example/log", "vk-xx", "wk-xx", "removed"),
+    ]
+    witnessing = witnessing_of_peers(lambda: peers)
+    assert witnessing.logs() == {ORIGIN: [log.vkey], "de.example/log": ["vk-de"]}
+    assert witnessing.witnesses() == [
+        WitnessTarget("fr", "http://127.0.0.1:8101/witness/add-checkpoint", cosigner.vkey)
+    ]
+    witness = Witness(cosigner, witnessing.logs, tmp_path / "w.json")
+    log.append([b"a"])
+    body = AddCheckpoint(0, (), log.integrate().note).encode()
+    peers[0] = Peer("fr", "http://x", ORIGIN, log.vkey, "", status="removed")
+    with pytest.raises(NotFound):  # removed: its log is no longer witnessed
+        witness.add_checkpoint(body)
