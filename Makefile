@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON := $(shell command -v python3.11 || command -v $(PYTHON))
 export PALLMALL_DATA_DIR ?= ./data
 
-.PHONY: help install run init test test-fast lint format types check bench bench-registry bench-log bench-screening bench-intel browser clean
+.PHONY: help install run init test test-fast lint format types check bench bench-registry bench-log bench-screening bench-intel bench-federation browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -50,7 +50,7 @@ types: install ## mypy --strict on the package
 
 check: lint types test ## lint, types and the whole suite (what CI runs)
 
-bench: bench-registry bench-log bench-screening bench-intel ## every benchmark
+bench: bench-registry bench-log bench-screening bench-intel bench-federation ## every benchmark
 
 bench-registry: install ## registry read API under 50 clients, and import time
 	$(BIN)/python bench/registry_bench.py
@@ -64,6 +64,9 @@ bench-screening: install ## screening quality and speed beside logic-v2 and WRat
 
 bench-intel: install ## STIX import and TAXII page-through, beside medallion
 	$(BIN)/python bench/intel_bench.py
+
+bench-federation: install ## node B syncs 10,000 objects node A shares, beside a plain TAXII page-through
+	$(BIN)/python bench/federation_bench.py
 
 clean: ## remove the environment and the local data
 	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache

@@ -24,8 +24,9 @@ from pallmall.core.errors import NotFound, PallmallError
 from pallmall.federation.verify import Inclusion
 from pallmall.log.bundle import decode_bundle
 from pallmall.log.errors import TileError
-from pallmall.log.layout import TILE_WIDTH, TileId, tile_width
-from pallmall.log.proof import inclusion_proof
+from pallmall.log.hashing import node_hash
+from pallmall.log.layout import TILE_HEIGHT, TILE_WIDTH, TileId, tile_width
+from pallmall.log.proof import HashSource, NodeId, inclusion_proof
 from pallmall.log.tiles import TileHashSource, read_tile
 
 MEDIA_TAXII = "application/taxii+json;version=2.1"
@@ -79,7 +80,8 @@ class PeerClient:
     """Calls one peer at ``url`` (its base URL) with the bearer ``token`` it issued us.
 
     Use as a context manager or call :meth:`close`. ``http`` replaces the underlying client
-    (tests pass an in-process one); its base URL must be the peer's.
+    (tests pass an in-process one; its base URL must be the peer's): it stays open, its
+    owner closes it.
     """
 
     def __init__(
@@ -89,7 +91,9 @@ class PeerClient:
         headers = {"User-Agent": "pallmall-federation"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        # the timeout is the client's, so it bounds every call (connect, read, write, pool)
         self._http = http or httpx.Client(base_url=self.url, timeout=timeout)
+        self._owned = http is None
         self._headers = headers
         self._timeout = timeout
         self._api_root: str | None = None
@@ -103,8 +107,9 @@ class PeerClient:
         self.close()
 
     def close(self) -> None:
-        """Close the connections."""
-        self._http.close()
+        """Close the connections (of a client this one made)."""
+        if self._owned:
+            self._http.close()
 
     # -- the log -----------------------------------------------------------------------------
 
@@ -214,7 +219,6 @@ class PeerClient:
                 params=dict(params or {}),
                 content=content,
                 headers=headers,
-                timeout=self._timeout,
             )
         except httpx.TimeoutException as exc:
             raise PeerUnreachable(f"{self.url}{path}: no answer in {self._timeout:g} s") from exc
@@ -284,7 +288,7 @@ class LogReader:
     def __init__(self, client: PeerClient, tree_size: int) -> None:
         self.client = client
         self.tree_size = tree_size
-        self._hashes = TileHashSource(client, tree_size)
+        self._hashes = SubtreeHashes(TileHashSource(client, tree_size))
         self._bundles: dict[int, list[bytes]] = {}
 
     def inclusion(self, index: int) -> Inclusion:
@@ -308,3 +312,29 @@ class LogReader:
                 raise TileError(f"entry bundle {bundle} holds {len(entries)} entries")
             self._bundles[bundle] = entries
         return entries[index % TILE_WIDTH]
+
+
+class SubtreeHashes:
+    """A :class:`~pallmall.log.proof.HashSource` that computes each perfect subtree's hash
+    once: a node at a tile boundary level (a multiple of 8) is read from the tiles, any
+    other from its two children (RFC 9162 §2.1.1). Proofs of many entries of one tree share
+    most nodes, so this turns O(entries x 256) hashes into O(entries)."""
+
+    def __init__(self, tiles: HashSource) -> None:
+        self.tiles = tiles
+        self._memo: dict[NodeId, bytes] = {}
+
+    def node_hashes(self, nodes: Sequence[NodeId]) -> list[bytes]:
+        """Each node's hash, in order."""
+        return [self._node(level, index) for level, index in nodes]
+
+    def _node(self, level: int, index: int) -> bytes:
+        found = self._memo.get((level, index))
+        if found is None:
+            if level % TILE_HEIGHT == 0:
+                found = self.tiles.node_hashes([(level, index)])[0]
+            else:
+                left = self._node(level - 1, 2 * index)
+                found = node_hash(left, self._node(level - 1, 2 * index + 1))
+            self._memo[(level, index)] = found
+        return found

@@ -28,6 +28,7 @@ from pallmall.storage.federation import (
     federation_peer_state,
     federation_received,
 )
+from pallmall.storage.tables import public_changes
 
 _CHUNK = 500
 """Rows inserted per statement (SQLite's and psycopg's parameter limits)."""
@@ -133,7 +134,8 @@ class SqlSyncStore:
         for start in range(0, len(rows), _CHUNK):
             chunk = rows[start : start + _CHUNK]
             self.conn.execute(dialect.insert(federation_received).on_conflict_do_nothing(), chunk)
-        for o in objects:
+        waiting = self._waiting(peer_name, objects)
+        for o in (o for o in objects if (o.object_id, o.version_us) in waiting):
             self.conn.execute(
                 update(federation_received)
                 .where(
@@ -145,6 +147,22 @@ class SqlSyncStore:
                 .values(verified_size=o.verified_size, log_index=o.log_index, body=o.body)
             )
         return self._count(peer_name) - before
+
+    def _waiting(self, peer_name: str, objects: Sequence[VerifiedObject]) -> set[tuple[str, int]]:
+        """Which of ``objects`` the peer pushed and wait for verification."""
+        r = federation_received.c
+        ids = sorted({o.object_id for o in objects})
+        found: set[tuple[str, int]] = set()
+        for start in range(0, len(ids), _CHUNK):
+            rows = self.conn.execute(
+                select(r.object_id, r.version).where(
+                    r.peer_name == peer_name,
+                    r.verified_size.is_(None),
+                    r.object_id.in_(ids[start : start + _CHUNK]),
+                )
+            )
+            found |= {(row.object_id, int(row.version)) for row in rows}
+        return found
 
     def _count(self, peer_name: str) -> int:
         r = federation_received.c
@@ -203,10 +221,12 @@ class SqlSyncStore:
 
     def outgoing(self, group_name: str, after_seq: int, limit: int) -> Sequence[Outgoing]:
         """Our objects of ``group_name`` after ``after_seq`` in order, up to (not including)
-        the first whose log index is not known yet."""
+        the first whose log index is not known yet (read from the outbox once logged)."""
         o = federation_objects.c
+        index = _log_index()
         rows = self.conn.execute(
-            select(o.seq, o.body, o.log_index)
+            select(o.seq, o.body, index)
+            .select_from(_with_changes())
             .where(o.group_name == group_name, o.seq > after_seq)
             .order_by(o.seq)
             .limit(limit)
@@ -223,19 +243,33 @@ class SqlSyncStore:
     ) -> list[tuple[int, str]]:
         """``(log_index, body)`` of our objects in ``groups`` whose entry index is in
         ``[after_index, before_index)``, by index (what an air-gap bundle carries)."""
-        o = federation_objects.c
         if not groups:
             return []
+        o = federation_objects.c
+        index = _log_index()
         rows = self.conn.execute(
-            select(o.log_index, o.body)
+            select(index, o.body)
+            .select_from(_with_changes())
             .where(
                 o.group_name.in_(list(groups)),
-                and_(o.log_index.is_not(None), o.log_index >= after_index),
-                o.log_index < before_index,
+                and_(index.is_not(None), index >= after_index),
+                index < before_index,
             )
-            .order_by(o.log_index, o.seq)
+            .order_by(index, o.seq)
         )
         return [(int(r.log_index), str(r.body)) for r in rows]
+
+
+def _with_changes() -> Any:
+    o, c = federation_objects.c, public_changes.c
+    return federation_objects.outerjoin(public_changes, c.change_id == o.change_id)
+
+
+def _log_index() -> Any:
+    """The log index of an object's entry: its own column, else its change's in the outbox."""
+    return func.coalesce(federation_objects.c.log_index, public_changes.c.log_index).label(
+        "log_index"
+    )
 
 
 def _supersedes(row: ReceivedRow, held: ReceivedRow) -> bool:

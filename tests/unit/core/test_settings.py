@@ -38,3 +38,16 @@ def test_a_bad_flag_names_the_variable() -> None:
     with pytest.raises(InvalidInput) as caught:
         load_settings({"PALLMALL_PRELOAD_PERSON_NAMES": "maybe"})
     assert caught.value.field == "PALLMALL_PRELOAD_PERSON_NAMES"
+
+
+def test_federation_sync_is_off_by_default_and_read_from_the_environment() -> None:
+    assert Settings().federation_sync_seconds == 0.0
+    assert Settings().federation_timeout_seconds == 10.0
+    settings = load_settings(
+        {"PALLMALL_FEDERATION_SYNC_SECONDS": "60", "PALLMALL_FEDERATION_TIMEOUT_SECONDS": "2.5"}
+    )
+    assert settings.federation_sync_seconds == 60.0
+    assert settings.federation_timeout_seconds == 2.5
+    with pytest.raises(InvalidInput) as caught:
+        load_settings({"PALLMALL_FEDERATION_TIMEOUT_SECONDS": "0"})
+    assert caught.value.field == "PALLMALL_FEDERATION_TIMEOUT_SECONDS"
