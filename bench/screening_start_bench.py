@@ -1,20 +1,27 @@
 """Screening start-up benchmark: what a process pays before its first answer, now that the
 screener's index is stored once per set of list versions and mapped back.
 
-    .venv/bin/python bench/screening_start_bench.py
+    .venv/bin/python bench/screening_start_bench.py [one-shot] [server] [mappings]
+
+(default: all three parts; each figure is printed to stderr as it is measured, the table at
+the end).
 
 On a fresh data folder with the shipped lists (``pallmall init --demo``):
 - ``pallmall --help`` (the floor every command pays), then the first ``pallmall screen``
-  (builds and stores the index), then one-shot screens with the index stored, for an
-  organisation's name and for a name of unknown kind (compared as a person too, so it loads
-  rigour's person-name tables); wall clock and CPU time (user + system) of each command,
-  the best of three; the targets compare the one-shot screen with ``--help``;
-- a server restarted with unchanged lists (``pallmall serve --workers 2``): seconds until
-  ``/api/v1/status`` first answers and until it says ``ready`` (index mapped, rigour's
-  tables loaded);
+  (builds and stores the index), then one-shot screens with the index stored: an
+  organisation's name, ``pallmall screen "Intellexa SA"`` (unknown kind, a legal form: never
+  loads rigour's person-name tables) and a person's name of unknown kind (loads them); wall
+  clock and CPU time (user + system) of each command, the best of three; the targets
+  compare the one-shot screen with ``--help``;
+- a server restarted with unchanged lists (``pallmall serve --workers 2``, as users start
+  it): seconds until ``/api/v1/status`` first answers and until it says ``ready`` (index
+  mapped, legal-form and transliteration tables loaded); 200 organisation screens through
+  the API; then each worker's memory from ``/proc/PID/smaps_rollup`` (RSS, PSS: shared
+  pages split between the processes that map them, USS: pages only this worker holds) and
+  its mappings of the index files; then the first person screen (it loads the person-name
+  tables in its worker);
 - memory: two processes map the stored index and screen 300 parties each; the resident
-  and proportional (shared pages split between the processes) size of the index's
-  mappings in each, beside the size of its files.
+  and proportional size of the index's mappings in each, beside the size of its files.
 
 On a shared, loaded machine the wall clock includes waiting for a core; the CPU time is
 what the command costs. The load average is printed beside them. Nothing fails on a figure.
@@ -61,36 +68,131 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_ready(env: dict[str, str]) -> tuple[float, float]:
+def _get(port: int, path: str, token: str = "", body: dict[str, object] | None = None) -> object:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data, headers)
+    with urllib.request.urlopen(request, timeout=120) as answer:
+        return json.loads(answer.read())
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text().split()
+        found += [int(c) for c in text]
+    return found
+
+
+def _workers(server: int) -> list[int]:
+    """uvicorn's worker processes under ``server`` (spawned: ``spawn_main`` in the command
+    line; not the resource tracker)."""
+    out = []
+    for child in _children(server):
+        cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
+        if b"spawn_main" in cmdline:
+            out.append(child)
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds ``pid`` has used so far (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory(pid: int, folder: Path) -> dict[str, float]:
+    """MB: the whole process's resident, proportional and unique (private) size from
+    ``/proc/PID/smaps_rollup``, and the resident and proportional size of its mappings of
+    the stored index's files (``/proc/PID/smaps``)."""
+    kb: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        kb[key] = int(value.split()[0])
+    index_rss = index_pss = 0
+    inside = False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split()[0] if line else ""
+        if "-" in head and all(c in "0123456789abcdef-" for c in head):
+            inside = str(folder) in line
+        elif inside and line.startswith("Rss:"):
+            index_rss += int(line.split()[1])
+        elif inside and line.startswith("Pss:"):
+            index_pss += int(line.split()[1])
+    return {
+        "rss": kb["Rss"] / 1024,
+        "pss": kb["Pss"] / 1024,
+        "uss": (kb["Private_Clean"] + kb["Private_Dirty"]) / 1024,
+        "index_rss": index_rss / 1024,
+        "index_pss": index_pss / 1024,
+    }
+
+
+def server_restart(
+    env: dict[str, str], token: str, folder: Path, workers: int = 2
+) -> tuple[list[tuple[str, str]], list[dict[str, float]]]:
+    """``pallmall serve --workers N`` as users start it, on a data folder whose index is
+    stored: seconds to the first answer of ``/api/v1/status`` and to ``ready``; then 200
+    organisation screens through the API (the index pages they touch), the memory of each
+    worker, and the time of the first screen comparing a person (it loads the person-name
+    tables in the worker that takes it, unless PALLMALL_PRELOAD_PERSON_NAMES)."""
     port = free_port()
     server = subprocess.Popen(
-        [*PALLMALL, "serve", "--port", str(port), "--workers", "2"],
+        [*PALLMALL, "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     start = time.perf_counter()
     first = ready = float("nan")
+    rows: list[tuple[str, str]] = []
     try:
         while time.perf_counter() - start < 900:
             try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/api/v1/status", timeout=5
-                ) as answer:
-                    status = json.loads(answer.read())["status"]
+                status = _get(port, "/api/v1/status")
             except (OSError, ValueError):
-                time.sleep(0.1)
+                time.sleep(0.05)
                 continue
+            assert isinstance(status, dict)
             if first != first:  # nan: the first answer
                 first = time.perf_counter() - start
-            if status == "ready":
+            if status["status"] == "ready":
                 ready = time.perf_counter() - start
                 break
-            time.sleep(0.1)
+            time.sleep(0.05)
+        worker_cpu = [cpu_seconds(pid) for pid in _workers(server.pid)]
+        rows.append(
+            (
+                f"server restart, lists unchanged ({workers} workers)",
+                f"first answer {first:.1f} s, ready {ready:.1f} s; target ready < 3 s; CPU "
+                f"until ready: supervisor {cpu_seconds(server.pid):.1f} s, workers "
+                + ", ".join(f"{c:.1f} s" for c in worker_cpu),
+            )
+        )
+        names = ["Intellexa SA", "Cytrox AD", "Positive Technologies", "Rosoboronexport"]
+        started = time.perf_counter()
+        for number in range(200):
+            body = {"name": f"{names[number % 4]} {number}", "schema": "organization"}
+            _get(port, "/api/v1/screening/screen", token, body)
+        per = (time.perf_counter() - started) / 200 * 1000
+        rows.append(("200 organisation screens after ready", f"{per:.0f} ms each on average"))
+        figures = [memory(pid, folder) for pid in _workers(server.pid)]
+        started = time.perf_counter()
+        _get(port, "/api/v1/screening/screen", token, {"name": "Ivan Ivanovich Petrov"})
+        rows.append(
+            (
+                "first person screen after ready",
+                f"{time.perf_counter() - started:.1f} s (loads the person-name tables "
+                "in that worker)",
+            )
+        )
     finally:
         server.terminate()
         server.wait(timeout=60)
-    return first, ready
+    return rows, figures
 
 
 MAPPER = """
@@ -147,19 +249,53 @@ def index_memory(env: dict[str, str], root: Path) -> tuple[int, list[dict[str, i
     return size, figures
 
 
+def bench_token(env: dict[str, str]) -> str:
+    """An API token of a regulator made for the benchmark (screening needs one)."""
+    done = subprocess.run(
+        [
+            *PALLMALL, "user", "add", "bench@authority.example", "--role", "regulator",
+            "--account", "Bench Authority", "--kind", "export_authority", "--state", "GB",
+            "--token",
+        ],
+        env={**env, "PALLMALL_PASSWORD": "bench-password-for-the-start-bench"},
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return done.stdout.split("API token (shown once):", 1)[1].split()[0]
+
+
+class Rows(list[tuple[str, str]]):
+    """The figures, each also printed (to stderr) as soon as it is measured."""
+
+    def append(self, row: tuple[str, str]) -> None:
+        print(f"{row[0]}: {row[1]}", file=sys.stderr, flush=True)
+        super().append(row)
+
+    def __iadd__(self, rows: object) -> Rows:  # type: ignore[override]  # list's takes Iterable
+        assert isinstance(rows, list)
+        for row in rows:
+            self.append(row)
+        return self
+
+
 def main() -> int:
+    parts = sys.argv[1:] or ["one-shot", "server", "mappings"]
     with tempfile.TemporaryDirectory(prefix="pallmall-start-") as data:
         env = {**os.environ, "PALLMALL_DATA_DIR": data, "PALLMALL_DATABASE_URL": ""}
         env["PALLMALL_RECHECK_SECONDS"] = "0"
         subprocess.run([*PALLMALL, "init", "--demo"], env=env, check=True, capture_output=True)
-        rows: list[tuple[str, str]] = []
+        rows = Rows()
         help_wall, help_cpu = best(env, "--help")
         rows.append(("pallmall --help", f"{help_wall:.2f} s wall, {help_cpu:.2f} s CPU"))
         wall, cpu = run(env, "screen", "Intellexa SA", "--schema", "organization")
         rows.append(("first screen (builds, stores the index)", f"{wall:.2f} s, {cpu:.2f} s CPU"))
         for label, args in (
-            ("one-shot screen, organisation", ("Intellexa SA", "--schema", "organization")),
-            ("one-shot screen, unknown kind", ("Intellexa SA",)),
+            ()
+            if "one-shot" not in parts
+            else (
+                ("one-shot screen, organisation", ("Intellexa SA", "--schema", "organization")),
+                ("one-shot screen, unknown kind, a company", ("Intellexa SA",)),
+                ("one-shot screen, unknown kind, a person", ("Ivan Ivanovich Petrov",)),
+            )
         ):
             wall, cpu = best(env, "screen", *args)
             rows.append(
@@ -169,15 +305,25 @@ def main() -> int:
                     f"{cpu:.2f} s CPU ({cpu - help_cpu:+.2f}); target +1.5 s",
                 )
             )
-        first, ready = server_ready(env)
-        rows.append(
-            (
-                "server restart, lists unchanged (2 workers)",
-                f"first answer {first:.1f} s, ready {ready:.1f} s; target ready < 3 s",
-            )
+        (folder,) = [p for p in (Path(data) / "screening-index").iterdir() if p.name[0] != "."]
+        served, workers = (
+            server_restart(env, bench_token(env), folder) if "server" in parts else ([], [])
         )
-        size, mapped = index_memory(env, Path(data) / "screening-index")
-        rows.append(("stored index files", f"{size / 1024:.1f} MB"))
+        rows += served
+        for number, figures in enumerate(workers, 1):
+            rows.append(
+                (
+                    f"server worker {number} of {len(workers)} (smaps_rollup)",
+                    f"RSS {figures['rss']:.0f} MB, PSS {figures['pss']:.0f} MB, "
+                    f"USS {figures['uss']:.0f} MB; index mappings RSS "
+                    f"{figures['index_rss']:.1f} MB, PSS {figures['index_pss']:.1f} MB",
+                )
+            )
+        size, mapped = (
+            index_memory(env, Path(data) / "screening-index") if "mappings" in parts else (0, [])
+        )
+        if mapped:
+            rows.append(("stored index files", f"{size / 1024:.1f} MB"))
         for number, figures in enumerate(mapped, 1):
             rows.append(
                 (

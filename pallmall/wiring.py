@@ -124,7 +124,8 @@ def case_service(
             SqlIntelStore(tx.conn).list_incidents, registry.jurisdictions
         )
         attestations = attestation_service(tx).standing
-        return Sources(ScreenerFacts(_screener(desk)), registry, incidents, attestations)
+        lists = ScreenerFacts(_screener(desk), history=SqlListStore(tx.conn.engine))
+        return Sources(lists, registry, incidents, attestations)
 
     store = SqlCaseStore(tx.conn)
     return CaseService(
@@ -382,7 +383,7 @@ class Node:
         self.tlog.ensure_checkpoint()
         self.tlog.start()
         self.publisher.start()
-        warm_up(self.screening)
+        warm_up(self.screening, self.settings.preload_person_names)
         if self.settings.recheck_seconds:
             self.rechecker.start(self.settings.recheck_seconds)
         if self.settings.lists_update_seconds:
@@ -575,12 +576,14 @@ def open_log(settings: Settings, db: Database) -> TransparencyLog:
     return tlog
 
 
-def warm_up(desk: ScreeningDesk) -> None:
-    """Build the screener in the background, so the first screen does not wait for it."""
+def warm_up(desk: ScreeningDesk, person_names: bool = False) -> None:
+    """Build (or map) the screener in the background, so the first screen does not wait
+    for it; ``person_names``: load rigour's person-name tables before saying ready (else
+    the first screen that compares a person loads them)."""
 
     def build() -> None:
         with suppress(Conflict):  # no list loaded yet: the first screen will say so
-            desk.warm_up()
+            desk.warm_up(person_names)
         # The screener's tables are millions of long-lived objects: frozen, the cyclic
         # collector stops walking them on every full collection (pauses of 100+ ms that showed
         # as the registry read's p99 in `make bench-registry`).

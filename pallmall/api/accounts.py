@@ -136,6 +136,10 @@ class Status(BaseModel):
 
     status: str = Field(description="ready, warming, or not_ready (see problems)")
     screener_ready: bool
+    person_names_loaded: bool = Field(
+        description="rigour's person-name tables are loaded in this worker (else its first "
+        "screen comparing a person loads them: seconds; PALLMALL_PRELOAD_PERSON_NAMES)"
+    )
     log_size: int
     log_advancing: bool
     problems: list[str] = Field(default_factory=list, description="why not ready, if not")
@@ -163,6 +167,7 @@ async def status(request: Request, response: Response) -> Status:
     return Status(
         status=state,
         screener_ready=ready,
+        person_names_loaded=desk.person_names_loaded,
         log_size=size,
         log_advancing=not problems,
         problems=problems,

@@ -4,6 +4,7 @@ denial notices and the policy rules in force."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -74,8 +75,27 @@ class EventOut(BaseModel):
     payload: dict[str, Any]
 
 
+class ListChangeOut(BaseModel):
+    """A list entry a party matched in the previous run that a newer list version delisted
+    or changed (``change``), and why the findings moved (``text`` says it in one line)."""
+
+    list_id: str
+    entry_id: str
+    entry_name: str
+    change: str
+    from_version: str
+    to_version: str
+    fields: list[str]
+    matched: list[str]
+    now: list[str]
+    before: list[str]
+    after: list[str]
+    text: str
+
+
 class RunOut(BaseModel):
-    """One due-diligence run with its findings and evidence."""
+    """One due-diligence run with its findings and evidence, and the list changes noted
+    since the previous run."""
 
     at: datetime
     trigger: str
@@ -84,6 +104,7 @@ class RunOut(BaseModel):
     findings: list[dict[str, Any]]
     evidence: dict[str, Any]
     notes: list[str]
+    list_changes: list[ListChangeOut]
 
 
 class MessageOut(BaseModel):
@@ -160,6 +181,9 @@ def run_out(run: DiligenceRun) -> RunOut:
         findings=[f.as_dict() for f in run.findings],
         evidence=run.evidence.as_dict(),
         notes=list(run.notes),
+        list_changes=[
+            ListChangeOut(**{**dataclasses.asdict(n), "text": n.text}) for n in run.list_changes
+        ],
     )
 
 

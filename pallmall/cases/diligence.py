@@ -21,6 +21,7 @@ from pallmall.cases.model import (
     DiligenceRun,
     EndUse,
     LicenceApplication,
+    ListChangeNote,
     PartyRole,
     ProcurementRequest,
     RestrictionRequest,
@@ -39,6 +40,7 @@ from pallmall.policy import (
     RestrictionEvidence,
     RuleKind,
     RuleSet,
+    ScreeningMatch,
     Severity,
     assess,
     evaluate,
@@ -219,6 +221,7 @@ def licence_evidence(
         restrictions=restrictions_on(store, vendor_id),
         prior_denials=prior_denials(store, case) + foreign_denials(sources, case),
         list_versions=check.versions(),
+        lists=check.sources.screening.ages(),
         applicant=applicant,
     )
 
@@ -242,6 +245,7 @@ def restriction_evidence(
         incidents=sources.incidents.linked(links),
         restrictions=tuple(others),
         list_versions=check.versions(),
+        lists=check.sources.screening.ages(),
     )
 
 
@@ -281,6 +285,7 @@ def use_evidence(
         incidents=incidents + (sources.incidents.in_country(state) if state else ()),
         restrictions=restrictions_on(store, vendor_id),
         list_versions=check.versions(),
+        lists=check.sources.screening.ages(),
     )
 
 
@@ -446,6 +451,7 @@ RULE_KINDS: dict[CaseKind, frozenset[RuleKind] | None] = {
             RuleKind.OWNERSHIP_DATA,
             RuleKind.ABUSE_INCIDENTS,
             RuleKind.VENDOR_RESTRICTED,
+            RuleKind.LIST_AGE,
         }
     ),
     CaseKind.USE_AUTHORISATION: frozenset(
@@ -457,6 +463,7 @@ RULE_KINDS: dict[CaseKind, frozenset[RuleKind] | None] = {
             RuleKind.ABUSE_INCIDENTS,
             RuleKind.DESTINATION,
             RuleKind.VENDOR_RESTRICTED,
+            RuleKind.LIST_AGE,
         }
     ),
 }
@@ -489,7 +496,8 @@ def run_diligence(
     findings = tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule_id, f.summary)))
     listed = sources.screening.versions()
     notes: tuple[str, ...] = () if listed else ("no restricted-party list is loaded",)
-    notes += sources.screening.stale()  # advisory: an old list may miss designations
+    runs = store.runs(case.id)
+    previous = runs[-1] if runs else None
     return DiligenceRun(
         case_id=case.id,
         at=at,
@@ -499,6 +507,69 @@ def run_diligence(
         evidence=evidence,
         findings=tuple(findings),
         notes=notes,
+        list_changes=list_change_notes(previous, evidence, findings, sources.screening),
+    )
+
+
+def list_change_notes(
+    previous: DiligenceRun | None,
+    evidence: DueDiligence,
+    findings: Sequence[Finding],
+    screening: ScreeningFacts,
+) -> tuple[ListChangeNote, ...]:
+    """A note per list entry that a party matched in ``previous`` (the case's last run) and
+    that the list's version in force delisted or changed since the version that run read:
+    who matched it then, how they match it in this run (``evidence``), and which findings
+    cited it then and now (``findings``), so the officer sees why a finding moved."""
+    if previous is None:
+        return ()
+    then: dict[tuple[str, str], list[tuple[str, ScreeningMatch]]] = {}
+    for party in previous.evidence.parties:
+        for match in party.matches:
+            who = f"{party.role} {party.name!r}"
+            then.setdefault((match.list_id, match.entry_id), []).append((who, match))
+    now: dict[tuple[str, str], list[tuple[str, ScreeningMatch]]] = {}
+    for party in evidence.parties:
+        for match in party.matches:
+            who = f"{party.role} {party.name!r}"
+            now.setdefault((match.list_id, match.entry_id), []).append((who, match))
+    read: dict[tuple[str, str], list[str]] = {}
+    for (list_id, entry_id), pairs in then.items():
+        read.setdefault((list_id, pairs[0][1].list_version), []).append(entry_id)
+    notes = []
+    for (list_id, version), entry_ids in sorted(read.items()):
+        for change in screening.entry_changes(list_id, version, sorted(set(entry_ids))):
+            key = (list_id, change.entry_id)
+            notes.append(
+                ListChangeNote(
+                    list_id=list_id,
+                    entry_id=change.entry_id,
+                    entry_name=change.name,
+                    change=change.kind.value,
+                    from_version=version,
+                    to_version=change.version,
+                    fields=change.fields,
+                    matched=tuple(_matched(w, m) for w, m in then[key]),
+                    now=tuple(_matched(w, m) for w, m in now.get(key, ())),
+                    before=_citing(previous.findings, key),
+                    after=_citing(findings, key),
+                )
+            )
+    return tuple(notes)
+
+
+def _matched(who: str, match: ScreeningMatch) -> str:
+    return f"{who} ({match.score:.2f}{', alert' if match.alert else ''})"
+
+
+def _citing(findings: Sequence[Finding], key: tuple[str, str]) -> tuple[str, ...]:
+    """The findings (``rule@version (severity)``) whose evidence holds the list entry."""
+    return tuple(
+        dict.fromkeys(
+            f"{f.rule_id}@{f.rule_version} ({f.severity.value})"
+            for f in findings
+            if any((e.get("list_id"), e.get("entry_id")) == key for e in f.evidence)
+        )
     )
 
 
@@ -520,6 +591,7 @@ def procurement_assessment(
         incidents=sources.incidents.linked(links),
         restrictions=restrictions_on(store, req.vendor_record_id),
         list_versions=check.versions(),
+        lists=check.sources.screening.ages(),
     )
     attested = attestation_findings(req.vendor_record_id, sources)
     # the vendor's attestation on file, read against the registry, replaces the buyer's box

@@ -503,9 +503,57 @@ class CaseEvent:
 
 
 @dataclass(frozen=True)
+class ListChangeNote:
+    """A list entry that a party of the case matched in the previous due-diligence run and
+    that the list's version read now no longer holds (``change`` ``delisted``) or holds
+    changed (``amended``, with the ``fields`` that changed), from ``from_version`` to
+    ``to_version``.
+
+    ``matched`` says which parties matched it before (role, name, score, alert) and
+    ``now`` how they match it in this run (empty: none does any more); ``before`` and
+    ``after`` are the findings (``rule@version (severity)``) that cited the entry in the
+    previous run and in this one: together they say why a finding moved.
+    """
+
+    list_id: str
+    entry_id: str
+    entry_name: str
+    change: str
+    from_version: str
+    to_version: str
+    fields: tuple[str, ...] = ()
+    matched: tuple[str, ...] = ()
+    now: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The note in one line, as the case page shows it."""
+        what = self.change + (f" ({', '.join(self.fields)})" if self.fields else "")
+        head = (
+            f"{self.list_id} entry {self.entry_id} {self.entry_name!r} {what} "
+            f"(version {self.from_version} -> {self.to_version})"
+        )
+        said = [f"matched by {', '.join(self.matched)}"] if self.matched else []
+        said.append(
+            f"now matched by {', '.join(self.now)}" if self.now else "no party matches it now"
+        )
+        gone = [f for f in self.before if f not in self.after]
+        kept = [f for f in self.before if f in self.after]
+        new = [f for f in self.after if f not in self.before]
+        said += [f"{f} no longer cites it" for f in gone]
+        said += [f"{f} still cites it" for f in kept]
+        said += [f"{f} now cites it" for f in new]
+        return f"{head}: {'; '.join(said)}"
+
+
+@dataclass(frozen=True)
 class DiligenceRun:
     """One due-diligence run: its evidence and findings, what set it off (``trigger``), and
-    the ``stamp`` of the lists and registry it read (a recheck runs when the stamp moves)."""
+    the ``stamp`` of the lists and registry it read (a recheck runs when the stamp moves).
+    ``list_changes`` notes the entries matched in the previous run that a newer list version
+    delisted or changed (the case's officers see them; the filer does not)."""
 
     case_id: str
     at: datetime
@@ -515,6 +563,7 @@ class DiligenceRun:
     evidence: DueDiligence
     findings: tuple[Finding, ...]
     notes: tuple[str, ...] = ()
+    list_changes: tuple[ListChangeNote, ...] = ()
 
     @property
     def top_severity(self) -> Severity | None:

@@ -23,10 +23,12 @@ from pallmall.disclosure import Visibility
 from pallmall.policy import (
     DesignationEvidence,
     IncidentEvidence,
+    ListAgeEvidence,
     OwnershipEvidence,
     ProductEvidence,
     ScreeningMatch,
 )
+from pallmall.screening import ListChange
 
 
 class CaseStore(Protocol):
@@ -111,9 +113,17 @@ class ScreeningFacts(Protocol):
     def versions(self) -> tuple[str, ...]:
         """``list_id@version`` of every list screened against (empty: none loaded)."""
 
-    def stale(self) -> tuple[str, ...]:
-        """An advisory line per list in force older than its publisher's usual interval
-        between versions (recent designations may be missing from it)."""
+    def ages(self) -> tuple[ListAgeEvidence, ...]:
+        """Every list in force with its version, its age on the day of the run and its
+        publisher's usual interval between versions (an older list is overdue: recent
+        designations may be missing from it)."""
+
+    def entry_changes(
+        self, list_id: str, since: str, entry_ids: Sequence[str]
+    ) -> tuple[ListChange, ...]:
+        """How the entries ``entry_ids`` of ``list_id`` changed from version ``since`` to the
+        version in force: delisted or amended (with the fields changed), in the order given;
+        empty when ``since`` is the version in force or the list is no longer read."""
 
 
 class RegistryFacts(Protocol):

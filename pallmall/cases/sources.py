@@ -6,7 +6,7 @@ only domain code, never a framework.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
 from pallmall.cases.node_lists import ListedRecord, screening_match
@@ -16,6 +16,7 @@ from pallmall.intel.incident import Incident, LinkRole
 from pallmall.policy import (
     DesignationEvidence,
     IncidentEvidence,
+    ListAgeEvidence,
     OwnershipEvidence,
     ProductEvidence,
     ScreeningMatch,
@@ -24,10 +25,13 @@ from pallmall.registry.model import Person, Product, RelType
 from pallmall.registry.ownership import RegistryOwnership
 from pallmall.registry.store import RecordQuery, RegistryStore, Stored
 from pallmall.screening import (
+    ListChange,
+    ListStore,
     OwnershipChain,
     OwnershipError,
     Party,
     Screener,
+    entry_changes,
     fifty_percent_rule,
     list_ages,
 )
@@ -38,11 +42,30 @@ PRODUCT_ROLES = (RelType.DEVELOPS, RelType.RESELLS, RelType.SUPPLIES)
 
 class ScreenerFacts:
     """:class:`~pallmall.cases.ports.ScreeningFacts` over a :class:`Screener` (None: no list
-    is loaded, so nothing is found and :meth:`versions` is empty)."""
+    is loaded, so nothing is found and :meth:`versions` is empty); ``history``, the list
+    store, tells how entries changed between versions (None: no change is ever found)."""
 
-    def __init__(self, screener: Screener | None, today: date | None = None) -> None:
+    def __init__(
+        self,
+        screener: Screener | None,
+        today: date | None = None,
+        history: ListStore | None = None,
+    ) -> None:
         self.screener = screener
         self.today = today
+        self.history = history
+
+    def entry_changes(
+        self, list_id: str, since: str, entry_ids: Sequence[str]
+    ) -> tuple[ListChange, ...]:
+        """How ``entry_ids`` changed from version ``since`` of ``list_id`` to the version
+        in the screener (see :func:`pallmall.screening.entry_changes`)."""
+        if self.screener is None or self.history is None:
+            return ()
+        now = next((s for s in self.screener.snapshots if s.list_id == list_id), None)
+        if now is None or now.version == since:
+            return ()
+        return entry_changes(self.history, since, now, entry_ids)
 
     def screen(self, name: str, country: str) -> tuple[ScreeningMatch, ...]:
         """Hits for the party ``name`` (in ``country`` when given), explained."""
@@ -58,17 +81,21 @@ class ScreenerFacts:
             return ()
         return tuple(sorted({f"{s.list_id}@{s.version}" for s in self.screener.snapshots}))
 
-    def stale(self) -> tuple[str, ...]:
-        """Advisory lines for the lists in force that are overdue (see
-        :func:`pallmall.screening.list_ages`)."""
+    def ages(self) -> tuple[ListAgeEvidence, ...]:
+        """Each list in the screener with its age on ``today`` and its publisher's usual
+        interval (see :func:`pallmall.screening.list_ages`), by list id."""
         if self.screener is None:
             return ()
+        found = list_ages(self.screener.snapshots, self.today or date.today())
         return tuple(
-            f"list {a.snapshot.list_id} version {a.snapshot.version} is {a.age_days} days old "
-            f"(its publisher usually updates it every {a.expected_days} days): recent "
-            "designations may be missing; `pallmall lists update` fetches the current one"
-            for a in list_ages(self.screener.snapshots, self.today or date.today())
-            if a.overdue
+            ListAgeEvidence(
+                a.snapshot.list_id,
+                a.snapshot.version,
+                a.snapshot.published.isoformat() if a.snapshot.published else "",
+                a.age_days,
+                a.expected_days,
+            )
+            for a in sorted(found, key=lambda a: a.snapshot.list_id)
         )
 
 

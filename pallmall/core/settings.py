@@ -25,6 +25,9 @@ class Settings:
     batches, imports, report building) run at once off the event loop.
     ``lists_update_seconds``: how often the server fetches new list versions from their
     feeds (0, the default: never; ``pallmall lists update`` still does).
+    ``preload_person_names``: a server worker loads rigour's person-name tables before it
+    says ``ready`` (seconds of CPU holding the worker, and about 400 MB each); by default it
+    is ready without them and loads them at its first screen that compares a person.
     ``witness_submit_seconds``: how often the server submits its newest checkpoint to the
     witnesses of its peers (0: never); ``federation_timeout_seconds``: the timeout of every
     HTTP call to a peer node.
@@ -46,6 +49,7 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     worker_threads: int = 2
     lists_update_seconds: float = 0.0
+    preload_person_names: bool = False
     witness_submit_seconds: float = 2.0
     federation_timeout_seconds: float = 10.0
     federation_sync_seconds: float = 0.0
@@ -77,11 +81,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=int(_positive(env, "PALLMALL_MAX_BODY_MB", 10.0) * 1024 * 1024),
         worker_threads=int(_positive(env, "PALLMALL_WORKER_THREADS", 2, whole=True)),
         lists_update_seconds=_seconds(env, "PALLMALL_LISTS_UPDATE_SECONDS", 0.0),
+        preload_person_names=_flag(env, "PALLMALL_PRELOAD_PERSON_NAMES"),
         witness_submit_seconds=_seconds(env, "PALLMALL_WITNESS_SUBMIT_SECONDS", 2.0),
         federation_timeout_seconds=_positive(env, "PALLMALL_FEDERATION_TIMEOUT_SECONDS", 10.0),
         federation_sync_seconds=_seconds(env, "PALLMALL_FEDERATION_SYNC_SECONDS", 0.0),
         node_state=_state(env, "PALLMALL_NODE_STATE"),
     )
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise InvalidInput(name, f"1 or 0 (true or false), not {raw!r}")
 
 
 def _positive(env: Mapping[str, str], name: str, default: float, whole: bool = False) -> float:

@@ -15,6 +15,7 @@ from pallmall.policy.evidence import (
     DesignationEvidence,
     DueDiligence,
     IncidentEvidence,
+    ListAgeEvidence,
     PriorDenialEvidence,
 )
 from pallmall.policy.model import Finding, Rule, RuleKind, RuleSet
@@ -266,6 +267,21 @@ def _end_user_undertaking(rule: Rule, dd: DueDiligence) -> list[Finding]:
     return [_finding(rule, "the application carries no end-user undertaking", [])]
 
 
+def _list_age(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    """One finding per list read that is older than its publisher's usual interval (a list
+    of unknown age raises none)."""
+    return [_finding(rule, _age_summary(a), [a]) for a in dd.lists if a.overdue]
+
+
+def _age_summary(age: ListAgeEvidence) -> str:
+    since = f" designations after {age.published}" if age.published else " recent designations"
+    return (
+        f"list {age.list_id} version {age.version} is {age.age_days} days old (its publisher "
+        f"usually updates it every {age.expected_days} days):{since} may be missing from it; "
+        "`pallmall lists update` fetches the current version"
+    )
+
+
 EVALUATORS: dict[RuleKind, Evaluator] = {
     RuleKind.SCREENING_HIT: _screening_hit,
     RuleKind.REGISTRY_DESIGNATION: _registry_designation,
@@ -280,4 +296,5 @@ EVALUATORS: dict[RuleKind, Evaluator] = {
     RuleKind.VENDOR_RESTRICTED: _vendor_restricted,
     RuleKind.PRIOR_DENIAL: _prior_denial,
     RuleKind.END_USER_UNDERTAKING: _end_user_undertaking,
+    RuleKind.LIST_AGE: _list_age,
 }

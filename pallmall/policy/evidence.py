@@ -173,11 +173,31 @@ class PriorDenialEvidence:
 
 
 @dataclass(frozen=True)
+class ListAgeEvidence:
+    """A restricted-party list the screening read: its ``version`` and publication day
+    (``published``, ISO; empty when the list gives none), its age in days on the day of the
+    run (``None``: no publication day) and the interval its publisher usually keeps between
+    versions (``expected_days``)."""
+
+    list_id: str
+    version: str
+    published: str
+    age_days: int | None
+    expected_days: int
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the list is older than its publisher's usual interval (unknown: no)."""
+        return self.age_days is not None and self.age_days > self.expected_days
+
+
+@dataclass(frozen=True)
 class DueDiligence:
     """Everything the rules read about one case, gathered at one time.
 
     ``destination`` is an ISO 3166-1 alpha-2 code; ``end_use_category`` one of
-    ``pallmall.cases.model.EndUse``; ``list_versions`` the list snapshots screened against.
+    ``pallmall.cases.model.EndUse``; ``list_versions`` the list snapshots screened against
+    (with the node lists), ``lists`` the restricted-party lists among them with their age.
     """
 
     destination: str
@@ -190,6 +210,7 @@ class DueDiligence:
     prior_denials: tuple[PriorDenialEvidence, ...] = ()
     list_versions: tuple[str, ...] = ()
     applicant: ApplicantEvidence | None = None
+    lists: tuple[ListAgeEvidence, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form, kept with every due-diligence run."""

@@ -39,6 +39,7 @@ class RuleKind(StrEnum):
     VENDOR_RESTRICTED = "vendor_restricted"
     PRIOR_DENIAL = "prior_denial"
     END_USER_UNDERTAKING = "end_user_undertaking"
+    LIST_AGE = "list_age"
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ The public surface (everything else is internal):
 
 - lists: :func:`load_list` with a :class:`ListSource` -> :class:`LoadReport`;
   :func:`load_shipped_lists` for the lists pallmall ships;
-- versions: :func:`diff_snapshots`, :func:`diff_versions`, the :class:`ListStore` Protocol
-  (``pallmall.storage.screening.SqlListStore`` implements it); ages: :func:`list_ages`
-  (``pallmall.storage.screening.SqlListStore`` implements it);
+- versions: :func:`diff_snapshots`, :func:`diff_versions`, :func:`entry_changes`, the
+  :class:`ListStore` Protocol (``pallmall.storage.screening.SqlListStore`` implements it);
+  ages: :func:`list_ages`;
 - screening: :class:`Screener` over loaded reports, ``Screener.screen(Party)`` ->
   :class:`ScreeningResult` of explained :class:`Hit` s; :func:`compare_entry`;
 - batch: :func:`read_parties`, :func:`screen_batch`, :func:`results_to_csv`,
@@ -58,6 +58,7 @@ from pallmall.screening.versioning import (
     SnapshotDiff,
     diff_snapshots,
     diff_versions,
+    entry_changes,
 )
 
 __all__ = [
@@ -98,6 +99,7 @@ __all__ = [
     "compare_entry",
     "diff_snapshots",
     "diff_versions",
+    "entry_changes",
     "fifty_percent_rule",
     "list_ages",
     "load_list",

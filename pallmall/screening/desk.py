@@ -22,6 +22,7 @@ from pallmall.screening.index_files import (
     save_index,
 )
 from pallmall.screening.model import LoadReport, SnapshotInfo
+from pallmall.screening.normalisation import person_tables_loaded
 from pallmall.screening.scorer import ScreeningSettings
 from pallmall.screening.screener import Screener
 
@@ -53,14 +54,20 @@ class ScreeningDesk:
         then screens wait or run slower."""
         return self._screener is not None and self._screener.warmed
 
-    def warm_up(self) -> None:
+    @property
+    def person_names_loaded(self) -> bool:
+        """Whether this process holds rigour's person-name tables (else the first screen
+        that compares a person loads them: seconds)."""
+        return person_tables_loaded()
+
+    def warm_up(self, person_names: bool = True) -> None:
         """Build or map the screener and load the matcher's reference data (a server does
-        it in the background at start-up).
+        it in the background at start-up); ``person_names``: the person-name tables too.
 
         Raises:
             Conflict: no list is loaded yet.
         """
-        self.screener().warm_up()
+        self.screener().warm_up(person_names)
 
     def screener(self) -> Screener:
         """The screener over the lists in force.

@@ -18,11 +18,11 @@ from rigour.names import (
     remove_obj_prefixes,
     remove_person_prefixes,
 )
-from rigour.territories import lookup_territory
 from rigour.text.normalize import Cleanup, Normalize
 from rigour.text.translit import ascii_text
 
 from pallmall.screening.model import EntrySchema
+from pallmall.screening.places import place_words
 
 
 def _words(text: str) -> list[str]:
@@ -150,10 +150,14 @@ def skeleton(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", head + tail)
 
 
-def normalise(name: str, schema: EntrySchema) -> NormalisedName:
+def normalise(name: str, schema: EntrySchema, symbols: bool = True) -> NormalisedName:
     """Normalise ``name`` for ``schema``: transliterate, drop honorifics (persons), split
     off legal forms to their generic code (organisations: ``AO``, ``OOO``, ``LLC``,
-    ``S.A.``, ``Zrt`` -> ``jsc``, ``llc``, ...), put ``LAST, First`` in order, tokenise."""
+    ``S.A.``, ``Zrt`` -> ``jsc``, ``llc``, ...), put ``LAST, First`` in order, tokenise.
+
+    A person's tokens carry rigour's given-name symbols; ``symbols=False`` leaves them
+    out (the tagger's tables cost seconds and hundreds of MB to load: a query that may not
+    need them attaches them later, :func:`normalise` again)."""
     text = latin(_APOSTROPHES.sub("", name).replace("&", " and "))
     text = _PERCENT.sub(r"\1 percent", text)
     initials = {m.replace(".", "") for m in _DOTTED.findall(text)}
@@ -176,7 +180,7 @@ def normalise(name: str, schema: EntrySchema) -> NormalisedName:
         words = [w for w in words if w not in LEGAL_WORDS]
     tokens = tuple(_token(w, schema) for w in words)
     if schema is EntrySchema.PERSON:
-        tokens = _with_patronymics(_with_symbols(tokens, raw))
+        tokens = _with_patronymics(_with_symbols(tokens, raw) if symbols else tokens)
     if initials:
         tokens = tuple(replace(t, initials=True) if t.text in initials else t for t in tokens)
     if _ABJAD.search(name):
@@ -298,6 +302,12 @@ def _with_symbols(tokens: tuple[Token, ...], raw: list[str]) -> tuple[Token, ...
     )
 
 
+def person_tables_loaded() -> bool:
+    """Whether this process has loaded rigour's person-name tables (the tagger behind the
+    given-name symbols: seconds of CPU and about 400 MB when first asked)."""
+    return _symbols.cache_info().currsize > 0
+
+
 @lru_cache(maxsize=65536)
 def _symbols(text: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
@@ -349,13 +359,10 @@ def is_place(word: str) -> bool:
     """Whether ``word`` names a country or a continent (``china``, ``schweiz``,
     ``europe``): in an organisation name it marks a branch or subsidiary more often than
     it identifies the organisation, so it weighs like a generic word. Codes and words
-    under four letters are not places here (``sa``, ``ag`` and ``de`` are too)."""
-    if word in _REGIONS:
-        return True
-    if len(word) < 4:
-        return False
-    territory = lookup_territory(word)
-    return territory is not None and "-" not in territory.code
+    under four letters are not places here (``sa``, ``ag`` and ``de`` are too). ``word``
+    is one lower-case ASCII word, as normalisation makes them; the territories are
+    rigour's, read from the shipped :func:`~pallmall.screening.places.place_words`."""
+    return word in _REGIONS or (len(word) >= 4 and word in place_words())
 
 
 # Arabic, Hebrew, Syriac, Thaana and their presentation forms: scripts that write few vowels

@@ -75,25 +75,48 @@ class Party:
 
 @dataclass(frozen=True)
 class PreparedParty:
-    """A party normalised once per screen: names per schema, dates, countries, ids."""
+    """A party normalised once per screen: names per schema, dates, countries, ids.
+
+    Its person names carry rigour's given-name symbols only once :meth:`queries` is asked
+    for them (``symbols_due``): loading the tagger costs seconds, and a screen that meets
+    no person entry, or a party whose name has a legal form (a company, never a person),
+    never needs it."""
 
     party: Party
     names: dict[EntrySchema, tuple[NormalisedName, ...]]
     birth_date: PartialDate | None
     countries: frozenset[str]
     identifiers: frozenset[str]
+    symbols_due: bool = False
+    _with_symbols: list[tuple[NormalisedName, ...]] = field(
+        default_factory=list, repr=False, compare=False
+    )
+
+    def queries(self, schema: EntrySchema) -> tuple[NormalisedName, ...]:
+        """The party's names normalised for ``schema`` (persons with their symbols)."""
+        names = self.names.get(schema, ())
+        if schema is not EntrySchema.PERSON or not self.symbols_due:
+            return names
+        if not self._with_symbols:  # once per screen
+            self._with_symbols.append(tuple(normalise(n.original, schema) for n in names))
+        return self._with_symbols[0]
 
 
 def prepare(party: Party) -> PreparedParty:
-    """Normalise ``party`` for scoring (under each schema it may be compared as)."""
+    """Normalise ``party`` for scoring (under each schema it may be compared as).
+
+    A party of unknown kind is compared as a person, an organisation and a vessel; when
+    its name carries a legal form (``Intellexa SA``, ``OOO Stroy``) it is a company, so its
+    person form gets no given-name symbols (which only credit name variants of people)."""
     raw = [party.name, *party.aliases]
     schemas = {name_schema(party.schema)}
     if party.schema is EntrySchema.UNKNOWN:
         schemas = {EntrySchema.PERSON, EntrySchema.ORGANIZATION, EntrySchema.VESSEL}
     names = {
-        s: tuple(n for n in (normalise(r, s) for r in raw if r.strip()) if n.tokens)
+        s: tuple(n for n in (normalise(r, s, symbols=False) for r in raw if r.strip()) if n.tokens)
         for s in schemas
     }
+    company = any(n.legal_forms for n in names.get(EntrySchema.ORGANIZATION, ()))
     return PreparedParty(
         party=party,
         names=names,
@@ -102,6 +125,8 @@ def prepare(party: Party) -> PreparedParty:
         identifiers=frozenset(
             k for k in (identifier_key(v) for v in party.identifiers) if len(k) >= 4
         ),
+        symbols_due=EntrySchema.PERSON in names
+        and not (party.schema is EntrySchema.UNKNOWN and company),
     )
 
 
@@ -122,7 +147,7 @@ def best_name(
     """The best-scoring pair of a party name and one of ``names`` (the entry's candidate
     names); ties go to the primary name, then to the earlier name."""
     schema = name_schema(entry.schema)
-    queries = party.names.get(schema, ())
+    queries = party.queries(schema)
     best: tuple[tuple[float, int], NameMatch] | None = None
     for indexed in names:
         for query in queries:

@@ -15,7 +15,7 @@ from pallmall.screening.explanation import (
     SnapshotAge,
 )
 from pallmall.screening.index import CandidateIndex, IndexedName
-from pallmall.screening.model import ListEntry, LoadReport, SnapshotInfo
+from pallmall.screening.model import EntrySchema, ListEntry, LoadReport, SnapshotInfo
 from pallmall.screening.scorer import (
     Party,
     PreparedParty,
@@ -36,6 +36,8 @@ _WARM_UP = Party(
     birth_date="1970-01-01",
     identifiers=("IMO 1234567",),
 )
+# a person's name: its given-name symbols load rigour's person-name tagger
+_WARM_UP_PERSON = Party("Ivan Ivanovich Petrov", EntrySchema.PERSON)
 
 
 class Screener:
@@ -75,13 +77,15 @@ class Screener:
         screener.index = index
         return screener
 
-    def warm_up(self) -> None:
-        """Load the reference data the matcher needs (rigour's name, legal-form and
-        territory tables: several seconds of CPU, a few hundred MB), so that the next
-        screen costs what any other does. A one-shot command skips it: a screen loads
-        what its party needs (an organisation's name does not need the person-name
-        tables)."""
+    def warm_up(self, person_names: bool = True) -> None:
+        """Load the reference data the matcher needs (rigour's legal-form and
+        transliteration tables; with ``person_names`` its person-name tagger too: several
+        seconds of CPU holding the GIL, and a few hundred MB), so that the next screen
+        costs what any other does. A one-shot command skips it: a screen loads what its
+        party needs (an organisation's name never needs the person-name tables)."""
         prepare(_WARM_UP)
+        if person_names:
+            prepare(_WARM_UP_PERSON).queries(EntrySchema.PERSON)
         self.warmed = True
 
     @property

@@ -3,7 +3,7 @@ keeps the history (a Protocol; ``pallmall.storage.screening`` implements it)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from enum import StrEnum
@@ -117,6 +117,28 @@ def diff_versions(
     return diff_snapshots(older, newer)
 
 
+def entry_changes(
+    store: ListStore, old: str, new: SnapshotInfo, entry_ids: Sequence[str]
+) -> tuple[ListChange, ...]:
+    """How the entries ``entry_ids`` changed from version ``old`` of ``new``'s list to
+    ``new``: each that ``old`` held and ``new`` does not is delisted, each that both hold
+    but differently is amended (naming the fields); in the order of ``entry_ids``. Reads
+    only those entries of the two versions (cheap, whatever the list's size)."""
+    before = store.entries(new.list_id, old, entry_ids)
+    after = store.entries(new.list_id, new.version, entry_ids)
+    out = []
+    for entry_id in entry_ids:
+        was, now = before.get(entry_id), after.get(entry_id)
+        if was is None:
+            continue
+        if now is None:
+            out.append(_change(was, ChangeKind.DELISTED, new.published, new))
+        elif now != was:
+            change = _change(now, ChangeKind.AMENDED, new.published, new)
+            out.append(replace(change, fields=changed_fields(was, now)))
+    return tuple(out)
+
+
 def _check_order(old: SnapshotInfo, new: SnapshotInfo) -> None:
     if old.list_id != new.list_id:
         raise InvalidInput("list_id", f"cannot diff {old.list_id!r} against {new.list_id!r}")
@@ -155,4 +177,11 @@ class ListStore(Protocol):
 
     def changes(self, list_id: str, since: date | None = None) -> Sequence[ListChange]:
         """Recorded listings, delistings and amendments, oldest first."""
+        ...
+
+    def entries(
+        self, list_id: str, version: str, entry_ids: Sequence[str]
+    ) -> Mapping[str, ListEntry]:
+        """The entries among ``entry_ids`` that version ``version`` of ``list_id`` holds,
+        by entry id (none when that version is not stored)."""
         ...

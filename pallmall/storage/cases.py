@@ -3,6 +3,7 @@ runs, messages and denial notices (the migration installs triggers refusing UPDA
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,6 +33,7 @@ from pallmall.cases.model import (
     DeniedLicence,
     DiligenceRun,
     LicenceApplication,
+    ListChangeNote,
     Message,
     MessageKind,
     Notification,
@@ -201,8 +203,9 @@ class SqlCaseStore:
             **run.__dict__,
             "evidence": run.evidence.as_dict(),
             "findings": [f.as_dict() for f in run.findings],
-            "notes": list(run.notes),
+            "notes": _notes(run),
         }
+        values.pop("list_changes")
         self.conn.execute(insert(case_diligence).values(**values))
 
     def runs(self, case_id: str) -> Sequence[DiligenceRun]:
@@ -215,7 +218,8 @@ class SqlCaseStore:
                 r.rules_version,
                 parse_evidence(r.evidence),
                 tuple(Finding.from_dict(f) for f in r.findings),
-                tuple(r.notes),
+                tuple(n for n in r.notes if isinstance(n, str)),
+                tuple(_list_change(n) for n in r.notes if isinstance(n, dict)),
             )
             for r in self._rows(case_diligence, case_id)
         ]
@@ -403,4 +407,29 @@ def _case(row: Any) -> Case:
         top_severity=Severity(row.top_severity) if row.top_severity else None,
         details=parse_application(kind, row.details),
         state=CaseState.model_validate(row.state),
+    )
+
+
+def _notes(run: DiligenceRun) -> list[Any]:
+    """The ``notes`` column: the run's notes (text), then its list-change notes as objects
+    (``{"list_change": {...}}``): one JSON array, so rows written before list-change notes
+    existed read as they are."""
+    changes = [{"list_change": dataclasses.asdict(n)} for n in run.list_changes]
+    return [*run.notes, *changes]
+
+
+def _list_change(stored: Mapping[str, Any]) -> ListChangeNote:
+    n: Mapping[str, Any] = stored["list_change"]
+    return ListChangeNote(
+        list_id=n["list_id"],
+        entry_id=n["entry_id"],
+        entry_name=n["entry_name"],
+        change=n["change"],
+        from_version=n["from_version"],
+        to_version=n["to_version"],
+        fields=tuple(n["fields"]),
+        matched=tuple(n["matched"]),
+        now=tuple(n["now"]),
+        before=tuple(n["before"]),
+        after=tuple(n["after"]),
     )

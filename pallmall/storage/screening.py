@@ -8,7 +8,7 @@ against the previous one are written in one transaction. Works on SQLite and Pos
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from pallmall.core.errors import Conflict
 from pallmall.screening.codec import entry_from_dict, entry_to_dict
-from pallmall.screening.model import LoadReport, SnapshotInfo
+from pallmall.screening.model import ListEntry, LoadReport, SnapshotInfo
 from pallmall.screening.versioning import ChangeKind, ListChange, SnapshotDiff, diff_snapshots
 from pallmall.storage.base import metadata, read_transaction, write_transaction
 
@@ -132,6 +132,27 @@ class SqlListStore:
             ListChange(r.list_id, r.entry_id, ChangeKind(r.kind), r.name, r.effective, r.version)
             for r in rows
         ]
+
+    def entries(
+        self, list_id: str, version: str, entry_ids: Sequence[str]
+    ) -> Mapping[str, ListEntry]:
+        """The entries among ``entry_ids`` that version ``version`` of ``list_id`` holds
+        (primary-key reads; none when that version is not stored)."""
+        found: dict[str, ListEntry] = {}
+        with read_transaction(self.engine) as conn:
+            snapshot_id = _snapshot_id(conn, list_id, version)
+            if snapshot_id is None:
+                return found
+            wanted = list(dict.fromkeys(entry_ids))
+            for start in range(0, len(wanted), _CHUNK):
+                rows = conn.execute(
+                    select(screening_entry.c.entry_id, screening_entry.c.body).where(
+                        screening_entry.c.snapshot_id == snapshot_id,
+                        screening_entry.c.entry_id.in_(wanted[start : start + _CHUNK]),
+                    )
+                ).all()
+                found.update((r.entry_id, entry_from_dict(json.loads(r.body))) for r in rows)
+        return found
 
 
 def _snapshot_id(conn: Connection, list_id: str, version: str) -> int | None:

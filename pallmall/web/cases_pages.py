@@ -97,9 +97,11 @@ def file_application(
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(case_id: str, request: Request, caller: Caller, cases: ReadCases) -> HTMLResponse:
-    """One case: status, application, findings with evidence, history, messages, actions."""
+    """One case: status, application, findings with evidence, the list changes that moved
+    them (officers only), history, messages, actions."""
     view = cases.view(caller, case_id)
     run = view.runs[-1] if view.runs else None
+    changes = [(r, note) for r in reversed(view.runs) for note in r.list_changes]
     return render(
         request,
         "cases/case.html",
@@ -107,6 +109,7 @@ def case_page(case_id: str, request: Request, caller: Caller, cases: ReadCases) 
         view=view,
         case=view.case,
         run=run,
+        list_changes=changes,
         outcomes=list(AdviceOutcome),
     )
 

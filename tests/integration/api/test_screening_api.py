@@ -6,11 +6,14 @@ import csv
 import io
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from pallmall.app import create_app
 from pallmall.core.auth import Role
+from pallmall.core.settings import Settings
 from pallmall.screening import EntryName, EntrySchema, ListEntry, LoadReport, SnapshotInfo
 from pallmall.storage.database import Database
 from pallmall.storage.screening import SqlListStore
@@ -165,3 +168,19 @@ def test_status_turns_ready_once_the_screener_is_built(
         assert time.monotonic() < deadline, "the screener never finished building"
         time.sleep(0.1)
     assert status["screener_ready"] is True and status["log_size"] >= 0
+    assert isinstance(status["person_names_loaded"], bool)
+
+
+def test_a_server_told_to_preload_person_names_is_ready_with_them(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    # (one database is enough: the setting is about the worker, not the storage)
+    db = sqlite_db
+    SqlListStore(db.engine).record(LoadReport(SNAPSHOT, ENTRIES))
+    settings = Settings(data_dir=tmp_path, session_secret="s", preload_person_names=True)
+    with TestClient(create_app(settings, db)) as client:
+        deadline = time.monotonic() + 120
+        while (status := client.get("/api/v1/status").json())["status"] != "ready":
+            assert time.monotonic() < deadline, "the screener never finished building"
+            time.sleep(0.1)
+    assert status["person_names_loaded"] is True

@@ -62,10 +62,16 @@ def test_denial_end_to_end(client: TestClient, world: World) -> None:
     assert match["entry_id"] == "31455" and match["list_version"] == "2024-03-05"
     assert "POZITIV" in match["explanation"] and "threshold" in match["explanation"]
     assert "list test_list version 2024-03-05, " in match["explanation"]  # and its age
-    detail = client.get(f"/api/v1/cases/{cid}", headers=auth(world, "officer_a1")).json()
-    (stale,) = detail["diligence"][-1]["notes"]  # the 2024 test list is overdue: advisory
-    assert stale.startswith("list test_list version 2024-03-05 is ")
-    assert "recent designations may be missing" in stale
+    overdue = found["screening.list-overdue"]  # the 2024 test list is overdue: advisory
+    assert overdue["severity"] == "advisory"
+    assert overdue["summary"].startswith("list test_list version 2024-03-05 is ")
+    assert "designations after 2024-03-05 may be missing" in overdue["summary"]
+    (age,) = overdue["evidence"]
+    assert (age["source"], age["list_id"], age["expected_days"]) == (
+        "ListAgeEvidence",
+        "test_list",
+        30,
+    )
     assert "wassenaar.listed-item" in found  # 4.D.4 product: a licence is required
 
     # the vendor sees its case, not the findings

@@ -238,7 +238,7 @@ def test_rows_written_as_plain_json_read_as_typed_records(db: Database) -> None:
     assert assessment.evidence.parties[0].matches[0].score == 0.91
     # written back with the evidence fields added since (issue 12) at their defaults
     party = {**PARTY, "record_matches": []}
-    evidence = {**EVIDENCE, "parties": [party], "applicant": None}
+    evidence = {**EVIDENCE, "parties": [party], "applicant": None, "lists": []}
     assert procurement.state.as_json() == {
         "assessment": {**ASSESSED_STATE["assessment"], "evidence": evidence}
     }

@@ -27,6 +27,19 @@ def test_bad_seconds_name_the_variable(value: str) -> None:
     assert caught.value.field == "PALLMALL_RECHECK_SECONDS" and repr(value) in caught.value.reason
 
 
+@pytest.mark.parametrize(("value", "expected"), [("1", True), ("true", True), ("0", False)])
+def test_preloading_person_names_is_a_flag(value: str, expected: bool) -> None:
+    settings = load_settings({"PALLMALL_PRELOAD_PERSON_NAMES": value})
+    assert settings.preload_person_names is expected
+    assert Settings().preload_person_names is False  # a worker is ready without them
+
+
+def test_a_bad_flag_names_the_variable() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        load_settings({"PALLMALL_PRELOAD_PERSON_NAMES": "maybe"})
+    assert caught.value.field == "PALLMALL_PRELOAD_PERSON_NAMES"
+
+
 def test_federation_sync_is_off_by_default_and_read_from_the_environment() -> None:
     assert Settings().federation_sync_seconds == 0.0
     assert Settings().federation_timeout_seconds == 10.0
