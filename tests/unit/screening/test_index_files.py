@@ -25,6 +25,7 @@ from pallmall.screening import (
     SnapshotInfo,
     as_dict,
 )
+from pallmall.screening.index import _summed
 from pallmall.screening.index_files import index_digest, open_index, save_index, write_index
 from pallmall.screening.scorer import ScreeningSettings
 
@@ -204,3 +205,18 @@ def test_a_written_index_is_kept_when_it_is_already_there(tmp_path: Path) -> Non
     assert write_index([], snapshots, tmp_path) == first
     assert (first / "names.blob").stat().st_mtime_ns == stamp
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.is_dir()] == []
+
+
+@pytest.mark.parametrize("spread", [10, 100_000])
+def test_candidate_support_is_summed_in_order_whether_sorted_or_slotted(spread: int) -> None:
+    """Few positions spread wide are sorted, many close together are summed into slots;
+    both add each name's weights in the order given, so the sums agree to the last bit."""
+    rng = np.random.default_rng(7)
+    positions = rng.integers(0, spread, size=2000).astype(np.int32)
+    weights = rng.random(2000) * 10
+    expected: dict[int, float] = {}
+    for position, weight in zip(positions.tolist(), weights.tolist(), strict=True):
+        expected[position] = expected.get(position, 0.0) + weight
+    hit, support = _summed(positions, weights)
+    assert hit.tolist() == sorted(expected)
+    assert support.tolist() == [expected[p] for p in sorted(expected)]
