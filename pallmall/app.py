@@ -23,7 +23,9 @@ from pallmall.api import (
     problems,
     registry,
     screening,
+    witness,
 )
+from pallmall.api import federation as federation_api
 from pallmall.api import reports as reports_api
 from pallmall.api.deps import principal, session_cookie
 from pallmall.api.taxii import TaxiiConfig, taxii_router
@@ -35,6 +37,7 @@ from pallmall.web import (
     attestation_pages,
     cases_pages,
     equities_pages,
+    federation_pages,
     incident_pages,
     links_pages,
     pages,
@@ -42,7 +45,10 @@ from pallmall.web import (
     screening_pages,
 )
 from pallmall.wiring import (
+    ExchangeFor,
+    Witnessing,
     build_node,
+    federation_collections,
     intel_reading,
     intel_writing,
     organisations_by_name,
@@ -53,10 +59,17 @@ from pallmall.wiring import (
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
 
-def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
-    """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, assets under
-    ``/static``. The database must already be migrated (``pallmall init`` does it)."""
-    node = build_node(settings, db)
+def create_app(
+    settings: Settings,
+    db: Database | None = None,
+    witnessing: Witnessing | None = None,
+    exchange: ExchangeFor | None = None,
+) -> FastAPI:
+    """Build the ASGI app: API under ``/api/v1``, the web portal under ``/``, the node's
+    witness under ``/witness``, assets under ``/static``; ``exchange`` carries denial notices
+    to and from other states' nodes. The database must already be migrated (``pallmall
+    init`` does it)."""
+    node = build_node(settings, db, witnessing, exchange)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -89,6 +102,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(links.router)
     app.include_router(screening.router)
     app.include_router(log.router)
+    app.include_router(witness.router)
     app.include_router(cases.router)
     app.include_router(intel.router)
     app.include_router(
@@ -100,12 +114,14 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             organisations=organisations_by_name(node.db),
             workers=node.workers,
             writing=lambda: intel_writing(node.db),
+            served=federation_collections(settings, node.db),
         ),
         include_in_schema=False,  # TAXII 2.1 is its own contract, checked with taxii2-client
     )
     app.include_router(reports_api.router)
     app.include_router(equities.router)
     app.include_router(attestation.router)
+    app.include_router(federation_api.router)
     app.include_router(api_docs.router)
     app.include_router(incident_pages.router)  # before the portal: /incidents/new is no id
     app.include_router(portal_pages.router)
@@ -116,5 +132,6 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(screening_pages.router)
     app.include_router(equities_pages.router)
     app.include_router(attestation_pages.router)
+    app.include_router(federation_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -6,7 +6,8 @@ A backup is consistent while the server runs and writes:
 2. then the transparency log at a checkpoint that covers every log index the database copy
    mentions (the command integrates what is sequenced if the server has not yet): the signed
    checkpoint, and exactly the tiles and entry bundles of that tree size;
-3. the keys (log signing key, session key), owner-only;
+3. the keys (log signing key, witness key, session key) and the witness's state and
+   evidence, owner-only;
 4. ``manifest.json``: what was taken, with the SHA-256 of every file.
 
 Order matters: the log only grows, so a log taken after the database holds every entry the
@@ -44,7 +45,7 @@ from pallmall.log import TransparencyLog, load_signing_key, verify_log
 from pallmall.log.bundle import decode_bundle, encode_bundle
 from pallmall.log.fetch import CHECKPOINT, DirectoryFetcher
 from pallmall.log.hashing import leaf_hash
-from pallmall.log.keys import KEY_FILE
+from pallmall.log.keys import KEY_FILE, WITNESS_KEY_FILE
 from pallmall.log.layout import bundles_for_size, tiles_for_size
 from pallmall.log.note import Ed25519Signer
 from pallmall.log.tiles import FsTileStore, read_tile
@@ -56,7 +57,9 @@ from pallmall.storage.tables import public_changes
 FORMAT = 1
 MANIFEST = "manifest.json"
 DATABASE = "pallmall.db"
-KEYS = (KEY_FILE, "session.key")
+KEYS = (KEY_FILE, WITNESS_KEY_FILE, "session.key")
+WITNESS_DIR = "witness"
+"""The node witness's state and evidence (``data_dir/witness``), backed up whole."""
 Progress = Callable[[str], None]
 
 
@@ -185,6 +188,11 @@ def _copy_keys(source: Path, target: Path) -> None:
     for name in KEYS:
         if (source / name).exists():
             _write_private(target / name, (source / name).read_bytes())
+    # the witness's state: restored older, it still refuses every fork of what it cosigned
+    # then (without it, it would trust whatever checkpoint a peer shows it next)
+    witness = source / WITNESS_DIR
+    for path in sorted(witness.rglob("*.json")) if witness.is_dir() else []:
+        _write_private(target / path.relative_to(source), path.read_bytes())
 
 
 def restore(

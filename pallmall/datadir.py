@@ -24,6 +24,7 @@ PRIVATE_FILES = (
     "pallmall.db-journal",
     "session.key",
     "log-signing.key",
+    "witness.key",
 )
 
 

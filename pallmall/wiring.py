@@ -18,27 +18,49 @@ import gc
 import logging
 import secrets
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from pallmall.api.pool import WorkerPool
 from pallmall.attestation import AttestationService
 from pallmall.cases.diligence import Sources
+from pallmall.cases.exchange import NO_EXCHANGE, DenialExchange
 from pallmall.cases.service import CaseService
 from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, ScreenerFacts
+from pallmall.core.accounts import AccountService
 from pallmall.core.auth import Principal
 from pallmall.core.errors import Conflict, InvalidInput, PallmallError
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
-from pallmall.disclosure import PUBLIC, Reader
+from pallmall.disclosure import NODE, PUBLIC, Reader
 from pallmall.equities import EquitiesService
+from pallmall.federation.collections import FederationCollections
+from pallmall.federation.directory import PeerDirectory
+from pallmall.federation.exchange import FederationExchange
+from pallmall.federation.incidents import IncidentSharing
+from pallmall.federation.outgoing import Outgoing
+from pallmall.federation.peer import Peer
+from pallmall.federation_node import FederationSchedule
 from pallmall.intel.desk import IncidentDesk
 from pallmall.intel.incident import Incident
 from pallmall.intel.publication import PublicCollection
-from pallmall.log import TransparencyLog, ensure_signing_key, load_signing_key
+from pallmall.log import (
+    Collector,
+    CollectorConfig,
+    TransparencyLog,
+    Witness,
+    WitnessedLogs,
+    WitnessTarget,
+    WitnessTargets,
+    ensure_signing_key,
+    ensure_witness_key,
+    load_signing_key,
+)
 from pallmall.log.keys import KEY_FILE
 from pallmall.log.note import NoteSigner
 from pallmall.log.tiles import FsTileStore
@@ -60,6 +82,7 @@ from pallmall.storage.base import is_sqlite
 from pallmall.storage.cases import SqlCaseStore
 from pallmall.storage.database import Database, Tx
 from pallmall.storage.equities import SqlEquitiesStore
+from pallmall.storage.federation import SqlFederationStore
 from pallmall.storage.intel import (
     RegistryExportSource,
     RegistryRecordTypes,
@@ -75,10 +98,22 @@ LOG = logging.getLogger("pallmall")
 # -- per unit of work ------------------------------------------------------------------------
 
 
-def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
+ExchangeFor = Callable[[Tx], DenialExchange]
+"""The node's denial exchange with other states' nodes, on one unit of work."""
+
+
+def no_exchange(tx: Tx) -> DenialExchange:
+    """The exchange of a node with no peers."""
+    return NO_EXCHANGE
+
+
+def case_service(
+    tx: Tx, desk: ScreeningDesk | None, exchange: DenialExchange = NO_EXCHANGE, node: str = ""
+) -> CaseService:
     """The case service on ``tx``: cases, audit, outbox, the registry and the incidents it
     reads for due diligence all in ``tx``; the lists from ``desk`` (None: due diligence
-    notes that no list was read)."""
+    notes that no list was read); ``exchange`` (on ``tx``) and the node's log origin
+    ``node`` for denial notices and consultations with other states' nodes."""
     registry = RegistryStoreFacts(tx.registry)
 
     def sources() -> Sources:
@@ -88,12 +123,42 @@ def case_service(tx: Tx, desk: ScreeningDesk | None) -> CaseService:
         attestations = attestation_service(tx).standing
         return Sources(ScreenerFacts(_screener(desk)), registry, incidents, attestations)
 
-    return CaseService(SqlCaseStore(tx.conn), tx.audit, tx.outbox, sources, shipped_rules())
+    store = SqlCaseStore(tx.conn)
+    return CaseService(
+        store, tx.audit, tx.outbox, sources, shipped_rules(), exchange=exchange, node=node
+    )
 
 
 def equities_service(tx: Tx) -> EquitiesService:
     """The vulnerability equities register on ``tx``: its store, audit and outbox."""
     return EquitiesService(SqlEquitiesStore(tx.conn), tx.audit, tx.outbox)
+
+
+def peer_directory(tx: Tx) -> PeerDirectory:
+    """The node's peers and sharing groups on ``tx`` (with the accounts peers call us as)."""
+    accounts = AccountService(tx.accounts, tx.audit)
+    return PeerDirectory(SqlFederationStore(tx.conn), accounts, tx.audit)
+
+
+def denial_exchange(tx: Tx, settings: Settings) -> FederationExchange:
+    """The node's :class:`~pallmall.cases.exchange.DenialExchange` on ``tx``: notices and
+    consultations go out with the unit of work, received notices are read in it."""
+    store = SqlFederationStore(tx.conn)
+    return FederationExchange(store, store, Outgoing(store, tx.outbox), settings.log_origin)
+
+
+def incident_sharing(tx: Tx) -> IncidentSharing:
+    """Sharing confirmed incidents with federation groups, on ``tx``."""
+    store = SqlFederationStore(tx.conn)
+    records = RegistryRecordTypes(tx.registry, NODE)
+    return IncidentSharing(
+        store,
+        Outgoing(store, tx.outbox),
+        SqlIntelStore(tx.conn).get_incident,
+        lambda incident: linked_registry(tx, incident),
+        records.visibility,
+        tx.audit,
+    )
 
 
 def attestation_service(tx: Tx, signer: NoteSigner | None = None) -> AttestationService:
@@ -168,7 +233,100 @@ def intel_writing(db: Database) -> Iterator[SqlIntelStore]:
         yield SqlIntelStore(tx.conn)
 
 
+@contextmanager
+def federation_reading(db: Database) -> Iterator[SqlFederationStore]:
+    """Federation's store in a read-only unit of work (a TAXII read)."""
+    with db.read() as tx:
+        yield SqlFederationStore(tx.conn)
+
+
+@contextmanager
+def federation_writing(db: Database) -> Iterator[SqlFederationStore]:
+    """Federation's store in a unit of work that commits on exit (an inbox push)."""
+    with db.write() as tx:
+        yield SqlFederationStore(tx.conn)
+
+
+def federation_collections(settings: Settings, db: Database) -> FederationCollections:
+    """The sharing groups' collections and the inbox, served on the node's TAXII server."""
+    return FederationCollections(
+        settings.log_origin, lambda: federation_reading(db), lambda: federation_writing(db)
+    )
+
+
 # -- per node --------------------------------------------------------------------------------
+
+
+def peers_witnessing(db: Database) -> Witnessing:
+    """:func:`witnessing_of_peers` on the federation peers table, read at every use."""
+
+    def peers() -> list[Peer]:
+        with federation_reading(db) as store:
+            return list(store.peers())
+
+    return witnessing_of_peers(peers)
+
+
+def no_witnessed_logs() -> Mapping[str, Sequence[str]]:
+    """No peer log to witness (a node without federation peers)."""
+    return {}
+
+
+def no_witnesses() -> Sequence[WitnessTarget]:
+    """No peer witness to submit checkpoints to."""
+    return ()
+
+
+@dataclass(frozen=True)
+class Witnessing:
+    """Whom the node witnesses (``logs``: origin -> log vkeys of its active peers) and who
+    witnesses it (``witnesses``: the active peers with a witness vkey, their
+    ``/witness/add-checkpoint`` URL). Both are read at every use, so a peer added or removed
+    takes effect without a restart; the federation peers table provides them."""
+
+    logs: WitnessedLogs = no_witnessed_logs
+    witnesses: WitnessTargets = no_witnesses
+
+
+class PeerKeys(Protocol):
+    """What witnessing needs of a federation peer (a row of ``federation_peers``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def log_origin(self) -> str: ...
+    @property
+    def log_vkey(self) -> str: ...
+    @property
+    def witness_vkey(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+
+
+def witnessing_of_peers(peers: Callable[[], Iterable[PeerKeys]]) -> Witnessing:
+    """Witnessing from the federation peers (``peers`` lists them, read at every use): the
+    node witnesses the log of each active peer, and submits its checkpoints to the witness
+    (``url + /witness/add-checkpoint``) of each active peer that has a witness vkey."""
+
+    def active() -> list[PeerKeys]:
+        return [p for p in peers() if str(p.status) == "active"]
+
+    def logs() -> Mapping[str, Sequence[str]]:
+        found: dict[str, list[str]] = {}
+        for peer in active():
+            found.setdefault(peer.log_origin, []).append(peer.log_vkey)
+        return found
+
+    def witnesses() -> Sequence[WitnessTarget]:
+        return [
+            WitnessTarget(p.name, p.url.rstrip("/") + "/witness/add-checkpoint", p.witness_vkey)
+            for p in active()
+            if p.witness_vkey
+        ]
+
+    return Witnessing(logs=logs, witnesses=witnesses)
 
 
 @dataclass
@@ -183,11 +341,21 @@ class Node:
     workers: WorkerPool
     rechecker: Rechecker
     lists_updater: ListsUpdater
+    witness: Witness
+    cosigning: Collector
+    federation_sync: FederationSchedule
+    exchange: ExchangeFor = no_exchange
+
+    def cases(self, tx: Tx) -> CaseService:
+        """The case service on ``tx``, with the node's screening desk and denial exchange."""
+        return case_service(tx, self.screening, self.exchange(tx), self.settings.log_origin)
 
     def start(self) -> None:
         """Start the log's integrator, the outbox publisher, the screener's first build
         (or mapping of its stored index) and warm-up, (when ``recheck_seconds`` is set) the
-        rechecker and (when ``lists_update_seconds`` is set) the list updates."""
+        rechecker, (when ``lists_update_seconds`` is set) the list updates and (when
+        ``witness_submit_seconds`` is set) the submission of checkpoints to the peers'
+        witnesses (idle while there are none)."""
         self.tlog.ensure_checkpoint()
         self.tlog.start()
         self.publisher.start()
@@ -196,9 +364,15 @@ class Node:
             self.rechecker.start(self.settings.recheck_seconds)
         if self.settings.lists_update_seconds:
             self.lists_updater.start()
+        if self.settings.witness_submit_seconds:
+            self.cosigning.start()
+        if self.settings.federation_sync_seconds:
+            self.federation_sync.start()
 
     def stop(self) -> None:
         """Stop what :meth:`start` started, the worker pool last."""
+        self.federation_sync.stop()
+        self.cosigning.stop()
         self.lists_updater.stop()
         self.rechecker.stop()
         self.publisher.stop()
@@ -206,13 +380,25 @@ class Node:
         self.workers.shutdown()
 
 
-def build_node(settings: Settings, db: Database | None = None) -> Node:
+def build_node(
+    settings: Settings,
+    db: Database | None = None,
+    witnessing: Witnessing | None = None,
+    exchange: ExchangeFor | None = None,
+) -> Node:
     """A node for ``settings``: the data folder checked (owner-only), the database it names
-    (or ``db``), the log opened. The database must already be migrated."""
+    (or ``db``), the log opened, the witness and the cosignature collector on
+    ``witnessing``, ``exchange`` for denial notices with other states' nodes (both by
+    default: the federation peers and groups in the database). The database must already
+    be migrated."""
     secure_data_dir(settings)
     db = db or Database(settings.effective_database_url)
+    witnessing = witnessing or peers_witnessing(db)
+    if exchange is None:
+        exchange = partial(denial_exchange, settings=settings)
     tlog = open_log(settings, db)
     desk = screening_desk(db, screening_index_root(settings))
+    origin = settings.log_origin
     return Node(
         settings=settings,
         db=db,
@@ -220,8 +406,39 @@ def build_node(settings: Settings, db: Database | None = None) -> Node:
         publisher=Publisher(db, tlog),
         screening=desk,
         workers=WorkerPool(settings.worker_threads),
-        rechecker=Rechecker(db, lambda tx: case_service(tx, desk)),
+        rechecker=Rechecker(db, lambda tx: case_service(tx, desk, exchange(tx), origin)),
         lists_updater=ListsUpdater(settings, db, settings.lists_update_seconds),
+        witness=node_witness(settings, witnessing.logs),
+        cosigning=cosignature_collector(settings, tlog, witnessing.witnesses),
+        federation_sync=FederationSchedule(settings, db),
+        exchange=exchange,
+    )
+
+
+def node_witness(settings: Settings, logs: WitnessedLogs) -> Witness:
+    """The node's tlog-witness: its key ``data_dir/witness.key`` (created once, 0600), its
+    state in ``data_dir/witness/state.json`` and the split views it refuses in
+    ``data_dir/witness/evidence/``."""
+    signer = ensure_witness_key(settings.data_dir, settings.log_origin)
+    folder = settings.data_dir / "witness"
+    return Witness(signer, logs, folder / "state.json", folder / "evidence")
+
+
+def cosignature_collector(
+    settings: Settings, tlog: TransparencyLog, witnesses: WitnessTargets
+) -> Collector:
+    """Submits ``tlog``'s checkpoints to ``witnesses`` every ``witness_submit_seconds``;
+    its ledger and the cosignatures it keeps live in ``data_dir/log``."""
+    config = CollectorConfig(
+        interval=settings.witness_submit_seconds or 2.0,
+        timeout=settings.federation_timeout_seconds,
+    )
+    return Collector(
+        tlog.checkpoint,
+        lambda old, new: tlog.consistency_proof(old, new).proof,
+        witnesses,
+        settings.data_dir / "log",
+        config,
     )
 
 

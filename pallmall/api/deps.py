@@ -21,11 +21,11 @@ from pallmall.core.clock import utcnow
 from pallmall.core.errors import Unauthenticated
 from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET
 from pallmall.core.settings import Settings
-from pallmall.log import TransparencyLog
+from pallmall.log import CosignatureStore, TransparencyLog, Witness
 from pallmall.publisher import Publisher
 from pallmall.screening import ScreeningDesk
 from pallmall.storage.database import Database, Tx
-from pallmall.wiring import Node, case_service
+from pallmall.wiring import Node
 
 SESSION = "pallmall_session"
 PRINCIPAL = "pallmall.principal"
@@ -50,6 +50,16 @@ def settings(request: Request) -> Settings:
 def transparency_log(request: Request) -> TransparencyLog:
     """The app's transparency log."""
     return node(request).tlog
+
+
+def node_witness(request: Request) -> Witness:
+    """The node's tlog-witness (cosigns its peers' checkpoints)."""
+    return node(request).witness
+
+
+def cosignatures(request: Request) -> CosignatureStore:
+    """The cosignatures of this node's checkpoints collected from its peers' witnesses."""
+    return node(request).cosigning.store
 
 
 def screening_desk(request: Request) -> ScreeningDesk:
@@ -104,17 +114,19 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Log = Annotated[TransparencyLog, Depends(transparency_log)]
 Desk = Annotated[ScreeningDesk, Depends(screening_desk)]
+NodeWitness = Annotated[Witness, Depends(node_witness)]
+Cosignatures = Annotated[CosignatureStore, Depends(cosignatures)]
 Workers = Annotated[WorkerPool, Depends(worker_pool)]
 
 
 def cases_writing(request: Request, tx: Writing) -> CaseService:
     """The case service on the request's writing unit of work."""
-    return case_service(tx, screening_desk(request))
+    return node(request).cases(tx)
 
 
 def cases_reading(request: Request, tx: Reading) -> CaseService:
     """The case service on the request's read-only unit of work."""
-    return case_service(tx, screening_desk(request))
+    return node(request).cases(tx)
 
 
 Cases = Annotated[CaseService, Depends(cases_writing)]

@@ -12,8 +12,8 @@ of the body:
 - the caller is authenticated first: bad credentials are refused (401) and an anonymous body
   may be at most :attr:`GuardConfig.anonymous_body_limit`;
 - the body limit is enforced while reading (413), whatever ``Content-Length`` says;
-- a page form (any path outside ``/api/``, ``/log/``, ``/taxii2/``) must carry the session's
-  CSRF token (field ``csrf_token``, or header ``X-CSRF-Token``), else 403;
+- a page form (any path outside ``/api/``, ``/log/``, ``/taxii2/``, ``/witness/``) must
+  carry the session's CSRF token (field ``csrf_token``, or header ``X-CSRF-Token``), else 403;
 - an API write takes its credentials from the ``Authorization`` header only: the browser's
   session cookie never authorises one, so no other page can write through the API;
 - a JSON body holding ``\\u0000`` is refused (422): PostgreSQL cannot store it.

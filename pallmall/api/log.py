@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from pallmall.api import problems
-from pallmall.api.deps import Log, Reading
+from pallmall.api.deps import Cosignatures, Log, Reading
 from pallmall.core.errors import InvalidInput, NotFound
 from pallmall.core.paging import MAX_LIMIT, MAX_OFFSET, PageRequest
 from pallmall.log import TransparencyLog, parse_tile_path
@@ -30,9 +30,11 @@ def _b64(value: bytes) -> str:
 
 
 @router.get("/checkpoint", response_class=PlainTextResponse)
-def checkpoint(tlog: Log) -> Response:
-    """The latest signed checkpoint (C2SP tlog-checkpoint in a signed note)."""
-    note = tlog.checkpoint().note
+def checkpoint(tlog: Log, cosignatures: Cosignatures) -> Response:
+    """The latest signed checkpoint (C2SP tlog-checkpoint in a signed note), with the
+    cosignature lines collected from the peers' witnesses for exactly this checkpoint
+    (C2SP tlog-cosignature; none yet while the witnesses have not answered)."""
+    note = cosignatures.cosigned(tlog.checkpoint().note)
     return Response(
         note, media_type="text/plain; charset=utf-8", headers={"Cache-Control": "no-cache"}
     )

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from pallmall.core.errors import InvalidInput, PallmallError, RetryLater
 
 PROBLEM = "application/problem+json"
-MACHINE_PATHS = ("/api/", "/log/", "/taxii2/")
+MACHINE_PATHS = ("/api/", "/log/", "/taxii2/", "/witness/")
 """Paths whose clients are programs: errors there are always problem documents."""
 
 

@@ -30,9 +30,13 @@ from pallmall.intel.report import ImportReport
 from pallmall.intel.taxii import (
     DEFAULT_COLLECTIONS,
     MEDIA_TAXII,
+    CollectionSource,
     CollectionSpec,
     ObjectQuery,
+    Page,
+    ServedCollection,
     Status,
+    VersionPage,
     envelope_json,
     error_resource,
     manifest_json,
@@ -81,6 +85,7 @@ def taxii_router(
     workers: WorkerPool | None = None,
     writing: StoreScope | None = None,
     organisations: OrganisationResolver | None = None,
+    served: CollectionSource | None = None,
 ) -> APIRouter:
     """A router serving discovery at ``/taxii2/`` and the API root at ``/taxii2/{api_root}/``.
 
@@ -91,11 +96,12 @@ def taxii_router(
     credentials were sent; it may raise ``HTTPException(401)`` for bad ones).
     ``products`` links posted malware to registry products, ``organisations`` posted threat
     actors, intrusion sets and identities to registry organisations; ``workers`` runs
-    imports off the event loop (inline when None).
+    imports off the event loop (inline when None). ``served`` adds collections served from
+    elsewhere (federation's), listed and found per caller.
     """
     cfg = config or TaxiiConfig()
     router = APIRouter(route_class=TaxiiRoute)
-    handlers = _Handlers(reading, writing or reading, cfg, products, organisations)
+    handlers = _Handlers(reading, writing or reading, cfg, products, organisations, served)
     who = Depends(principal_dependency)
     base = f"/taxii2/{cfg.api_root}"
     coll = base + "/collections/{collection_id}"
@@ -242,8 +248,10 @@ class _Handlers:
         cfg: TaxiiConfig,
         products: ProductResolver | None,
         organisations: OrganisationResolver | None = None,
+        served: CollectionSource | None = None,
     ) -> None:
         self._reading, self._writing = reading, writing
+        self._served = served
         self._cfg, self._products = cfg, products
         self._organisations = organisations
         self._limits = (cfg.default_page_size, cfg.max_page_size)
@@ -288,11 +296,13 @@ class _Handlers:
             for c in self._cfg.collections
             if c.can_read(principal) or c.can_write(principal)
         ]
+        if self._served is not None:
+            visible += [c.resource(principal) for c in self._served.listed(principal)]
         return _taxii({"collections": visible} if visible else {})
 
     def collection(self, collection_id: str, principal: Principal) -> Response:
         """One collection (§5.2)."""
-        spec = self._find(collection_id)
+        spec = self._find(collection_id, principal)
         if not (spec.can_read(principal) or spec.can_write(principal)):
             _deny(principal, spec)
         return _taxii(spec.resource(principal))
@@ -301,8 +311,7 @@ class _Handlers:
         """The manifest of a collection (§5.3)."""
         spec = self._readable(collection_id, principal)
         query = parse_query(request.query_params, self._limits)
-        with self._reading() as store:
-            page = store.page(spec.id, _without_body(query))
+        page = self._page(spec, _without_body(query))
         return _taxii(manifest_json(page), headers=page.headers())
 
     def objects(
@@ -319,8 +328,7 @@ class _Handlers:
             if "match[id]" in params or "match[type]" in params:
                 raise InvalidInput("match", "id and type filters do not apply to one object")
             params["match[id]"] = object_id
-        with self._reading() as store:
-            page = store.page(spec.id, parse_query(params, self._limits))
+        page = self._page(spec, parse_query(params, self._limits))
         if object_id is not None and not page.rows and request.query_params.get("next") is None:
             raise NotFound(f"object {object_id}")
         return _taxii(envelope_json(page), headers=page.headers())
@@ -331,8 +339,7 @@ class _Handlers:
         """The versions of one object (§5.8)."""
         spec = self._readable(collection_id, principal)
         query = parse_query(request.query_params, self._limits)
-        with self._reading() as store:
-            page = store.versions(spec.id, object_id, query)
+        page = self._versions(spec, object_id, query)
         if not page.rows and query.after is None:
             raise NotFound(f"object {object_id}")
         return _taxii(versions_json(page), headers=page.headers())
@@ -343,6 +350,12 @@ class _Handlers:
         objects = require_bundle_objects(_json(body, self._cfg.max_depth).get("objects"))
         stamp = format_us(datetime_us(utcnow()))
         report = ImportReport(source="taxii", format="taxii-envelope")
+        if not isinstance(spec, CollectionSpec):
+            spec.add(objects, principal, report)
+            status = _status(objects, report, stamp)
+            with self._writing() as store:
+                store.save_status(status.id, spec.id, status.resource())
+            return _taxii(status.resource(), status=202)
         with self._writing() as store:
             Importer(store, self._products, self._organisations).ingest(
                 read_objects(objects, report), report, spec
@@ -351,26 +364,47 @@ class _Handlers:
             store.save_status(status.id, spec.id, status.resource())
         return _taxii(status.resource(), status=202)
 
-    def _find(self, collection_id: str) -> CollectionSpec:
+    def _find(self, collection_id: str, principal: Principal) -> CollectionSpec | ServedCollection:
         for spec in self._cfg.collections:
             if collection_id in (spec.id, spec.alias):
                 return spec
+        served = self._served.find(collection_id, principal) if self._served else None
+        if served is not None:
+            return served
         raise NotFound(f"collection {collection_id}")
 
-    def _readable(self, collection_id: str, principal: Principal) -> CollectionSpec:
-        spec = self._find(collection_id)
+    def _page(self, spec: CollectionSpec | ServedCollection, query: ObjectQuery) -> Page:
+        if not isinstance(spec, CollectionSpec):
+            return spec.page(query)
+        with self._reading() as store:
+            return store.page(spec.id, query)
+
+    def _versions(
+        self, spec: CollectionSpec | ServedCollection, object_id: str, query: ObjectQuery
+    ) -> VersionPage:
+        if not isinstance(spec, CollectionSpec):
+            return spec.versions(object_id, query)
+        with self._reading() as store:
+            return store.versions(spec.id, object_id, query)
+
+    def _readable(
+        self, collection_id: str, principal: Principal
+    ) -> CollectionSpec | ServedCollection:
+        spec = self._find(collection_id, principal)
         if not spec.can_read(principal):
             _deny(principal, spec)
         return spec
 
-    def _writable(self, collection_id: str, principal: Principal) -> CollectionSpec:
-        spec = self._find(collection_id)
+    def _writable(
+        self, collection_id: str, principal: Principal
+    ) -> CollectionSpec | ServedCollection:
+        spec = self._find(collection_id, principal)
         if not spec.can_write(principal):
             _deny(principal, spec)
         return spec
 
 
-def _deny(principal: Principal, spec: CollectionSpec) -> None:
+def _deny(principal: Principal, spec: CollectionSpec | ServedCollection) -> None:
     if principal.is_anonymous:
         raise Unauthenticated(f"sign in to use collection {spec.alias}")
     raise Forbidden(f"role {principal.role.value!r} may not use collection {spec.alias} for this")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pallmall.attestation import Standing, attestation_finding, shipped_form
+from pallmall.cases.exchange import NO_EXCHANGE, DenialExchange, DenialNotice
 from pallmall.cases.matching import same_party
 from pallmall.cases.model import (
     Assessment,
@@ -68,6 +69,10 @@ class Sources:
     incidents: IncidentFacts
     attestations: Callable[[str], Standing | None] | None = None
     """The vendor's self-attestation read against the registry (None: not consulted)."""
+    exchange: DenialExchange = NO_EXCHANGE
+    """Denial notices received from other states' nodes (no undercut across nodes)."""
+    node: str = ""
+    """This node's log origin: notices it sent itself are its own cases, read locally."""
 
 
 def _vendor(case: Case, sources: Sources) -> str | None:
@@ -212,7 +217,7 @@ def licence_evidence(
         product=reg.product(app.product_id),
         incidents=sources.incidents.linked(links) + sources.incidents.in_country(app.destination),
         restrictions=restrictions_on(store, vendor_id),
-        prior_denials=prior_denials(store, case),
+        prior_denials=prior_denials(store, case) + foreign_denials(sources, case),
         list_versions=check.versions(),
         applicant=applicant,
     )
@@ -329,6 +334,48 @@ def prior_denials(store: CaseStore, case: Case) -> tuple[PriorDenialEvidence, ..
         for denied in store.candidate_denials(case.product_category, case.authority_id)
     )
     return tuple(_denial_evidence(c, matched, names) for c, matched in found if matched)
+
+
+def foreign_denials(sources: Sources, case: Case) -> tuple[PriorDenialEvidence, ...]:
+    """Denials notified by other states' nodes of essentially similar transfers (no undercut
+    across nodes): a notice in force (not revoked) from another node, of the case's product
+    category, whose end user or consignee is one party with the case's by
+    :func:`~pallmall.cases.matching.same_party`."""
+    parties = undercut_parties(case.filed(LicenceApplication))
+    found = []
+    for notice in sources.exchange.foreign_denials(case.product_category):
+        if notice.revoked or notice.notifying_node == sources.node:
+            continue
+        if notice.product_category != case.product_category:
+            continue
+        matched = matched_parties(parties, notice_parties(notice))
+        if matched:
+            found.append(_notice_evidence(notice, matched))
+    return tuple(found)
+
+
+def notice_parties(notice: DenialNotice) -> tuple[CaseParty, ...]:
+    """The end user and consignees a denial notice names, as case parties."""
+    end_user = CaseParty(PartyRole.END_USER, notice.end_user.name, notice.end_user.country)
+    return (
+        end_user,
+        *(CaseParty(PartyRole.CONSIGNEE, p.name, p.country) for p in notice.consignees),
+    )
+
+
+def _notice_evidence(notice: DenialNotice, matched: tuple[str, ...]) -> PriorDenialEvidence:
+    return PriorDenialEvidence(
+        case_id="",
+        authority=notice.notifying_state or notice.notifying_node,
+        decided_at=notice.notified_on.isoformat(),
+        product_category=notice.product_category,
+        destination=notice.destination,
+        matched_on=("product_category", *matched),
+        grounds=notice.reason or "not stated",
+        notifying_node=notice.notifying_node,
+        notifying_state=notice.notifying_state,
+        reference=notice.reference,
+    )
 
 
 def _denial_evidence(

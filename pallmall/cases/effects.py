@@ -29,7 +29,9 @@ from pallmall.cases.model import (
     UseAuthorisationRequest,
     Verb,
 )
+from pallmall.cases.undercut import justification
 from pallmall.core.errors import Forbidden, InvalidInput, TransitionRefused
+from pallmall.policy import PriorDenialEvidence
 
 S = CaseStatus
 V = Verb
@@ -44,11 +46,18 @@ OUTCOMES: dict[CaseKind, dict[AdviceOutcome, CaseStatus]] = {
 """The advice each kind takes, and the status a countersignature of it leads to."""
 
 
+def no_prior_denials() -> tuple[PriorDenialEvidence, ...]:
+    """A case whose due diligence holds no prior denial."""
+    return ()
+
+
 @dataclass(frozen=True)
 class Step:
     """One verb being applied: the case before it, the request, the acting user's id, when,
     the targets the transition table allows, the procurement assessment as of now (called
-    only by ``assess``), and the acting user's account ("" for none)."""
+    only by ``assess``), the acting user's account ("" for none), and the prior denials
+    of the case's current due diligence when it carries a ``prior_denial`` finding (called
+    only by approvals, which then need a justification: no undercut)."""
 
     case: Case
     action: Action
@@ -57,6 +66,7 @@ class Step:
     targets: frozenset[CaseStatus]
     assess: Callable[[], Assessment]
     actor_account: str = ""
+    prior_denials: Callable[[], tuple[PriorDenialEvidence, ...]] = no_prior_denials
 
 
 @dataclass(frozen=True)
@@ -97,7 +107,10 @@ class Effect:
     ``publish`` is the word the public change's kind ends in (``cases.<kind>.<publish>``),
     None for a verb the public does not see; ``outcome`` the public outcome it carries;
     ``diligence`` runs due diligence after the move; ``notify`` sends denial notices to the
-    other authorities when the move lands in that status.
+    other authorities when the move lands in that status; ``exchange`` tells other states'
+    nodes and authorities of a licence decision (:mod:`pallmall.cases.undercut`): a denial
+    notice, its withdrawal when an appeal sets the denial aside, consultations when a
+    licence is approved over prior denials.
     """
 
     record: Record
@@ -105,6 +118,7 @@ class Effect:
     outcome: Callable[[Case], str] = status_word
     diligence: bool = False
     notify: CaseStatus | None = None
+    exchange: bool = False
 
 
 # -- record functions ------------------------------------------------------------------------
@@ -225,6 +239,7 @@ def advise(step: Step) -> Move:
         grounds=action.grounds,
         conditions=action.conditions,
         reason=action.reason,
+        undercut_justification=approval_justification(step, action.outcome, ()),
     )
     state = step.case.state.model_copy(update={"advice": advice})
     return Move(only_target(step), state, advice.model_dump(mode="json"))
@@ -260,11 +275,31 @@ def return_advice(step: Step) -> Move:
     return Move(status, state, payload)
 
 
+def approval_justification(
+    step: Step, outcome: AdviceOutcome, earlier: tuple[str, ...]
+) -> str | None:
+    """The justification an advice or countersignature of ``outcome`` records: for a
+    licence approval, the action's ``undercut_justification`` else the first of
+    ``earlier`` (the advice's), required when the case's current due diligence carries
+    prior denials (no undercut); None for any other outcome.
+
+    Raises:
+        InvalidInput: naming ``undercut_justification``
+            (:func:`~pallmall.cases.undercut.justification`).
+    """
+    if outcome is not AdviceOutcome.APPROVE_WITH_CONDITIONS:
+        return None
+    given = (step.action.undercut_justification, *earlier)
+    return justification(given, step.prior_denials())
+
+
 def countersign(step: Step) -> Move:
     """A second officer countersigns: the advice becomes the decision, and its outcome
     picks the status (on an appeal, this decides it: a denial amended to an approval needs
-    this second signature)."""
+    this second signature). A licence approved over prior denials records why (the
+    countersignature's justification, else the advice's)."""
     advice = second_officer(step)
+    earlier = (advice.undercut_justification,) if advice.undercut_justification else ()
     decision = Decision(
         outcome=DecisionOutcome(advice.outcome.value),
         grounds=advice.grounds,
@@ -273,6 +308,7 @@ def countersign(step: Step) -> Move:
         countersigned_by=step.actor,
         reason=step.action.reason or advice.reason,
         public_statement=statement(step).get("public_statement"),
+        undercut_justification=approval_justification(step, advice.outcome, earlier),
     )
     state = step.case.state.model_copy(update={"decision": decision, "appealed": None})
     return Move(OUTCOMES[step.case.kind][advice.outcome], state, decision.model_dump(mode="json"))
@@ -355,9 +391,11 @@ LICENCE: Effects = {
     V.START_REVIEW: Effect(deciding(keep)),
     V.ADVISE: Effect(deciding(advise)),
     V.RETURN_ADVICE: Effect(deciding(return_advice)),
-    V.COUNTERSIGN: Effect(deciding(countersign), "decided", decided_outcome, notify=S.DENIED),
+    V.COUNTERSIGN: Effect(
+        deciding(countersign), "decided", decided_outcome, notify=S.DENIED, exchange=True
+    ),
     V.APPEAL: Effect(appeal),
-    V.DISMISS_APPEAL: Effect(deciding(close), "appeal_dismissed"),
+    V.DISMISS_APPEAL: Effect(deciding(close), "appeal_dismissed", exchange=True),
     V.AMEND: Effect(deciding(amend), "amended"),
     V.REVOKE: Effect(deciding(close), "revoked"),
     V.EXPIRE: Effect(deciding(keep), "expired"),

@@ -148,13 +148,16 @@ RecordId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class PartyIn(BaseModel):
-    """A party to a transfer; ``registry_id`` links it to a registry record when known."""
+    """A party to a transfer; ``registry_id`` links it to a registry record when known;
+    ``address`` (optional, free text) goes with the name on a denial notice to other states'
+    nodes (:mod:`pallmall.cases.undercut`)."""
 
     model_config = _STRICT
     role: PartyRole
     name: Text
     country: Country | None = None
     registry_id: RecordId | None = None
+    address: str | None = Field(default=None, max_length=500)
 
 
 class LicenceApplication(BaseModel):
@@ -209,10 +212,13 @@ class Action(BaseModel):
 
     ``advise`` needs ``outcome`` and ``grounds``; ``appeal``, ``revoke``, ``refuse`` and
     ``dismiss_appeal`` a ``reason``; ``amend`` ``conditions``; ``expected_version`` guards
-    against acting on a stale view. A verb whose result the public sees (a countersignature,
-    an amendment, a revocation...) may carry ``public_statement``: the text written for
-    publication, which goes into the transparency log permanently; ``reason`` stays
-    confidential (committed to, never shown).
+    against acting on a stale view. Approving a licence whose current due diligence carries
+    a prior denial (no undercut) needs ``undercut_justification``: why it is granted anyway
+    (given on the advice or on the countersignature; confidential, sent only to the
+    denying authority or node as a consultation). A verb whose result the public sees (a
+    countersignature, an amendment, a revocation...) may carry ``public_statement``: the
+    text written for publication, which goes into the transparency log permanently;
+    ``reason`` stays confidential (committed to, never shown).
     """
 
     model_config = _STRICT
@@ -224,6 +230,7 @@ class Action(BaseModel):
     )
     reason: str = Field(default="", max_length=5000)
     public_statement: str = Field(default="", max_length=2000)
+    undercut_justification: str = Field(default="", max_length=5000)
     expected_version: int | None = Field(default=None, ge=1)
 
 
@@ -318,9 +325,10 @@ class RestrictionFile(BaseModel):
     incidents: tuple[IncidentEvidence, ...] = ()
 
 
-class Advice(BaseModel):
+class Advice(_Sparse):
     """An officer's advice; another officer countersigns or returns it (four eyes).
-    ``by`` is the adviser's user id."""
+    ``by`` is the adviser's user id; ``undercut_justification`` why a licence is advised
+    for approval over a prior denial (None: none given)."""
 
     model_config = _RECORD
     by: str
@@ -329,6 +337,7 @@ class Advice(BaseModel):
     grounds: tuple[str, ...]
     conditions: tuple[str, ...] = ()
     reason: str = ""
+    undercut_justification: str | None = None
 
     @field_serializer("at")
     def _iso(self, at: datetime) -> str:
@@ -343,6 +352,9 @@ class Decision(_Sparse):
     ``amended_by``; a revocation, a refusal, a dismissed appeal or a lifted restriction its
     ``reason`` and ``by``; an oversight sign-off ``outcome`` ``authorised`` and ``by``.
     ``public_statement`` is what the last decider wrote for publication.
+    ``undercut_justification`` is why a licence was approved although another state or
+    authority denied an essentially similar transfer (confidential: committed to in the
+    log, never shown to the filer; sent to the denying side as a consultation).
     """
 
     model_config = _RECORD
@@ -351,6 +363,7 @@ class Decision(_Sparse):
     conditions: tuple[str, ...] = ()
     reason: str = ""
     public_statement: str | None = None
+    undercut_justification: str | None = None
     advised_by: str | None = None
     countersigned_by: str | None = None
     amended_by: str | None = None
@@ -530,7 +543,9 @@ class Message:
 
 @dataclass(frozen=True)
 class Notification:
-    """A denial notice from one authority to another (append-only)."""
+    """A denial notice from one authority on this node to another, or a consultation (a
+    licence approved over the other's denial: ``summary["consultation"]`` true, with the
+    justification); append-only."""
 
     id: str
     at: datetime

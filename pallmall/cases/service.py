@@ -10,6 +10,7 @@ from typing import Any
 
 from pallmall.cases.diligence import GATHER, Sources, procurement_assessment, run_diligence
 from pallmall.cases.effects import EFFECTS, Effect, Move, Step
+from pallmall.cases.exchange import NO_EXCHANGE, Consultation, DenialExchange, DenialNotice
 from pallmall.cases.model import (
     Action,
     Assessment,
@@ -21,6 +22,7 @@ from pallmall.cases.model import (
     CaseStatus,
     Classification,
     DiligenceRun,
+    LicenceApplication,
     Message,
     MessageKind,
     Notification,
@@ -31,6 +33,15 @@ from pallmall.cases.model import (
 from pallmall.cases.ports import CaseStore
 from pallmall.cases.publish import Decided, decision_change, denial_notices, filer_case, filer_event
 from pallmall.cases.transitions import OPEN, OWNER, RIGHTS, allowed_verbs, targets
+from pallmall.cases.undercut import (
+    Sender,
+    consultations,
+    denial_notice,
+    item,
+    local_consultation,
+    received_consultation,
+    withdrawal,
+)
 from pallmall.core.accounts import User
 from pallmall.core.audit import AuditRecord, AuditSink
 from pallmall.core.auth import ROLE_PERMISSIONS, Permission, Principal
@@ -45,7 +56,8 @@ from pallmall.core.errors import (
     Unauthenticated,
 )
 from pallmall.core.paging import Page, PageRequest
-from pallmall.policy import RuleSet, shipped_rules
+from pallmall.disclosure import Visibility
+from pallmall.policy import PriorDenialEvidence, RuleKind, RuleSet, shipped_rules
 
 P = Permission
 S = CaseStatus
@@ -75,7 +87,10 @@ class Preview:
 
 @dataclass
 class CaseService:
-    """Cases over one unit of work. ``sources`` builds the evidence sources for a run."""
+    """Cases over one unit of work. ``sources`` builds the evidence sources for a run;
+    ``exchange`` is the node's denial exchange with other states' nodes (what it sends
+    leaves only if the unit of work commits), ``node`` the node's log origin, which names
+    it in what it sends (no undercut across nodes: :mod:`pallmall.cases.undercut`)."""
 
     store: CaseStore
     audit: AuditSink
@@ -83,6 +98,8 @@ class CaseService:
     sources: Callable[[], Sources]
     rules: RuleSet = field(default_factory=shipped_rules)
     clock: Callable[[], datetime] = utcnow
+    exchange: DenialExchange = NO_EXCHANGE
+    node: str = ""
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -136,13 +153,43 @@ class CaseService:
         return Page(items, found.total, found.offset, found.limit)
 
     def notifications(self, principal: Principal, page: PageRequest) -> Page[Notification]:
-        """Denial notices to the principal's authority (all, for oversight)."""
+        """Denial notices and consultations to the principal's authority (all, for
+        oversight)."""
         require_any(principal, (P.CASES_DECIDE, P.CASES_OVERSEE))
         if principal.can(P.CASES_OVERSEE):
             return self.store.notifications(None, page)
         if not principal.account_id:
             return Page([], 0, page.offset, page.limit)
         return self.store.notifications(principal.account_id, page)
+
+    def receive_consultation(
+        self, principal: Principal, consultation: Consultation
+    ) -> Notification:
+        """A consultation from another node (federation calls this once it has verified the
+        object against that node's log): it approved a transfer essentially similar to one
+        this node denied. The authority that denied the case gets a notification with the
+        justification (``GET /api/v1/cases/notifications``); returns it.
+
+        Raises:
+            Unauthenticated/Forbidden: the principal neither decides nor oversees cases.
+            InvalidInput: naming ``denial_node`` when the consultation is addressed to
+                another node.
+            NotFound: ``denial_reference`` names no licence case of this node.
+        """
+        require_any(principal, (P.CASES_DECIDE, P.CASES_OVERSEE))
+        if consultation.denial_node != self.node:
+            raise InvalidInput("denial_node", f"addressed to {consultation.denial_node!r}")
+        case = self.store.get(consultation.denial_reference)
+        if case is None or case.kind is not CaseKind.LICENCE:
+            raise NotFound(f"no licence case {consultation.denial_reference!r}")
+        notice = received_consultation(case, consultation, self.clock())
+        self.store.add_notification(notice)
+        payload = {
+            "consulting_node": consultation.consulting_node,
+            "case_reference": consultation.case_reference,
+        }
+        self.record_audit(principal, "cases.undercut.consultation", case.id, payload, notice.at)
+        return notice
 
     def approvers(self, principal: Principal) -> list[User]:
         """Who may sign off a use authorisation the principal files: active users whose role
@@ -217,6 +264,7 @@ class CaseService:
             allowed,
             self._assess(case),
             principal.account_id or "",
+            self._prior_denials(case),
         )
         return case, effect.record(step)
 
@@ -238,14 +286,94 @@ class CaseService:
         actor = principal.user_id or "anonymous"
         self.store.append_event(CaseEvent(case.id, now, actor, verb, case.status, status, payload))
         self.record_audit(principal, f"cases.{case.kind.value}.{verb.value}", case.id, payload, now)
-        return self._follow(principal, after, EFFECTS[case.kind][verb], now, on_appeal(case))
+        effect = EFFECTS[case.kind][verb]
+        followed = self._follow(principal, after, effect, now, on_appeal(case))
+        if effect.exchange:
+            self._tell_peers(principal, case, followed, now)
+        return followed
+
+    def _sources(self) -> Sources:
+        """The evidence sources of a run, with the node's denial exchange."""
+        return replace(self.sources(), exchange=self.exchange, node=self.node)
 
     def _assess(self, case: Case) -> Callable[[], Assessment]:
         def assessment() -> Assessment:
             req = case.filed(ProcurementRequest)
-            return procurement_assessment(req, self.sources(), self.store, self.rules)
+            return procurement_assessment(req, self._sources(), self.store, self.rules)
 
         return assessment
+
+    def _prior_denials(self, case: Case) -> Callable[[], tuple[PriorDenialEvidence, ...]]:
+        """The prior denials of ``case``'s current (latest) due-diligence run, when that run
+        carries a finding of a ``prior_denial`` rule; called only when an approval asks."""
+
+        def current() -> tuple[PriorDenialEvidence, ...]:
+            runs = self.store.runs(case.id)
+            if not runs:
+                return ()
+            kinds = {r.id: r.kind for r in self.rules.rules}
+            last = runs[-1]
+            if any(kinds.get(f.rule_id) is RuleKind.PRIOR_DENIAL for f in last.findings):
+                return last.evidence.prior_denials
+            return ()
+
+        return current
+
+    # -- no undercut across nodes ----------------------------------------------------------
+
+    def _tell_peers(self, principal: Principal, before: Case, after: Case, at: datetime) -> None:
+        """What a licence decision tells other states' nodes and authorities here
+        (:mod:`pallmall.cases.undercut`): a denial (or a denial upheld on appeal) is a notice;
+        a denial set aside on appeal withdraws it; an approval over prior denials consults
+        each denying node (and notifies each denying authority on this node) with the
+        decision's justification."""
+        if after.kind is not CaseKind.LICENCE:
+            return
+        sender = Sender(self.node, self.store.account_state(after.authority_id) or "")
+        peers = self.exchange is not NO_EXCHANGE  # a node with no peers sends no notice
+        if after.status is S.DENIED and peers:
+            self._send(principal, self._notice(after, sender, at), at)
+        elif after.status is S.APPROVED_WITH_CONDITIONS:
+            if on_appeal(before) and peers:
+                notice = withdrawal(self._notice(before, sender, at), after.state.decision)
+                self._send(principal, notice, at)
+            self._consult(principal, after, sender, at)
+
+    def _notice(self, case: Case, sender: Sender, at: datetime) -> DenialNotice:
+        """``case``'s denial notice, dated the day the case was first denied."""
+        first = next((e.at for e in self.store.events(case.id) if e.to_status is S.DENIED), at)
+        product = case.filed(LicenceApplication).product_id
+        registry = self.sources().registry
+        public = registry.visibility(product) is Visibility.PUBLIC
+        described = item(case, registry.name(product) if public else None)
+        return denial_notice(case, sender, first.date(), described, self.rules)
+
+    def _send(self, principal: Principal, notice: DenialNotice, at: datetime) -> None:
+        self.exchange.notify_denial(notice)
+        payload = {"reference": notice.reference, "revoked": notice.revoked}
+        self.record_audit(principal, "cases.denial.sent", notice.reference, payload, at)
+
+    def _consult(self, principal: Principal, case: Case, sender: Sender, at: datetime) -> None:
+        decision = case.state.decision
+        if decision is None or not decision.undercut_justification:
+            return
+        denials = self._prior_denials(case)()
+        for consultation in consultations(case, denials, sender, at):
+            self.exchange.consult(consultation)
+            payload = {
+                "denial_node": consultation.denial_node,
+                "denial_reference": consultation.denial_reference,
+            }
+            self.record_audit(principal, "cases.undercut.consulted", case.id, payload, at)
+        authorities = self.store.authorities()
+        for denial in denials:
+            denied = None if denial.foreign else self.store.get(denial.case_id)
+            if denied is None:
+                continue
+            notice = local_consultation(case, denial, denied.authority_id, authorities, at)
+            self.store.add_notification(notice)
+            payload = {"to": notice.to_authority, "denial_case": denial.case_id}
+            self.record_audit(principal, "cases.undercut.consulted", case.id, payload, at)
 
     def _follow(
         self,
@@ -304,7 +432,7 @@ class CaseService:
             require_any(principal, (P.CASES_DECIDE,))
         if case.kind not in GATHER or case.status not in OPEN:
             raise TransitionRefused(f"{case.kind.value} case", case.status.value, "due diligence")
-        run = run_diligence(case, self.sources(), self.store, self.rules, trigger, self.clock())
+        run = run_diligence(case, self._sources(), self.store, self.rules, trigger, self.clock())
         self.store.add_run(run)
         after = replace(case, top_severity=run.top_severity, version=case.version + 1)
         self.store.save(after, case.version)

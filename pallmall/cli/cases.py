@@ -13,7 +13,7 @@ from pallmall.cli.context import open_database
 from pallmall.core.auth import SYSTEM
 from pallmall.core.paging import PageRequest
 from pallmall.policy import shipped_rules
-from pallmall.wiring import case_service, screening_desk, screening_index_root
+from pallmall.wiring import case_service, denial_exchange, screening_desk, screening_index_root
 
 cases_app = typer.Typer(
     help="Licence, restriction, procurement and use-authorisation cases.", no_args_is_help=True
@@ -77,7 +77,8 @@ def recheck() -> None:
     settings, db = open_database()
     desk = screening_desk(db, screening_index_root(settings))
     with db.write() as tx:
-        done = case_service(tx, desk).recheck(SYSTEM)
+        exchange = denial_exchange(tx, settings)
+        done = case_service(tx, desk, exchange, settings.log_origin).recheck(SYSTEM)
     console.print(f"due diligence re-run on {len(done)} case(s)")
     for case_id in done:
         console.print(f"  {case_id}")

@@ -17,13 +17,19 @@ from pallmall.core.settings import load_settings
 from pallmall.log import (
     CosignatureSigner,
     Disclosure,
+    QuorumError,
+    SignedCheckpoint,
     Watcher,
     Witness,
+    WitnessLedger,
     check_disclosure,
+    check_quorum,
     disclose,
     ensure_signing_key,
     entries_path,
+    fetch_checkpoint,
     fetcher_for,
+    list_evidence,
     load_signing_key,
     verify_log,
 )
@@ -38,21 +44,79 @@ witness_app = typer.Typer(
     help="Cosign other logs' checkpoints (C2SP tlog-witness).", no_args_is_help=True
 )
 console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 Vkey = Annotated[str, typer.Option("--vkey", help="the log's verifier key (its /log/vkey)")]
 
 
 @log_app.command("verify")
 def verify(
-    source: Annotated[str, typer.Argument(help="a log folder or its base URL")], vkey: Vkey
+    source: Annotated[str, typer.Argument(help="a log folder or its base URL")],
+    vkey: Vkey,
+    witness: Annotated[
+        list[str] | None,
+        typer.Option("--witness", help="a trusted witness's vkey (its /witness/vkey); repeatable"),
+    ] = None,
+    quorum: Annotated[
+        int, typer.Option(min=0, help="how many of the witnesses must cosign (default: all)")
+    ] = 0,
+    wait: Annotated[
+        float, typer.Option(min=0, help="seconds to keep re-fetching the checkpoint for the quorum")
+    ] = 0,
 ) -> None:
     """Audit a whole log: the checkpoint signature, every tile and entry bundle, the root.
-    Exits 0 when it verifies; otherwise prints why and exits 2."""
-    report = verify_log(source, vkey)
+    With --witness, the checkpoint must also carry valid cosignatures of at least --quorum of
+    those witnesses (re-fetched for up to --wait seconds): otherwise it says which signed and
+    exits 1. Exits 0 when everything verifies; exits 2 when the log does not."""
+    signed = None
+    if quorum and not witness:
+        raise typer.BadParameter("give the witnesses' vkeys with --witness", param_hint="--quorum")
+    if witness:
+        signed = await_quorum(source, vkey, witness, quorum or len(set(witness)), wait)
+    report = verify_log(source, vkey, signed)
     cp = report.checkpoint
     console.print(
         f"OK {cp.origin} size {cp.size}: {report.tiles_checked} tiles and "
         f"{report.bundles_checked} entry bundles match the signed root"
     )
+
+
+def await_quorum(
+    source: str, vkey: str, witnesses: list[str], quorum: int, wait: float
+) -> SignedCheckpoint:
+    """The log's checkpoint once it carries ``quorum`` valid cosignatures of ``witnesses``,
+    re-fetched every second for up to ``wait`` seconds; exit 1 saying who signed if not."""
+    fetcher = fetcher_for(source)
+    deadline = time.monotonic() + wait
+    while True:
+        signed = fetch_checkpoint(fetcher, vkey)
+        try:
+            report = check_quorum(signed.note, witnesses, quorum)
+        except QuorumError as exc:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                size = exc.report.checkpoint.size
+                err.print(f"[red]quorum not met[/red] at size {size}: {exc}")
+                raise typer.Exit(1) from exc
+            time.sleep(min(1.0, remaining))
+            continue
+        console.print(f"witnesses at size {report.checkpoint.size}: {report.describe()}")
+        return signed
+
+
+@log_app.command("witnesses")
+def witnesses() -> None:
+    """List the witnesses this node submitted its checkpoints to: the size each last
+    cosigned, when, and the last error (from data/log/witnesses.json)."""
+    settings = load_settings()
+    ledger = WitnessLedger(settings.data_dir / "log" / "witnesses.json")
+    rows = ledger.statuses()
+    if not rows:
+        console.print("no witness has been submitted to yet")
+    for row in rows:
+        state = f"error ({row.error_count}): {row.last_error}" if row.last_error else "ok"
+        console.print(
+            f"{row.name}: cosigned size {row.size} at {row.last_success_at or 'never'}; {state}"
+        )
 
 
 @log_app.command("watch")
@@ -145,8 +209,22 @@ def witness_serve(
         if not sep:
             raise typer.BadParameter("expected ORIGIN=VKEY", param_hint="--trust")
         logs.setdefault(origin, []).append(vkey)
-    witness = Witness(_cosigner(folder), logs, folder / "witness-state.json")
+    witness = Witness(_cosigner(folder), logs, folder / "witness-state.json", folder / "evidence")
     uvicorn.run(make_app(witness), host=host, port=port, log_level="warning")
+
+
+@witness_app.command("evidence")
+def witness_evidence(
+    folder: Annotated[
+        Path | None,
+        typer.Option(help="a standalone witness's folder (default: this node's witness)"),
+    ] = None,
+) -> None:
+    """Print, as JSON (newest first), every split view the witness refused: both checkpoint
+    notes, when, the proof sent. Each record verifies with the forked log's vkey alone."""
+    where = (folder or load_settings().data_dir / "witness") / "evidence"
+    items = [e.to_json() for e in list_evidence(where)]
+    console.print_json(json.dumps({"items": items, "total": len(items)}))
 
 
 def _cosigner(folder: Path) -> CosignatureSigner:

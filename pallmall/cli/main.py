@@ -18,6 +18,8 @@ from pallmall.cli.attestation import attestation_app
 from pallmall.cli.cases import cases_app
 from pallmall.cli.context import open_database
 from pallmall.cli.equities import equities_app
+from pallmall.cli.federation import federation_app, peer_app
+from pallmall.cli.federation_sync import register as register_sync
 from pallmall.cli.intel import (
     COLLECTIONS,
     INTEL_FORMATS,
@@ -59,6 +61,8 @@ app.add_typer(witness_app, name="witness")
 app.add_typer(report_app, name="report")
 app.add_typer(equities_app, name="equities")
 app.add_typer(attestation_app, name="attestation")
+register_sync(federation_app, peer_app)  # sync, status, export, import, peer reset
+app.add_typer(federation_app, name="federation")
 app.command("screen")(screen_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)

@@ -23,6 +23,8 @@ class AccountKind(StrEnum):
     INTEL_TEAM = "intel_team"
     PUBLIC = "public"
     OPERATOR = "operator"
+    PEER_NODE = "peer_node"
+    """Another state's node (federation): holds the one user a peer calls this node as."""
 
 
 STATE_BODIES = frozenset(
@@ -41,6 +43,9 @@ class Role(StrEnum):
     VENDOR = "vendor"
     ANALYST = "analyst"
     PUBLIC = "public"
+    PEER = "peer"
+    """Another state's node (federation): reads the sharing groups it is a member of and
+    writes to this node's inbox; otherwise it reads only what the public reads."""
     ANONYMOUS = "anonymous"
 
 
@@ -65,6 +70,9 @@ class Permission(StrEnum):
     INTEL_OVERSEE = "intel:oversee"  # reads every incident whole, whoever owns it
     REPORTS_PUBLISH = "reports:publish"
     EQUITIES_DECIDE = "equities:decide"
+    WITNESS_EVIDENCE = "witness:evidence"  # the split views the node's witness refused
+    FEDERATION_READ = "federation:read"  # a peer node reads its groups' collections
+    FEDERATION_WRITE = "federation:write"  # a peer node pushes to this node's inbox
 
 
 P = Permission
@@ -74,6 +82,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ANONYMOUS: _PUBLIC,
     Role.PUBLIC: _PUBLIC,
     Role.VENDOR: _PUBLIC | {P.CASES_FILE},
+    # a peer node's account: its groups' collections and the inbox; and what anyone may read
+    # (a signed-in caller never reads less than an anonymous one)
+    Role.PEER: _PUBLIC | {P.FEDERATION_READ, P.FEDERATION_WRITE},
     Role.ANALYST: _PUBLIC | {P.INTEL_WRITE, P.INTEL_READ_RESTRICTED, P.SCREENING_RUN},
     Role.STATE_USER: _PUBLIC
     | {P.SCREENING_RUN, P.REGISTRY_READ_RESTRICTED, P.CASES_FILE, P.EQUITIES_DECIDE},
@@ -99,6 +110,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.REPORTS_PUBLISH,
         P.LOG_APPEND,
         P.EQUITIES_DECIDE,
+        P.FEDERATION_READ,  # reads what the node shares with each group
     },
     Role.ADMIN: frozenset(Permission),
 }

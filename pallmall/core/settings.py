@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pallmall.core.errors import InvalidInput
+from pallmall.core.states import state_code
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,15 @@ class Settings:
     batches, imports, report building) run at once off the event loop.
     ``lists_update_seconds``: how often the server fetches new list versions from their
     feeds (0, the default: never; ``pallmall lists update`` still does).
+    ``witness_submit_seconds``: how often the server submits its newest checkpoint to the
+    witnesses of its peers (0: never); ``federation_timeout_seconds``: the timeout of every
+    HTTP call to a peer node.
+    ``federation_sync_seconds``: how often the server syncs with its federation peers (0, the
+    default: never; ``pallmall federation sync`` still does); ``federation_timeout_seconds``
+    bounds every call to a peer.
+    ``node_state``: the state (ISO 3166-1 alpha-2) this node acts for in federation ("" when
+    the node is not a state's, e.g. a shared test node); it is the ``notifying_state`` of the
+    denial notices it sends.
     """
 
     data_dir: Path = Path("data")
@@ -36,6 +46,10 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     worker_threads: int = 2
     lists_update_seconds: float = 0.0
+    witness_submit_seconds: float = 2.0
+    federation_timeout_seconds: float = 10.0
+    federation_sync_seconds: float = 0.0
+    node_state: str = ""
 
     @property
     def effective_database_url(self) -> str:
@@ -63,6 +77,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=int(_positive(env, "PALLMALL_MAX_BODY_MB", 10.0) * 1024 * 1024),
         worker_threads=int(_positive(env, "PALLMALL_WORKER_THREADS", 2, whole=True)),
         lists_update_seconds=_seconds(env, "PALLMALL_LISTS_UPDATE_SECONDS", 0.0),
+        witness_submit_seconds=_seconds(env, "PALLMALL_WITNESS_SUBMIT_SECONDS", 2.0),
+        federation_timeout_seconds=_positive(env, "PALLMALL_FEDERATION_TIMEOUT_SECONDS", 10.0),
+        federation_sync_seconds=_seconds(env, "PALLMALL_FEDERATION_SYNC_SECONDS", 0.0),
+        node_state=_state(env, "PALLMALL_NODE_STATE"),
     )
 
 
@@ -91,3 +109,8 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not (value >= 0 and math.isfinite(value)):
         raise InvalidInput(name, f"a number of seconds >= 0, not {raw!r}")
     return value
+
+
+def _state(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    return state_code(raw, name) if raw else ""

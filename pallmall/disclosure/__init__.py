@@ -20,6 +20,7 @@ from pallmall.disclosure.rules import (
     Sensitivity,
     may_read,
     most_restricted,
+    peer_group,
     readable,
     split,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "gate",
     "may_read",
     "most_restricted",
+    "peer_group",
     "readable",
     "split",
 ]

@@ -164,6 +164,13 @@ EQUITIES_OPENING_FIELDS: Mapping[str, Treatment] = {
     "openings": P,  # per earlier decision entry: index, leaf hash, salt and value of decision
 }
 
+FEDERATION_FIELDS: Mapping[str, Treatment] = {
+    # SHA-256 of the RFC 8785 JSON of a STIX object version shared with peers: the object
+    # itself (its type, group, recipients) never reaches the log; its random id makes the
+    # hash unguessable, and a peer holding the object checks it against this entry
+    "object_sha256": E,
+}
+
 ATTESTATION_FIELDS: Mapping[str, Treatment] = {
     "form": E,  # the form and version answered
     "attested_at": E,
@@ -207,6 +214,7 @@ ENTRY_WITHHELD = NOTICE_KIND  # the log itself reads its notices (pallmall.log.a
 EQUITIES_COMMITTED = "equities.decision.committed"
 EQUITIES_OPENED = "equities.decision.opened"
 ATTESTATION_FILED = "attestation.filed"
+FEDERATION_SHARED = "federation.shared"
 
 
 def _vocabulary() -> dict[str, EntryKind]:
@@ -235,6 +243,11 @@ def _vocabulary() -> dict[str, EntryKind]:
             EQUITIES_OPENED,
             "the decisions on a vulnerability opened once it is disclosed",
             EQUITIES_OPENING_FIELDS,
+        ),
+        EntryKind(
+            FEDERATION_SHARED,
+            "a STIX object version shared with peer nodes, committed to by its hash",
+            FEDERATION_FIELDS,
         ),
     ]
     kinds += [

@@ -83,6 +83,13 @@ NODE = Reader(registry_restricted=True, tlp_ceiling=Tlp.RED, overseer=True)
 """The node itself and readers cleared for everything (an operator's full export)."""
 
 
+def peer_group(tlp: Tlp) -> Reader:
+    """What a sharing group of peer nodes (other states) may read: material up to the
+    group's TLP ``tlp``, nothing of the registry's restricted material, nothing held by
+    anyone on this node (a peer holds nothing here), no oversight."""
+    return Reader(tlp_ceiling=tlp)
+
+
 @dataclass(frozen=True)
 class Sensitivity:
     """What makes a subject sensitive: its own visibility, its TLP label, the visibility

@@ -10,11 +10,12 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pallmall.core.auth import Permission, Principal, Role
 from pallmall.core.errors import InvalidInput
 from pallmall.intel.record import format_us, stix_timestamp_us
+from pallmall.intel.report import ImportReport
 from pallmall.intel.tlp import Tlp
 
 MEDIA_TAXII = "application/taxii+json;version=2.1"
@@ -67,6 +68,59 @@ class CollectionSpec:
             "can_write": self.can_write(principal),
             "media_types": [MEDIA_STIX],
         }
+
+
+class ServedCollection(Protocol):
+    """A collection served from elsewhere than the intel object store (federation's sharing
+    groups and inbox): it answers for its own objects, and for who may use it."""
+
+    @property
+    def id(self) -> str:
+        """The collection's id (§5.2.1)."""
+        ...
+
+    @property
+    def alias(self) -> str:
+        """The collection's alias."""
+        ...
+
+    def can_read(self, principal: Principal) -> bool:
+        """Whether ``principal`` may read objects and manifests."""
+        ...
+
+    def can_write(self, principal: Principal) -> bool:
+        """Whether ``principal`` may add objects."""
+        ...
+
+    def resource(self, principal: Principal) -> dict[str, Any]:
+        """The collection resource (§5.2.1) as ``principal`` sees it."""
+        ...
+
+    def page(self, query: ObjectQuery) -> Page:
+        """One page of object versions matching ``query`` (§3.4, §3.6)."""
+        ...
+
+    def versions(self, object_id: str, query: ObjectQuery) -> VersionPage:
+        """One page of the versions of ``object_id`` (§5.8)."""
+        ...
+
+    def add(self, objects: Sequence[Any], principal: Principal, report: ImportReport) -> None:
+        """Add ``objects`` posted by ``principal``; each refused one is noted in ``report``
+        (``skip(object id, reason)``), the others are kept."""
+        ...
+
+
+class CollectionSource(Protocol):
+    """Collections beyond the node's own, resolved for each caller: a caller never learns
+    of a collection it may not use (it is absent from the list and 404 when asked for)."""
+
+    def listed(self, principal: Principal) -> Sequence[ServedCollection]:
+        """The collections ``principal`` may read or write."""
+        ...
+
+    def find(self, collection_id: str, principal: Principal) -> ServedCollection | None:
+        """The collection with this id or alias if ``principal`` may use it, else None."""
+        ...
 
 
 DEFAULT_COLLECTIONS: tuple[CollectionSpec, ...] = (

@@ -11,7 +11,11 @@ Public API, by task:
 - verify: :func:`verify_receipt`, :func:`verify_log`, :class:`Watcher`,
   :func:`verify_inclusion`, :func:`verify_consistency`, :func:`verify_checkpoint`,
   :func:`verify_note`.
-- witness: :class:`Witness`, :func:`parse_add_checkpoint`, :class:`AddCheckpoint`.
+- witness: :class:`Witness`, :func:`parse_add_checkpoint`, :class:`AddCheckpoint`;
+  :func:`ensure_witness_key`; evidence of refused split views :class:`WitnessEvidence`,
+  :func:`list_evidence`.
+- be witnessed: :class:`Collector` (submit checkpoints, keep verified cosignatures in a
+  :class:`CosignatureStore`), :class:`WitnessTarget`; verify k of n: :func:`check_quorum`.
 - serve tiles: :func:`parse_tile_path` (validate a request path), then read the file.
 """
 
@@ -24,6 +28,17 @@ from pallmall.log.checkpoint import (
     verify_checkpoint,
 )
 from pallmall.log.cosignature import CosignatureSigner, CosignatureVerifier
+from pallmall.log.cosigning import (
+    Collector,
+    CollectorConfig,
+    CosignatureStore,
+    Submission,
+    WitnessLedger,
+    WitnessRefused,
+    WitnessStatus,
+    WitnessTarget,
+    WitnessTargets,
+)
 from pallmall.log.entry import (
     Disclosure,
     Entry,
@@ -42,9 +57,16 @@ from pallmall.log.errors import (
     TileError,
     WitnessConflict,
 )
+from pallmall.log.evidence import EvidenceKind, WitnessEvidence, keep_evidence, list_evidence
 from pallmall.log.fetch import DirectoryFetcher, HttpFetcher, LogFetcher, fetcher_for
 from pallmall.log.hashing import EMPTY_ROOT, leaf_hash, node_hash
-from pallmall.log.keys import ensure_signing_key, load_signing_key, verifier_from_vkey
+from pallmall.log.keys import (
+    ensure_signing_key,
+    ensure_witness_key,
+    load_signing_key,
+    verifier_from_vkey,
+    witness_name,
+)
 from pallmall.log.layout import TileId, entries_path, parse_tile_path, tile_path
 from pallmall.log.note import (
     Ed25519Signer,
@@ -59,10 +81,17 @@ from pallmall.log.proof import (
     verify_consistency,
     verify_inclusion,
 )
+from pallmall.log.quorum import QuorumError, QuorumReport, check_quorum
 from pallmall.log.receipt import Receipt, verify_receipt
 from pallmall.log.sequencer import FileSequencer, Sequencer
 from pallmall.log.tlog import TransparencyLog
-from pallmall.log.witness import AddCheckpoint, Witness, WitnessBadRequest, parse_add_checkpoint
+from pallmall.log.witness import (
+    AddCheckpoint,
+    Witness,
+    WitnessBadRequest,
+    WitnessedLogs,
+    parse_add_checkpoint,
+)
 
 __all__ = [
     "EMPTY_ROOT",
@@ -70,26 +99,33 @@ __all__ = [
     "AuditReport",
     "Checkpoint",
     "CheckpointError",
+    "Collector",
+    "CollectorConfig",
     "CommitmentError",
     "ConsistencyProof",
     "CosignatureSigner",
+    "CosignatureStore",
     "CosignatureVerifier",
     "DirectoryFetcher",
     "Disclosure",
     "Ed25519Signer",
     "Ed25519Verifier",
     "Entry",
+    "EvidenceKind",
     "FileSequencer",
     "HttpFetcher",
     "InclusionProof",
     "LogFetcher",
     "NoteError",
     "ProofError",
+    "QuorumError",
+    "QuorumReport",
     "Receipt",
     "ReceiptError",
     "Sequencer",
     "SignedCheckpoint",
     "SplitView",
+    "Submission",
     "TileError",
     "TileId",
     "TransparencyLog",
@@ -97,14 +133,25 @@ __all__ = [
     "Witness",
     "WitnessBadRequest",
     "WitnessConflict",
+    "WitnessEvidence",
+    "WitnessLedger",
+    "WitnessRefused",
+    "WitnessStatus",
+    "WitnessTarget",
+    "WitnessTargets",
+    "WitnessedLogs",
     "check_disclosure",
+    "check_quorum",
     "disclose",
     "ensure_signing_key",
+    "ensure_witness_key",
     "entries_path",
     "fetch_checkpoint",
     "fetcher_for",
     "generate_signer",
+    "keep_evidence",
     "leaf_hash",
+    "list_evidence",
     "load_signing_key",
     "make_entry",
     "node_hash",
@@ -122,4 +169,5 @@ __all__ = [
     "verify_log",
     "verify_note",
     "verify_receipt",
+    "witness_name",
 ]

@@ -50,8 +50,12 @@ def fetch_checkpoint(fetcher: LogFetcher, vkey: str) -> SignedCheckpoint:
     return verify_checkpoint(fetcher.fetch(CHECKPOINT), [verifier_from_vkey(vkey)], origin=name)
 
 
-def verify_log(source: str | Path | LogFetcher, vkey: str) -> AuditReport:
-    """Audit the whole log at ``source`` (folder, http(s) URL or fetcher) against ``vkey``.
+def verify_log(
+    source: str | Path | LogFetcher, vkey: str, signed: SignedCheckpoint | None = None
+) -> AuditReport:
+    """Audit the whole log at ``source`` (folder, http(s) URL or fetcher) against ``vkey``,
+    at its current checkpoint or at ``signed`` (a checkpoint fetched before, e.g. the one
+    whose witness quorum was checked; its signature is checked again here).
 
     Recomputes every full tile and the final partial tiles from the entry bundles and
     compares them byte for byte with the served ones, then compares the root with the
@@ -62,7 +66,11 @@ def verify_log(source: str | Path | LogFetcher, vkey: str) -> AuditReport:
     subclass (``NoteError``, ``TileError``, ``CheckpointError``) on the first mismatch.
     """
     fetcher = as_fetcher(source)
-    signed = fetch_checkpoint(fetcher, vkey)
+    if signed is None:
+        signed = fetch_checkpoint(fetcher, vkey)
+    else:
+        name, _, _ = parse_vkey(vkey)
+        signed = verify_checkpoint(signed.note, [verifier_from_vkey(vkey)], origin=name)
     size = signed.checkpoint.size
     state, tiles = TreeState(), 0
     bundles = bundles_for_size(size)

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from pallmall.core.errors import InvalidInput
-from pallmall.log.cosignature import ALG_COSIGNATURE_V1, CosignatureVerifier
+from pallmall.log.cosignature import ALG_COSIGNATURE_V1, CosignatureSigner, CosignatureVerifier
 from pallmall.log.note import (
     ALG_ED25519,
     Ed25519Signer,
@@ -20,15 +20,18 @@ from pallmall.log.note import (
 
 KEY_FILE = "log-signing.key"
 """File name of the skey under the data folder."""
+WITNESS_KEY_FILE = "witness.key"
+"""File name of the node's witness cosigning key under the data folder."""
 
 
-def ensure_signing_key(data_dir: Path, origin: str) -> str:
-    """Create ``data_dir/log-signing.key`` (mode 0600) unless it exists; return the vkey.
+def ensure_signing_key(data_dir: Path, origin: str, key_file: str = KEY_FILE) -> str:
+    """Create ``data_dir/<key_file>`` (mode 0600) unless it exists; return the vkey.
 
-    The key name is the log ``origin`` (c2sp.org/tlog-checkpoint). Raises ``InvalidInput``
-    if an existing key has another name or is readable by group or others.
+    The key name is the log ``origin`` (c2sp.org/tlog-checkpoint), or the witness's name for
+    :data:`WITNESS_KEY_FILE`. Raises ``InvalidInput`` if an existing key has another name or
+    is readable by group or others.
     """
-    path = Path(data_dir) / KEY_FILE
+    path = Path(data_dir) / key_file
     if path.exists():
         signer = load_signing_key(path)
         if signer.name != origin:
@@ -43,6 +46,22 @@ def ensure_signing_key(data_dir: Path, origin: str) -> str:
     finally:
         os.close(fd)
     return signer.vkey
+
+
+def witness_name(origin: str) -> str:
+    """The node's witness key name: its log origin's host + ``/witness``
+    (``gb.pallmall.example/log`` -> ``gb.pallmall.example/witness``)."""
+    return origin.split("/", 1)[0] + "/witness"
+
+
+def ensure_witness_key(data_dir: Path, origin: str) -> CosignatureSigner:
+    """The node's witness cosigning key, ``data_dir/witness.key`` (created once, 0600),
+    named :func:`witness_name` of the log ``origin``; separate from the log key, so the
+    node's cosignatures can never pass for its own checkpoints. ``InvalidInput`` as
+    :func:`ensure_signing_key`."""
+    ensure_signing_key(data_dir, witness_name(origin), WITNESS_KEY_FILE)
+    signer = load_signing_key(Path(data_dir) / WITNESS_KEY_FILE)
+    return CosignatureSigner(signer.name, signer.private_key)
 
 
 def load_signing_key(path: Path) -> Ed25519Signer:

@@ -8,24 +8,29 @@ malformed body or old size above the checkpoint size -> :class:`WitnessBadReques
 old size not the latest cosigned size, or same size with another root ->
 :class:`~pallmall.log.errors.WitnessConflict` (409, body ``f"{size}\\n"``,
 ``Content-Type: text/x.tlog.size``); consistency proof fails -> ``ProofError`` (422).
+
+A split view refused (same size, another root; or a consistency proof that fails) is kept
+as :class:`~pallmall.log.evidence.WitnessEvidence` in the evidence folder when the witness
+has one.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import fcntl
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pallmall.core.clock import utcnow
 from pallmall.core.errors import Forbidden, InvalidInput, NotFound
-from pallmall.log._internal.files import save_json
+from pallmall.log._internal.files import exclusive_lock, save_json
 from pallmall.log.checkpoint import Checkpoint, parse_checkpoint
 from pallmall.log.cosignature import CosignatureSigner
-from pallmall.log.errors import NoteError, WitnessConflict
+from pallmall.log.errors import NoteError, ProofError, WitnessConflict
+from pallmall.log.evidence import EvidenceKind, WitnessEvidence, keep_evidence
 from pallmall.log.hashing import HASH_SIZE
 from pallmall.log.keys import verifier_from_vkey
 from pallmall.log.note import NoteSignature, parse_note, verify_note
@@ -82,21 +87,47 @@ def _is_decimal(value: str) -> bool:
     return value.isascii() and value.isdigit() and (value == "0" or value[0] != "0")
 
 
-class Witness:
-    """Cosigns checkpoints of the logs it knows (``logs``: origin -> trusted vkeys).
+WitnessedLogs = Callable[[], Mapping[str, Sequence[str]]]
+"""The logs a witness cosigns, read at each request: origin -> the vkeys trusted for it."""
 
-    State (latest cosigned size and root per origin) lives in ``state_file``; checking
-    the old size and saving the new state happen under one lock (thread + ``flock``), so
-    two requests cannot roll the size back (tlog-witness §add-checkpoint).
+
+class Witness:
+    """Cosigns checkpoints of the logs it knows (``logs``: origin -> trusted vkeys, or a
+    callable returning that mapping, called at every request so peers added or removed
+    take effect at once).
+
+    State (latest cosigned size, root and note per origin) lives in ``state_file``;
+    checking the old size and saving the new state happen under one lock (thread +
+    ``flock``), so two requests cannot roll the size back (tlog-witness §add-checkpoint).
+    With ``evidence_dir``, every refused split view is kept there (:mod:`.evidence`).
     """
 
     def __init__(
-        self, signer: CosignatureSigner, logs: Mapping[str, Sequence[str]], state_file: Path
+        self,
+        signer: CosignatureSigner,
+        logs: Mapping[str, Sequence[str]] | WitnessedLogs,
+        state_file: Path,
+        evidence_dir: Path | None = None,
     ) -> None:
         self.signer = signer
-        self.logs = {origin: list(vkeys) for origin, vkeys in logs.items()}
+        if callable(logs):
+            self._logs: WitnessedLogs = logs
+        else:
+            fixed = {origin: list(vkeys) for origin, vkeys in logs.items()}
+            self._logs = lambda: fixed
         self.state_file = Path(state_file)
+        self.evidence_dir = None if evidence_dir is None else Path(evidence_dir)
         self._mutex = threading.Lock()
+
+    @property
+    def logs(self) -> Mapping[str, Sequence[str]]:
+        """The logs witnessed now: origin -> trusted vkeys."""
+        return self._logs()
+
+    @property
+    def vkey(self) -> str:
+        """The witness's cosignature verifier key (type 0x04)."""
+        return self.signer.vkey
 
     def add_checkpoint(self, body: bytes) -> bytes:
         """Handle an add-checkpoint request body; return the response body (cosignature line)."""
@@ -106,18 +137,24 @@ class Witness:
     def cosign(self, checkpoint_note: bytes, old_size: int, proof: Sequence[bytes]) -> bytes:
         """Verify, check consistency with the latest cosigned checkpoint, persist, cosign.
 
-        Returns the signature line(s) to send back. Raises as listed in the module doc.
+        Returns the signature line(s) to send back. Raises as listed in the module doc;
+        a split view is kept as evidence before the error is raised.
         """
         checkpoint = self._verified(checkpoint_note)
         if old_size > checkpoint.size:
             raise WitnessBadRequest("old", "old size is above the checkpoint size")
-        with self._locked():
+        with exclusive_lock(self.state_file.with_name(self.state_file.name + ".lock"), self._mutex):
             state = self._load()
             latest = state.get(checkpoint.origin, {"size": 0, "root": ""})
-            self._check(latest, checkpoint, old_size, proof)
+            try:
+                self._check(latest, checkpoint, old_size, proof)
+            except (WitnessConflict, ProofError) as exc:
+                self._keep(latest, checkpoint_note, checkpoint, old_size, proof, exc)
+                raise
             state[checkpoint.origin] = {
                 "size": checkpoint.size,
                 "root": base64.b64encode(checkpoint.root).decode(),
+                "note": checkpoint_note.decode(),
             }
             save_json(self.state_file, state)
         text = checkpoint.body().encode()
@@ -129,10 +166,11 @@ class Witness:
 
     def _verified(self, note: bytes) -> Checkpoint:
         origin = parse_checkpoint(parse_note(note).text).origin
-        if origin not in self.logs:
+        vkeys = self.logs.get(origin)
+        if not vkeys:
             raise NotFound(f"unknown log origin {origin!r}")
         try:
-            verified = verify_note(note, [verifier_from_vkey(k) for k in self.logs[origin]])
+            verified = verify_note(note, [verifier_from_vkey(k) for k in vkeys])
         except NoteError as exc:
             raise Forbidden(f"no trusted signature on the checkpoint: {exc}") from exc
         return parse_checkpoint(verified.text)
@@ -145,7 +183,7 @@ class Witness:
         if old_size != size:
             raise WitnessConflict(size)
         old_root = base64.b64decode(str(latest["root"])) if size else b""
-        if size == checkpoint.size and old_root != checkpoint.root:
+        if size and size == checkpoint.size and old_root != checkpoint.root:
             raise WitnessConflict(size, "same size, another root: refusing a split view")
         if size == 0:
             if proof:
@@ -153,27 +191,41 @@ class Witness:
             return
         verify_consistency(size, checkpoint.size, old_root, checkpoint.root, proof)
 
+    def _keep(
+        self,
+        latest: Mapping[str, object],
+        note: bytes,
+        checkpoint: Checkpoint,
+        old_size: int,
+        proof: Sequence[bytes],
+        error: Exception,
+    ) -> None:
+        """Keep a refused split view. Not one: a stale old size (a plain 409), or a proof
+        sent with the very checkpoint cosigned before (same size, same root)."""
+        size = int(str(latest["size"]))
+        if self.evidence_dir is None or old_size != size:
+            return
+        if isinstance(error, ProofError) and checkpoint.size == size:
+            return
+        kind = EvidenceKind.INCONSISTENT
+        if isinstance(error, WitnessConflict):
+            kind = EvidenceKind.SPLIT_VIEW
+        evidence = WitnessEvidence(
+            origin=checkpoint.origin,
+            kind=kind,
+            at=utcnow().isoformat().replace("+00:00", "Z"),
+            cosigned_size=size,
+            cosigned_root=str(latest["root"]),
+            cosigned=str(latest.get("note", "")),
+            refused=note.decode(),
+            old_size=old_size,
+            proof=tuple(base64.b64encode(h).decode() for h in proof),
+            reason=str(error),
+        )
+        keep_evidence(self.evidence_dir, evidence)
+
     def _load(self) -> dict[str, dict[str, object]]:
         if not self.state_file.exists():
             return {}
         data: dict[str, dict[str, object]] = json.loads(self.state_file.read_text())
         return data
-
-    def _locked(self) -> _FileLock:
-        return _FileLock(self.state_file.with_name(self.state_file.name + ".lock"), self._mutex)
-
-
-class _FileLock:
-    def __init__(self, path: Path, mutex: threading.Lock) -> None:
-        self.path, self.mutex, self.fd = path, mutex, None
-
-    def __enter__(self) -> None:
-        self.mutex.acquire()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.f = self.path.open("a")
-        fcntl.flock(self.f, fcntl.LOCK_EX)
-
-    def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self.f, fcntl.LOCK_UN)
-        self.f.close()
-        self.mutex.release()

@@ -15,6 +15,7 @@ from pallmall.policy.evidence import (
     DesignationEvidence,
     DueDiligence,
     IncidentEvidence,
+    PriorDenialEvidence,
 )
 from pallmall.policy.model import Finding, Rule, RuleKind, RuleSet
 
@@ -244,15 +245,19 @@ def _applicant_product(rule: Rule, dd: DueDiligence) -> list[Finding]:
 
 
 def _prior_denial(rule: Rule, dd: DueDiligence) -> list[Finding]:
-    return [
-        _finding(
-            rule,
-            f"{d.authority} denied case {d.case_id} on {d.decided_at} "
-            f"(same {', '.join(d.matched_on)}): {d.grounds}",
-            [d],
+    return [_finding(rule, _denial_summary(d), [d]) for d in dd.prior_denials]
+
+
+def _denial_summary(d: PriorDenialEvidence) -> str:
+    """One line naming who denied what, when, on which matches, and why: the authority and
+    case on this node, or the notifying state, node and notice reference from another."""
+    same = f"(same {', '.join(d.matched_on)}): {d.grounds}"
+    if d.foreign:
+        return (
+            f"{d.notifying_state or 'another state'} ({d.notifying_node}) denied "
+            f"{d.reference} on {d.decided_at}, notified to this node {same}"
         )
-        for d in dd.prior_denials
-    ]
+    return f"{d.authority} denied case {d.case_id} on {d.decided_at} {same}"
 
 
 def _end_user_undertaking(rule: Rule, dd: DueDiligence) -> list[Finding]:

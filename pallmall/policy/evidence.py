@@ -146,7 +146,14 @@ class ApplicantEvidence:
 
 @dataclass(frozen=True)
 class PriorDenialEvidence:
-    """An earlier denial by another authority of an essentially similar application."""
+    """An earlier denial by another authority of an essentially similar application.
+
+    On this node: ``case_id`` is the denied case and ``authority`` the denying authority's
+    name. From another state's node (a denial notice received through federation):
+    ``notifying_node`` is that node's log origin, ``notifying_state`` its state (ISO
+    3166-1 alpha-2), ``reference`` the notice's reference there, ``authority`` names the
+    state, ``case_id`` is empty and ``grounds`` is the notice's reason for refusal.
+    """
 
     case_id: str
     authority: str
@@ -155,6 +162,14 @@ class PriorDenialEvidence:
     destination: str
     matched_on: tuple[str, ...]
     grounds: str
+    notifying_node: str = ""
+    notifying_state: str = ""
+    reference: str = ""
+
+    @property
+    def foreign(self) -> bool:
+        """Whether the denial was notified by another node."""
+        return bool(self.notifying_node)
 
 
 @dataclass(frozen=True)

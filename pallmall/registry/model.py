@@ -140,7 +140,10 @@ class RecordBase(BaseModel):
         """Sources of a restricted record default to restricted (docs/disclosure.md)."""
         if not isinstance(data, dict) or data.get("visibility") != Visibility.RESTRICTED:
             return data
-        return {**data, "sources": [_restricted(s) for s in data.get("sources") or ()]}
+        sources = data.get("sources") or ()
+        if not isinstance(sources, list | tuple):
+            return data  # not a list: the field's own validation refuses it (422, not 500)
+        return {**data, "sources": [_restricted(s) for s in sources]}
 
     def all_names(self) -> tuple[str, ...]:
         """The name, then aliases and former names, without repeats."""

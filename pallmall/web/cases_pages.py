@@ -122,6 +122,7 @@ class DecisionForm:
         conditions: Text = "",
         reason: Text = "",
         public_statement: Text = "",
+        undercut_justification: Text = "",
     ) -> None:
         self.fields = {
             "verb": verb.value,
@@ -130,6 +131,7 @@ class DecisionForm:
             "conditions": conditions,
             "reason": reason,
             "public_statement": public_statement,
+            "undercut_justification": undercut_justification,
         }
         try:
             chosen = AdviceOutcome(outcome) if outcome else None
@@ -142,6 +144,7 @@ class DecisionForm:
             conditions=_lines(conditions),
             reason=reason,
             public_statement=public_statement,
+            undercut_justification=undercut_justification,
         )
 
 

@@ -146,6 +146,8 @@ def test_backup_while_writing_restores_elsewhere_and_verifies(tmp_path: Path) ->
     target = node_env(tmp_path / "data2")
     restored = cli(target, "restore", str(tmp_path / "backup"))
     assert "verified" in restored.stdout and "agree" in restored.stdout
+    witness_key = (tmp_path / "data1" / "witness.key").read_bytes()  # peers know its vkey
+    assert (tmp_path / "data2" / "witness.key").read_bytes() == witness_key
     cli(target, "log", "verify", str(tmp_path / "data2" / "log" / "public"), "--vkey", vkey)
     assert cli(target, "restore", str(tmp_path / "backup"), check=False).returncode == 2
     with serving(target) as base:

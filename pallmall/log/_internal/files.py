@@ -126,3 +126,17 @@ def try_lock(path: Path) -> Iterator[bool]:
         yield True
     finally:
         os.close(fd)
+
+
+@contextmanager
+def exclusive_lock(path: Path, mutex: threading.Lock) -> Iterator[None]:
+    """Hold ``mutex`` (threads of this process), then a blocking ``flock`` on ``path``
+    (other processes; created if missing) while the block runs."""
+    with mutex:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the flock

@@ -334,7 +334,15 @@ def plant_cases(c: TestClient, w: World, s: Canaries, node: Node, ids: dict[str,
 
     approved = licence(c, w, s, "b")
     advise(c, w, s, approved, "approve_with_conditions", "b")
-    act(c, w, "officer_a2", approved, verb="countersign", reason=s("decision_reasoning_b"))
+    act(
+        c,
+        w,
+        "officer_a2",
+        approved,
+        verb="countersign",
+        reason=s("decision_reasoning_b"),
+        undercut_justification=s("undercut_justification"),
+    )
     act(
         c,
         w,

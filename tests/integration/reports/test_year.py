@@ -148,9 +148,19 @@ class Year:
         review = {"verb": "start_review"}
         if outcome in ("approve_with_conditions", "deny"):
             self.act(officers[0], cid, **review)
-        conditions = ["no re-export"] if outcome == "approve_with_conditions" else []
+        approve = outcome == "approve_with_conditions"
+        conditions = ["no re-export"] if approve else []
+        # every application names the same parties, so an approval after another state's
+        # denial goes ahead over it (no undercut): the advice says why
+        why = {"undercut_justification": "end user re-vetted since the denial"} if approve else {}
         self.act(
-            officers[0], cid, verb="advise", outcome=outcome, grounds=["C3"], conditions=conditions
+            officers[0],
+            cid,
+            verb="advise",
+            outcome=outcome,
+            grounds=["C3"],
+            conditions=conditions,
+            **why,
         )
         self.act(officers[1], cid, verb="countersign", public_statement=f"{outcome} by {state}")
         figure = {

@@ -1,0 +1,117 @@
+"""Denial notices and consultations exchanged with other states' nodes (no undercut).
+
+The records are what export-control regimes exchange when a state refuses a licence: the
+Wassenaar Arrangement's denial notifications and the EU's under Regulation (EU) 2021/821
+Art. 16(5) (the fields follow uktrade/lite-api's denial record). A node sends a
+:class:`DenialNotice` when one of its authorities denies a licence, and a new version with
+``revoked`` set when the denial is withdrawn (allowed on appeal, amended); a node that
+grants an essentially similar transfer anyway sends the denying node a
+:class:`Consultation` saying why.
+
+The cases package only speaks to :class:`DenialExchange`; ``pallmall.federation`` carries
+the records between nodes (as STIX 2.1 objects over TAXII 2.1, each committed in the
+sender's transparency log), and :data:`NO_EXCHANGE` stands in on a node with no peers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class NoticeParty:
+    """A party named in a denial notice: ``country`` is ISO 3166-1 alpha-2 (empty when not
+    known), ``address`` free text (empty when not known)."""
+
+    name: str
+    country: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class DenialNotice:
+    """One version of a denial notice.
+
+    ``reference`` is unique on the notifying node and the same in every version (the case
+    id); ``notifying_node`` is that node's log origin, so ``(notifying_node, reference)``
+    names a notice everywhere. ``notifying_state`` is ISO 3166-1 alpha-2. ``control_entry``
+    lists the control list entries the caseworker classified the item under (empty when
+    unclassified); ``product_category`` is pallmall's category, which the receiver matches
+    on. ``reason`` is the reason for refusal (the cited rules and the public statement);
+    ``regime_reference`` the regime the notice is made under. ``revoked`` is set on the
+    version that withdraws the notice, with ``comment`` saying why.
+    """
+
+    reference: str
+    notifying_node: str
+    notifying_state: str
+    notified_on: date
+    item_description: str
+    control_entry: tuple[str, ...]
+    product_category: str
+    destination: str
+    end_use: str
+    end_user: NoticeParty
+    consignees: tuple[NoticeParty, ...] = ()
+    reason: str = ""
+    regime_reference: str = ""
+    revoked: bool = False
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """A node's word to a denying node: it decided an essentially similar transfer anyway.
+
+    ``denial_node`` and ``denial_reference`` name the notice; ``case_reference`` the
+    consulting node's case; ``outcome`` the decision taken (e.g. ``granted``);
+    ``justification`` why, as the deciding officer recorded it.
+    """
+
+    denial_node: str
+    denial_reference: str
+    consulting_node: str
+    consulting_state: str
+    case_reference: str
+    decided_on: date
+    outcome: str
+    justification: str
+
+
+class DenialExchange(Protocol):
+    """The node's exchange with its peers, within one unit of work (what is sent leaves
+    only if the unit of work commits)."""
+
+    def foreign_denials(self, product_category: str) -> Sequence[DenialNotice]:
+        """Denial notices in force (latest version not revoked) received from peers and
+        verified against their logs, for ``product_category``, oldest first."""
+        ...
+
+    def notify_denial(self, notice: DenialNotice) -> None:
+        """Send ``notice`` (a new version; ``revoked`` withdraws it) to the peers the node
+        shares denials with."""
+        ...
+
+    def consult(self, consultation: Consultation) -> None:
+        """Send ``consultation`` to the node named by its ``denial_node``."""
+        ...
+
+
+class _NoExchange:
+    """A node with no peers: receives nothing, sends nothing."""
+
+    def foreign_denials(self, product_category: str) -> Sequence[DenialNotice]:
+        return ()
+
+    def notify_denial(self, notice: DenialNotice) -> None:
+        return None
+
+    def consult(self, consultation: Consultation) -> None:
+        return None
+
+
+NO_EXCHANGE: DenialExchange = _NoExchange()
+"""The exchange of a node with no peers."""
