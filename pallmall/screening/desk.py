@@ -1,7 +1,8 @@
 """The screening desk: one :class:`Screener` over the newest stored snapshot of every list,
 rebuilt only when a list gets a new snapshot (building takes seconds; screening, milliseconds).
 
-With an ``index_root`` the index is built once per set of list versions and stored there
+With an ``index_root`` the index is built once per set of list versions and written there
+as it is built, without holding the normalised names in memory
 (:mod:`pallmall.screening.index_files`); every later process (a server's workers, each CLI
 command) maps it back in a fraction of a second instead of building it again.
 """
@@ -19,7 +20,7 @@ from pallmall.screening.index_files import (
     index_digest,
     open_index,
     remove_other_indexes,
-    save_index,
+    write_index,
 )
 from pallmall.screening.model import LoadReport, SnapshotInfo
 from pallmall.screening.normalisation import person_tables_loaded
@@ -93,8 +94,12 @@ class ScreeningDesk:
         if not (folder / "meta.json").exists():
             with build_lock(self.index_root):
                 if not (folder / "meta.json").exists():  # not built while we waited
-                    built = Screener(self._reports(snapshots), self.settings)
-                    folder = save_index(built.index, built.snapshots, self.index_root)
+                    # one snapshot per list, the later one winning, as a Screener takes them
+                    current = {r.snapshot.list_id: r for r in self._reports(snapshots)}
+                    entries = (e for r in current.values() for e in r.entries)
+                    folder = write_index(
+                        entries, [r.snapshot for r in current.values()], self.index_root
+                    )
                     remove_other_indexes(self.index_root, folder)
         index, stored = open_index(folder)
         return Screener.over_index(index, stored, self.settings)

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -76,6 +76,7 @@ def blocking_keys(name: NormalisedName) -> set[str]:
     return keys
 
 
+@lru_cache(maxsize=1 << 18)
 def key_hash(key: str) -> int:
     """A blocking key as a 64-bit number (blake2b): the index stores hashes, not strings;
     two keys sharing a hash (about one pair in 10^19) only add candidates."""
@@ -100,18 +101,60 @@ class IndexArrays:
     id_entries: NDArray[np.int32]
 
 
+def indexed_names(number: int, entry: ListEntry) -> list[tuple[IndexedName, list[int]]]:
+    """The names of ``entry`` (the ``number``-th entry) as the index files them, each
+    with the hashes of its blocking keys; a name that normalises to nothing is left out."""
+    schema = name_schema(entry.schema)
+    out = []
+    for name in (v for n in entry.names for v in name_variants(n)):
+        normalised = normalise(name.value, schema)
+        if normalised.tokens:
+            hashes = [key_hash(key) for key in blocking_keys(normalised)]
+            out.append((IndexedName(number, name, normalised), hashes))
+    return out
+
+
+def identifier_hashes(entry: ListEntry) -> list[int]:
+    """The hashes of ``entry``'s identifier keys (4 characters or more), each once."""
+    found: list[int] = []
+    for ident in entry.identifiers:
+        ident_key = identifier_key(ident.value)
+        if len(ident_key) >= 4 and (hashed := key_hash(ident_key)) not in found:
+            found.append(hashed)
+    return found
+
+
 Csr = tuple[NDArray[np.uint64], NDArray[np.int64], NDArray[np.int32]]
 
 
-def _csr(groups: dict[int, list[int]]) -> Csr:
-    keys = np.fromiter(sorted(groups), dtype=np.uint64, count=len(groups))
-    sizes = np.fromiter((len(groups[int(k)]) for k in keys), dtype=np.int64, count=len(keys))
-    start = np.zeros(len(keys) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=start[1:])
-    flat = np.fromiter(
-        (v for k in keys for v in groups[int(k)]), dtype=np.int32, count=int(start[-1])
+def _csr(hashes: NDArray[np.uint64], values: NDArray[np.int32]) -> Csr:
+    """Group ``values`` by ``hashes``: the distinct hashes sorted, each one's run bounds,
+    and the values run after run (in their given order within a run)."""
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else order
+    start = np.empty(len(first) + 1, dtype=np.int64)
+    start[:-1], start[-1] = first, len(ordered)
+    return ordered[first], start, values[order].astype(np.int32)
+
+
+def index_arrays(
+    key_hashes: NDArray[np.uint64],
+    positions: NDArray[np.int32],
+    entry_start: NDArray[np.int32],
+    id_hashes: NDArray[np.uint64],
+    id_entries: NDArray[np.int32],
+) -> IndexArrays:
+    """The index's arrays from its postings as pairs: ``key_hashes[i]`` files the name at
+    ``positions[i]`` (positions ascending), ``id_hashes[i]`` the entry ``id_entries[i]``;
+    ``entry_start`` bounds each entry's names. Vectorised: no Python object per posting."""
+    keys, key_start, postings = _csr(key_hashes, positions)
+    total = max(1, int(entry_start[-1]) if len(entry_start) else 0)
+    idf = np.log1p(total / np.maximum(1, np.diff(key_start))).astype(np.float64)
+    id_keys, id_start, id_flat = _csr(id_hashes, id_entries)
+    return IndexArrays(
+        keys, key_start, postings, idf, entry_start.astype(np.int32), id_keys, id_start, id_flat
     )
-    return keys, start, flat
 
 
 class CandidateIndex:
@@ -130,31 +173,25 @@ class CandidateIndex:
             self.names, self.arrays = names, arrays
             return
         built: list[IndexedName] = []
-        postings: dict[int, list[int]] = defaultdict(list)
-        by_id: dict[int, list[int]] = defaultdict(list)
+        key_hashes: list[int] = []
+        positions: list[int] = []
+        id_hashes: list[int] = []
+        id_entries: list[int] = []
         entry_start = [0]
         for number, entry in enumerate(entries):
-            schema = name_schema(entry.schema)
-            for name in (v for n in entry.names for v in name_variants(n)):
-                normalised = normalise(name.value, schema)
-                if not normalised.tokens:
-                    continue
-                for key in blocking_keys(normalised):
-                    postings[key_hash(key)].append(len(built))
-                built.append(IndexedName(number, name, normalised))
+            for indexed, hashes in indexed_names(number, entry):
+                key_hashes += hashes
+                positions += [len(built)] * len(hashes)
+                built.append(indexed)
             entry_start.append(len(built))
-            for ident in entry.identifiers:
-                ident_key = identifier_key(ident.value)
-                if len(ident_key) >= 4 and number not in by_id[key_hash(ident_key)]:
-                    by_id[key_hash(ident_key)].append(number)
-        keys, key_start, flat = _csr(postings)
-        total = max(1, len(built))
-        idf = np.log1p(total / np.maximum(1, np.diff(key_start))).astype(np.float64)
-        id_keys, id_start, id_entries = _csr(by_id)
+            found = identifier_hashes(entry)
+            id_hashes += found
+            id_entries += [number] * len(found)
         self.names = built
-        self.arrays = IndexArrays(
-            keys, key_start, flat, idf, np.asarray(entry_start, dtype=np.int32),
-            id_keys, id_start, id_entries,
+        self.arrays = index_arrays(
+            np.asarray(key_hashes, dtype=np.uint64), np.asarray(positions, dtype=np.int32),
+            np.asarray(entry_start, dtype=np.int32), np.asarray(id_hashes, dtype=np.uint64),
+            np.asarray(id_entries, dtype=np.int32),
         )  # fmt: skip
 
     def __len__(self) -> int:
@@ -188,9 +225,8 @@ class CandidateIndex:
         if not found or limit <= 0:
             return []
         positions = np.concatenate([p for p, _ in found])
-        weights = np.concatenate([np.full(len(p), w) for p, w in found])
-        hit, inverse = np.unique(positions, return_inverse=True)
-        support = np.bincount(inverse, weights=weights)
+        weights = np.repeat([w for _, w in found], [len(p) for p, _ in found])
+        hit, support = _summed(positions, weights)
         if len(hit) > limit:
             # keep every name tied with the limit-th best, then order exactly
             kth = np.partition(support, len(hit) - limit)[len(hit) - limit]
@@ -198,6 +234,28 @@ class CandidateIndex:
             hit, support = hit[keep], support[keep]
         order = np.lexsort((hit, -support))[:limit]
         return [self.names[int(position)] for position in hit[order]]
+
+
+def _summed(
+    positions: NDArray[np.int32], weights: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The distinct ``positions`` (ascending) and the sum of each one's ``weights``.
+
+    Few positions (rare keys) are sorted (``np.unique``); many (a common key of a large
+    index carries tens of thousands of names) are summed straight into one slot per name
+    up to the highest, which is linear where sorting is not. Either way each sum adds its
+    weights in the order given, so both give the same sums to the last bit."""
+    top = int(positions.max()) + 1
+    if len(positions) * 16 < top:
+        distinct, inverse = np.unique(positions, return_inverse=True)
+        sums = np.bincount(inverse, weights=weights)
+        hit: NDArray[np.int64] = distinct.astype(np.int64)
+    else:
+        sums = np.bincount(positions, weights=weights, minlength=top)
+        hit = np.flatnonzero(sums)
+        sums = sums[hit]
+    # no copy: bincount with weights gives float64 already (the stubs do not say so)
+    return hit, np.asarray(sums, dtype=np.float64)
 
 
 def _lookup(keys: NDArray[np.uint64], key: int) -> int | None:

@@ -296,10 +296,17 @@ def _with_symbols(tokens: tuple[Token, ...], raw: list[str]) -> tuple[Token, ...
     found = _symbols(" ".join(raw))
     if not found:
         return tokens
-    return tuple(
-        replace(t, symbols=frozenset(found.get(t.text, set()) | found.get(w, set())))
-        for t, w in zip(tokens, raw, strict=True)
-    )
+    out = []
+    for t, w in zip(tokens, raw, strict=True):
+        symbols = found.get(t.text, set()) | found.get(w, set())
+        # built directly, not with dataclasses.replace: this runs for every person name
+        # of every list, and a token without symbols stays the one it is
+        out.append(
+            Token(t.text, t.skeleton, t.kind, t.weight, frozenset(symbols), t.patronymic,
+                  t.abjad, t.initials)
+            if symbols else t
+        )  # fmt: skip
+    return tuple(out)
 
 
 def person_tables_loaded() -> bool:
@@ -413,7 +420,9 @@ def _person_order(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 17)
 def _token(word: str, schema: EntrySchema) -> Token:
+    # a pure function of its arguments, asked for the same words name after name
     if word.isdigit() or (_ROMAN.match(word) and schema is not EntrySchema.PERSON):
         return Token(word, word, TokenKind.NUMBER, 0.5)
     if word in PARTICLES or (len(word) == 1 and schema is not EntrySchema.PERSON):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from pallmall.screening import EntrySchema, Party, Screener, load_shipped_lists
+from pallmall.screening.index_files import save_index, write_index
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +77,16 @@ def test_a_legal_form_abbreviated_in_hungarian_finds_the_written_out_one(
     result = screener.screen(Party(query, EntrySchema.ORGANIZATION, countries=("HU",)))
     assert result.alerts[0].entry_name == "CYTROX HOLDINGS ZARTKORUEN MUKODO RESZVENYTARSASAG"
     assert result.alerts[0].score >= 0.95
+
+
+def test_the_shipped_lists_written_straight_to_disk_are_the_built_index(
+    screener: Screener, tmp_path: Path
+) -> None:
+    """The stored index written as it is built (two forked normalisers) is, file for file,
+    the in-memory index of the same lists: every real name normalises and files the same."""
+    entries = [e for r in load_shipped_lists() for e in r.entries]
+    saved = save_index(screener.index, screener.snapshots, tmp_path / "saved")
+    written = write_index(entries, screener.snapshots, tmp_path / "written", workers=2)
+    assert sorted(p.name for p in written.iterdir()) == sorted(p.name for p in saved.iterdir())
+    for path in saved.iterdir():
+        assert (written / path.name).read_bytes() == path.read_bytes(), path.name

@@ -8,6 +8,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pallmall.screening import (
@@ -24,7 +25,8 @@ from pallmall.screening import (
     SnapshotInfo,
     as_dict,
 )
-from pallmall.screening.index_files import index_digest, open_index, save_index
+from pallmall.screening.index import _summed
+from pallmall.screening.index_files import index_digest, open_index, save_index, write_index
 from pallmall.screening.scorer import ScreeningSettings
 
 TODAY = date(2026, 3, 1)
@@ -145,3 +147,76 @@ def test_an_index_of_another_format_is_refused(tmp_path: Path) -> None:
     (folder / "meta.json").write_text(json.dumps(meta | {"format": 0}))
     with pytest.raises(ValueError, match="index format 0"):
         open_index(folder)
+
+
+POZITIV = "АО «Позитив Текнолоджиз»"  # noqa: RUF001
+
+
+def many_entries() -> list[ListEntry]:
+    """Entries in several scripts and forms, sharing words (the token records are shared),
+    one with no indexable name, two with the same identifier."""
+    entries = list(report("1").entries)
+    entries += [
+        ListEntry("ofac", "1", EntrySchema.ORGANIZATION, (EntryName(POZITIV),
+                  EntryName("AO POZITIV TEKNOLODZHIZ", NameType.ALIAS))),
+        ListEntry("ofac", "2", EntrySchema.PERSON, (EntryName("محمد بن سلمان"),
+                  EntryName("BIN SALMAN, Mohammed"))),
+        ListEntry("ofac", "3", EntrySchema.VESSEL, (EntryName("M/V VICTORY 3"),),
+                  identifiers=(Identifier("IMO 7406784", "IMO"),)),
+        ListEntry("ofac", "4", EntrySchema.UNKNOWN, (EntryName("---"),)),
+        ListEntry("ofac", "5", EntrySchema.ORGANIZATION, (EntryName("Positive Technologies LLC"),),
+                  identifiers=(Identifier("7718668887", "Tax ID"), Identifier("7718-668887"))),
+    ]  # fmt: skip
+    return entries
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_index_written_from_entries_is_the_saved_one_byte_for_byte(
+    tmp_path: Path, workers: int
+) -> None:
+    entries = many_entries()
+    snapshots = [report("1").snapshot]
+    built = Screener([LoadReport(snapshots[0], tuple(entries))])
+    saved = save_index(built.index, built.snapshots, tmp_path / "saved")
+    written = write_index(entries, snapshots, tmp_path / "written", workers=workers)
+    assert sorted(p.name for p in written.iterdir()) == sorted(p.name for p in saved.iterdir())
+    for path in saved.iterdir():
+        assert (written / path.name).read_bytes() == path.read_bytes(), path.name
+    # the entry without an indexable name has none; each distinct token is stored once
+    # and, mapped back, decoded once: the two spellings of one name share their tokens
+    index, _ = open_index(written)
+    assert len(index.names) == 13 and index.names_of(6) == []
+    assert index.names[7].name.value == POZITIV
+    assert [t.text for t in index.names[7].normalised.tokens] == ["pozitiv", "teknolodzhiz"]
+    assert all(
+        a is b
+        for a, b in zip(
+            index.names[7].normalised.tokens, index.names[8].normalised.tokens, strict=True
+        )
+    )
+    assert len(np.load(written / "tokens.offsets.npy")) - 1 == 22  # of 28 tokens in all
+    assert index.with_identifier("7406784") == [1, 5]
+
+
+def test_a_written_index_is_kept_when_it_is_already_there(tmp_path: Path) -> None:
+    snapshots = [report("1").snapshot]
+    first = write_index(report("1").entries, snapshots, tmp_path)
+    stamp = (first / "names.blob").stat().st_mtime_ns
+    assert write_index([], snapshots, tmp_path) == first
+    assert (first / "names.blob").stat().st_mtime_ns == stamp
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.is_dir()] == []
+
+
+@pytest.mark.parametrize("spread", [10, 100_000])
+def test_candidate_support_is_summed_in_order_whether_sorted_or_slotted(spread: int) -> None:
+    """Few positions spread wide are sorted, many close together are summed into slots;
+    both add each name's weights in the order given, so the sums agree to the last bit."""
+    rng = np.random.default_rng(7)
+    positions = rng.integers(0, spread, size=2000).astype(np.int32)
+    weights = rng.random(2000) * 10
+    expected: dict[int, float] = {}
+    for position, weight in zip(positions.tolist(), weights.tolist(), strict=True):
+        expected[position] = expected.get(position, 0.0) + weight
+    hit, support = _summed(positions, weights)
+    assert hit.tolist() == sorted(expected)
+    assert support.tolist() == [expected[p] for p in sorted(expected)]
