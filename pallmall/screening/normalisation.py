@@ -273,6 +273,60 @@ def legal_forms_in(text: str) -> list[tuple[str, str]]:
     ]
 
 
+# Legal forms that the lists' person names also use as name words (``Sa'd``, ``Bah AG
+# Moussa``, ``KHUN SA``, ``HAN YU-RO``, ``TCHAM NA MAN``, ``PAK HAN SE``; 0.5 % of their
+# person names hold one): written alone, one of them does not make a name a company's.
+NAME_LIKE_FORMS = frozenset(
+    ("ag", "sa", "as", "ab", "a s", "s a", "se", "na", "yu", "sad", "ku", "in", "im",
+     "at", "ong", "sia", "lt", "pao")
+)  # fmt: skip
+
+
+def company_marked(name: str) -> bool:
+    """Whether ``name`` reads as a company's by its legal form (then a party of unknown
+    kind needs no given-name symbols).
+
+    A form (rigour's tables, or :data:`LEGAL_WORDS`) counts when it stands as whole words
+    at the end of the name (``Stroy OOO``, ``Acme Holdings, Ltd``, also before words in
+    brackets: ``Acme Company (ACO)``) or at its start, not
+    followed by a comma (``OOO Stroy``; ``PAO, Yu Yi`` is a person's ``LAST, Given``), with
+    other words beside it; a word joined by a hyphen is no form (``Mario-Co``,
+    ``AS-SAFRANI``). A form in :data:`NAME_LIKE_FORMS` counts only when written as a form:
+    in capitals in a name that is not all capitals (``Intellexa SA``) or with dots
+    (``INTELLEXA S.A.``), and never in a name with a comma (``MUJEL, A.S.``,
+    ``HITTA, Sidan Ag``). Doubt reads as a person: a company taken for a person only costs
+    the tagger's load, a person taken for a company loses given-name variants."""
+    written = ascii_text(_APOSTROPHES.sub("", name).replace("&", " and ")).strip()
+    # as written (``S.A.``) and as the normaliser reads it (``C.A.`` -> ``CA.``)
+    for text in dict.fromkeys((written, _ABBREVIATION_DOT.sub("", written))):
+        lower = text.lower()
+        forms = {form for form, _ in legal_forms_in(lower)}
+        forms |= {w for w in _NOT_WORD.split(lower) if _SYNONYMS.get(w, w) in LEGAL_WORDS}
+        if any(_written_as_form(text, form) for form in forms):
+            return True
+    return False
+
+
+def _written_as_form(text: str, form: str) -> bool:
+    """Whether ``form`` (lower-case words) stands in ``text`` as :func:`company_marked`
+    asks: at the end or (no comma after it) the start, and name-like forms as forms."""
+    pattern = r"[^A-Za-z0-9]*".join(re.escape(w) for w in form.split())
+    # at the end, or before an acronym or note in brackets (``Company (BMPPC)``)
+    at_end = rf"(?<=[\s,(])({pattern})\.?[\s.)]*(?:\([^()]*\)[\s.]*)*$"
+    at_start = rf"^[\s(]*({pattern})\.?(?=\s+[^\s,])"
+    for where in (at_end, at_start):
+        found = re.search(where, text, re.IGNORECASE)
+        if found is None:
+            continue
+        if form not in NAME_LIKE_FORMS:
+            return True
+        written = found[0]
+        capitals = found[1].isupper() and text != text.upper()
+        if (capitals or "." in written) and "," not in text:
+            return True
+    return False
+
+
 def _split_legal_forms(text: str) -> tuple[str, frozenset[str], frozenset[str]]:
     """Remove legal forms (but not roman numerals rigour may take for one, ``II``);
     returns the rest, the forms' generic codes and the words they were written with."""

@@ -13,6 +13,7 @@ from pallmall.screening.names import NameSettings, compare_names
 from pallmall.screening.normalisation import (
     NormalisedName,
     common_organisation_name,
+    company_marked,
     normalise,
 )
 from pallmall.screening.values import country_code, identifier_key, parse_partial_date
@@ -116,7 +117,10 @@ def prepare(party: Party) -> PreparedParty:
         s: tuple(n for n in (normalise(r, s, symbols=False) for r in raw if r.strip()) if n.tokens)
         for s in schemas
     }
-    company = any(n.legal_forms for n in names.get(EntrySchema.ORGANIZATION, ()))
+    # legal forms found first (cheap, done already): most names have none
+    company = any(n.legal_forms for n in names.get(EntrySchema.ORGANIZATION, ())) and any(
+        company_marked(r) for r in raw
+    )
     return PreparedParty(
         party=party,
         names=names,

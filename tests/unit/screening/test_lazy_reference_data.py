@@ -18,7 +18,7 @@ from pallmall.screening import (
     Screener,
     SnapshotInfo,
 )
-from pallmall.screening.normalisation import _symbols, is_place, normalise
+from pallmall.screening.normalisation import _symbols, company_marked, is_place, normalise
 from pallmall.screening.places import place_words, rigour_place_words
 from pallmall.screening.scorer import prepare
 
@@ -97,3 +97,64 @@ def test_an_organisation_query_never_asks_the_tagger(screener: Screener) -> None
     party = Party("Vaskovskis Holding Qzvw", ORG)
     assert EntrySchema.PERSON not in prepare(party).names
     assert asked_tagger(lambda: screener.screen(party)) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "company"),
+    [
+        ("Intellexa SA", True),
+        ("INTELLEXA S.A.", True),
+        ("Siemens AG", True),
+        ("OOO Stroy", True),
+        ("Stroy OOO", True),
+        ("\u041e\u041e\u041e \u0421\u0442\u0440\u043e\u0439", True),  # OOO Stroy in Cyrillic
+        ("Acme Holdings, Ltd", True),
+        ("Bank Melli Printing and Publishing Company (BMPPC)", True),
+        ("Grupo Bimbo, S.A. de C.V.", True),
+        ("ALFA ONE, C.A.", True),
+        ("PAO Sberbank", True),
+        # person names of the shipped lists with a word that reads as a legal form
+        ("SA'D BIN SA'D MUHAMMAD SHARIYAN AL-KA'BI", False),
+        ("Abu Sa'd", False),
+        ("KHUN SA", False),
+        ("HITTA, Sidan Ag", False),
+        ("Iyad AG GHALI", False),
+        ("AG ALHOUSSEINI, Houka Houka", False),
+        ("PAO, Yu Yi", False),
+        ("HAN YU-RO", False),
+        ("TCHAM NA MAN", False),
+        ("PAK HAN SE", False),
+        ("MUJEL, A.S.", False),
+        ("AS-SAFRANI, Ali Samida", False),
+        ("Augusto Mario-Co", False),
+        ("Nan A. S. Hayworth", False),
+    ],
+)
+def test_only_a_standalone_legal_form_marks_a_company(name: str, company: bool) -> None:
+    assert company_marked(name) is company
+    assert prepare(Party(name)).symbols_due is not company
+
+
+@pytest.mark.parametrize(
+    ("listed", "query"),
+    [
+        ("Aleksandr Sa'd", "Alexander Sa'd"),
+        ("Aleksandr Sa'd", "Sasha Sad"),
+        ("Sergejs YU", "Sergey Yu"),
+        ("Sergejs Na", "Sergey Na"),
+        ("Theodore Se", "Ted Se"),
+        ("William Ag", "Bill Ag"),
+        ("HITTA, William Ag", "Bill Ag Hitta"),
+    ],
+)
+def test_a_person_name_with_a_legal_form_word_meets_its_given_name_variants(
+    listed: str, query: str
+) -> None:
+    # a party of unknown kind (the CLI's and the API's default) whose name holds a word
+    # that reads as a legal form is still compared as a person with given-name symbols:
+    # only they make Alexander meet Aleksandr, Sasha meet Aleksandr, Bill meet William
+    entry = ListEntry("l", "9", PERSON, (EntryName(listed),))
+    screener = Screener([LoadReport(SnapshotInfo("l", "1", date(2026, 1, 1), "test"), (entry,))])
+    (hit,) = screener.screen(Party(query)).alerts
+    assert hit.entry_id == "9"
+    assert hit.score == screener.screen(Party(query, PERSON)).alerts[0].score
