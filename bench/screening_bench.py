@@ -3,6 +3,7 @@ rapidfuzz ``WRatio``, on the same data, in one run.
 
     .venv/bin/python bench/screening_bench.py            # full run (several minutes)
     .venv/bin/python bench/screening_bench.py --quick    # smaller samples (about a minute)
+    .venv/bin/python bench/screening_bench.py --pallmall-only  # full samples, no logic-v2
 
 Quality:
 - name pairs (nomenklatura ``contrib/name_bench/cases.csv``): F1 on the whole set and on
@@ -38,7 +39,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,20 @@ class LogicV2:
         return self.compare(
             self.make(schema, {"name": [name1]}), self.make(schema, {"name": [name2]})
         )
+
+
+class NoLogicV2(LogicV2):
+    """Stands in for logic-v2 with ``--pallmall-only`` (its comparisons are the slow part
+    of a run): every comparison scores 0, and its column and WRatio's print as ``-``."""
+
+    def __init__(self) -> None:
+        self.counter = 0
+
+    def make(self, schema: str, props: dict[str, Sequence[str]]) -> Any:
+        return None
+
+    def compare(self, query: Any, candidate: Any) -> float:
+        return 0.0
 
 
 # --- data ---------------------------------------------------------------------------------
@@ -504,11 +519,14 @@ def timed(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--quick", action="store_true", help="smaller samples, about a minute")
+    parser.add_argument(
+        "--pallmall-only", action="store_true", help="pallmall's column only (no logic-v2)"
+    )
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"{DATA} is absent: the benchmark needs ../shared/screening-data", file=sys.stderr)
         return 2
-    lv2 = LogicV2()
+    lv2 = NoLogicV2() if args.pallmall_only else LogicV2()
     un = un_list()
     rows: list[Row] = []
     sections: list[tuple[str, Callable[[], list[Row]]]] = [
@@ -522,6 +540,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         start = time.perf_counter()
         rows.extend(section())
         print(f"  ... {title} done in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    if args.pallmall_only:
+        rows = [replace(r, logic_v2="-", wratio="-") for r in rows]
     print_table(rows)
     return 0
 
