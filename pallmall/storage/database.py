@@ -14,6 +14,7 @@ from pallmall.storage.accounts import SqlAccountStore, SqlThrottleStore
 from pallmall.storage.audit import SqlAuditSink, SqlChangeOutbox
 from pallmall.storage.base import make_engine, read_transaction, write_transaction
 from pallmall.storage.registry import RegistrySearchCache, SqlRegistryStore
+from pallmall.storage.revisions import is_current
 
 # alembic (and mako, pygments) only in processes that migrate: see pallmall.storage.migration
 MIGRATION = DeferredModule("pallmall.storage.migration")
@@ -74,7 +75,10 @@ class Database:
             yield tx.registry
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (``alembic upgrade heads``)."""
+        """Bring the schema to the newest revision (``alembic upgrade heads``); a database
+        already there is left as it is without importing alembic."""
+        if is_current(self.engine):
+            return
         MIGRATION.load().upgrade(self.engine)
 
     def dispose(self) -> None:
