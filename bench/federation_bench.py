@@ -6,7 +6,7 @@ In one run:
    the denial exchange (``notify_denial``, as a case decision does): each notice is a STIX
    object in the group ``wa`` whose only member is B, committed in A's log by the outbox
    publisher; A is served as ``pallmall serve`` serves it (``create_app``, uvicorn with
-   ``pallmall.cli.asgi.SERVE_OPTIONS``) on 127.0.0.1;
+   ``pallmall.cli.serving.SERVE_OPTIONS``) on 127.0.0.1;
 2. **sync**: node B (its own database) runs ``pallmall.federation_node.sync_peers`` — what
    ``pallmall federation sync`` and the server's schedule run — against A over HTTP: A's
    checkpoint, the collection's pages (1,000 objects each), every object verified against
@@ -40,7 +40,7 @@ import uvicorn
 
 from pallmall.app import create_app
 from pallmall.cases.exchange import DenialNotice, NoticeParty
-from pallmall.cli.asgi import SERVE_OPTIONS
+from pallmall.cli.serving import SERVE_OPTIONS
 from pallmall.core.auth import SYSTEM
 from pallmall.core.settings import Settings
 from pallmall.disclosure.marking import Tlp

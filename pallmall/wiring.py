@@ -36,6 +36,7 @@ from pallmall.cases.sources import IntelIncidentFacts, RegistryStoreFacts, Scree
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, Principal
 from pallmall.core.errors import Conflict, InvalidInput, PallmallError
+from pallmall.core.links import LinkService
 from pallmall.core.settings import Settings
 from pallmall.datadir import secure_data_dir
 from pallmall.disclosure import NODE, PUBLIC, Reader
@@ -71,6 +72,7 @@ from pallmall.policy import shipped_rules
 from pallmall.publisher import Publisher
 from pallmall.rechecker import Rechecker
 from pallmall.registry.lookup import OrganisationsByName, ProductsByName
+from pallmall.registry.model import Organisation
 from pallmall.screening import Screener, ScreeningDesk
 from pallmall.screening.updates import (
     Fetcher,
@@ -131,6 +133,16 @@ def case_service(
     return CaseService(
         store, tx.audit, tx.outbox, sources, shipped_rules(), exchange=exchange, node=node
     )
+
+
+def link_service(tx: Tx) -> LinkService:
+    """Links on ``tx``, checked against the registry in ``tx`` (the API, pages and CLI)."""
+
+    def organisation(record_id: str) -> str | None:
+        stored = tx.registry.get(record_id)
+        return stored.record.name if stored and isinstance(stored.record, Organisation) else None
+
+    return LinkService(SqlLinkStore(tx.conn), tx.audit, organisation)
 
 
 def equities_service(tx: Tx) -> EquitiesService:

@@ -12,10 +12,8 @@ from pydantic import BaseModel, Field
 from pallmall.api import problems
 from pallmall.api.deps import Caller, Reading, Writing
 from pallmall.core.errors import NotFound
-from pallmall.core.links import LinkService, LinkStatus, RegistryLink
-from pallmall.registry.model import Organisation
-from pallmall.storage.database import Tx
-from pallmall.storage.links import SqlLinkStore
+from pallmall.core.links import LinkStatus, RegistryLink
+from pallmall.wiring import link_service
 
 router = APIRouter(prefix="/api/v1/registry-links", tags=["accounts"], responses=problems.RESPONSES)
 
@@ -36,16 +34,6 @@ class LinkOut(BaseModel):
     by: str
     at: datetime
     confirmed_by: str
-
-
-def link_service(tx: Tx) -> LinkService:
-    """Links on ``tx``, checked against the registry in ``tx`` (the API, pages and CLI)."""
-
-    def organisation(record_id: str) -> str | None:
-        stored = tx.registry.get(record_id)
-        return stored.record.name if stored and isinstance(stored.record, Organisation) else None
-
-    return LinkService(SqlLinkStore(tx.conn), tx.audit, organisation)
 
 
 def _out(link: RegistryLink) -> LinkOut:

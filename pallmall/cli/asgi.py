@@ -1,5 +1,6 @@
 """What uvicorn loads: the app factory (``uvicorn --factory pallmall.cli.asgi:app``) and the
-HTTP protocol ``pallmall serve`` runs it with."""
+HTTP protocol ``pallmall serve`` runs it with (named in :data:`pallmall.cli.serving.SERVE_OPTIONS`:
+the CLI does not import the app, only each worker does)."""
 
 from __future__ import annotations
 
@@ -31,17 +32,3 @@ class NoDelayHttpProtocol(HttpToolsProtocol):
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
-
-
-SERVE_OPTIONS: dict[str, str] = {
-    # asyncio's own loop, not uvloop: at saturation uvloop keeps reading new requests ahead
-    # of writing finished responses (MagicStack/uvloop#123), which put the registry read's
-    # p99 at 300-600 ms against 40 ms here, for the same throughput.
-    "loop": "asyncio",
-    "http": "pallmall.cli.asgi:NoDelayHttpProtocol",
-    "log_level": "warning",
-}
-"""How ``pallmall serve`` runs uvicorn (the benchmarks serve the same way). With
-``--workers`` it also gives each worker 120 s to answer the supervisor's health check:
-loading rigour's name tables (the screener's warm-up) holds the GIL for seconds, longer on
-a loaded machine, and the default 5 s killed every worker before it was ready."""

@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pallmall.api.attestation import build_service
 from pallmall.attestation import shipped_form
 from pallmall.attestation.verify import verify_attestation
 from pallmall.cli.context import open_database
 from pallmall.core.errors import InvalidInput, NotFound
+from pallmall.wiring import attestation_service as build_service
 
 attestation_app = typer.Typer(
     help="Vendor self-attestation: the form, a vendor's attestation, its check.",

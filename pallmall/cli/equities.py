@@ -17,7 +17,6 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from pallmall.api.equities import build_service
 from pallmall.cli.context import open_database
 from pallmall.core.auth import SYSTEM, Principal
 from pallmall.core.errors import InvalidInput, NotFound
@@ -28,6 +27,7 @@ from pallmall.log import entries_path, fetcher_for, parse_entry, verify_log
 from pallmall.log.bundle import decode_bundle
 from pallmall.log.layout import TILE_WIDTH
 from pallmall.storage.database import Tx
+from pallmall.wiring import equities_service as build_service
 
 M = TypeVar("M", bound=BaseModel)
 equities_app = typer.Typer(

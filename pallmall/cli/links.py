@@ -9,12 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pallmall.api.links import link_service
 from pallmall.cli.context import open_database
 from pallmall.core.accounts import AccountService, User
 from pallmall.core.auth import SYSTEM
 from pallmall.core.errors import InvalidInput
 from pallmall.storage.database import Tx
+from pallmall.wiring import link_service
 
 console = Console(soft_wrap=True)
 

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pallmall.api.witness import witness_app as make_app
 from pallmall.cli.context import open_database
+from pallmall.core.deferred import DeferredModule
 from pallmall.core.errors import NotFound
 from pallmall.core.settings import load_settings
 from pallmall.log import (
@@ -38,6 +38,10 @@ from pallmall.log.layout import TILE_WIDTH
 from pallmall.publisher import Publisher, withhold_entry
 from pallmall.storage.database import Database
 from pallmall.wiring import open_log
+
+# the witness's HTTP app (FastAPI), imported by `witness serve` alone: the other commands
+# do not pay for the web framework (issue 16)
+WITNESS_API = DeferredModule("pallmall.api.witness")
 
 log_app = typer.Typer(help="Audit and use the transparency log.", no_args_is_help=True)
 witness_app = typer.Typer(
@@ -210,7 +214,7 @@ def witness_serve(
             raise typer.BadParameter("expected ORIGIN=VKEY", param_hint="--trust")
         logs.setdefault(origin, []).append(vkey)
     witness = Witness(_cosigner(folder), logs, folder / "witness-state.json", folder / "evidence")
-    uvicorn.run(make_app(witness), host=host, port=port, log_level="warning")
+    uvicorn.run(WITNESS_API.load().witness_app(witness), host=host, port=port, log_level="warning")
 
 
 @witness_app.command("evidence")

@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from pallmall.cli.asgi import SERVE_OPTIONS
 from pallmall.cli.attestation import attestation_app
 from pallmall.cli.cases import cases_app
 from pallmall.cli.context import open_database
@@ -33,6 +32,7 @@ from pallmall.cli.lists import screen as screen_command
 from pallmall.cli.log import log_app, log_vkey, publish_changes, witness_app
 from pallmall.cli.reports import report_app
 from pallmall.cli.security import backup_command, restore_command, token_app, user_commands
+from pallmall.cli.serving import SERVE_OPTIONS
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.core.errors import InvalidInput, PallmallError

@@ -6,18 +6,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
+from pallmall.core.deferred import DeferredModule
 from pallmall.storage.accounts import SqlAccountStore, SqlThrottleStore
 from pallmall.storage.audit import SqlAuditSink, SqlChangeOutbox
 from pallmall.storage.base import make_engine, read_transaction, write_transaction
 from pallmall.storage.registry import RegistrySearchCache, SqlRegistryStore
+from pallmall.storage.revisions import is_current
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+# alembic (and mako, pygments) only in processes that migrate: see pallmall.storage.migration
+MIGRATION = DeferredModule("pallmall.storage.migration")
 
 
 @dataclass
@@ -75,12 +75,11 @@ class Database:
             yield tx.registry
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (``alembic upgrade heads``)."""
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "heads")
+        """Bring the schema to the newest revision (``alembic upgrade heads``); a database
+        already there is left as it is without importing alembic."""
+        if is_current(self.engine):
+            return
+        MIGRATION.load().upgrade(self.engine)
 
     def dispose(self) -> None:
         """Close pooled connections."""

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from pallmall.api.deps import Caller, Reading, Writing
-from pallmall.api.links import link_service
 from pallmall.core.auth import AccountKind, Permission, Principal
 from pallmall.core.errors import Forbidden
 from pallmall.storage.links import account_names
 from pallmall.web.pages import render
+from pallmall.wiring import link_service
 
 router = APIRouter(include_in_schema=False)
 RecordId = Annotated[str, Form(min_length=1, max_length=64)]

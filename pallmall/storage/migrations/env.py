@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection that :func:`pallmall.storage.database.migrate`
+"""Alembic environment: runs on the connection that :func:`pallmall.storage.migration.upgrade`
 hands over, so tests, the CLI and the server all migrate the same way."""
 
 from __future__ import annotations
