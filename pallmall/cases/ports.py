@@ -101,7 +101,8 @@ class CaseStore(Protocol):
         """The filing account: its name and the registry organisation it is linked to."""
 
     def world_stamp(self) -> str:
-        """A value that changes whenever the registry or a stored list changes."""
+        """A value (at most 200 characters) that changes whenever the registry, a stored
+        list, a restriction, an account link, a denial or a verified denial notice changes."""
 
 
 class ScreeningFacts(Protocol):

@@ -4,6 +4,7 @@ runs, messages and denial notices (the migration installs triggers refusing UPDA
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -353,7 +354,8 @@ class SqlCaseStore:
             )
         ).one()
         parts.append(f"notices:{count}:{last.isoformat() if last else ''}")
-        return ";".join(parts)
+        # a digest: the parts outgrow the stored column (200), and only equality is asked
+        return hashlib.sha256(";".join(parts).encode()).hexdigest()
 
     def _rows(self, table: Table, case_id: str) -> Sequence[Row[Any]]:
         return self.conn.execute(

@@ -80,3 +80,25 @@ def test_the_server_rechecks_by_itself(db: Database, world: World, tmp_path: Pat
         while "99001" not in blocked_parties(client, world, case_id):
             assert time.monotonic() < deadline, "the server never re-ran the case"
             time.sleep(0.1)
+
+
+def test_a_denial_reruns_open_similar_cases(client: TestClient, world: World, db: Database) -> None:
+    """A denial is evidence for every open application naming the same parties (no
+    undercut): it moves the stamp, and the open case filed before it is rechecked."""
+    open_case: str = file(client, world, "vendor2", authority_id=world.accounts["Authority B"])[
+        "id"
+    ]
+    assert act(client, world, "vendor2", open_case, verb="submit").status_code == 200
+    rechecker = Rechecker(db, lambda tx: case_service(tx, screening_desk(db)))
+    assert rechecker.run_once() == []
+
+    denied = submitted_case(client, world)  # to Authority A, the same parties
+    act(client, world, "officer_a1", denied, verb="start_review")
+    act(client, world, "officer_a1", denied, verb="advise", outcome="deny", grounds=["x"])
+    assert act(client, world, "officer_a2", denied, verb="countersign").json()["status"] == "denied"
+
+    assert open_case in rechecker.run_once()
+    detail = client.get(f"/api/v1/cases/{open_case}", headers=auth(world, "officer_b")).json()
+    rules = {f["rule_id"] for f in detail["diligence"][-1]["findings"]}
+    assert "no-undercut.prior-denial" in rules
+    assert len(detail["diligence"][-1]["stamp"]) <= 200
