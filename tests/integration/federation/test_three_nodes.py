@@ -102,7 +102,9 @@ def groups(node: Node, members: dict[str, tuple[str, ...]]) -> None:
             node.cli("federation", "group", "join", group, peer)
 
 
-@pytest.fixture(scope="module")
+# session-wide: under xdist the group's tests may interleave with other modules on its worker,
+# and a module fixture would bring three nodes up again each time
+@pytest.fixture(scope="session")
 def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]:
     root = tmp_path_factory.mktemp("federation")
     specs = [("a", "GB", False), ("b", "FR", True), ("c", "DE", False)]
