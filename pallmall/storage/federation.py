@@ -23,13 +23,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    and_,
     delete,
-    exists,
     false,
     func,
     insert,
-    or_,
     select,
     text,
     tuple_,
@@ -47,6 +44,7 @@ from pallmall.federation.peer import Peer, PeerStatus, SharingGroup
 from pallmall.intel.record import datetime_us
 from pallmall.intel.taxii import ObjectQuery
 from pallmall.storage.base import metadata
+from pallmall.storage.intel import version_filter
 from pallmall.storage.tables import AutoId, public_changes
 from pallmall.storage.types import UTCDateTime
 
@@ -440,20 +438,7 @@ def _object_filters(group_name: str, query: ObjectQuery) -> list[ColumnElement[b
 
 
 def _version_filter(versions: tuple[str | int, ...]) -> ColumnElement[bool] | None:
-    if "all" in versions:
-        return None
-    o = federation_objects.c
-    other = federation_objects.alias("other")
-    same = and_(other.c.group_name == o.group_name, other.c.object_id == o.object_id)
-    parts: list[ColumnElement[bool]] = []
-    if "last" in versions:
-        parts.append(~exists().where(same, other.c.version > o.version))
-    if "first" in versions:
-        parts.append(~exists().where(same, other.c.version < o.version))
-    stamps = [v for v in versions if isinstance(v, int)]
-    if stamps:
-        parts.append(o.version.in_(stamps))
-    return or_(false(), *parts)
+    return version_filter(versions, federation_objects, ("group_name", "object_id"), "version")
 
 
 _SHARE_COLUMNS = (

@@ -26,6 +26,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     exists,
+    false,
     func,
     or_,
     select,
@@ -434,20 +435,29 @@ def _filters(collection_id: str, query: ObjectQuery) -> list[ColumnElement[bool]
 
 
 def _version_filter(versions: tuple[str | int, ...]) -> ColumnElement[bool] | None:
+    return version_filter(versions, intel_object, ("collection_id", "stix_id"), "version_us")
+
+
+def version_filter(
+    versions: tuple[str | int, ...], table: Table, same: tuple[str, str], version: str
+) -> ColumnElement[bool] | None:
+    """TAXII 2.1 ``match[version]`` (§3.4.2) over ``table``: rows are versions of one object
+    when their ``same`` columns (collection, object id) agree; ``version`` holds µs. None
+    for ``all`` (no filter)."""
     if "all" in versions:
         return None
-    o = intel_object.c
-    other = intel_object.alias("other")
-    same = and_(other.c.collection_id == o.collection_id, other.c.stix_id == o.stix_id)
+    o = table.c
+    other = table.alias("other")
+    one = and_(*(other.c[name] == o[name] for name in same))
     parts: list[ColumnElement[bool]] = []
     if "last" in versions:
-        parts.append(~exists().where(same, other.c.version_us > o.version_us))
+        parts.append(~exists().where(one, other.c[version] > o[version]))
     if "first" in versions:
-        parts.append(~exists().where(same, other.c.version_us < o.version_us))
+        parts.append(~exists().where(one, other.c[version] < o[version]))
     stamps = [v for v in versions if isinstance(v, int)]
     if stamps:
-        parts.append(o.version_us.in_(stamps))
-    return or_(*parts)
+        parts.append(o[version].in_(stamps))
+    return or_(false(), *parts)
 
 
 # -- accounts an incident may be shared with ------------------------------------------------
