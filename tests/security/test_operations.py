@@ -153,11 +153,12 @@ def test_backup_while_writing_restores_elsewhere_and_verifies(tmp_path: Path) ->
     with serving(target) as base:
         for record_id in before:
             assert httpx.get(f"{base}/api/v1/registry/records/{record_id}").status_code == 200
+        # Read the size first: the publisher may log the new record before a later read.
+        size = httpx.get(f"{base}/api/v1/status").json()["log_size"]
         after = httpx.post(
             f"{base}/api/v1/registry/records", json=_record("Restored Ltd"), headers=auth
         )
         assert after.status_code == 201  # tokens came back with the database
-        size = httpx.get(f"{base}/api/v1/status").json()["log_size"]
         _until(base, lambda s: s["log_size"] > size)  # the restored log carries on
     cli(target, "log", "verify", str(tmp_path / "data2" / "log" / "public"), "--vkey", vkey)
 
