@@ -209,13 +209,18 @@ def import_peer_bundle(
 
 
 class FederationSchedule:
-    """The server's federation schedule: every ``federation_sync_seconds``,
-    :func:`sync_peers` in a daemon thread (each peer's failure is in its state)."""
+    """The server's federation schedule: every ``federation_sync_seconds``, ``prepare``
+    (what the node shares before it syncs: its restrictive measures) then
+    :func:`sync_peers`, in a daemon thread (each peer's failure is in its state)."""
 
     def __init__(
-        self, settings: Settings, db: Database, follow: OnReceived = nothing_follows
+        self,
+        settings: Settings,
+        db: Database,
+        follow: OnReceived = nothing_follows,
+        prepare: Callable[[], object] = lambda: None,
     ) -> None:
-        self.settings, self.db, self.follow = settings, db, follow
+        self.settings, self.db, self.follow, self.prepare = settings, db, follow, prepare
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._once: threading.Thread | None = None
@@ -250,6 +255,10 @@ class FederationSchedule:
             self._sync()
 
     def _sync(self) -> None:
+        try:
+            self.prepare()
+        except Exception:  # logged; the sync still brings in what peers share
+            LOG.exception("federation: sharing before the sync failed")
         try:
             outcomes = sync_peers(self.settings, self.db, follow=self.follow)
         except Exception:  # the database down: logged, tried again next time

@@ -105,6 +105,8 @@ LOG = logging.getLogger("pallmall")
 
 ExchangeFor = Callable[[Tx], DenialExchange]
 """The node's denial exchange with other states' nodes, on one unit of work."""
+CasesOn = Callable[[Tx], CaseService]
+"""The node's case service, on one unit of work."""
 
 
 def no_exchange(tx: Tx) -> DenialExchange:
@@ -113,12 +115,16 @@ def no_exchange(tx: Tx) -> DenialExchange:
 
 
 def case_service(
-    tx: Tx, desk: ScreeningDesk | None, exchange: DenialExchange = NO_EXCHANGE, node: str = ""
+    tx: Tx,
+    desk: ScreeningDesk | None,
+    exchange: DenialExchange = NO_EXCHANGE,
+    node: str = "",
+    node_state: str = "",
 ) -> CaseService:
     """The case service on ``tx``: cases, audit, outbox, the registry and the incidents it
     reads for due diligence all in ``tx``; the lists from ``desk`` (None: due diligence
-    notes that no list was read); ``exchange`` (on ``tx``) and the node's log origin
-    ``node`` for denial notices and consultations with other states' nodes."""
+    notes that no list was read); ``exchange`` (on ``tx``), the node's log origin ``node``
+    and its state ``node_state`` for what it exchanges with other states' nodes."""
     registry = RegistryStoreFacts(tx.registry)
 
     def sources() -> Sources:
@@ -131,8 +137,28 @@ def case_service(
 
     store = SqlCaseStore(tx.conn)
     return CaseService(
-        store, tx.audit, tx.outbox, sources, shipped_rules(), exchange=exchange, node=node
+        store,
+        tx.audit,
+        tx.outbox,
+        sources,
+        shipped_rules(),
+        exchange=exchange,
+        node=node,
+        node_state=node_state,
     )
+
+
+def node_cases(settings: Settings, desk: ScreeningDesk | None, exchange: ExchangeFor) -> CasesOn:
+    """The node's case service on a unit of work: ``desk``'s lists, ``exchange`` with its
+    peers, its log origin and state from ``settings``."""
+    return lambda tx: case_service(tx, desk, exchange(tx), settings.log_origin, settings.node_state)
+
+
+def share_node_measures(db: Database, cases: CasesOn) -> int:
+    """Tell the peers the restrictive measures in force now, in one unit of work (what a
+    sync does first: a designation recorded in the registry has no decision to send it)."""
+    with db.write() as tx:
+        return cases(tx).share_measures(SYSTEM)
 
 
 def link_service(tx: Tx) -> LinkService:
@@ -384,7 +410,7 @@ class Node:
 
     def cases(self, tx: Tx) -> CaseService:
         """The case service on ``tx``, with the node's screening desk and denial exchange."""
-        return case_service(tx, self.screening, self.exchange(tx), self.settings.log_origin)
+        return node_cases(self.settings, self.screening, self.exchange)(tx)
 
     def start(self) -> None:
         """Start the log's integrator, the outbox publisher, the screener's first build
@@ -434,7 +460,7 @@ def build_node(
         exchange = partial(denial_exchange, settings=settings)
     tlog = open_log(settings, db)
     desk = screening_desk(db, screening_index_root(settings))
-    origin = settings.log_origin
+    cases = node_cases(settings, desk, exchange)
     return Node(
         settings=settings,
         db=db,
@@ -442,11 +468,13 @@ def build_node(
         publisher=Publisher(db, tlog),
         screening=desk,
         workers=WorkerPool(settings.worker_threads),
-        rechecker=Rechecker(db, lambda tx: case_service(tx, desk, exchange(tx), origin)),
+        rechecker=Rechecker(db, cases),
         lists_updater=ListsUpdater(settings, db, settings.lists_update_seconds),
         witness=node_witness(settings, witnessing.logs),
         cosigning=cosignature_collector(settings, tlog, witnessing.witnesses),
-        federation_sync=FederationSchedule(settings, db, received_follower(settings)),
+        federation_sync=FederationSchedule(
+            settings, db, received_follower(settings), lambda: share_node_measures(db, cases)
+        ),
         exchange=exchange,
     )
 

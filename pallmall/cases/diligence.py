@@ -11,6 +11,7 @@ from datetime import datetime
 from pallmall.attestation import Standing, attestation_finding, shipped_form
 from pallmall.cases.exchange import NO_EXCHANGE, DenialExchange, DenialNotice
 from pallmall.cases.matching import same_party
+from pallmall.cases.measures import peer_entries
 from pallmall.cases.model import (
     Assessment,
     Case,
@@ -72,7 +73,7 @@ class Sources:
     attestations: Callable[[str], Standing | None] | None = None
     """The vendor's self-attestation read against the registry (None: not consulted)."""
     exchange: DenialExchange = NO_EXCHANGE
-    """Denial notices received from other states' nodes (no undercut across nodes)."""
+    """Denial notices and restrictive measures received from other states' nodes."""
     node: str = ""
     """This node's log origin: notices it sent itself are its own cases, read locally."""
 
@@ -155,7 +156,8 @@ def checks(sources: Sources, store: CaseStore) -> Checks:
         if record is not None:
             restricted[vendor_id] = (record, found)
     stamp = hashlib.sha256(store.world_stamp().encode()).hexdigest()[:16]
-    return Checks(sources, NodeLists(sources.registry.designated(), restricted, stamp))
+    peers = peer_entries(sources.exchange.foreign_measures(), sources.node)
+    return Checks(sources, NodeLists(sources.registry.designated(), restricted, stamp, peers))
 
 
 def applicant_evidence(
@@ -209,7 +211,7 @@ def licence_evidence(
         for p in parties
         if p.role == PartyRole.END_USER.value
         for m in p.alerts()
-        if m.record_id not in links
+        if m.record_id not in links and not m.peer_measures  # a peer's entry is no record here
     }
     return DueDiligence(
         destination=app.destination,
@@ -452,6 +454,7 @@ RULE_KINDS: dict[CaseKind, frozenset[RuleKind] | None] = {
             RuleKind.ABUSE_INCIDENTS,
             RuleKind.VENDOR_RESTRICTED,
             RuleKind.LIST_AGE,
+            RuleKind.PEER_MEASURE,
         }
     ),
     CaseKind.USE_AUTHORISATION: frozenset(
@@ -464,6 +467,7 @@ RULE_KINDS: dict[CaseKind, frozenset[RuleKind] | None] = {
             RuleKind.DESTINATION,
             RuleKind.VENDOR_RESTRICTED,
             RuleKind.LIST_AGE,
+            RuleKind.PEER_MEASURE,
         }
     ),
 }

@@ -110,7 +110,8 @@ class Effect:
     other authorities when the move lands in that status; ``exchange`` tells other states'
     nodes and authorities of a licence decision (:mod:`pallmall.cases.undercut`): a denial
     notice, its withdrawal when an appeal sets the denial aside, consultations when a
-    licence is approved over prior denials.
+    licence is approved over prior denials; of a restriction decision, the node's
+    restrictive measures as they now stand (:mod:`pallmall.cases.measures`).
     """
 
     record: Record
@@ -404,10 +405,10 @@ LICENCE: Effects = {
 RESTRICTION: Effects = {
     V.ADVISE: Effect(deciding(advise)),
     V.RETURN_ADVICE: Effect(deciding(return_advice)),
-    V.COUNTERSIGN: Effect(deciding(countersign), "decided", decided_outcome),
+    V.COUNTERSIGN: Effect(deciding(countersign), "decided", decided_outcome, exchange=True),
     V.APPEAL: Effect(appeal),
-    V.DISMISS_APPEAL: Effect(deciding(close), "appeal_dismissed"),
-    V.LIFT: Effect(deciding(close), "lifted"),
+    V.DISMISS_APPEAL: Effect(deciding(close), "appeal_dismissed", exchange=True),
+    V.LIFT: Effect(deciding(close), "lifted", exchange=True),
 }
 
 PROCUREMENT: Effects = {V.ASSESS: Effect(reassess, "assessed", verdict)}

@@ -1,5 +1,6 @@
-"""What this node knows, screened like a list: the registry's designated records and the
-vendors restricted by a case decided here.
+"""What this node knows, screened like a list: the registry's designated records, the
+vendors restricted by a case decided here, and the parties other states' nodes told it they
+restrict or designate (federation).
 
 A party on a licence application is named as the applicant typed it, without a registry id
 ("NSO Group Technologies Ltd", "Saito Tech Ltd."). So the registry's designations and the
@@ -7,7 +8,8 @@ node's restrictions are turned into two screening lists, one entry per record wi
 name, aliases and former names, and every party is screened against them with the same
 matcher (:class:`pallmall.screening.Screener`), the same threshold and the same
 explanations as against the lists in force. A hit names the record, and carries the
-record's designations or the restriction cases in force against it.
+record's designations or the restriction cases in force against it (or, for a peer's
+entry, the measures notified).
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from pallmall.policy import DesignationEvidence, RecordMatch, RestrictionEvidence, ScreeningMatch
+from pallmall.policy import (
+    DesignationEvidence,
+    PeerMeasureEvidence,
+    RecordMatch,
+    RestrictionEvidence,
+    ScreeningMatch,
+)
 from pallmall.screening import (
     EntryName,
     EntrySchema,
@@ -33,6 +41,9 @@ REGISTRY_LIST = "registry-designations"
 
 RESTRICTIONS_LIST = "node-restrictions"
 """The list of vendors restricted by a restriction case decided on this node."""
+
+PEERS_LIST = "peer-measures"
+"""The list of parties restricted or designated by other states' nodes (federation)."""
 
 
 @dataclass(frozen=True)
@@ -67,11 +78,12 @@ def entry(list_id: str, record: ListedRecord) -> ListEntry:
 
 
 class NodeLists:
-    """The two node lists over ``designated`` records and ``restricted`` vendors (record ->
-    the restriction cases in force against it), built once per due-diligence run.
+    """The node lists over ``designated`` records, ``restricted`` vendors (record -> the
+    restriction cases in force against it) and ``peers``' measures (entry -> the measures
+    notified, :func:`pallmall.cases.measures.peer_entries`), built once per due-diligence run.
 
-    ``stamp`` versions both lists (the world stamp of the run), so a hit names the state of
-    the registry and the case store it was made against.
+    ``stamp`` versions the lists (the world stamp of the run), so a hit names the state of
+    the registry, the case store and the measures received it was made against.
     """
 
     def __init__(
@@ -79,9 +91,11 @@ class NodeLists:
         designated: Sequence[ListedRecord],
         restricted: Mapping[str, tuple[ListedRecord, tuple[RestrictionEvidence, ...]]],
         stamp: str,
+        peers: Mapping[str, tuple[ListedRecord, tuple[PeerMeasureEvidence, ...]]] | None = None,
     ) -> None:
         self.designated = {r.record_id: r for r in designated}
         self.restricted = dict(restricted)
+        self.peers = dict(peers or {})
         reports = [
             _report(REGISTRY_LIST, stamp, "designations recorded in the registry", designated),
             _report(
@@ -89,6 +103,12 @@ class NodeLists:
                 stamp,
                 "vendors restricted by a case decided on this node",
                 [record for record, _ in restricted.values()],
+            ),
+            _report(
+                PEERS_LIST,
+                stamp,
+                "parties restricted or designated by other states' nodes (federation)",
+                [record for record, _ in self.peers.values()],
             ),
         ]
         live = [r for r in reports if r.entries]
@@ -112,6 +132,14 @@ class NodeLists:
     def _record_match(self, hit: Hit) -> RecordMatch:
         designations: tuple[DesignationEvidence, ...]
         restrictions: tuple[RestrictionEvidence, ...]
+        if hit.list_id == PEERS_LIST:
+            record, measures = self.peers[hit.entry_id]
+            return RecordMatch(
+                record_id=record.record_id,
+                record_name=record.names[0],
+                match=screening_match(hit),
+                peer_measures=measures,
+            )
         if hit.list_id == REGISTRY_LIST:
             record = self.designated[hit.entry_id]
             designations, restrictions = record.designations, ()

@@ -8,9 +8,22 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from pallmall.cases.diligence import GATHER, Sources, procurement_assessment, run_diligence
+from pallmall.cases.diligence import (
+    GATHER,
+    Sources,
+    in_force,
+    procurement_assessment,
+    run_diligence,
+)
 from pallmall.cases.effects import EFFECTS, Effect, Move, Step
-from pallmall.cases.exchange import NO_EXCHANGE, Consultation, DenialExchange, DenialNotice
+from pallmall.cases.exchange import (
+    NO_EXCHANGE,
+    Consultation,
+    DenialExchange,
+    DenialNotice,
+    RestrictiveMeasure,
+)
+from pallmall.cases.measures import Restricted, node_measures
 from pallmall.cases.model import (
     Action,
     Assessment,
@@ -90,7 +103,10 @@ class CaseService:
     """Cases over one unit of work. ``sources`` builds the evidence sources for a run;
     ``exchange`` is the node's denial exchange with other states' nodes (what it sends
     leaves only if the unit of work commits), ``node`` the node's log origin, which names
-    it in what it sends (no undercut across nodes: :mod:`pallmall.cases.undercut`)."""
+    it in what it sends (no undercut across nodes: :mod:`pallmall.cases.undercut`), and
+    ``node_state`` the state it acts for (ISO 3166-1 alpha-2, "" when none): the notifying
+    state of what an authority with no state of its own sends, and of the registry's
+    designations (:mod:`pallmall.cases.measures`)."""
 
     store: CaseStore
     audit: AuditSink
@@ -100,6 +116,7 @@ class CaseService:
     clock: Callable[[], datetime] = utcnow
     exchange: DenialExchange = NO_EXCHANGE
     node: str = ""
+    node_state: str = ""
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -327,9 +344,12 @@ class CaseService:
         a denial set aside on appeal withdraws it; an approval over prior denials consults
         each denying node (and notifies each denying authority on this node) with the
         decision's justification."""
+        if after.kind is CaseKind.RESTRICTION:
+            self.share_measures(principal)
+            return
         if after.kind is not CaseKind.LICENCE:
             return
-        sender = Sender(self.node, self.store.account_state(after.authority_id) or "")
+        sender = self._sender(after.authority_id)
         peers = self.exchange is not NO_EXCHANGE  # a node with no peers sends no notice
         if after.status is S.DENIED and peers:
             self._send(principal, self._notice(after, sender, at), at)
@@ -338,6 +358,50 @@ class CaseService:
                 notice = withdrawal(self._notice(before, sender, at), after.state.decision)
                 self._send(principal, notice, at)
             self._consult(principal, after, sender, at)
+
+    def _sender(self, authority_id: str | None) -> Sender:
+        """This node, as the state of ``authority_id`` (else the node's state) speaks."""
+        state = self.store.account_state(authority_id) if authority_id else None
+        return Sender(self.node, state or self.node_state)
+
+    def share_measures(self, principal: Principal) -> int:
+        """Tell the peers the restrictive measures in force on this node now
+        (:mod:`pallmall.cases.measures`): new and changed ones, and the withdrawal of those
+        no longer in force; audited when anything was sent. Returns the versions sent (0 on
+        a node with no peers)."""
+        if self.exchange is NO_EXCHANGE:
+            return 0
+        sent = self.exchange.share_measures(self.measures())
+        if sent:
+            payload = {"versions": sent}
+            at = self.clock()
+            self.record_audit(principal, "federation.measures.shared", self.node, payload, at)
+        return sent
+
+    def measures(self) -> list[RestrictiveMeasure]:
+        """Every restrictive measure in force on this node that a peer may be told: the
+        vendors restricted by a case decided here and the designations in force in the
+        registry, of public records only (a record that is not public is never named to
+        another node)."""
+        registry = self.sources().registry
+        authorities = self.store.authorities()
+        restricted = []
+        for case in self.store.decided_restrictions():
+            vendor = registry.listed(case.subject_id)
+            public = registry.visibility(case.subject_id) is Visibility.PUBLIC
+            if not in_force(case) or vendor is None or not public:
+                continue
+            events = self.store.events(case.id)
+            first = next((e.at for e in events if e.to_status is S.RESTRICTED), case.updated_at)
+            authority = authorities.get(case.authority_id or "", "")
+            sender = self._sender(case.authority_id)
+            restricted.append(Restricted(case, vendor, authority, sender, first.date()))
+        designated = [
+            r
+            for r in registry.designated()
+            if registry.visibility(r.record_id) is Visibility.PUBLIC
+        ]
+        return node_measures(restricted, designated, self._sender(None), self.rules)
 
     def _notice(self, case: Case, sender: Sender, at: datetime) -> DenialNotice:
         """``case``'s denial notice, dated the day the case was first denied."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import typer
@@ -13,7 +14,13 @@ from pallmall.cli.context import open_database
 from pallmall.core.auth import SYSTEM
 from pallmall.core.paging import PageRequest
 from pallmall.policy import shipped_rules
-from pallmall.wiring import case_service, denial_exchange, screening_desk, screening_index_root
+from pallmall.wiring import (
+    case_service,
+    denial_exchange,
+    node_cases,
+    screening_desk,
+    screening_index_root,
+)
 
 cases_app = typer.Typer(
     help="Licence, restriction, procurement and use-authorisation cases.", no_args_is_help=True
@@ -76,9 +83,9 @@ def recheck() -> None:
     cron)."""
     settings, db = open_database()
     desk = screening_desk(db, screening_index_root(settings))
+    cases = node_cases(settings, desk, partial(denial_exchange, settings=settings))
     with db.write() as tx:
-        exchange = denial_exchange(tx, settings)
-        done = case_service(tx, desk, exchange, settings.log_origin).recheck(SYSTEM)
+        done = cases(tx).recheck(SYSTEM)
     console.print(f"due diligence re-run on {len(done)} case(s)")
     for case_id in done:
         console.print(f"  {case_id}")

@@ -3,6 +3,7 @@ the receiving side of federation (docs/federation.md, "Sync and verification", "
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pallmall.cli.context import open_database
+from pallmall.core.settings import Settings
 from pallmall.federation.status import PeerView
 from pallmall.federation.sync import PeerOutcome
 from pallmall.federation_node import (
@@ -20,7 +22,15 @@ from pallmall.federation_node import (
     reset_peer,
     sync_peers,
 )
-from pallmall.wiring import open_log, received_follower
+from pallmall.publisher import Publisher
+from pallmall.storage.database import Database
+from pallmall.wiring import (
+    denial_exchange,
+    node_cases,
+    open_log,
+    received_follower,
+    share_node_measures,
+)
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -43,6 +53,7 @@ def sync(
     """Sync with the peers now: verify each one's log, pull its groups' objects, verify what
     it pushed, push what is addressed to it. Exit 1 when a peer failed."""
     settings, db = open_database()
+    _share_measures(settings, db)
     outcomes = sync_peers(settings, db, peer, _progress, received_follower(settings))
     if not outcomes:
         console.print("no active peers")
@@ -51,6 +62,15 @@ def sync(
     console.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} peers synced")
     if failed:
         raise typer.Exit(1)
+
+
+def _share_measures(settings: Settings, db: Database) -> int:
+    """Tell the peers the restrictive measures in force now (before a sync or an export)."""
+    exchange = partial(denial_exchange, settings=settings)
+    sent = share_node_measures(db, node_cases(settings, None, exchange))
+    if sent:
+        console.print(f"{sent} restrictive measure version(s) shared with the groups")
+    return sent
 
 
 def _progress(outcome: PeerOutcome) -> None:
@@ -111,6 +131,8 @@ def export(
     and every proof, to carry across the gap and import there."""
     settings, db = open_database()
     tlog = open_log(settings, db)
+    if _share_measures(settings, db):
+        Publisher(db, tlog).drain()  # what a bundle carries must be in the log first
     tlog.integrate()
     bundle = export_peer_bundle(settings, db, tlog, peer, since)
     out.write_bytes(bundle.encode())

@@ -33,8 +33,10 @@ from pallmall.federation.stix import (
     CONSULTATION_TYPE,
     CUSTOM_TYPES,
     LOG_PROPERTY,
+    MEASURE_TYPE,
     consultation_from_stix,
     denial_from_stix,
+    measure_from_stix,
 )
 from pallmall.intel.record import format_us
 from pallmall.intel.report import ImportReport
@@ -201,6 +203,9 @@ class InboxCollection:
                 raise InvalidInput("denial_node", f"this node is {self.origin}")
             if consultation.consulting_node != self.peer.log_origin:
                 raise InvalidInput("consulting_node", "a peer consults for itself only")
+        elif obj["type"] == MEASURE_TYPE:
+            if measure_from_stix(obj)[0].notifying_node != self.peer.log_origin:
+                raise InvalidInput("notifying_node", "a peer notifies for itself only")
         elif denial_from_stix(obj)[0].notifying_node != self.peer.log_origin:
             raise InvalidInput("notifying_node", "a peer notifies for itself only")
         index = _log_index(obj, self.peer.log_origin)

@@ -1,6 +1,8 @@
-"""The STIX 2.1 objects federation exchanges: denial notices and consultations as custom SDOs
-of the "pallmall federation" extension (STIX 2.1 §7.3, ``new-sdo``), mapped 1:1 to
-:class:`pallmall.cases.exchange.DenialNotice` and :class:`~pallmall.cases.exchange.Consultation`.
+"""The STIX 2.1 objects federation exchanges: denial notices, consultations and restrictive
+measures as custom SDOs of the "pallmall federation" extension (STIX 2.1 §7.3, ``new-sdo``),
+mapped 1:1 to :class:`pallmall.cases.exchange.DenialNotice`,
+:class:`~pallmall.cases.exchange.Consultation` and
+:class:`~pallmall.cases.exchange.RestrictiveMeasure`.
 
 Parsing is strict: a received object that is not exactly what docs/federation.md specifies
 raises :class:`InvalidInput` naming the first bad property, so garbage from a peer never
@@ -17,7 +19,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pallmall.cases.exchange import Consultation, DenialNotice, NoticeParty
+from pallmall.cases.exchange import (
+    Consultation,
+    DenialNotice,
+    MeasureKind,
+    NoticeParty,
+    RestrictiveMeasure,
+)
 from pallmall.core.errors import InvalidInput
 from pallmall.disclosure.marking import Tlp
 from pallmall.intel.record import format_us, stix_timestamp_us
@@ -28,7 +36,8 @@ PROJECT_IDENTITY = "identity--8d5a0ad8-0f7c-5b54-9a4e-70616c6c6d61"
 """The identity that authored the extension definition (the pallmall project)."""
 DENIAL_TYPE = "x-pallmall-denial-notice"
 CONSULTATION_TYPE = "x-pallmall-consultation"
-CUSTOM_TYPES = frozenset({DENIAL_TYPE, CONSULTATION_TYPE})
+MEASURE_TYPE = "x-pallmall-restrictive-measure"
+CUSTOM_TYPES = frozenset({DENIAL_TYPE, CONSULTATION_TYPE, MEASURE_TYPE})
 LOG_PROPERTY = "x_pallmall_log"
 """Added at serving time: ``{"origin": ..., "index": N}``; never part of the commitment."""
 
@@ -43,6 +52,8 @@ TLP_MARKINGS: Mapping[Tlp, str] = {
 _TLP_OF_MARKING = {ref: tlp for tlp, ref in TLP_MARKINGS.items()}
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+SUBJECT_TYPES = frozenset({"organization", "person"})
+"""What a restrictive measure's subject may be (the screening schemas)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,10 @@ def extension_definition() -> dict[str, Any]:
         "created": "2026-11-30T00:00:00.000Z",
         "modified": "2026-11-30T00:00:00.000Z",
         "name": "pallmall federation",
-        "description": "Denial notices and consultations exchanged between pallmall nodes.",
+        "description": (
+            "Denial notices, consultations and restrictive measures exchanged between "
+            "pallmall nodes."
+        ),
         "schema": "docs/federation.md",
         "version": "1.0",
         "extension_types": ["new-sdo"],
@@ -162,6 +176,69 @@ def consultation_from_stix(obj: Any) -> tuple[Consultation, Envelope]:
         justification=_text(obj, "justification"),
     )
     return consultation, envelope
+
+
+def measure_to_stix(measure: RestrictiveMeasure, envelope: Envelope) -> dict[str, Any]:
+    """The ``x-pallmall-restrictive-measure`` object of ``measure`` (docs/federation.md)."""
+    return {
+        **_common(MEASURE_TYPE, envelope),
+        "revoked": measure.revoked,
+        "reference": measure.reference,
+        "notifying_node": measure.notifying_node,
+        "notifying_state": measure.notifying_state,
+        "measure_type": measure.kind.value,
+        "taken_on": measure.taken_on.isoformat(),
+        "subject_names": list(measure.subject_names),
+        "subject_type": measure.subject_type,
+        "countries": list(measure.countries),
+        "authority": measure.authority,
+        "programme": measure.programme,
+        "grounds": measure.grounds,
+        "comment": measure.comment,
+    }
+
+
+def measure_from_stix(obj: Any) -> tuple[RestrictiveMeasure, Envelope]:
+    """The measure and envelope of an ``x-pallmall-restrictive-measure`` object.
+
+    Raises:
+        InvalidInput: naming the first property that is missing or malformed.
+    """
+    envelope = _envelope(obj, MEASURE_TYPE)
+    kind = obj.get("measure_type")
+    if kind not in {k.value for k in MeasureKind}:
+        kinds = [k.value for k in MeasureKind]
+        raise InvalidInput("measure_type", f"{kind!r} is not one of {kinds}")
+    names = _texts(obj, "subject_names")
+    if not names or not all(n.strip() for n in names):
+        raise InvalidInput("subject_names", "must name the subject (no blank name)")
+    subject_type = obj.get("subject_type")
+    if subject_type not in SUBJECT_TYPES:
+        known = sorted(SUBJECT_TYPES)
+        raise InvalidInput("subject_type", f"{subject_type!r} is not one of {known}")
+    countries = _texts(obj, "countries")
+    for country in countries:
+        if not re.fullmatch(r"[A-Z]{2}", country):
+            raise InvalidInput("countries", f"{country!r} is not an ISO 3166-1 alpha-2 code")
+    state = _text(obj, "notifying_state")
+    if state and not re.fullmatch(r"[A-Z]{2}", state):
+        raise InvalidInput("notifying_state", f"{state!r} is not an ISO 3166-1 alpha-2 code")
+    measure = RestrictiveMeasure(
+        reference=_text(obj, "reference", required=True),
+        notifying_node=_text(obj, "notifying_node", required=True),
+        notifying_state=state,
+        kind=MeasureKind(kind),
+        taken_on=_date(obj, "taken_on"),
+        subject_names=tuple(names),
+        subject_type=str(subject_type),
+        countries=tuple(countries),
+        authority=_text(obj, "authority"),
+        programme=_text(obj, "programme"),
+        grounds=_text(obj, "grounds"),
+        revoked=_bool(obj, "revoked"),
+        comment=_text(obj, "comment"),
+    )
+    return measure, envelope
 
 
 def tlp_marking(tlp: Tlp) -> str:

@@ -16,6 +16,7 @@ from pallmall.policy.evidence import (
     DueDiligence,
     IncidentEvidence,
     ListAgeEvidence,
+    PeerMeasureEvidence,
     PriorDenialEvidence,
 )
 from pallmall.policy.model import Finding, Rule, RuleKind, RuleSet
@@ -219,6 +220,31 @@ def _vendor_restricted(rule: Rule, dd: DueDiligence) -> list[Finding]:
     return out
 
 
+def _peer_measure(rule: Rule, dd: DueDiligence) -> list[Finding]:
+    out = []
+    for party in dd.parties:
+        for m in party.alerts():
+            if not m.peer_measures:
+                continue
+            told = "; ".join(_measure(e) for e in m.peer_measures)
+            summary = (
+                f"{party.role} {party.name!r} matches {m.record_name!r} "
+                f"(score {m.match.score:.2f}), {told}"
+            )
+            items = [{"party": party.role, "name": party.name}, m.match, *m.peer_measures]
+            out.append(_finding(rule, summary, items))
+    return out
+
+
+def _measure(e: PeerMeasureEvidence) -> str:
+    """Who took the measure, what it is, when, on which grounds, as notified."""
+    who = f"{e.notifying_state or 'another state'} ({e.notifying_node})"
+    if e.kind == "designation":
+        listed = f"{e.authority}{f' {e.programme}' if e.programme else ''}"
+        return f"designated by {listed} on {e.taken_on}, notified by {who} ({e.grounds})"
+    return f"restricted by {e.authority or who} on {e.taken_on}, notified by {who}: {e.grounds}"
+
+
 def _applicant_product(rule: Rule, dd: DueDiligence) -> list[Finding]:
     """The applicant neither develops nor resells (nor supplies) the product it applies
     for; with ``params.unlinked`` true, instead: its account is linked to no registry
@@ -297,4 +323,5 @@ EVALUATORS: dict[RuleKind, Evaluator] = {
     RuleKind.PRIOR_DENIAL: _prior_denial,
     RuleKind.END_USER_UNDERTAKING: _end_user_undertaking,
     RuleKind.LIST_AGE: _list_age,
+    RuleKind.PEER_MEASURE: _peer_measure,
 }

@@ -68,17 +68,40 @@ class RestrictionEvidence:
 
 
 @dataclass(frozen=True)
+class PeerMeasureEvidence:
+    """A restrictive measure another state's node told this one of, through federation
+    (verified against that node's transparency log): ``kind`` is ``restriction`` (a vendor
+    restricted by a case decided there) or ``designation`` (recorded in its registry);
+    ``notifying_node`` is that node's log origin, ``notifying_state`` its state (ISO 3166-1
+    alpha-2, empty when not given), ``reference`` the measure's reference there,
+    ``taken_on`` the day it was decided or listed (ISO)."""
+
+    notifying_node: str
+    notifying_state: str
+    reference: str
+    kind: str
+    subject: str
+    authority: str
+    programme: str
+    taken_on: str
+    grounds: str
+
+
+@dataclass(frozen=True)
 class RecordMatch:
-    """A party matched by name to a registry record this node holds as a list entry: a
-    record designated in the registry (``designations``), or a vendor restricted by a case
-    decided here (``restrictions``). ``match`` is the screener's hit, explained; its
-    ``list_id`` says which of the two node lists it is on."""
+    """A party matched by name to an entry of a node list: a record designated in the
+    registry (``designations``), a vendor restricted by a case decided here
+    (``restrictions``), or a party other states' nodes restrict or designate
+    (``peer_measures``; ``record_id`` is then ``node#reference`` of the first measure, not a
+    registry id). ``match`` is the screener's hit, explained; its ``list_id`` says which
+    node list it is on."""
 
     record_id: str
     record_name: str
     match: ScreeningMatch
     designations: tuple[DesignationEvidence, ...] = ()
     restrictions: tuple[RestrictionEvidence, ...] = ()
+    peer_measures: tuple[PeerMeasureEvidence, ...] = ()
 
 
 @dataclass(frozen=True)

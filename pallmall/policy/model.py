@@ -40,6 +40,7 @@ class RuleKind(StrEnum):
     PRIOR_DENIAL = "prior_denial"
     END_USER_UNDERTAKING = "end_user_undertaking"
     LIST_AGE = "list_age"
+    PEER_MEASURE = "peer_measure"
 
 
 @dataclass(frozen=True)

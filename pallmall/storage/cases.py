@@ -48,7 +48,7 @@ from pallmall.core.accounts import User
 from pallmall.core.auth import AccountKind
 from pallmall.core.errors import Conflict
 from pallmall.core.paging import Page, PageRequest
-from pallmall.federation.stix import DENIAL_TYPE
+from pallmall.federation.stix import DENIAL_TYPE, MEASURE_TYPE
 from pallmall.policy import Finding, Severity
 from pallmall.storage.accounts import SqlAccountStore
 from pallmall.storage.base import metadata
@@ -340,7 +340,8 @@ class SqlCaseStore:
         ).one()
         parts.append(f"links:{count}:{last.isoformat() if last else ''}")
         # a denial here or a denial notice verified from a peer makes similar applications
-        # undercuts (no-undercut.prior-denial); a withdrawal unmakes them
+        # undercuts (no-undercut.prior-denial), a peer's restrictive measure makes its
+        # subject a hit (federation.peer-measure); a withdrawal unmakes them
         count, last = self.conn.execute(
             select(func.count(), func.max(cases.c.updated_at)).where(
                 cases.c.kind == CaseKind.LICENCE.value, cases.c.status == CaseStatus.DENIED.value
@@ -350,7 +351,8 @@ class SqlCaseStore:
         received = federation_received.c
         count, last = self.conn.execute(
             select(func.count(), func.max(received.received_at)).where(
-                received.object_type == DENIAL_TYPE, received.verified_size.is_not(None)
+                received.object_type.in_((DENIAL_TYPE, MEASURE_TYPE)),
+                received.verified_size.is_not(None),
             )
         ).one()
         parts.append(f"notices:{count}:{last.isoformat() if last else ''}")

@@ -14,7 +14,7 @@ import pytest
 
 from pallmall.cases.diligence import Sources, foreign_denials
 from pallmall.cases.effects import EFFECTS, Move, Step
-from pallmall.cases.exchange import Consultation, DenialNotice, NoticeParty
+from pallmall.cases.exchange import Consultation, DenialNotice, NoticeParty, RestrictiveMeasure
 from pallmall.cases.model import (
     Action,
     Advice,
@@ -252,11 +252,12 @@ def replace_advice(advice: Advice) -> Advice:
     return advice.model_copy(update={"undercut_justification": None})
 
 
-def test_the_licence_decisions_that_tell_other_nodes() -> None:
+def test_the_decisions_that_tell_other_nodes() -> None:
     table = EFFECTS[CaseKind.LICENCE]
     told = {verb for verb, effect in table.items() if effect.exchange}
     assert told == {Verb.COUNTERSIGN, Verb.DISMISS_APPEAL}
-    assert not any(e.exchange for e in EFFECTS[CaseKind.RESTRICTION].values())
+    restriction = {v for v, e in EFFECTS[CaseKind.RESTRICTION].items() if e.exchange}
+    assert restriction == {Verb.COUNTERSIGN, Verb.DISMISS_APPEAL, Verb.LIFT}
 
 
 class Received:
@@ -272,6 +273,12 @@ class Received:
         raise AssertionError("due diligence sends nothing")
 
     def consult(self, consultation: Consultation) -> None:
+        raise AssertionError("due diligence sends nothing")
+
+    def foreign_measures(self) -> Sequence[RestrictiveMeasure]:
+        return ()
+
+    def share_measures(self, measures: Sequence[RestrictiveMeasure]) -> int:
         raise AssertionError("due diligence sends nothing")
 
 

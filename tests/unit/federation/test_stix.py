@@ -1,4 +1,5 @@
-"""Denial notices and consultations to STIX 2.1 and back; garbage names its property."""
+"""Denial notices, consultations and restrictive measures to STIX 2.1 and back; garbage
+names its property."""
 
 from __future__ import annotations
 
@@ -10,19 +11,28 @@ from typing import Any
 import pytest
 from stix2validator import ValidationOptions, validate_string
 
-from pallmall.cases.exchange import Consultation, DenialNotice, NoticeParty
+from pallmall.cases.exchange import (
+    Consultation,
+    DenialNotice,
+    MeasureKind,
+    NoticeParty,
+    RestrictiveMeasure,
+)
 from pallmall.core.errors import InvalidInput
 from pallmall.disclosure.marking import Tlp
 from pallmall.federation.stix import (
     CONSULTATION_TYPE,
     DENIAL_TYPE,
     EXTENSION_ID,
+    MEASURE_TYPE,
     Envelope,
     consultation_from_stix,
     consultation_to_stix,
     denial_from_stix,
     denial_to_stix,
     extension_definition,
+    measure_from_stix,
+    measure_to_stix,
     new_object_id,
     tlp_marking,
 )
@@ -52,6 +62,18 @@ CONSULTATION = Consultation(
     decided_on=date(2026, 12, 1),
     outcome="granted",
     justification="Different end user after due diligence.",
+)
+MEASURE = RestrictiveMeasure(
+    reference="case-0007",
+    notifying_node="gb.pallmall.example/log",
+    notifying_state="GB",
+    kind=MeasureKind.RESTRICTION,
+    taken_on=date(2026, 11, 2),
+    subject_names=("Hexa Intrusion Ltd", "Hexa Labs"),
+    subject_type="organization",
+    countries=("CY", "MT"),
+    authority="UK Export Control Joint Unit",
+    grounds="rules cited: code-of-practice.irresponsible-use",
 )
 T0 = stix_timestamp_us("2026-11-30T12:00:00.123456Z")
 
@@ -187,7 +209,46 @@ def test_the_objects_pass_the_oasis_stix_validator() -> None:
             extension_definition(),
             denial_to_stix(NOTICE, envelope(DENIAL_TYPE)),
             consultation_to_stix(CONSULTATION, envelope(CONSULTATION_TYPE, Tlp.AMBER_STRICT)),
+            measure_to_stix(MEASURE, envelope(MEASURE_TYPE)),
         ],
     }
     result = validate_string(json.dumps(bundle), ValidationOptions(version="2.1"))
     assert result.is_valid, [str(e) for e in result.errors]
+
+
+def test_a_measure_round_trips_and_its_withdrawal_is_a_revoked_version() -> None:
+    env = envelope(MEASURE_TYPE)
+    obj = measure_to_stix(MEASURE, env)
+    assert obj["type"] == MEASURE_TYPE and obj["measure_type"] == "restriction"
+    assert measure_from_stix(json.loads(json.dumps(obj))) == (MEASURE, env)
+    designation = RestrictiveMeasure(
+        "org-1/designation/x", "gb.pallmall.example/log", "", MeasureKind.DESIGNATION,
+        date(2021, 11, 3), ("NSO Group",), "organization", (), "US Commerce BIS Entity List",
+        "EL", "86 FR 60759", revoked=True, comment="delisted",
+    )  # fmt: skip
+    assert measure_from_stix(measure_to_stix(designation, env)) == (designation, env)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        ("measure_type", "sanction", "measure_type"),
+        ("measure_type", _DROP, "measure_type"),
+        ("subject_names", [], "subject_names"),
+        ("subject_names", ["Hexa", " "], "subject_names"),
+        ("subject_names", "Hexa", "subject_names"),
+        ("subject_type", "vessel", "subject_type"),
+        ("countries", ["cy"], "countries"),
+        ("notifying_state", "France", "notifying_state"),
+        ("reference", "", "reference"),
+        ("taken_on", "2 Nov 2026", "taken_on"),
+        ("revoked", 1, "revoked"),
+        ("grounds", ["x"], "grounds"),
+        ("type", DENIAL_TYPE, "type"),
+    ],
+)
+def test_measure_garbage_names_the_property(path: str, value: Any, field: str) -> None:
+    good = measure_to_stix(MEASURE, envelope(MEASURE_TYPE))
+    with pytest.raises(InvalidInput) as caught:
+        measure_from_stix(_set(good, path, value))
+    assert caught.value.field == field
