@@ -11,6 +11,8 @@ would, exchanging over TAXII 2.1 with every object proven in its sender's log.
 - A forged checkpoint of A (a split view) is refused by both witnesses and kept as evidence.
 - Peers that are down, slow or send garbage do not stall a sync with the good one.
 - A denial allowed on appeal is withdrawn on B and C.
+- A restricts a vendor and its registry records a designation: B and C screen their parties
+  against both (``federation.peer-measure`` naming GB); lifting the restriction withdraws it.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def act(node: Node, user: str, case_id: str, **body: Any) -> dict[str, Any]:
     return answer
 
 
-def file(node: Node, end_user: str, consignee: str) -> str:
+def file(node: Node, end_user: str, consignee: str, country: str = "AM") -> str:
     """The vendor files and submits a licence application to ``node``'s authority (each
     journey names its own parties, so one journey's denial is no evidence in another)."""
     body = {
@@ -133,7 +135,7 @@ def file(node: Node, end_user: str, consignee: str) -> str:
         "destination": "AM",
         "parties": [
             {"role": "end_user", "name": end_user, "country": "AM"},
-            {"role": "consignee", "name": consignee, "country": "AM"},
+            {"role": "consignee", "name": consignee, "country": country},
         ],
         "end_use": "lawful interception for the national police",
         "end_use_category": "law_enforcement",
@@ -407,3 +409,56 @@ def test_a_denial_allowed_on_appeal_is_withdrawn_everywhere(nodes: dict[str, Nod
 
     synced_until(b, "a", lambda: not rerun(b, case_b), "B to withdraw the notice")
     synced_until(c, "a", lambda: not rerun(c, case_c), "C to withdraw the notice")
+
+
+MEASURE = "federation.peer-measure"
+
+
+def findings(node: Node, case_id: str, rule: str) -> list[dict[str, Any]]:
+    """Re-run due diligence on ``case_id`` (409: the rechecker is at it); its findings of
+    ``rule``."""
+    again = node.call("POST", f"/api/v1/cases/{case_id}/diligence", "officer1")
+    assert again.status_code in (200, 409), again.text
+    detail = node.ok("GET", f"/api/v1/cases/{case_id}", "officer1")
+    return [f for f in detail["diligence"][-1]["findings"] if f["rule_id"] == rule]
+
+
+def organisation(node: Node, name: str, country: str, **extra: Any) -> str:
+    body = {"type": "organisation", "name": name, "kinds": ["vendor"], "jurisdictions": [country]}
+    return str(node.ok("POST", "/api/v1/registry/records", json={**body, **extra})["id"])
+
+
+def test_a_restriction_and_a_designation_on_a_are_screened_on_b_and_c(
+    nodes: dict[str, Node],
+) -> None:
+    a, b, c = nodes["a"], nodes["b"], nodes["c"]
+    vendor = organisation(a, "Hexa Intrusion Ltd", "CY", aliases=["Hexa Labs"])
+    designation = {"authority": "UK HM Treasury OFSI", "listed_on": "2026-06-01", "citation": "x"}
+    organisation(a, "Blue Hawk Systems", "AE", designations=[designation])
+    opened = a.ok(
+        "POST",
+        "/api/v1/cases/restrictions",
+        "officer1",
+        json={"vendor_record_id": vendor, "grounds": "sold to abusive end users"},
+    )
+    restriction = str(opened["id"])
+    act(a, "officer1", restriction, verb="advise", outcome="restrict", grounds=["C5"],
+        reason="CONFIDENTIAL advice of A")  # fmt: skip
+    decided = act(a, "officer2", restriction, verb="countersign", public_statement="Restricted.")
+    assert decided["status"] == "restricted"
+    sync(a)  # A's sync tells its groups the measures in force (the designation has no decision)
+
+    hexa_b = file(b, "Yerevan Cyber Police", "HEXA INTRUSION LIMITED", country="CY")
+    hawk_c = file(c, "Gyumri Police", "Blue Hawk Systems LLC", country="AE")
+    synced_until(b, "a", lambda: bool(findings(b, hexa_b, MEASURE)), "B to receive")
+    synced_until(c, "a", lambda: bool(findings(c, hawk_c, MEASURE)), "C to receive")
+    (on_b,) = findings(b, hexa_b, MEASURE)
+    assert "restricted by GB Export Control" in on_b["summary"], on_b
+    assert "notified by GB (a.pallmall.test/log)" in on_b["summary"]
+    assert "CONFIDENTIAL" not in json.dumps(on_b)
+    (on_c,) = findings(c, hawk_c, MEASURE)
+    assert "designated by UK HM Treasury OFSI on 2026-06-01" in on_c["summary"], on_c
+
+    act(a, "officer3", restriction, verb="lift", reason="remedied", public_statement="Lifted.")
+    synced_until(b, "a", lambda: not findings(b, hexa_b, MEASURE), "B to withdraw it")
+    assert findings(c, hawk_c, MEASURE)  # the designation stays in force
