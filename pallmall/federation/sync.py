@@ -134,7 +134,7 @@ class Unverified:
 
 
 @dataclass(frozen=True)
-class Outgoing:
+class InboxItem:
     """One of our objects addressed to a peer's inbox, logged at ``log_index``."""
 
     seq: int
@@ -170,7 +170,7 @@ class SyncStore(Protocol):
         """Forget a pushed object that failed verification (the evidence stays)."""
         ...
 
-    def outgoing(self, group_name: str, after_seq: int, limit: int) -> Sequence[Outgoing]:
+    def outgoing(self, group_name: str, after_seq: int, limit: int) -> Sequence[InboxItem]:
         """Our objects of ``group_name`` after ``after_seq``, in order, stopping before the
         first whose log entry is not known yet."""
         ...

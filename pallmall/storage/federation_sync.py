@@ -18,7 +18,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Row
 
-from pallmall.federation.sync import FORK_CURSOR, Outgoing, PeerState, Unverified
+from pallmall.federation.sync import FORK_CURSOR, InboxItem, PeerState, Unverified
 from pallmall.federation.verify import Evidence, VerifiedObject
 from pallmall.log.checkpoint import parse_checkpoint
 from pallmall.log.note import parse_note
@@ -219,7 +219,7 @@ class SqlSyncStore:
 
     # -- outgoing ----------------------------------------------------------------------------
 
-    def outgoing(self, group_name: str, after_seq: int, limit: int) -> Sequence[Outgoing]:
+    def outgoing(self, group_name: str, after_seq: int, limit: int) -> Sequence[InboxItem]:
         """Our objects of ``group_name`` after ``after_seq`` in order, up to (not including)
         the first whose log index is not known yet (read from the outbox once logged)."""
         o = federation_objects.c
@@ -231,11 +231,11 @@ class SqlSyncStore:
             .order_by(o.seq)
             .limit(limit)
         ).all()
-        out: list[Outgoing] = []
+        out: list[InboxItem] = []
         for row in rows:
             if row.log_index is None:
                 break
-            out.append(Outgoing(row.seq, row.body, row.log_index))
+            out.append(InboxItem(row.seq, row.body, row.log_index))
         return out
 
     def committed(

@@ -5,21 +5,28 @@ bundles that chain, a bundle from the wrong size, tampered bundles refused whole
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from pallmall.cli.main import app
+from pallmall.core.clock import utcnow
+from pallmall.disclosure.marking import Tlp
 from pallmall.federation.bundle import SizeMismatch
+from pallmall.federation.peer import SharingGroup
 from pallmall.federation.verify import PeerRefused
 from pallmall.federation_node import (
     export_peer_bundle,
     federation_status,
     import_peer_bundle,
 )
+from pallmall.registry.model import Designation, Organisation, OrgKind
 from pallmall.storage.database import Database
+from pallmall.storage.federation import SqlFederationStore
 from pallmall.storage.federation_sync import SqlSyncStore
+from pallmall.wiring import denial_exchange
 from tests.federation_logs import notice
 from tests.federation_nodes import SendingNode, add_peer
 
@@ -127,3 +134,46 @@ def test_the_commands_on_two_nodes(
     assert "a: failed" in synced.output and "0 of 1 peers synced" in synced.output
     unknown = runner.invoke(app, ["federation", "sync", "zz"], env=receiver.env)
     assert unknown.exit_code != 0
+
+
+def test_a_designation_crosses_the_gap_as_a_measure(
+    sender: SendingNode, tmp_path: Path, _sqlite_template: Path
+) -> None:
+    """The export tells the groups the node's measures first, logs them, and carries them:
+    the designation recorded in A's registry is a measure in force on B."""
+    receiver = SendingNode.create(tmp_path / "b", _sqlite_template, "b.pallmall.example/log")
+    add_peer(receiver.db, "a", A, sender.tlog.vkey, url="http://127.0.0.1:9")
+    with sender.db.write() as tx:
+        store = SqlFederationStore(tx.conn)
+        store.add_group(SharingGroup("partners", Tlp.AMBER, "", utcnow()))
+        store.join("partners", "b")
+        listed = Designation(
+            authority="UK HM Treasury OFSI", listed_on=date(2026, 6, 1), citation="x"
+        )
+        hawk = Organisation(
+            name="Blue Hawk Systems",
+            kinds=(OrgKind.VENDOR,),
+            jurisdictions=("AE",),
+            designations=(listed,),
+        )
+        tx.registry.put("org-hawk", hawk, utcnow())
+    bundle = tmp_path / "a-to-b.json"
+    env = {**sender.env, "PALLMALL_NODE_STATE": "GB"}
+    runner = CliRunner()
+    exported = runner.invoke(
+        app, ["federation", "export", "--peer", "b", "--out", str(bundle)], env=env
+    )
+    assert exported.exit_code == 0, exported.output
+    assert "1 restrictive measure version(s) shared" in exported.output
+    assert "1 objects" in exported.output
+    imported = runner.invoke(app, ["federation", "import", str(bundle)], env=receiver.env)
+    assert imported.exit_code == 0, imported.output
+    with receiver.db.read() as tx:
+        (measure,) = denial_exchange(tx, receiver.settings).foreign_measures()
+    assert measure.subject_names == ("Blue Hawk Systems",) and measure.notifying_state == "GB"
+    assert measure.authority == "UK HM Treasury OFSI" and measure.countries == ("AE",)
+    # exported again: nothing changed, nothing told twice
+    again = runner.invoke(
+        app, ["federation", "export", "--peer", "b", "--out", str(bundle)], env=env
+    )
+    assert again.exit_code == 0 and "0 objects" in again.output, again.output
