@@ -241,6 +241,24 @@ def measure_from_stix(obj: Any) -> tuple[RestrictiveMeasure, Envelope]:
     return measure, envelope
 
 
+def speaker(obj: Mapping[str, Any]) -> str | None:
+    """The node a pallmall object speaks for (a notice's or measure's ``notifying_node``, a
+    consultation's ``consulting_node``), parsing it strictly; None for any other type (the
+    incidents' standard STIX objects).
+
+    Raises:
+        InvalidInput: a pallmall object that does not parse, naming the property.
+    """
+    kind = obj.get("type")
+    if kind == DENIAL_TYPE:
+        return denial_from_stix(obj)[0].notifying_node
+    if kind == MEASURE_TYPE:
+        return measure_from_stix(obj)[0].notifying_node
+    if kind == CONSULTATION_TYPE:
+        return consultation_from_stix(obj)[0].consulting_node
+    return None
+
+
 def tlp_marking(tlp: Tlp) -> str:
     """The TLP 2.0 marking-definition id for ``tlp``."""
     return TLP_MARKINGS[tlp]

@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from pallmall.core.errors import InvalidInput, VerificationError
+from pallmall.federation.stix import speaker
 from pallmall.intel.record import stix_timestamp_us
 from pallmall.log.checkpoint import Checkpoint, SignedCheckpoint, verify_checkpoint
 from pallmall.log.entry import canonical_json, parse_entry
@@ -255,8 +256,9 @@ def verify_object(
     The object's ``x_pallmall_log`` MUST name ``peer.origin`` and an index inside
     ``verified`` (the caller waits for a later checkpoint otherwise: see
     :func:`log_pointer`). Raises :class:`ObjectRefused`: ``garbage`` for a malformed object
-    or entry, ``bad-proof`` for an entry of another kind or hash, or an inclusion proof
-    that does not lead to ``verified.root``.
+    or entry, a pallmall object that does not parse (docs/federation.md §5) or speaks for
+    another node than ``peer``, ``bad-proof`` for an entry of another kind or hash, or an
+    inclusion proof that does not lead to ``verified.root``.
     """
     pointer = log_pointer(obj)
     if pointer.origin != peer.origin:
@@ -273,6 +275,12 @@ def verify_object(
     except ProofError as exc:
         raise _bad_proof(obj, pointer.index, f"inclusion proof: {exc}") from exc
     object_id, object_type, version = _identity(obj)
+    try:
+        speaks_for = speaker(obj)
+    except InvalidInput as exc:
+        raise _garbage(obj, f"{exc.field}: {exc.reason}") from exc
+    if speaks_for is not None and speaks_for != peer.origin:
+        raise _garbage(obj, f"speaks for {speaks_for!r}: a peer speaks for itself only")
     return VerifiedObject(
         object_id, object_type, version, body.decode(), pointer.index, verified.size
     )

@@ -51,7 +51,7 @@ def test_objects_are_paged_verified_and_kept_once(db: Database, tmp_path: Path) 
         a.share("eu", notice(n))
     a.sender.other(2)
     a.sender.log.integrate()
-    c.share("wa", notice(100))
+    c.share("wa", notice(100, origin=c.sender.origin))
     got = _sync(db, a, c)
     assert got["a"].ok and got["a"].received == 7 and got["a"].verified_size == 9
     assert got["c"].ok and got["c"].received == 1
@@ -74,10 +74,10 @@ def test_objects_are_paged_verified_and_kept_once(db: Database, tmp_path: Path) 
 def test_a_down_slow_or_garbage_peer_fails_alone(db: Database, tmp_path: Path) -> None:
     peers = [FakePeer(n, tmp_path) for n in ("good", "down", "slow", "junk")]
     for p in peers:
-        p.share("eu", notice(1))
+        p.share("eu", notice(1, origin=p.sender.origin))
     peers[1].mode, peers[2].mode, peers[3].mode = "down", "slow", "garbage"
     got = _sync(db, *peers)
-    assert got["good"].ok and got["good"].received == 1
+    assert got["good"].ok and got["good"].received == 1, got["good"]
     assert "connection refused" in got["down"].error
     assert "no answer in 1 s" in got["slow"].error
     assert "checkpoint refused" in got["junk"].error
@@ -92,8 +92,8 @@ def test_a_down_slow_or_garbage_peer_fails_alone(db: Database, tmp_path: Path) -
 
 def test_a_slow_peer_does_not_delay_the_others(db: Database, tmp_path: Path) -> None:
     slow, fast = FakePeer("slow", tmp_path), FakePeer("fast", tmp_path)
-    slow.share("eu", notice(1))
-    fast.share("eu", notice(2))
+    slow.share("eu", notice(1, origin=slow.sender.origin))
+    fast.share("eu", notice(2, origin=fast.sender.origin))
     slow.gate = threading.Event()  # the slow peer answers only once the fast one is done
     finished: list[str] = []
 

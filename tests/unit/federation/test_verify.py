@@ -102,6 +102,24 @@ def test_malformed_pointers_and_objects_are_garbage(sender: SendingLog) -> None:
         assert caught.value.evidence.kind is EvidenceKind.GARBAGE
 
 
+def test_a_pallmall_object_that_does_not_parse_or_speaks_for_another_is_garbage(
+    sender: SendingLog,
+) -> None:
+    """Committed and proven, yet refused: what is kept must parse (docs/federation.md §5),
+    and a peer speaks for itself only."""
+    unparsed = sender.share(notice(1, product_category=""))
+    spoofed = sender.share(notice(2, origin="b.pallmall.example/log"))
+    verified = sender.log.integrate().checkpoint
+    reasons = {}
+    for index, obj in enumerate((unparsed, spoofed)):
+        with pytest.raises(ObjectRefused) as caught:
+            verify_object(obj, sender.peer, verified, _inclusion(sender, index, 2))
+        assert caught.value.evidence.kind is EvidenceKind.GARBAGE
+        reasons[index] = caught.value.evidence.detail["reason"]
+    assert reasons[0].startswith("product_category:")
+    assert "b.pallmall.example/log" in reasons[1] and "itself only" in reasons[1]
+
+
 def test_a_checkpoint_by_another_key_or_origin_is_refused(sender: SendingLog) -> None:
     sender.other()
     sender.log.integrate()
