@@ -32,7 +32,7 @@ browser: ## install Debian's chromium for the browser tests (when root and missi
 	@bash scripts/ensure-chromium.sh
 
 test: install browser ## run the whole suite (SQLite, and PostgreSQL when reachable)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: install ## the suite without browser and slow tests
 	$(BIN)/python -m pytest -m "not browser and not slow" -n 2

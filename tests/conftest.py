@@ -15,6 +15,11 @@ import pallmall.storage.schema  # noqa: F401  (every capability's tables)
 from pallmall.storage.base import make_engine, metadata
 from pallmall.storage.database import Database
 
+# xdist workers inherit COLUMNS=80; a rich Console made at import would keep that width for
+# good, and the CLI run in-process (tests.helpers.run_cli) must follow each test's COLUMNS.
+for _fixed in ("COLUMNS", "LINES"):
+    os.environ.pop(_fixed, None)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 POSTGRES_URL = os.environ.get(

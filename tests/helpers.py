@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+
+from click.testing import CliRunner
 
 from pallmall.core.auth import SYSTEM
 from pallmall.registry.demo import shipped_batches
@@ -24,13 +27,30 @@ def load_demo(db: Database) -> list[ImportReport]:
 
 
 def run_cli(env: dict[str, str], *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-    """Run ``pallmall ARGS`` in a subprocess with ``env``; assert its exit code."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pallmall.cli", *args],
-        env=env,
-        text=True,
-        capture_output=True,
-        timeout=180,
-    )
+    """Run ``pallmall ARGS`` as ``python -m pallmall.cli`` does (its ``main``: pallmall's
+    errors exit 2 without a traceback), with ``env`` as the whole environment, but in this
+    process: a subprocess pays the CLI's imports again, seconds a command. Assert the exit
+    code; return what a subprocess would (stdout and stderr apart). ``pallmall serve`` and
+    what must be a process of its own (a crash, a signal, the entry point) run in
+    subprocesses elsewhere."""
+    from pallmall.cli.main import main  # the CLI's imports, only for the tests that run it
+
+    overrides: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    overrides.update(env)
+    argv, umask = sys.argv, os.umask(0o022)
+    os.umask(umask)  # main() sets 077 for what it creates; the test process keeps its own
+    with CliRunner().isolation(env=overrides) as (stdout, stderr, _):
+        sys.argv = ["pallmall", *args]
+        try:
+            main()
+            returncode = 0
+        except SystemExit as exc:
+            returncode = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.argv = argv
+            os.umask(umask)
+        done = subprocess.CompletedProcess(
+            list(args), returncode, stdout.getvalue().decode(), stderr.getvalue().decode()
+        )
     assert done.returncode == code, done.stdout + done.stderr
     return done

@@ -36,7 +36,7 @@ from pallmall.log.note import generate_signer
 from tests.integration.federation.nodes import Node, running
 from tests.security.live import free_port
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("federation")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 RULE = "no-undercut.prior-denial"
 APPROVE = {"outcome": "approve_with_conditions", "grounds": ["x"], "conditions": ["audit"]}
 PRODUCT = {"type": "product", "name": "Hermit-X", "capabilities": ["device_intrusion"]}
@@ -104,9 +104,9 @@ def groups(node: Node, members: dict[str, tuple[str, ...]]) -> None:
             node.cli("federation", "group", "join", group, peer)
 
 
-# session-wide: under xdist the group's tests may interleave with other modules on its worker,
-# and a module fixture would bring three nodes up again each time
-@pytest.fixture(scope="session")
+# once per module: `make test` distributes whole files (xdist --dist loadfile), so the
+# module's tests run on one worker, one after another
+@pytest.fixture(scope="module")
 def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]:
     root = tmp_path_factory.mktemp("federation")
     specs = [("a", "GB", False), ("b", "FR", True), ("c", "DE", False)]

@@ -8,8 +8,6 @@ import os
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.helpers import run_cli as run
 
 VULN = {
@@ -33,7 +31,6 @@ DISCLOSE = {
 }
 
 
-@pytest.mark.slow  # seventeen subprocesses
 def test_a_decision_taken_with_the_cli_opens_and_verifies(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = {
