@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
+from unittest.mock import patch
 
 from click.testing import CliRunner
 
@@ -39,7 +41,17 @@ def run_cli(env: dict[str, str], *args: str, code: int = 0) -> subprocess.Comple
     overrides.update(env)
     argv, umask = sys.argv, os.umask(0o022)
     os.umask(umask)  # main() sets 077 for what it creates; the test process keeps its own
-    with CliRunner().isolation(env=overrides) as (stdout, stderr, _):
+    opened: list[Database] = []  # a command's process would close them when it exits
+    track = Database.__init__
+
+    def tracked(db: Database, *a: Any, **kw: Any) -> None:
+        track(db, *a, **kw)
+        opened.append(db)
+
+    with (
+        CliRunner().isolation(env=overrides) as (stdout, stderr, _),
+        patch.object(Database, "__init__", tracked),
+    ):
         sys.argv = ["pallmall", *args]
         try:
             main()
@@ -49,6 +61,8 @@ def run_cli(env: dict[str, str], *args: str, code: int = 0) -> subprocess.Comple
         finally:
             sys.argv = argv
             os.umask(umask)
+            for db in opened:
+                db.dispose()
         done = subprocess.CompletedProcess(
             list(args), returncode, stdout.getvalue().decode(), stderr.getvalue().decode()
         )
