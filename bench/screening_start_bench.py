@@ -1,10 +1,11 @@
 """Screening start-up benchmark: what a process pays before its first answer, now that the
 screener's index is stored once per set of list versions and mapped back.
 
-    .venv/bin/python bench/screening_start_bench.py [one-shot] [server] [mappings]
+    .venv/bin/python bench/screening_start_bench.py [one-shot] [server] [server-1] [mappings]
 
-(default: all three parts; each figure is printed to stderr as it is measured, the table at
-the end).
+(default: one-shot, server and mappings; ``server-1``: the restart with one worker too,
+``pallmall serve`` without ``--workers``; each figure is printed to stderr as it is
+measured, the table at the end).
 
 On a fresh data folder with the shipped lists (``pallmall init --demo``):
 - ``pallmall --help`` (the floor every command pays), then the first ``pallmall screen``
@@ -88,14 +89,16 @@ def _children(pid: int) -> list[int]:
 
 
 def _workers(server: int) -> list[int]:
-    """uvicorn's worker processes under ``server`` (spawned: ``spawn_main`` in the command
-    line; not the resource tracker)."""
+    """uvicorn's worker processes under ``server``: forked (the same command line as the
+    server: ``pallmall serve`` pre-forks them) or spawned (``spawn_main`` in the command
+    line; not multiprocessing's resource tracker). With one worker, the server itself."""
+    own = Path(f"/proc/{server}/cmdline").read_bytes()
     out = []
     for child in _children(server):
-        cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
-        if b"spawn_main" in cmdline:
+        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        if cmdline == own or b"spawn_main" in cmdline:
             out.append(child)
-    return out
+    return out or [server]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -164,12 +167,13 @@ def server_restart(
                 break
             time.sleep(0.05)
         worker_cpu = [cpu_seconds(pid) for pid in _workers(server.pid)]
+        spent = ", workers " + ", ".join(f"{c:.1f} s" for c in worker_cpu)
         rows.append(
             (
                 f"server restart, lists unchanged ({workers} workers)",
                 f"first answer {first:.1f} s, ready {ready:.1f} s; target ready < 3 s; CPU "
-                f"until ready: supervisor {cpu_seconds(server.pid):.1f} s, workers "
-                + ", ".join(f"{c:.1f} s" for c in worker_cpu),
+                f"until ready: supervisor {cpu_seconds(server.pid):.1f} s"
+                + (spent if workers > 1 else ""),
             )
         )
         names = ["Intellexa SA", "Cytrox AD", "Positive Technologies", "Rosoboronexport"]
@@ -306,9 +310,10 @@ def main() -> int:
                 )
             )
         (folder,) = [p for p in (Path(data) / "screening-index").iterdir() if p.name[0] != "."]
-        served, workers = (
-            server_restart(env, bench_token(env), folder) if "server" in parts else ([], [])
-        )
+        token = bench_token(env) if {"server", "server-1"} & set(parts) else ""
+        if "server-1" in parts:
+            rows += server_restart(env, token, folder, workers=1)[0]
+        served, workers = server_restart(env, token, folder) if "server" in parts else ([], [])
         rows += served
         for number, figures in enumerate(workers, 1):
             rows.append(
