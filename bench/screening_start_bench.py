@@ -267,6 +267,27 @@ def bench_token(env: dict[str, str]) -> str:
     return done.stdout.split("API token (shown once):", 1)[1].split()[0]
 
 
+def bytecode_caches() -> str:
+    """Whether the installed packages and pallmall have their ``.pyc`` files (``make
+    install`` compiles them; without them every process compiles every module it imports,
+    about 1.1 s of CPU on this machine) and whether Python may write them."""
+    import importlib.util
+
+    import fastapi
+
+    import pallmall.app
+
+    found = [
+        Path(importlib.util.cache_from_source(str(module.__file__))).exists()
+        for module in (fastapi, pallmall.app)
+    ]
+    writes = "no" if sys.dont_write_bytecode else "yes"
+    return (
+        f"installed packages {'yes' if found[0] else 'NO'}, pallmall {'yes' if found[1] else 'NO'}"
+        f"; Python writes missing ones: {writes}"
+    )
+
+
 class Rows(list[tuple[str, str]]):
     """The figures, each also printed (to stderr) as soon as it is measured."""
 
@@ -288,6 +309,7 @@ def main() -> int:
         env["PALLMALL_RECHECK_SECONDS"] = "0"
         subprocess.run([*PALLMALL, "init", "--demo"], env=env, check=True, capture_output=True)
         rows = Rows()
+        rows.append(("bytecode caches (.pyc)", bytecode_caches()))
         help_wall, help_cpu = best(env, "--help")
         rows.append(("pallmall --help", f"{help_wall:.2f} s wall, {help_cpu:.2f} s CPU"))
         wall, cpu = run(env, "screen", "Intellexa SA", "--schema", "organization")
