@@ -1,0 +1,136 @@
+"""The stored person-name table (issue 16): given-name symbols read from a file beside the
+index say what rigour's tagger says, a process that has the file never loads the tagger,
+and the file is built again when the rigour version changes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pallmall.screening import (
+    EntryName,
+    EntrySchema,
+    ListEntry,
+    LoadReport,
+    Party,
+    ScreeningDesk,
+    SnapshotInfo,
+    as_dict,
+    person_names,
+)
+from pallmall.screening import normalisation as norm
+from pallmall.screening.person_names import PersonNameTable, open_person_table
+from pallmall.screening.shipped import load_shipped_lists
+
+SNAPSHOT = SnapshotInfo("l", "1", date(2026, 1, 1), "test")
+ENTRIES = (
+    ListEntry("l", "1", EntrySchema.PERSON, (EntryName("Sergejs Vaskovskis"),)),
+    ListEntry("l", "2", EntrySchema.PERSON, (EntryName("ALEKSANDR, Ivanovich Petrov"),)),
+)
+QUERIES = ("Sergey Vaskovskis", "Alexander Petrov", "Sasha Ivanovich Petrov", "Mr Ted Nobody")
+
+
+def desk(root: Path) -> ScreeningDesk:
+    return ScreeningDesk(
+        current=lambda: [SNAPSHOT], load=lambda _: LoadReport(SNAPSHOT, ENTRIES), index_root=root
+    )
+
+
+def _words(name: str) -> str:
+    # the text normalise() hands to _symbols for a person's name
+    text = norm.latin(norm._APOSTROPHES.sub("", name).replace("&", " and "))
+    text = norm._person_order(norm.remove_person_prefixes(text))
+    return " ".join(norm._abd_al([w for w in norm._NOT_WORD.split(text) if w]))
+
+
+@pytest.fixture(autouse=True)
+def tagger_again() -> Iterator[None]:
+    """A desk installs its table process-wide: the next test starts with the tagger."""
+    yield
+    norm.use_person_table(None)
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory: pytest.TempPathFactory) -> PersonNameTable:
+    root = tmp_path_factory.mktemp("index")
+    path = person_names.write_person_table(root)
+    assert path.name == person_names.table_name()
+    return PersonNameTable(path)
+
+
+@pytest.mark.slow
+def test_the_table_says_what_the_tagger_says_for_every_shipped_list_name(
+    table: PersonNameTable,
+) -> None:
+    # if this fails after a rigour upgrade: .venv/bin/python scripts/person_name_words.py
+    texts = {_words(n.value) for r in load_shipped_lists() for e in r.entries for n in e.names} | {
+        _words(q) for q in QUERIES
+    }
+    tagger = norm._symbols.__wrapped__  # type: ignore[attr-defined]  # lru_cache's
+    norm.use_person_table(None)
+    differ = [t for t in sorted(texts) if table.symbols(t) != tagger(t)]
+    assert len(texts) > 30_000 and not differ
+
+
+PROBE = """
+import json, sys
+from datetime import date
+from collections.abc import Iterator
+from pathlib import Path
+from tests.integration.screening.test_person_names import QUERIES, desk
+from pallmall.screening import Party, as_dict
+from pallmall.screening import normalisation
+screener = desk(Path(sys.argv[1])).screener()
+results = [as_dict(screener.screen(Party(q), today=date(2026, 3, 1))) for q in QUERIES]
+print(json.dumps({"results": results, "tagger": bool(normalisation._TAGGER_ASKED)}, default=str))
+"""
+
+
+def _probe(root: Path) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(root)], capture_output=True, text=True, check=True
+    )
+    found: dict[str, object] = json.loads(done.stdout)
+    return found
+
+
+@pytest.mark.slow
+def test_a_process_with_the_table_screens_persons_without_the_tagger(tmp_path: Path) -> None:
+    first = _probe(tmp_path)  # builds the index and the table (asks the tagger)
+    assert open_person_table(tmp_path) is not None
+    second = _probe(tmp_path)  # maps both
+    assert second["tagger"] is False
+    assert second["results"] == first["results"]
+    in_memory = ScreeningDesk(
+        current=lambda: [SNAPSHOT], load=lambda _: LoadReport(SNAPSHOT, ENTRIES)
+    )
+    expected = [
+        as_dict(in_memory.screener().screen(Party(q), today=date(2026, 3, 1))) for q in QUERIES
+    ]
+    assert json.loads(json.dumps(expected, default=str)) == second["results"]
+    hits = second["results"]
+    assert isinstance(hits, list) and hits[0]["hits"][0]["entry_id"] == "1"  # sergey: sergejs
+
+
+def test_the_table_is_built_again_when_the_rigour_version_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(person_names, "shipped_words", lambda: ["sergey", "sergejs", "ted"])
+    monkeypatch.setattr(person_names, "_WRITTEN", [])  # no copy of a whole table
+    desk(tmp_path).screener()
+    (old,) = tmp_path.glob("person-names-*.tsv")
+    assert open_person_table(tmp_path) is not None
+    monkeypatch.setattr(person_names, "version", lambda _: "99.0.0")
+    assert open_person_table(tmp_path) is None  # not this rigour's table
+    desk(tmp_path).screener()  # the index is there; the table is built for the new version
+    (new,) = tmp_path.glob("person-names-*.tsv")
+    assert new.name == person_names.table_name() and "-99.0.0-" in new.name
+    assert not old.exists()
+    table = open_person_table(tmp_path)
+    assert table is not None and table.word("sergey") & table.word("sergejs")
