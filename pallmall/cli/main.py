@@ -127,8 +127,12 @@ def serve(
             raise typer.Exit(3)
         return
     from pallmall.cli.prefork import preload, serve_forked
+    from pallmall.screening.person_names import open_person_table
+    from pallmall.wiring import screening_index_root
 
-    preload(settings.preload_person_names)
+    # the tagger only where the workers will find no stored person-name table to read
+    tagger = open_person_table(screening_index_root(settings)) is None
+    preload(settings.preload_person_names and tagger)
     serve_forked(config)
 
 
