@@ -24,11 +24,7 @@ from pallmall.screening.index_files import (
 )
 from pallmall.screening.model import LoadReport, SnapshotInfo
 from pallmall.screening.normalisation import person_tables_loaded, use_person_table
-from pallmall.screening.person_names import (
-    PersonNameTable,
-    open_person_table,
-    write_person_table,
-)
+from pallmall.screening.person_names import StoredPersonNames
 from pallmall.screening.scorer import ScreeningSettings
 from pallmall.screening.screener import Screener
 
@@ -107,21 +103,8 @@ class ScreeningDesk:
                     )
                     remove_other_indexes(self.index_root, folder)
         index, stored = open_index(folder)
-        use_person_table(self._person_table(self.index_root))
+        use_person_table(StoredPersonNames(self.index_root))
         return Screener.over_index(index, stored, self.settings)
-
-    @staticmethod
-    def _person_table(root: Path) -> PersonNameTable | None:
-        # built once per rigour version, by the first process that finds none; a process
-        # that cannot write beside the index (a read-only share) asks rigour's tagger
-        table = open_person_table(root)
-        if table is not None:
-            return table
-        try:
-            with build_lock(root):
-                return open_person_table(root) or PersonNameTable(write_person_table(root))
-        except OSError:
-            return None
 
     def _reports(self, snapshots: Sequence[SnapshotInfo]) -> list[LoadReport]:
         return [r for s in snapshots if (r := self.load(s.list_id)) is not None]

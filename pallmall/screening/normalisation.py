@@ -26,7 +26,7 @@ from pallmall.screening.model import EntrySchema
 from pallmall.screening.places import place_words
 
 if TYPE_CHECKING:
-    from pallmall.screening.person_names import PersonNameTable
+    from pallmall.screening.person_names import PersonNameTable, StoredPersonNames
 
 
 def _words(text: str) -> list[str]:
@@ -370,11 +370,11 @@ def _with_symbols(tokens: tuple[Token, ...], raw: list[str]) -> tuple[Token, ...
 # The stored person-name table this process reads given-name symbols from (at most one,
 # set by use_person_table); empty: rigour's tagger is asked. Process-wide like rigour's own
 # tagger, which it stands for: both give the same symbols.
-_PERSON_TABLE: list[PersonNameTable] = []
+_PERSON_TABLE: list[PersonNameTable | StoredPersonNames] = []
 _TAGGER_ASKED: list[bool] = []
 
 
-def use_person_table(table: PersonNameTable | None) -> None:
+def use_person_table(table: PersonNameTable | StoredPersonNames | None) -> None:
     """Read given-name symbols from ``table`` (a stored table for the installed rigour:
     :mod:`pallmall.screening.person_names`), or, with None, from rigour's tagger. Either
     gives the same symbols; the table does not load the tagger."""
@@ -383,15 +383,16 @@ def use_person_table(table: PersonNameTable | None) -> None:
 
 def person_tables_loaded() -> bool:
     """Whether this process can give a person's name its given-name symbols without
-    loading anything: it reads a stored table, or has loaded rigour's person-name tagger
-    (seconds of CPU and about 300 MB when first asked)."""
-    return bool(_PERSON_TABLE or _TAGGER_ASKED)
+    loading anything: it reads an open stored table, or has loaded rigour's person-name
+    tagger (seconds of CPU and about 300 MB when first asked)."""
+    return any(t.loaded for t in _PERSON_TABLE) or bool(_TAGGER_ASKED)
 
 
 @lru_cache(maxsize=65536)
 def _symbols(text: str) -> dict[str, set[str]]:
-    if _PERSON_TABLE:
-        return _PERSON_TABLE[0].symbols(text)
+    stored = _PERSON_TABLE[0].symbols(text) if _PERSON_TABLE else None
+    if stored is not None:
+        return stored
     _TAGGER_ASKED[:] = [True]
     found: dict[str, set[str]] = {}
     for name in analyze_names(NameTypeTag.PER, [text], consolidate=False, phonetics=False):

@@ -16,8 +16,8 @@ search in the mapped file.
 The table is a file beside the stored indexes (``screening-index/person-names-<rigour
 version>-<digest of the words>.tsv``): one ``word<TAB>symbol symbol...`` a line, sorted
 (byte order), only words that carry a symbol. A rigour upgrade or a new word list names
-another file: it is built once (by the first process that opens the desk, under the index
-build lock) and the stale one removed.
+another file: it is built once (by the first process that needs a person's symbols, which
+would otherwise load the tagger; under the index build lock) and the stale one removed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import hashlib
 import mmap
 import os
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib.metadata import version
@@ -34,6 +35,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from rigour.names import NameTypeTag, SymbolCategory, analyze_names
+
+from pallmall.screening.index_files import build_lock
 
 FORMAT = 1
 """The table's layout; a change names new files."""
@@ -116,6 +119,9 @@ class PersonNameTable:
                 mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
             )
 
+    loaded = True
+    """An open table answers without loading anything (as :class:`StoredPersonNames`)."""
+
     def word(self, word: str) -> frozenset[str]:
         """The symbols of one word (none when the table has no line for it)."""
         key, data = word.encode("utf-8"), self._map
@@ -150,3 +156,39 @@ def open_person_table(root: Path) -> PersonNameTable | None:
     """The table in ``root`` for the installed rigour, or None when it is not built."""
     path = root / table_name()
     return PersonNameTable(path) if path.exists() else None
+
+
+class StoredPersonNames:
+    """The person-name table of the index root ``root``, opened now if it is there, else
+    built at the first :meth:`symbols` (by the first process that needs a person's
+    symbols: it would load the tagger anyway; a process that never compares a person
+    never builds it). Thread-safe; processes build one at a time (the index build lock)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._table = open_person_table(root)
+        self._lock = threading.Lock()
+        self._cannot = False
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the table is open (symbols cost a look-up, not the tagger's load)."""
+        return self._table is not None
+
+    def symbols(self, text: str) -> dict[str, set[str]] | None:
+        """:meth:`PersonNameTable.symbols` of the table (built first if missing), or None
+        when it cannot be built here (``root`` is not writable: ask the tagger)."""
+        table = self._table or self._open_or_build()
+        return None if table is None else table.symbols(text)
+
+    def _open_or_build(self) -> PersonNameTable | None:
+        with self._lock:
+            if self._table is None and not self._cannot:
+                try:
+                    with build_lock(self.root):
+                        path = self.root / table_name()
+                        built = path if path.exists() else write_person_table(self.root)
+                        self._table = PersonNameTable(built)
+                except OSError:  # a read-only index folder: the tagger, as without a table
+                    self._cannot = True
+            return self._table

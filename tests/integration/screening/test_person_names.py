@@ -118,19 +118,40 @@ def test_a_process_with_the_table_screens_persons_without_the_tagger(tmp_path: P
     assert isinstance(hits, list) and hits[0]["hits"][0]["entry_id"] == "1"  # sergey: sergejs
 
 
-def test_the_table_is_built_again_when_the_rigour_version_changes(
+def _screen_a_person(root: Path) -> None:
+    norm._symbols.cache_clear()  # ask for the symbols again, not this process's cache
+    desk(root).screener().screen(Party("Sergey Vaskovskis"))
+
+
+def test_the_table_is_built_at_the_first_person_screen_and_again_for_a_new_rigour(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(person_names, "shipped_words", lambda: ["sergey", "sergejs", "ted"])
     monkeypatch.setattr(person_names, "_WRITTEN", [])  # no copy of a whole table
-    desk(tmp_path).screener()
+    desk(tmp_path).screener().screen(Party("Vaskovskis Holding", EntrySchema.ORGANIZATION))
+    assert open_person_table(tmp_path) is None  # no person compared: not built
+    _screen_a_person(tmp_path)
     (old,) = tmp_path.glob("person-names-*.tsv")
-    assert open_person_table(tmp_path) is not None
+    assert old.name == person_names.table_name() and norm.person_tables_loaded()
     monkeypatch.setattr(person_names, "version", lambda _: "99.0.0")
     assert open_person_table(tmp_path) is None  # not this rigour's table
-    desk(tmp_path).screener()  # the index is there; the table is built for the new version
+    _screen_a_person(tmp_path)  # the index is there; the table is built for the new version
     (new,) = tmp_path.glob("person-names-*.tsv")
     assert new.name == person_names.table_name() and "-99.0.0-" in new.name
     assert not old.exists()
     table = open_person_table(tmp_path)
     assert table is not None and table.word("sergey") & table.word("sergejs")
+
+
+def test_a_read_only_index_folder_without_a_table_asks_the_tagger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk(tmp_path).screener()  # the index, no table
+
+    def read_only(root: Path) -> None:
+        raise PermissionError(13, "Read-only file system", str(root / ".build.lock"))
+
+    monkeypatch.setattr(person_names, "build_lock", read_only)  # as root, chmod would not do
+    stored = person_names.StoredPersonNames(tmp_path)
+    assert stored.symbols("sergey vaskovskis") is None and not stored.loaded
+    assert open_person_table(tmp_path) is None
