@@ -381,6 +381,12 @@ def use_person_table(table: PersonNameTable | StoredPersonNames | None) -> None:
     _PERSON_TABLE[:] = [table] if table is not None else []
 
 
+def stored_table_unbuilt() -> bool:
+    """Whether the table in use is stored-to-be: it builds itself (under the index build
+    lock) at the first symbols asked of it."""
+    return bool(_PERSON_TABLE) and not _PERSON_TABLE[0].loaded
+
+
 def person_tables_loaded() -> bool:
     """Whether this process can give a person's name its given-name symbols without
     loading anything: it reads an open stored table, or has loaded rigour's person-name

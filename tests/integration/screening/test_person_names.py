@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -155,3 +156,31 @@ def test_a_read_only_index_folder_without_a_table_asks_the_tagger(
     stored = person_names.StoredPersonNames(tmp_path)
     assert stored.symbols("sergey vaskovskis") is None and not stored.loaded
     assert open_person_table(tmp_path) is None
+
+
+def test_a_new_list_version_builds_its_index_while_the_table_is_still_unbuilt(
+    tmp_path: Path,
+) -> None:
+    # regression: the unbuilt table of the first index took the build lock the second
+    # index's build held (flock is per open file): the process waited for itself
+    versions = {"l": "1"}
+
+    def current() -> list[SnapshotInfo]:
+        return [SnapshotInfo("l", versions["l"], date(2026, 1, 1), "test")]
+
+    def load(_: str) -> LoadReport:
+        return LoadReport(current()[0], ENTRIES)
+
+    shared = ScreeningDesk(current=current, load=load, index_root=tmp_path)
+    shared.screener()  # the index; no person compared, so no table
+    assert open_person_table(tmp_path) is None and norm.stored_table_unbuilt()
+    versions["l"] = "2"
+    done: list[str] = []
+    worker = threading.Thread(  # a daemon: a deadlocked one fails the test, not the run
+        target=lambda: done.append(shared.screener().snapshots[0].version), daemon=True
+    )
+    worker.start()
+    worker.join(120)
+    assert done == ["2"]
+    _screen_a_person(tmp_path)
+    assert open_person_table(tmp_path) is not None
