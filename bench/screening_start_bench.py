@@ -339,7 +339,9 @@ def main() -> int:
                     f"{cpu:.2f} s CPU ({cpu - help_cpu:+.2f}); target +1.5 s",
                 )
             )
-        (folder,) = [p for p in (Path(data) / "screening-index").iterdir() if p.name[0] != "."]
+        (folder,) = [
+            p for p in (Path(data) / "screening-index").iterdir() if p.is_dir() and p.name[0] != "."
+        ]
         token = bench_token(env) if {"server", "server-1"} & set(parts) else ""
         if "server-1" in parts:
             rows += server_restart(env, token, folder, workers=1)[0]
