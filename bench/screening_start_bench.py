@@ -190,8 +190,8 @@ def server_restart(
         rows.append(
             (
                 "first person screen after ready",
-                f"{time.perf_counter() - started:.1f} s (loads the person-name tables "
-                "in that worker)",
+                f"{time.perf_counter() - started:.2f} s (reads the stored person-name "
+                "table; without one, loads rigour's tagger in that worker)",
             )
         )
     finally:
