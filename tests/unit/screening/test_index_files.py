@@ -140,7 +140,9 @@ def test_concurrent_desks_build_one_index(tmp_path: Path) -> None:
     assert all(d.ready for d in desks) and loads == ["un_sc"]
     stored = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
     assert len([p for p in stored if p.is_dir()]) == 1  # one index
-    assert [p.name for p in stored if p.is_file()] == [table_name()]  # its person-name table
+    # and, when a person's symbols were asked (not if this process had them cached), the
+    # person-name table
+    assert {p.name for p in stored if p.is_file()} <= {table_name()}
 
 
 def test_an_index_of_another_format_is_refused(tmp_path: Path) -> None:
