@@ -271,7 +271,7 @@ def bench_token(env: dict[str, str]) -> str:
 def bytecode_caches() -> str:
     """Whether the installed packages and pallmall have their ``.pyc`` files (``make
     install`` compiles them; without them every process compiles every module it imports,
-    about 1.1 s of CPU on this machine) and whether Python may write them."""
+    about 1.3 s of CPU for `--help` on this machine) and whether Python may write them."""
     import importlib.util
 
     import fastapi
