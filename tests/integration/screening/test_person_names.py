@@ -4,12 +4,14 @@ and the file is built again when the rigour version changes."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -83,6 +85,7 @@ PROBE = """
 import json, sys
 from datetime import date
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 from tests.integration.screening.test_person_names import QUERIES, desk
 from pallmall.screening import Party, as_dict
@@ -184,3 +187,14 @@ def test_a_new_list_version_builds_its_index_while_the_table_is_still_unbuilt(
     assert done == ["2"]
     _screen_a_person(tmp_path)
     assert open_person_table(tmp_path) is not None
+
+
+def test_the_shipped_words_are_from_the_installed_rigour() -> None:
+    # the table asks the installed rigour about the shipped words; words a newer rigour's
+    # corpus added would get no symbols: after a rigour upgrade, run
+    # .venv/bin/python scripts/person_name_words.py
+    head = gzip.decompress(person_names.words_file().read_bytes()).decode().splitlines()[:3]
+    assert f"from rigour {version('rigour')}'s person-name corpus" in "\n".join(head)
+    words = person_names.shipped_words()
+    assert len(words) > 100_000 and words == sorted(set(words))
+    assert all((w.isascii() and w.isalnum() and w.islower()) or w.isdigit() for w in words[:1000])
