@@ -4,6 +4,7 @@ rapidfuzz ``WRatio``, on the same data, in one run.
     .venv/bin/python bench/screening_bench.py            # full run (several minutes)
     .venv/bin/python bench/screening_bench.py --quick    # smaller samples (about a minute)
     .venv/bin/python bench/screening_bench.py --pallmall-only  # full samples, no logic-v2
+    ... --stored-person-names  # given-name symbols from the stored table, not the tagger
 
 Quality:
 - name pairs (nomenklatura ``contrib/name_bench/cases.csv``): F1 on the whole set and on
@@ -37,6 +38,7 @@ import csv
 import os
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -60,7 +62,8 @@ from pallmall.screening import (
     compare_entry,
     load_list,
 )
-from pallmall.screening.normalisation import normalise
+from pallmall.screening.normalisation import normalise, use_person_table
+from pallmall.screening.person_names import PersonNameTable, write_person_table
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "screening-data"
@@ -522,10 +525,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--pallmall-only", action="store_true", help="pallmall's column only (no logic-v2)"
     )
+    parser.add_argument(
+        "--stored-person-names",
+        action="store_true",
+        help="given-name symbols from a stored person-name table (as a server or CLI "
+        "with a data folder reads them), not from rigour's tagger",
+    )
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"{DATA} is absent: the benchmark needs ../shared/screening-data", file=sys.stderr)
         return 2
+    if args.stored_person_names:
+        scratch = Path(tempfile.mkdtemp(prefix="pallmall-person-names-"))
+        use_person_table(PersonNameTable(write_person_table(scratch)))
     lv2 = NoLogicV2() if args.pallmall_only else LogicV2()
     un = un_list()
     rows: list[Row] = []

@@ -1,14 +1,16 @@
 """Screening start-up benchmark: what a process pays before its first answer, now that the
 screener's index is stored once per set of list versions and mapped back.
 
-    .venv/bin/python bench/screening_start_bench.py [one-shot] [server] [mappings]
+    .venv/bin/python bench/screening_start_bench.py [one-shot] [server] [server-1] [mappings]
 
-(default: all three parts; each figure is printed to stderr as it is measured, the table at
-the end).
+(default: one-shot, server and mappings; ``server-1``: the restart with one worker too,
+``pallmall serve`` without ``--workers``; each figure is printed to stderr as it is
+measured, the table at the end).
 
 On a fresh data folder with the shipped lists (``pallmall init --demo``):
 - ``pallmall --help`` (the floor every command pays), then the first ``pallmall screen``
-  (builds and stores the index), then one-shot screens with the index stored: an
+  (builds and stores the index), the first screen of a person's name (builds the stored
+  person-name table, once per rigour version), then one-shot screens with the index stored: an
   organisation's name, ``pallmall screen "Intellexa SA"`` (unknown kind, a legal form: never
   loads rigour's person-name tables) and a person's name of unknown kind (loads them); wall
   clock and CPU time (user + system) of each command, the best of three; the targets
@@ -88,14 +90,16 @@ def _children(pid: int) -> list[int]:
 
 
 def _workers(server: int) -> list[int]:
-    """uvicorn's worker processes under ``server`` (spawned: ``spawn_main`` in the command
-    line; not the resource tracker)."""
+    """uvicorn's worker processes under ``server``: forked (the same command line as the
+    server: ``pallmall serve`` pre-forks them) or spawned (``spawn_main`` in the command
+    line; not multiprocessing's resource tracker). With one worker, the server itself."""
+    own = Path(f"/proc/{server}/cmdline").read_bytes()
     out = []
     for child in _children(server):
-        cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ")
-        if b"spawn_main" in cmdline:
+        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        if cmdline == own or b"spawn_main" in cmdline:
             out.append(child)
-    return out
+    return out or [server]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -164,12 +168,13 @@ def server_restart(
                 break
             time.sleep(0.05)
         worker_cpu = [cpu_seconds(pid) for pid in _workers(server.pid)]
+        spent = ", workers " + ", ".join(f"{c:.1f} s" for c in worker_cpu)
         rows.append(
             (
                 f"server restart, lists unchanged ({workers} workers)",
                 f"first answer {first:.1f} s, ready {ready:.1f} s; target ready < 3 s; CPU "
-                f"until ready: supervisor {cpu_seconds(server.pid):.1f} s, workers "
-                + ", ".join(f"{c:.1f} s" for c in worker_cpu),
+                f"until ready: supervisor {cpu_seconds(server.pid):.1f} s"
+                + (spent if workers > 1 else ""),
             )
         )
         names = ["Intellexa SA", "Cytrox AD", "Positive Technologies", "Rosoboronexport"]
@@ -185,8 +190,8 @@ def server_restart(
         rows.append(
             (
                 "first person screen after ready",
-                f"{time.perf_counter() - started:.1f} s (loads the person-name tables "
-                "in that worker)",
+                f"{time.perf_counter() - started:.2f} s (reads the stored person-name "
+                "table; without one, loads rigour's tagger in that worker)",
             )
         )
     finally:
@@ -263,6 +268,27 @@ def bench_token(env: dict[str, str]) -> str:
     return done.stdout.split("API token (shown once):", 1)[1].split()[0]
 
 
+def bytecode_caches() -> str:
+    """Whether the installed packages and pallmall have their ``.pyc`` files (``make
+    install`` compiles them; without them every process compiles every module it imports,
+    about 1.3 s of CPU for `--help` on this machine) and whether Python may write them."""
+    import importlib.util
+
+    import fastapi
+
+    import pallmall.app
+
+    found = [
+        Path(importlib.util.cache_from_source(str(module.__file__))).exists()
+        for module in (fastapi, pallmall.app)
+    ]
+    writes = "no" if sys.dont_write_bytecode else "yes"
+    return (
+        f"installed packages {'yes' if found[0] else 'NO'}, pallmall {'yes' if found[1] else 'NO'}"
+        f"; Python writes missing ones: {writes}"
+    )
+
+
 class Rows(list[tuple[str, str]]):
     """The figures, each also printed (to stderr) as soon as it is measured."""
 
@@ -284,10 +310,18 @@ def main() -> int:
         env["PALLMALL_RECHECK_SECONDS"] = "0"
         subprocess.run([*PALLMALL, "init", "--demo"], env=env, check=True, capture_output=True)
         rows = Rows()
+        rows.append(("bytecode caches (.pyc)", bytecode_caches()))
         help_wall, help_cpu = best(env, "--help")
         rows.append(("pallmall --help", f"{help_wall:.2f} s wall, {help_cpu:.2f} s CPU"))
         wall, cpu = run(env, "screen", "Intellexa SA", "--schema", "organization")
         rows.append(("first screen (builds, stores the index)", f"{wall:.2f} s, {cpu:.2f} s CPU"))
+        wall, cpu = run(env, "screen", "Ivan Ivanovich Petrov")
+        rows.append(
+            (
+                "first person screen (builds the person-name table, where stored)",
+                f"{wall:.2f} s, {cpu:.2f} s CPU",
+            )
+        )
         for label, args in (
             ()
             if "one-shot" not in parts
@@ -305,10 +339,13 @@ def main() -> int:
                     f"{cpu:.2f} s CPU ({cpu - help_cpu:+.2f}); target +1.5 s",
                 )
             )
-        (folder,) = [p for p in (Path(data) / "screening-index").iterdir() if p.name[0] != "."]
-        served, workers = (
-            server_restart(env, bench_token(env), folder) if "server" in parts else ([], [])
-        )
+        (folder,) = [
+            p for p in (Path(data) / "screening-index").iterdir() if p.is_dir() and p.name[0] != "."
+        ]
+        token = bench_token(env) if {"server", "server-1"} & set(parts) else ""
+        if "server-1" in parts:
+            rows += server_restart(env, token, folder, workers=1)[0]
+        served, workers = server_restart(env, token, folder) if "server" in parts else ([], [])
         rows += served
         for number, figures in enumerate(workers, 1):
             rows.append(

@@ -137,8 +137,10 @@ class Status(BaseModel):
     status: str = Field(description="ready, warming, or not_ready (see problems)")
     screener_ready: bool
     person_names_loaded: bool = Field(
-        description="rigour's person-name tables are loaded in this worker (else its first "
-        "screen comparing a person loads them: seconds; PALLMALL_PRELOAD_PERSON_NAMES)"
+        description="this worker gives a person's name its given-name symbols without "
+        "loading anything: it reads the stored person-name table or has loaded rigour's "
+        "tagger (else its first screen comparing a person loads the tagger: seconds; "
+        "PALLMALL_PRELOAD_PERSON_NAMES)"
     )
     log_size: int
     log_advancing: bool

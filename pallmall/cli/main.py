@@ -106,9 +106,10 @@ def serve(
     """Serve the web portal and the API."""
     import uvicorn
 
-    open_database()
+    settings, db = open_database()
+    db.dispose()  # the migrations check's connection: none crosses a fork (cli/prefork.py)
     console.print(f"pallmall on http://{host}:{port}/  (API docs: /api/v1/docs)")
-    uvicorn.run(
+    config = uvicorn.Config(
         "pallmall.cli.asgi:app",
         host=host,
         port=port,
@@ -119,6 +120,20 @@ def serve(
         log_level=SERVE_OPTIONS["log_level"],
         timeout_worker_healthcheck=120,  # see SERVE_OPTIONS' note on --workers
     )
+    if workers == 1:
+        server = uvicorn.Server(config)
+        server.run()
+        if not server.started:  # as uvicorn.run: the app or the socket failed
+            raise typer.Exit(3)
+        return
+    from pallmall.cli.prefork import preload, serve_forked
+    from pallmall.screening.person_names import open_person_table
+    from pallmall.wiring import screening_index_root
+
+    # the tagger only where the workers will find no stored person-name table to read
+    tagger = open_person_table(screening_index_root(settings)) is None
+    preload(settings.preload_person_names and tagger)
+    serve_forked(config)
 
 
 @app.command("import")

@@ -23,7 +23,12 @@ from pallmall.screening.index_files import (
     write_index,
 )
 from pallmall.screening.model import LoadReport, SnapshotInfo
-from pallmall.screening.normalisation import person_tables_loaded
+from pallmall.screening.normalisation import (
+    person_tables_loaded,
+    stored_table_unbuilt,
+    use_person_table,
+)
+from pallmall.screening.person_names import StoredPersonNames
 from pallmall.screening.scorer import ScreeningSettings
 from pallmall.screening.screener import Screener
 
@@ -92,6 +97,11 @@ class ScreeningDesk:
             return Screener(self._reports(snapshots), self.settings)
         folder = self.index_root / index_digest(snapshots)
         if not (folder / "meta.json").exists():
+            # A table still to be built would take the build lock at the build's first person
+            # name, and flock is per open file: this process (or its forked normalisers)
+            # would wait for itself. Until the new table is installed, the tagger answers.
+            if stored_table_unbuilt():
+                use_person_table(None)
             with build_lock(self.index_root):
                 if not (folder / "meta.json").exists():  # not built while we waited
                     # one snapshot per list, the later one winning, as a Screener takes them
@@ -102,6 +112,7 @@ class ScreeningDesk:
                     )
                     remove_other_indexes(self.index_root, folder)
         index, stored = open_index(folder)
+        use_person_table(StoredPersonNames(self.index_root))
         return Screener.over_index(index, stored, self.settings)
 
     def _reports(self, snapshots: Sequence[SnapshotInfo]) -> list[LoadReport]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from rigour.names import (
     NameTypeTag,
@@ -23,6 +24,9 @@ from rigour.text.translit import ascii_text
 
 from pallmall.screening.model import EntrySchema
 from pallmall.screening.places import place_words
+
+if TYPE_CHECKING:
+    from pallmall.screening.person_names import PersonNameTable, StoredPersonNames
 
 
 def _words(text: str) -> list[str]:
@@ -363,14 +367,39 @@ def _with_symbols(tokens: tuple[Token, ...], raw: list[str]) -> tuple[Token, ...
     return tuple(out)
 
 
+# The stored person-name table this process reads given-name symbols from (at most one,
+# set by use_person_table); empty: rigour's tagger is asked. Process-wide like rigour's own
+# tagger, which it stands for: both give the same symbols.
+_PERSON_TABLE: list[PersonNameTable | StoredPersonNames] = []
+_TAGGER_ASKED: list[bool] = []
+
+
+def use_person_table(table: PersonNameTable | StoredPersonNames | None) -> None:
+    """Read given-name symbols from ``table`` (a stored table for the installed rigour:
+    :mod:`pallmall.screening.person_names`), or, with None, from rigour's tagger. Either
+    gives the same symbols; the table does not load the tagger."""
+    _PERSON_TABLE[:] = [table] if table is not None else []
+
+
+def stored_table_unbuilt() -> bool:
+    """Whether the table in use is stored-to-be: it builds itself (under the index build
+    lock) at the first symbols asked of it."""
+    return bool(_PERSON_TABLE) and not _PERSON_TABLE[0].loaded
+
+
 def person_tables_loaded() -> bool:
-    """Whether this process has loaded rigour's person-name tables (the tagger behind the
-    given-name symbols: seconds of CPU and about 400 MB when first asked)."""
-    return _symbols.cache_info().currsize > 0
+    """Whether this process can give a person's name its given-name symbols without
+    loading anything: it reads an open stored table, or has loaded rigour's person-name
+    tagger (seconds of CPU and about 300 MB when first asked)."""
+    return any(t.loaded for t in _PERSON_TABLE) or bool(_TAGGER_ASKED)
 
 
 @lru_cache(maxsize=65536)
 def _symbols(text: str) -> dict[str, set[str]]:
+    stored = _PERSON_TABLE[0].symbols(text) if _PERSON_TABLE else None
+    if stored is not None:
+        return stored
+    _TAGGER_ASKED[:] = [True]
     found: dict[str, set[str]] = {}
     for name in analyze_names(NameTypeTag.PER, [text], consolidate=False, phonetics=False):
         for span in name.spans:

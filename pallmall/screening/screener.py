@@ -40,6 +40,17 @@ _WARM_UP = Party(
 _WARM_UP_PERSON = Party("Ivan Ivanovich Petrov", EntrySchema.PERSON)
 
 
+def load_reference_data(person_names: bool = True) -> None:
+    """Load the matcher's reference data into this process (rigour's legal-form and
+    transliteration tables, the shipped territory tables; with ``person_names`` rigour's
+    person-name tagger too: seconds of CPU and a few hundred MB). What it loads is held per
+    process (module caches), so a process that forks after calling it hands it to its
+    children (``pallmall serve --workers N``). Idempotent; cheap once loaded."""
+    prepare(_WARM_UP)
+    if person_names:
+        prepare(_WARM_UP_PERSON).queries(EntrySchema.PERSON)
+
+
 class Screener:
     """Screens parties against the given list snapshots (one per list: when two share a
     ``list_id`` the later one wins). Build once, screen many times; thread-safe reads.
@@ -83,9 +94,7 @@ class Screener:
         seconds of CPU holding the GIL, and a few hundred MB), so that the next screen
         costs what any other does. A one-shot command skips it: a screen loads what its
         party needs (an organisation's name never needs the person-name tables)."""
-        prepare(_WARM_UP)
-        if person_names:
-            prepare(_WARM_UP_PERSON).queries(EntrySchema.PERSON)
+        load_reference_data(person_names)
         self.warmed = True
 
     @property

@@ -6,9 +6,11 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from rigour.territories import lookup_territory
+from rigour.territories import lookup_by_identifier
+from rigour.territories.util import normalize_territory_name
 
 from pallmall.screening.model import PartialDate
+from pallmall.screening.places import territory_names
 
 MONTHS = {
     m: i + 1
@@ -54,13 +56,16 @@ def _checked(year: int, month: int, day: int) -> PartialDate:
 
 @lru_cache(maxsize=4096)
 def country_code(text: str) -> str | None:
-    """ISO 3166-1 alpha-2 code (lower case) for a country name or code, else ``None``."""
+    """ISO 3166-1 alpha-2 code (lower case) for a country name or code, else ``None``: what
+    ``rigour.territories.lookup_territory`` finds (by code or QID first, then by name), the
+    names read from the shipped table (:func:`~pallmall.screening.places.territory_names`)
+    rather than from rigour's, which costs every process a second to build."""
     text = text.strip()
     if not text:
         return None
-    territory = lookup_territory(text)
+    territory = lookup_by_identifier(text)
     if territory is None:
-        return None
+        return territory_names().get(normalize_territory_name(text))
     code = territory.ftm_country or territory.code
     return str(code).lower() if code else None
 

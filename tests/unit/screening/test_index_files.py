@@ -27,6 +27,7 @@ from pallmall.screening import (
 )
 from pallmall.screening.index import _summed
 from pallmall.screening.index_files import index_digest, open_index, save_index, write_index
+from pallmall.screening.person_names import table_name
 from pallmall.screening.scorer import ScreeningSettings
 
 TODAY = date(2026, 3, 1)
@@ -137,7 +138,11 @@ def test_concurrent_desks_build_one_index(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert all(d.ready for d in desks) and loads == ["un_sc"]
-    assert len([p for p in tmp_path.iterdir() if not p.name.startswith(".")]) == 1
+    stored = [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
+    assert len([p for p in stored if p.is_dir()]) == 1  # one index
+    # and, when a person's symbols were asked (not if this process had them cached), the
+    # person-name table
+    assert {p.name for p in stored if p.is_file()} <= {table_name()}
 
 
 def test_an_index_of_another_format_is_refused(tmp_path: Path) -> None:

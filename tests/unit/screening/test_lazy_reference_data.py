@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from rigour.territories import lookup_territory
 
 from pallmall.screening import (
     EntryName,
@@ -19,8 +20,14 @@ from pallmall.screening import (
     SnapshotInfo,
 )
 from pallmall.screening.normalisation import _symbols, company_marked, is_place, normalise
-from pallmall.screening.places import place_words, rigour_place_words
+from pallmall.screening.places import (
+    place_words,
+    rigour_place_words,
+    rigour_territory_names,
+    territory_names,
+)
 from pallmall.screening.scorer import prepare
+from pallmall.screening.values import country_code
 
 PERSON, ORG = EntrySchema.PERSON, EntrySchema.ORGANIZATION
 
@@ -28,6 +35,23 @@ PERSON, ORG = EntrySchema.PERSON, EntrySchema.ORGANIZATION
 def test_the_shipped_place_words_are_rigours() -> None:
     # if this fails after a rigour upgrade: .venv/bin/python scripts/place_words.py
     assert place_words() == rigour_place_words()
+
+
+def test_the_shipped_territory_names_are_rigours() -> None:
+    # if this fails after a rigour upgrade: .venv/bin/python scripts/place_words.py
+    assert territory_names() == rigour_territory_names()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Russia", "Russian Federation", "RU", "rus", "Q159", "  Schweiz ", "São Tomé",
+     "SAO TOME", "Кыргызстан", "Kosovo", "Palestine", "England", "gb-eng", "North Korea",
+     "Burma", "Côte d'Ivoire", "Nowhere Land", "", "XK"],
+)  # fmt: skip
+def test_country_code_says_what_rigours_lookup_says(text: str) -> None:
+    territory = lookup_territory(text.strip()) if text.strip() else None
+    expected = territory and str(territory.ftm_country or territory.code).lower()
+    assert country_code(text) == expected
 
 
 @pytest.mark.parametrize(
