@@ -35,6 +35,7 @@ from pallmall.cli.security import backup_command, restore_command, token_app, us
 from pallmall.cli.serving import SERVE_OPTIONS
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
+from pallmall.core.deferred import DeferredModule
 from pallmall.core.errors import InvalidInput, PallmallError
 from pallmall.core.paging import PageRequest
 from pallmall.disclosure import NODE, PUBLIC
@@ -68,6 +69,8 @@ app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
+PREFORK = DeferredModule("pallmall.cli.prefork")
+"""``serve --workers N`` (N > 1): imports uvicorn's supervisor, and the app, only then."""
 
 
 def main() -> None:
@@ -126,14 +129,7 @@ def serve(
         if not server.started:  # as uvicorn.run: the app or the socket failed
             raise typer.Exit(3)
         return
-    from pallmall.cli.prefork import preload, serve_forked
-    from pallmall.screening.person_names import open_person_table
-    from pallmall.wiring import screening_index_root
-
-    # the tagger only where the workers will find no stored person-name table to read
-    tagger = open_person_table(screening_index_root(settings)) is None
-    preload(settings.preload_person_names and tagger)
-    serve_forked(config)
+    PREFORK.load().serve_workers(settings, config)
 
 
 @app.command("import")

@@ -33,7 +33,24 @@ from uvicorn import Config
 from uvicorn._subprocess import subprocess_started
 from uvicorn.supervisors import multiprocess
 
+from pallmall.core.deferred import DeferredModule
+from pallmall.core.settings import Settings
+from pallmall.screening.person_names import open_person_table
+from pallmall.screening.screener import load_reference_data
+from pallmall.wiring import screening_index_root
+
 _FORK = multiprocessing.get_context("fork")
+APP = DeferredModule("pallmall.cli.asgi")
+"""The app's code, imported by :func:`preload` (the supervisor of one worker never does)."""
+
+
+def serve_workers(settings: Settings, config: Config) -> None:
+    """Preload, then serve ``config.workers`` forked workers (:func:`serve_forked`): with
+    rigour's person-name tagger only when ``settings`` ask to preload it and the workers
+    will find no stored person-name table to read instead."""
+    tagger = open_person_table(screening_index_root(settings)) is None
+    preload(settings.preload_person_names and tagger)
+    serve_forked(config)
 
 
 def preload(person_names: bool) -> None:
@@ -42,9 +59,7 @@ def preload(person_names: bool) -> None:
     person-name tables too, shared by the workers instead of one copy each). Then freeze
     the objects made so far out of the cyclic collector's reach: a full collection would
     otherwise touch them in every worker, copying the shared pages one by one."""
-    import pallmall.cli.asgi  # noqa: F401  # the app's code: what each worker would import
-    from pallmall.screening.screener import load_reference_data
-
+    APP.load()  # the app's code: what each worker would import
     load_reference_data(person_names)
     gc.freeze()
 

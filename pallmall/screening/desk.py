@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pallmall.core.errors import Conflict
+from pallmall.screening.build_lock import build_lock
 from pallmall.screening.index_files import (
-    build_lock,
     index_digest,
     open_index,
     remove_other_indexes,

@@ -14,8 +14,6 @@ index); a lock file makes concurrent processes build once (the others wait, then
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import mmap
@@ -327,19 +325,6 @@ def open_index(folder: Path) -> tuple[CandidateIndex, tuple[SnapshotInfo, ...]]:
     entries = _open_records(folder, "entries", entry_from_dict, cache=4096)
     snapshots = tuple(_snapshot_from_record(s) for s in meta["snapshots"])
     return CandidateIndex(entries, names, arrays), snapshots
-
-
-@contextlib.contextmanager
-def build_lock(root: Path) -> Iterator[None]:
-    """Hold ``root/.build.lock`` (an exclusive ``flock``) for the block: processes that
-    find no index build one at a time, and the later ones find the first one's."""
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with (root / ".build.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def remove_other_indexes(root: Path, keep: Path) -> None:

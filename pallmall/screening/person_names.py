@@ -36,7 +36,7 @@ from pathlib import Path
 
 from rigour.names import NameTypeTag, SymbolCategory, analyze_names
 
-from pallmall.screening.index_files import build_lock
+from pallmall.screening.build_lock import build_lock
 
 FORMAT = 1
 """The table's layout; a change names new files."""
