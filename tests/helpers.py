@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from typing import Any
 from unittest.mock import patch
 
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from pallmall.core.auth import SYSTEM
+from pallmall.log import TransparencyLog
 from pallmall.registry.demo import shipped_batches
 from pallmall.registry.importing import ImportReport, apply_batch
 from pallmall.registry.service import RegistryService
@@ -20,6 +23,27 @@ from pallmall.storage.database import Database, Tx
 def service(tx: Tx) -> RegistryService:
     """A registry service on ``tx``."""
     return RegistryService(tx.registry, tx.audit, tx.outbox)
+
+
+def publish(client: TestClient) -> TransparencyLog:
+    """Publish every pending change of the app behind ``client`` into its log and integrate
+    it; its log. The app's own publisher thread may hold a batch while this drain finds
+    nothing (PostgreSQL's SKIP LOCKED): wait until nothing is pending (counted without a
+    lock), then until the log integrated it all.
+
+    Raises:
+        AssertionError: not done within 10 s.
+    """
+    node = client.app.state.node  # type: ignore[attr-defined]  # Starlette's app is untyped here
+    tlog: TransparencyLog = node.tlog
+    for _ in range(200):
+        node.publisher.drain()
+        with node.db.read() as tx:
+            pending, _ = tx.outbox.waiting()
+        if not pending and tlog.integrate().checkpoint.size >= tlog.sequencer.size():
+            return tlog
+        time.sleep(0.05)
+    raise AssertionError("the log did not integrate what was published")
 
 
 def load_demo(db: Database) -> list[ImportReport]:

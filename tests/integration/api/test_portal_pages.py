@@ -4,35 +4,21 @@ only what is public."""
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
 from pallmall.core.auth import SYSTEM
 from pallmall.core.paging import PageRequest
-from pallmall.publisher import Publisher
 from pallmall.registry.model import Organisation, OrgKind, Visibility
 from pallmall.storage.database import Database
-from pallmall.storage.tables import public_changes
 from tests.helpers import load_demo, service
+from tests.helpers import publish as publish_all
 
 
 def publish(db: Database, client: TestClient) -> int:
-    """Publish every pending change and integrate it (the app's own publisher thread may be
-    draining at the same time: wait until every change has its log index)."""
-    tlog = client.app.state.node.tlog  # type: ignore[attr-defined]  # the test client's app is a FastAPI app
-    for _ in range(200):
-        Publisher(db, tlog).drain()
-        with db.read() as tx:
-            changes = tx.conn.execute(select(func.count()).select_from(public_changes))
-            pending = changes.scalar_one() - tx.outbox.logged(PageRequest(0, 1)).total
-        if not pending:
-            break
-        time.sleep(0.05)
-    tlog.integrate()
-    return int(tlog.checkpoint().checkpoint.size)
+    """Publish every pending change and integrate it; the log's size."""
+    return int(publish_all(client).checkpoint().checkpoint.size)
 
 
 def test_home_and_log_say_what_changed_and_about_whom(db: Database, client: TestClient) -> None:

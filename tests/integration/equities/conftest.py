@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,6 @@ from pallmall.app import create_app
 from pallmall.core.accounts import AccountService
 from pallmall.core.auth import SYSTEM, AccountKind, Role
 from pallmall.core.settings import Settings
-from pallmall.log import TransparencyLog
 from pallmall.storage.database import Database
 
 PASSWORD = "correct horse battery"
@@ -61,15 +59,3 @@ def client(db: Database, tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=tmp_path, session_secret="test-secret")
     with TestClient(create_app(settings, db)) as test_client:
         yield test_client
-
-
-def publish(client: TestClient) -> TransparencyLog:
-    """Drain the outbox into the app's log and integrate it."""
-    node = client.app.state.node  # type: ignore[attr-defined]  # Starlette's app is untyped here
-    tlog: TransparencyLog = node.tlog
-    node.publisher.drain()
-    for _ in range(200):
-        if tlog.integrate().checkpoint.size >= tlog.sequencer.size():
-            return tlog
-        time.sleep(0.05)
-    raise AssertionError("the log did not integrate what was published")

@@ -13,7 +13,8 @@ from pallmall.core.paging import PageRequest
 from pallmall.log import parse_entry
 from pallmall.reports import build_report, make_spec, read_log, verify_report
 from pallmall.storage.database import Database
-from tests.integration.equities.conftest import People, publish
+from tests.helpers import publish
+from tests.integration.equities.conftest import People
 
 TITLE = "BLUEJAY: kernel use-after-free in a handset baseband"
 VULN = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +40,7 @@ from pallmall.intel.incident import (
     VictimDraft,
 )
 from pallmall.intel.taxii import ObjectQuery
-from pallmall.log import TransparencyLog, parse_entry
+from pallmall.log import parse_entry
 from pallmall.log.note import generate_signer
 from pallmall.storage.database import Database
 from pallmall.storage.federation import SqlFederationStore
@@ -51,6 +50,7 @@ from pallmall.wiring import (
     incident_desk,
     peer_directory,
 )
+from tests.helpers import publish
 
 ORIGIN = "gb.pallmall.example/log"
 FR = "fr.pallmall.example/log"
@@ -112,17 +112,6 @@ def node(db: Database, tmp_path: Path) -> Iterator[Node]:
     settings = Settings(**{**SETTINGS.__dict__, "data_dir": tmp_path})
     with TestClient(create_app(settings, db)) as client:
         yield Node(client, db, tokens)
-
-
-def publish(client: TestClient) -> TransparencyLog:
-    node = client.app.state.node  # type: ignore[attr-defined]  # Starlette's app is untyped here
-    tlog: TransparencyLog = node.tlog
-    node.publisher.drain()
-    for _ in range(200):
-        if tlog.integrate().checkpoint.size >= tlog.sequencer.size():
-            return tlog
-        time.sleep(0.05)
-    raise AssertionError("the log did not integrate what was published")
 
 
 def test_membership_decides_what_each_caller_sees(node: Node) -> None:
