@@ -63,9 +63,10 @@ bench-registry: install ## registry read API under 50 clients, and import time
 bench-log: install ## transparency log append and proof latency, beside pymerkle
 	$(BIN)/python bench/log_bench.py
 
-bench-screening: install ## screening quality and speed beside logic-v2 and WRatio; start-up
+bench-screening: install ## screening quality and speed beside logic-v2 and WRatio; start-up; a million entries
 	$(BIN)/python bench/screening_bench.py
 	$(BIN)/python bench/screening_start_bench.py
+	$(BIN)/python bench/screening_scale_bench.py
 
 bench-intel: install ## STIX import and TAXII page-through, beside medallion
 	$(BIN)/python bench/intel_bench.py
