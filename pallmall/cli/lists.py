@@ -54,7 +54,8 @@ def load(
     fmt: Annotated[
         ListFormat,
         typer.Argument(
-            metavar="FORMAT", help="ofac_csv, un_xml, us_csl_csv, ftm_json or uk_derived"
+            metavar="FORMAT",
+            help="ofac_csv, un_xml, us_csl_csv, ftm_json, uk_derived or eu_fsf_xml",
         ),
     ],
     path: Annotated[Path, typer.Argument(exists=True)],

@@ -18,11 +18,13 @@ EXPECTED_DAYS: Mapping[str, int] = {
     "us_ofac_cons": 30,
     "un_sc": 30,
     "gb_fcdo": 14,
-    "eu_fsf": 14,
+    "eu_fsf": 7,
     "us_csl": 14,
 }
 """Days between two versions a list's publisher usually leaves at most (OFAC and the UK
-amend their lists several times a month; the UN and the consolidated non-SDN list less)."""
+amend their lists several times a month; the UN and the consolidated non-SDN list less;
+the Commission regenerates the EU financial sanctions file several times a week, so a
+week-old copy has likely missed an amendment)."""
 
 DEFAULT_EXPECTED_DAYS = 30
 """The expected interval of a list not in :data:`EXPECTED_DAYS` (an FtM export, say)."""

@@ -3,10 +3,11 @@ with conditional requests and retries, validated, diffed against the version in 
 stored; a source that cannot be fetched or read leaves the version in force as it is.
 
 Feeds are :data:`OFFICIAL_FEEDS` (OFAC SDN and consolidated non-SDN, UN Security Council,
-US Consolidated Screening List), overridden or extended by a JSON file (``{"list_id":
-{"format": "ofac_csv", "url": "...", "alt": "...", "add": "..."}}``), for example an
-OpenSanctions/FtM export (``"format": "ftm_json"``). Offline, the files are read from a
-local folder instead, named as the last part of each URL.
+US Consolidated Screening List, the EU's financial sanctions list), overridden or extended
+by a JSON file (``{"list_id": {"format": "ofac_csv", "url": "...", "alt": "...", "add":
+"..."}}``), for example an OpenSanctions/FtM export (``"format": "ftm_json"``). Offline,
+the files are read from a local folder instead, named as the last part of each URL's path
+(the EU list: ``content``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import shutil
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -31,6 +33,7 @@ from pallmall.screening.model import ListFormat, LoadReport
 from pallmall.screening.versioning import ListStore, SnapshotDiff
 
 _OFAC = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports"
+_EU_FSF = "https://webgate.ec.europa.eu/fsd/fsf/public/files"
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,15 @@ OFFICIAL_FEEDS: Mapping[str, ListFeed] = {
         ListFormat.US_CSL_CSV,
         "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
     ),
+    # the token is the public one the Commission prints for the full list (base64 of
+    # "token-2017"), not a credential
+    "eu_fsf": ListFeed(
+        "eu_fsf", ListFormat.EU_FSF_XML,
+        f"{_EU_FSF}/xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw",
+    ),
 }  # fmt: skip
-"""The publishers' own URLs for the lists pallmall reads (the UK and EU lists have no
-loader for their official formats yet: point a feed at an FtM export of them)."""
+"""The publishers' own URLs for the lists pallmall reads (the UK list has no loader for
+its official format yet: point a feed at an FtM export of it)."""
 
 
 def read_feeds(config: Path | None) -> dict[str, ListFeed]:
@@ -99,6 +108,14 @@ def read_feeds(config: Path | None) -> dict[str, ListFeed]:
     return feeds
 
 
+def file_name(url: str) -> str:
+    """The name a fetched file is saved and (offline) looked up under: the last part of
+    the URL's path, without its query (``.../content?token=...`` -> ``content``: a query
+    is no file name), ``list`` when the path ends in nothing."""
+    path = urllib.parse.urlsplit(url).path
+    return path.rstrip("/").rsplit("/", 1)[-1] or "list"
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A file fetched (``path``), or ``None`` when the publisher says it has not changed
@@ -112,7 +129,7 @@ class Fetcher(Protocol):
     """Fetches one URL into ``folder`` (raising :class:`FetchError`)."""
 
     def fetch(self, url: str, folder: Path) -> Fetched:
-        """The file at ``url``, saved in ``folder`` under the URL's last part."""
+        """The file at ``url``, saved in ``folder`` as :func:`file_name` names it."""
         ...
 
 
@@ -145,7 +162,7 @@ class HttpFetcher:
             headers["If-None-Match"] = known["etag"]
         if known.get("modified"):
             headers["If-Modified-Since"] = known["modified"]
-        target = folder / (url.rstrip("/").rsplit("/", 1)[-1] or "list")
+        target = folder / file_name(url)
         for attempt in range(self.retries + 1):
             try:
                 request = urllib.request.Request(url, headers=headers)
@@ -189,15 +206,15 @@ class HttpFetcher:
 
 
 class FolderFetcher:
-    """Offline: "fetches" each URL's file from a local folder (named as the URL's last
-    part); never sends a request."""
+    """Offline: "fetches" each URL's file from a local folder (named by
+    :func:`file_name`); never sends a request."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def fetch(self, url: str, folder: Path) -> Fetched:
         """See :class:`Fetcher`; raises :class:`FetchError` when the file is absent."""
-        name = url.rstrip("/").rsplit("/", 1)[-1]
+        name = file_name(url)
         source = self.folder / name
         if not source.is_file():
             raise FetchError(f"offline: {source} is absent (for {url})")
@@ -295,6 +312,7 @@ __all__ = [
     "HttpFetcher",
     "ListFeed",
     "UpdateOutcome",
+    "file_name",
     "read_feeds",
     "update_list",
 ]

@@ -16,6 +16,8 @@ from pathlib import Path
 from pallmall.core.errors import InvalidInput
 from pallmall.screening.loaders._rows import RowPolicy
 from pallmall.screening.loaders.csl import load_csl
+from pallmall.screening.loaders.eu import generated_on as eu_generated_on
+from pallmall.screening.loaders.eu import load_eu, parse_export
 from pallmall.screening.loaders.ftm import load_ftm
 from pallmall.screening.loaders.ofac import OfacFiles, load_ofac
 from pallmall.screening.loaders.uk import latest_update, load_uk
@@ -33,8 +35,9 @@ class ListSource:
 
     ``path`` is the main file (the UK format: the directory of derived tables).
     ``alt`` and ``add`` are the OFAC alias and address files. ``version`` and
-    ``published`` default to what the file says (UN ``dateGenerated``, UK newest
-    ``last_updated``) or to a date in the file name (``sdn_2024-05-03.csv``).
+    ``published`` default to what the file says (UN ``dateGenerated``, EU
+    ``generationDate``, UK newest ``last_updated``) or to a date in the file name
+    (``sdn_2024-05-03.csv``).
     """
 
     format: ListFormat
@@ -73,6 +76,9 @@ def _read(source: ListSource, policy: RowPolicy) -> tuple[list[ListEntry], date 
         return load_csl(path, list_id, policy), None
     if fmt is ListFormat.FTM_JSON:
         return load_ftm(path, list_id, policy), None
+    if fmt is ListFormat.EU_FSF_XML:
+        root = parse_export(path)
+        return load_eu(root, list_id, policy), eu_generated_on(root)
     return load_uk(path, list_id, policy), latest_update(path)
 
 
