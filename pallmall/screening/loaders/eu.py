@@ -121,20 +121,25 @@ def _schema(record: ET.Element) -> EntrySchema:
 
 
 def _names(record: ET.Element) -> tuple[EntryName, ...]:
-    """The first strong name is primary (the list names none, but writes the name of the
-    legal act first); other strong names are aliases; ``strong="false"`` (a name the act
-    itself calls weak or low quality) is a weak alias."""
-    named: list[tuple[str, bool]] = []
+    """The list marks no name primary: the primary name is the first strong name without a
+    ``nameLanguage`` (as the legal act spells it; the act's translations come with a
+    language and may come first, ``SV`` before the English for one real entry), else the
+    first strong name. Other strong names are aliases; ``strong="false"`` (a name the act
+    calls weak or low quality) is a weak alias."""
+    named: list[tuple[str, bool, str]] = []
     for alias in _children(record, "nameAlias"):
         parts = (_attr(alias, p) for p in ("firstName", "middleName", "lastName"))
         whole = _attr(alias, "wholeName") or " ".join(p for p in parts if p)
         if whole:
-            named.append((whole, _attr(alias, "strong").lower() != "false"))
+            strong = _attr(alias, "strong").lower() != "false"
+            named.append((whole, strong, _attr(alias, "nameLanguage")))
     if not named:
         raise RowError("nameAlias: no wholeName or firstName/lastName")
-    primary = next((n for n, strong in named if strong), named[0][0])
+    strong_names = [(n, language) for n, strong, language in named if strong]
+    untranslated = [n for n, language in strong_names if not language]
+    primary = (untranslated or [n for n, _ in strong_names] or [named[0][0]])[0]
     names = [EntryName(primary)]
-    for name, strong in named:
+    for name, strong, _ in named:
         if name != primary:
             names.append(EntryName(name, NameType.ALIAS if strong else NameType.WEAK_ALIAS))
     return unique(names)
