@@ -10,7 +10,9 @@ import json
 import os
 import shutil
 import threading
+import urllib.parse
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,12 +22,19 @@ import pytest
 from pallmall.screening import ListSource, load_list
 from pallmall.screening.model import ListFormat
 from pallmall.screening.shipped import shipped_dir
-from pallmall.screening.updates import FolderFetcher, HttpFetcher, ListFeed, update_list
+from pallmall.screening.updates import (
+    OFFICIAL_FEEDS,
+    FolderFetcher,
+    HttpFetcher,
+    ListFeed,
+    update_list,
+)
 from pallmall.storage.database import Database
 from pallmall.storage.screening import SqlListStore
 from tests.helpers import run_cli
 
 CSL = shipped_dir() / "us_csl_sample_2025.csv"
+EU_SAMPLE = Path(__file__).parents[2] / "data" / "eu_fsf" / "xmlFullSanctionsList_1_1_sample.xml"
 TODAY = date(2026, 11, 30)
 ROWS = len(load_list(ListSource(ListFormat.US_CSL_CSV, CSL, "us_csl")).entries)
 
@@ -137,3 +146,54 @@ def test_lists_update_on_the_command_line(publisher: Publisher, tmp_path: Path) 
     down = run_cli(env, "lists", "update", code=2)
     assert "us_csl: " in down.stderr and "HTTP 404" in down.stderr
     assert "the version in force stays" in down.stderr
+
+
+def served_eu_feed(publisher: Publisher) -> str:
+    """The official EU URL with its host replaced by the local publisher (path and token
+    query kept), and the sample served at that path."""
+    official = urllib.parse.urlsplit(OFFICIAL_FEEDS["eu_fsf"].url)
+    target = Path(publisher.folder) / official.path.lstrip("/")
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(EU_SAMPLE, target)
+    return urllib.parse.urlunsplit(official._replace(scheme="http", netloc=publisher.url[7:]))
+
+
+def test_the_eu_list_is_updated_from_its_official_feed(
+    db: Database, publisher: Publisher, tmp_path: Path
+) -> None:
+    official = OFFICIAL_FEEDS["eu_fsf"]
+    assert official.url.endswith("xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw")
+    eu_feed = replace(official, url=served_eu_feed(publisher))
+    store = SqlListStore(db.engine)
+    fetcher = HttpFetcher(tmp_path / "state.json", backoff=0)
+    first = update_list(eu_feed, store, fetcher, TODAY)
+    assert first.status == "updated" and first.diff is not None, first.error
+    # the version is the export's generationDate, not the day of the fetch
+    assert first.version.startswith("2026-08-05-") and len(first.diff.changes) == 4
+    latest = store.latest("eu_fsf")
+    assert latest is not None and latest.snapshot.published == date(2026, 8, 5)
+    assert update_list(eu_feed, store, fetcher, TODAY).status == "unchanged"
+    # offline, the file is named by the URL's path without the token query
+    offline = tmp_path / "offline"
+    offline.mkdir()
+    shutil.copyfile(EU_SAMPLE, offline / "content")
+    again = update_list(official, store, FolderFetcher(offline), TODAY)
+    assert again.status == "unchanged", again.error
+
+
+def test_lists_update_eu_fsf_on_the_command_line(publisher: Publisher, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    url = served_eu_feed(publisher)
+    (data / "lists-feeds.json").write_text(
+        json.dumps({"eu_fsf": {"format": "eu_fsf_xml", "url": url}})
+    )
+    env = {
+        **os.environ,
+        "PALLMALL_DATA_DIR": str(data),
+        "PALLMALL_DATABASE_URL": "",
+        "COLUMNS": "200",
+    }
+    out = run_cli(env, "lists", "update", "eu_fsf").stdout
+    assert "eu_fsf: updated to 2026-08-05-" in out and "4 listed, 0 delisted" in out
+    assert "eu_fsf: unchanged" in run_cli(env, "lists", "update", "eu_fsf").stdout
