@@ -195,12 +195,17 @@ def _listed_on(record: ET.Element, regulations: list[ET.Element]) -> date | None
 
 
 def _remarks(record: ET.Element) -> str:
+    """The EU reference, the UN id, the legal acts' numbers (``1210/2003 (OJ L169)``: where
+    a reviewer reads the grounds) and the entity's remarks, ``"; "``-joined."""
     reference = _attr(record, "euReferenceNumber")
     un_id = _attr(record, "unitedNationId")
+    numbers = (_attr(r, "numberTitle") for r in _children(record, "regulation"))
+    acts = unique(a for a in numbers if a)
     texts = [(r.text or "").strip() for r in _children(record, "remark")]
     parts = [
         *([f"EU reference {reference}"] if reference else []),
         *([f"UN id {un_id}"] if un_id else []),
+        *(f"regulation {a}" for a in acts),
         *(t for t in texts if t),
     ]
     return "; ".join(parts)

@@ -87,7 +87,9 @@ def test_real_entries_give_names_schema_countries_dates_ids_and_programmes() -> 
     assert saddam.birth_dates == (PartialDate(1937, 4, 28),)
     assert saddam.programmes == ("IRQ",)
     assert saddam.listed_on == date(2003, 7, 8)  # no designationDate: the act's publication
-    assert "EU reference EU.27.28" in saddam.remarks and "UNSC RESOLUTION 1483" in saddam.remarks
+    assert saddam.remarks == (
+        "EU reference EU.27.28; regulation 1210/2003 (OJ L169); UNSC RESOLUTION 1483"
+    )
 
     mugabe = entries["1"]
     assert mugabe.identifiers == (Identifier("AD001095", "passport", ""),)  # "00": unknown
