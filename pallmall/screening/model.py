@@ -37,6 +37,7 @@ class ListFormat(StrEnum):
     US_CSL_CSV = "us_csl_csv"
     FTM_JSON = "ftm_json"
     UK_DERIVED = "uk_derived"
+    UK_SANCTIONS_LIST_XML = "uk_sanctions_list_xml"
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@ with conditional requests and retries, validated, diffed against the version in 
 stored; a source that cannot be fetched or read leaves the version in force as it is.
 
 Feeds are :data:`OFFICIAL_FEEDS` (OFAC SDN and consolidated non-SDN, UN Security Council,
-US Consolidated Screening List), overridden or extended by a JSON file (``{"list_id":
-{"format": "ofac_csv", "url": "...", "alt": "...", "add": "..."}}``), for example an
-OpenSanctions/FtM export (``"format": "ftm_json"``). Offline, the files are read from a
-local folder instead, named as the last part of each URL.
+US Consolidated Screening List, the FCDO's UK Sanctions List), overridden or extended by a
+JSON file (``{"list_id": {"format": "ofac_csv", "url": "...", "alt": "...", "add":
+"..."}}``), for example an OpenSanctions/FtM export (``"format": "ftm_json"``). Offline,
+the files are read from a local folder instead, named as the last part of each URL.
 """
 
 from __future__ import annotations
@@ -64,9 +64,14 @@ OFFICIAL_FEEDS: Mapping[str, ListFeed] = {
         ListFormat.US_CSL_CSV,
         "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
     ),
+    "uk_sanctions_list": ListFeed(
+        "uk_sanctions_list",
+        ListFormat.UK_SANCTIONS_LIST_XML,
+        "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml",
+    ),
 }  # fmt: skip
-"""The publishers' own URLs for the lists pallmall reads (the UK and EU lists have no
-loader for their official formats yet: point a feed at an FtM export of them)."""
+"""The publishers' own URLs for the lists pallmall reads (the EU list has no loader for
+its official format yet: point a feed at an FtM export of it)."""
 
 
 def read_feeds(config: Path | None) -> dict[str, ListFeed]:
