@@ -54,7 +54,8 @@ def load(
     fmt: Annotated[
         ListFormat,
         typer.Argument(
-            metavar="FORMAT", help="ofac_csv, un_xml, us_csl_csv, ftm_json, uk_sanctions_list_xml or uk_derived"
+            metavar="FORMAT",
+            help="ofac_csv, un_xml, us_csl_csv, ftm_json, uk_sanctions_list_xml or uk_derived",
         ),
     ],
     path: Annotated[Path, typer.Argument(exists=True)],

@@ -37,7 +37,8 @@ class ListSource:
     ``path`` is the main file (the UK format: the directory of derived tables).
     ``alt`` and ``add`` are the OFAC alias and address files. ``version`` and
     ``published`` default to what the file says (UN ``dateGenerated``, the UK Sanctions
-    List's ``DateGenerated``, the UK derived tables' newest ``last_updated``) or to a date in the file name (``sdn_2024-05-03.csv``).
+    List's ``DateGenerated``, the UK derived tables' newest ``last_updated``) or to a date
+    in the file name (``sdn_2024-05-03.csv``).
     """
 
     format: ListFormat

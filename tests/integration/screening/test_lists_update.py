@@ -20,7 +20,13 @@ import pytest
 from pallmall.screening import ListSource, load_list
 from pallmall.screening.model import ListFormat
 from pallmall.screening.shipped import shipped_dir
-from pallmall.screening.updates import FolderFetcher, HttpFetcher, ListFeed, update_list
+from pallmall.screening.updates import (
+    OFFICIAL_FEEDS,
+    FolderFetcher,
+    HttpFetcher,
+    ListFeed,
+    update_list,
+)
 from pallmall.storage.database import Database
 from pallmall.storage.screening import SqlListStore
 from tests.helpers import run_cli
@@ -137,3 +143,42 @@ def test_lists_update_on_the_command_line(publisher: Publisher, tmp_path: Path) 
     down = run_cli(env, "lists", "update", code=2)
     assert "us_csl: " in down.stderr and "HTTP 404" in down.stderr
     assert "the version in force stays" in down.stderr
+
+
+UK_SAMPLE = (
+    Path(__file__).parents[2] / "unit" / "screening" / "data" / "uk_sanctions_list_sample.xml"
+)
+
+
+def test_the_uk_sanctions_list_is_an_official_feed(tmp_path: Path) -> None:
+    """``lists update uk_sanctions_list``: the FCDO's XML, served here from a local copy,
+    read with its own loader and dated by its ``DateGenerated``."""
+    official = OFFICIAL_FEEDS["uk_sanctions_list"]
+    assert official.format is ListFormat.UK_SANCTIONS_LIST_XML
+    assert official.url == "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"
+    folder = tmp_path / "fcdo"
+    folder.mkdir()
+    shutil.copyfile(UK_SAMPLE, folder / "UK-Sanctions-List.xml")
+    served = Publisher(folder)
+    try:
+        data = tmp_path / "data"
+        data.mkdir(mode=0o700)
+        url = f"{served.url}/UK-Sanctions-List.xml"
+        (data / "lists-feeds.json").write_text(
+            json.dumps({"uk_sanctions_list": {"format": "uk_sanctions_list_xml", "url": url}})
+        )
+        env = {
+            **os.environ,
+            "PALLMALL_DATA_DIR": str(data),
+            "PALLMALL_DATABASE_URL": "",
+            "COLUMNS": "200",
+        }
+        out = run_cli(env, "lists", "update", "uk_sanctions_list").stdout
+        assert "uk_sanctions_list: updated to 2026-04-16-" in out  # the file's DateGenerated
+        assert "4 listed, 0 delisted, 0 amended" in out
+        again = run_cli(env, "lists", "update", "uk_sanctions_list").stdout
+        assert "uk_sanctions_list: unchanged" in again
+        assert served.answers[-1] == 304  # a conditional request
+    finally:
+        served.server.shutdown()
+        served.server.server_close()
