@@ -55,7 +55,10 @@ def load(
         ListFormat,
         typer.Argument(
             metavar="FORMAT",
-            help="ofac_csv, un_xml, us_csl_csv, ftm_json, uk_derived or eu_fsf_xml",
+            help=(
+                "ofac_csv, un_xml, us_csl_csv, ftm_json, uk_sanctions_list_xml, uk_derived "
+                "or eu_fsf_xml"
+            ),
         ),
     ],
     path: Annotated[Path, typer.Argument(exists=True)],

@@ -18,6 +18,7 @@ EXPECTED_DAYS: Mapping[str, int] = {
     "us_ofac_cons": 30,
     "un_sc": 30,
     "gb_fcdo": 14,
+    "uk_sanctions_list": 14,
     "eu_fsf": 7,
     "us_csl": 14,
 }

@@ -38,6 +38,7 @@ class ListFormat(StrEnum):
     FTM_JSON = "ftm_json"
     UK_DERIVED = "uk_derived"
     EU_FSF_XML = "eu_fsf_xml"
+    UK_SANCTIONS_LIST_XML = "uk_sanctions_list_xml"
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,11 @@ with conditional requests and retries, validated, diffed against the version in 
 stored; a source that cannot be fetched or read leaves the version in force as it is.
 
 Feeds are :data:`OFFICIAL_FEEDS` (OFAC SDN and consolidated non-SDN, UN Security Council,
-US Consolidated Screening List, the EU's financial sanctions list), overridden or extended
-by a JSON file (``{"list_id": {"format": "ofac_csv", "url": "...", "alt": "...", "add":
-"..."}}``), for example an OpenSanctions/FtM export (``"format": "ftm_json"``). Offline,
-the files are read from a local folder instead, named as the last part of each URL's path
-(the EU list: ``content``).
+US Consolidated Screening List, the FCDO's UK Sanctions List, the EU's financial sanctions
+list), overridden or extended by a JSON file (``{"list_id": {"format": "ofac_csv", "url":
+"...", "alt": "...", "add": "..."}}``), for example an OpenSanctions/FtM export
+(``"format": "ftm_json"``). Offline, the files are read from a local folder instead, named
+as the last part of each URL's path (the EU list: ``content``).
 """
 
 from __future__ import annotations
@@ -67,6 +67,11 @@ OFFICIAL_FEEDS: Mapping[str, ListFeed] = {
         ListFormat.US_CSL_CSV,
         "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
     ),
+    "uk_sanctions_list": ListFeed(
+        "uk_sanctions_list",
+        ListFormat.UK_SANCTIONS_LIST_XML,
+        "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml",
+    ),
     # the token is the public one the Commission prints for the full list (base64 of
     # "token-2017"), not a credential
     "eu_fsf": ListFeed(
@@ -74,8 +79,7 @@ OFFICIAL_FEEDS: Mapping[str, ListFeed] = {
         f"{_EU_FSF}/xmlFullSanctionsList_1_1/content?token=dG9rZW4tMjAxNw",
     ),
 }  # fmt: skip
-"""The publishers' own URLs for the lists pallmall reads (the UK list has no loader for
-its official format yet: point a feed at an FtM export of it)."""
+"""The publishers' own URLs for the lists pallmall reads."""
 
 
 def read_feeds(config: Path | None) -> dict[str, ListFeed]:

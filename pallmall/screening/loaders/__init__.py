@@ -21,6 +21,9 @@ from pallmall.screening.loaders.eu import load_eu, parse_export
 from pallmall.screening.loaders.ftm import load_ftm
 from pallmall.screening.loaders.ofac import OfacFiles, load_ofac
 from pallmall.screening.loaders.uk import latest_update, load_uk
+from pallmall.screening.loaders.uk_official import generated_on as uk_generated_on
+from pallmall.screening.loaders.uk_official import load_uk_official
+from pallmall.screening.loaders.uk_official import parse_tree as uk_parse_tree
 from pallmall.screening.loaders.un import generated_on, load_un, parse_tree
 from pallmall.screening.model import ListEntry, ListFormat, LoadReport, SnapshotInfo
 
@@ -36,8 +39,8 @@ class ListSource:
     ``path`` is the main file (the UK format: the directory of derived tables).
     ``alt`` and ``add`` are the OFAC alias and address files. ``version`` and
     ``published`` default to what the file says (UN ``dateGenerated``, EU
-    ``generationDate``, UK newest ``last_updated``) or to a date in the file name
-    (``sdn_2024-05-03.csv``).
+    ``generationDate``, the UK Sanctions List's ``DateGenerated``, the UK derived tables'
+    newest ``last_updated``) or to a date in the file name (``sdn_2024-05-03.csv``).
     """
 
     format: ListFormat
@@ -72,6 +75,9 @@ def _read(source: ListSource, policy: RowPolicy) -> tuple[list[ListEntry], date 
     if fmt is ListFormat.UN_XML:
         root = parse_tree(path)
         return load_un(root, list_id, policy), generated_on(root)
+    if fmt is ListFormat.UK_SANCTIONS_LIST_XML:
+        root = uk_parse_tree(path)
+        return load_uk_official(root, list_id, policy), uk_generated_on(root)
     if fmt is ListFormat.US_CSL_CSV:
         return load_csl(path, list_id, policy), None
     if fmt is ListFormat.FTM_JSON:

@@ -197,3 +197,42 @@ def test_lists_update_eu_fsf_on_the_command_line(publisher: Publisher, tmp_path:
     out = run_cli(env, "lists", "update", "eu_fsf").stdout
     assert "eu_fsf: updated to 2026-08-05-" in out and "4 listed, 0 delisted" in out
     assert "eu_fsf: unchanged" in run_cli(env, "lists", "update", "eu_fsf").stdout
+
+
+UK_SAMPLE = (
+    Path(__file__).parents[2] / "unit" / "screening" / "data" / "uk_sanctions_list_sample.xml"
+)
+
+
+def test_the_uk_sanctions_list_is_an_official_feed(tmp_path: Path) -> None:
+    """``lists update uk_sanctions_list``: the FCDO's XML, served here from a local copy,
+    read with its own loader and dated by its ``DateGenerated``."""
+    official = OFFICIAL_FEEDS["uk_sanctions_list"]
+    assert official.format is ListFormat.UK_SANCTIONS_LIST_XML
+    assert official.url == "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml"
+    folder = tmp_path / "fcdo"
+    folder.mkdir()
+    shutil.copyfile(UK_SAMPLE, folder / "UK-Sanctions-List.xml")
+    served = Publisher(folder)
+    try:
+        data = tmp_path / "data"
+        data.mkdir(mode=0o700)
+        url = f"{served.url}/UK-Sanctions-List.xml"
+        (data / "lists-feeds.json").write_text(
+            json.dumps({"uk_sanctions_list": {"format": "uk_sanctions_list_xml", "url": url}})
+        )
+        env = {
+            **os.environ,
+            "PALLMALL_DATA_DIR": str(data),
+            "PALLMALL_DATABASE_URL": "",
+            "COLUMNS": "200",
+        }
+        out = run_cli(env, "lists", "update", "uk_sanctions_list").stdout
+        assert "uk_sanctions_list: updated to 2026-04-16-" in out  # the file's DateGenerated
+        assert "4 listed, 0 delisted, 0 amended" in out
+        again = run_cli(env, "lists", "update", "uk_sanctions_list").stdout
+        assert "uk_sanctions_list: unchanged" in again
+        assert served.answers[-1] == 304  # a conditional request
+    finally:
+        served.server.shutdown()
+        served.server.server_close()
