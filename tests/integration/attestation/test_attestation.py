@@ -22,9 +22,8 @@ from pallmall.log.entry import canonical_json
 from pallmall.registry.model import Organisation, OrgKind, Relationship, RelType
 from pallmall.storage.database import Database
 from tests.attestation_data import sound_answers
-from tests.helpers import service
+from tests.helpers import publish, service
 from tests.integration.cases.conftest import World, act, auth, file
-from tests.integration.equities.conftest import publish
 
 
 def confirm(client: TestClient, world: World, account: str = "Acme Vendor Account") -> None:
