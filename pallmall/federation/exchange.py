@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, TypeVar
 
 from pallmall.cases.exchange import Consultation, DenialNotice, RestrictiveMeasure
 from pallmall.core.clock import utcnow
@@ -33,6 +34,9 @@ from pallmall.federation.stix import (
     new_object_id,
 )
 from pallmall.intel.record import datetime_us
+
+Told = TypeVar("Told", DenialNotice, RestrictiveMeasure)
+"""What a peer tells: a denial notice or a restrictive measure."""
 
 NOTICE_TLP = Tlp.AMBER
 """Denial notices go to partner authorities only: TLP:AMBER, so groups of AMBER and above."""
@@ -59,15 +63,12 @@ class FederationExchange:
         believed only from the node it names as notifying (a peer cannot speak for
         another); a body that does not parse is ignored (sync refuses such objects)."""
         fragment = _fragment("product_category", product_category)
-        latest: dict[tuple[str, str], tuple[int, DenialNotice]] = {}
-        for row in self.objects.received(DENIAL_TYPE, fragment):
-            found = self._believed(row)
-            if found is None or found.product_category != product_category:
-                continue
-            key = (found.notifying_node, found.reference)
-            if key not in latest or latest[key][0] < row.version:
-                latest[key] = (row.version, found)
-        live = [n for _, n in latest.values() if not n.revoked]
+        rows = self.objects.received(DENIAL_TYPE, fragment)
+        live = [
+            n
+            for n in self._in_force(rows, denial_from_stix)
+            if n.product_category == product_category
+        ]
         return sorted(live, key=lambda n: (n.notified_on, n.notifying_node, n.reference))
 
     def notify_denial(self, notice: DenialNotice) -> None:
@@ -106,19 +107,7 @@ class FederationExchange:
         """Measures in force (latest version not revoked) received from active peers and
         verified against their logs, oldest first; believed only from the node they name as
         notifying, like notices."""
-        latest: dict[tuple[str, str], tuple[int, RestrictiveMeasure]] = {}
-        for row in self.objects.received(MEASURE_TYPE, ""):
-            try:
-                measure, _ = measure_from_stix(json.loads(row.body))
-            except (InvalidInput, ValueError):
-                continue
-            peer = self.peers.get_peer(row.peer_name)
-            if peer is None or peer.log_origin != measure.notifying_node:
-                continue
-            key = (measure.notifying_node, measure.reference)
-            if key not in latest or latest[key][0] < row.version:
-                latest[key] = (row.version, measure)
-        live = [m for _, m in latest.values() if not m.revoked]
+        live = self._in_force(self.objects.received(MEASURE_TYPE, ""), measure_from_stix)
         return sorted(live, key=lambda m: (m.taken_on, m.notifying_node, m.reference))
 
     def share_measures(self, measures: Sequence[RestrictiveMeasure]) -> int:
@@ -205,15 +194,26 @@ class FederationExchange:
                 best = (envelope.id, envelope.created, envelope.modified)
         return best
 
-    def _believed(self, row: ReceivedObject) -> DenialNotice | None:
-        try:
-            notice, _ = denial_from_stix(json.loads(row.body))
-        except (InvalidInput, ValueError):
-            return None
-        peer = self.peers.get_peer(row.peer_name)
-        if peer is None or peer.log_origin != notice.notifying_node:
-            return None
-        return notice
+    def _in_force(
+        self, rows: Sequence[ReceivedObject], parse: Callable[[Any], tuple[Told, Envelope]]
+    ) -> list[Told]:
+        """The latest version of each ``(notifying_node, reference)`` among ``rows`` when
+        not revoked. A version is believed only from the node it names as notifying (a peer
+        cannot speak for another); a body that does not parse is ignored (sync refuses
+        such objects)."""
+        latest: dict[tuple[str, str], tuple[int, Told]] = {}
+        for row in rows:
+            try:
+                found, _ = parse(json.loads(row.body))
+            except (InvalidInput, ValueError):
+                continue
+            peer = self.peers.get_peer(row.peer_name)
+            if peer is None or peer.log_origin != found.notifying_node:
+                continue
+            key = (found.notifying_node, found.reference)
+            if key not in latest or latest[key][0] < row.version:
+                latest[key] = (row.version, found)
+        return [t for _, t in latest.values() if not t.revoked]
 
 
 def _measure(row: SharedObject) -> tuple[Envelope, RestrictiveMeasure] | None:
