@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -77,6 +78,26 @@ class RowPolicy:
         if not self.skip_bad_rows:
             raise InvalidInput(position, reason)
         self.skipped.append(SkippedRow(position, reason))
+
+
+def parse_xml(path: Path, root_tag: str, expected: str) -> ET.Element:
+    """The root of the XML file ``path``.
+
+    Raises:
+        InvalidInput: naming ``file:line:column`` when it is not well-formed XML, or the
+            root element when its tag is not ``root_tag`` (``expected`` says what is).
+    """
+    with open_text(path) as handle:
+        try:
+            root = ET.parse(handle).getroot()
+        except ET.ParseError as exc:
+            line, column = exc.position
+            raise InvalidInput(
+                f"{path.name}:{line}:{column}", f"not well-formed XML: {exc}"
+            ) from exc
+    if root.tag != root_tag:
+        raise InvalidInput(f"{path.name}:<{root.tag}>", f"expected {expected}")
+    return root
 
 
 def parse_iso_date(text: str, position: str) -> date | None:

@@ -16,14 +16,13 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from pallmall.core.errors import InvalidInput
 from pallmall.screening.loaders._rows import (
     RowError,
     RowPolicy,
     country_code,
-    open_text,
     parse_iso_date,
     parse_partial_date,
+    parse_xml,
     unique,
 )
 from pallmall.screening.model import (
@@ -44,17 +43,7 @@ _UNKNOWN_COUNTRY = "00"
 def parse_export(path: Path) -> ET.Element:
     """The XML root; :class:`InvalidInput` names ``file:line:column`` when it is not XML,
     or the root element when it is not the FSF ``export`` (in the FSF namespace)."""
-    with open_text(path) as handle:
-        try:
-            root = ET.parse(handle).getroot()
-        except ET.ParseError as exc:
-            line, column = exc.position
-            raise InvalidInput(
-                f"{path.name}:{line}:{column}", f"not well-formed XML: {exc}"
-            ) from exc
-    if root.tag != f"{_NS}export":
-        raise InvalidInput(f"{path.name}:<{root.tag}>", f"expected <export xmlns={NAMESPACE!r}>")
-    return root
+    return parse_xml(path, f"{_NS}export", f"<export xmlns={NAMESPACE!r}>")
 
 
 def generated_on(root: ET.Element) -> date | None:

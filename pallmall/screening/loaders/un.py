@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from pallmall.core.errors import InvalidInput
 from pallmall.screening.loaders._rows import (
     RowError,
     RowPolicy,
     country_code,
-    open_text,
     parse_iso_date,
     parse_partial_date,
+    parse_xml,
     unique,
 )
 from pallmall.screening.model import (
@@ -32,17 +31,7 @@ _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 def parse_tree(path: Path) -> ET.Element:
     """The XML root; :class:`InvalidInput` names ``file:line:column`` when it is not XML,
     or the root element when it is not ``CONSOLIDATED_LIST``."""
-    with open_text(path) as handle:
-        try:
-            root = ET.parse(handle).getroot()
-        except ET.ParseError as exc:
-            line, column = exc.position
-            raise InvalidInput(
-                f"{path.name}:{line}:{column}", f"not well-formed XML: {exc}"
-            ) from exc
-    if root.tag != "CONSOLIDATED_LIST":
-        raise InvalidInput(f"{path.name}:<{root.tag}>", "expected <CONSOLIDATED_LIST>")
-    return root
+    return parse_xml(path, "CONSOLIDATED_LIST", "<CONSOLIDATED_LIST>")
 
 
 def generated_on(root: ET.Element) -> date | None:
