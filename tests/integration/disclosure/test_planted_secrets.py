@@ -9,8 +9,9 @@ amendments; restriction cases, use authorisations — and each is driven through
 (confirm, decide, appeal, amend, revoke, publish a report). Then every public output is read —
 every tile and entry bundle of the log, ``/log/entries``, every receipt, the STIX and MVT
 exports, every TAXII collection an anonymous or a community caller may read, the FtM export,
-every public page and API read, the built report — and every view of the filing vendor; the
-test fails on any canary found, naming the canary and where.
+every public page and API read, the built report — and every view of the filing vendor, and
+everything a peer node in an AMBER sharing group reads over TAXII (denial notices, restrictive
+measures); the test fails on any canary found, naming the canary and where.
 """
 
 from __future__ import annotations
@@ -25,13 +26,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from pallmall.core.auth import SYSTEM
 from pallmall.core.paging import PageRequest
 from pallmall.disclosure import PUBLIC
+from pallmall.disclosure.marking import Tlp
+from pallmall.federation.directory import PeerIn
 from pallmall.intel.taxii import DEFAULT_COLLECTIONS
 from pallmall.log.layout import tiles_for_size
+from pallmall.log.note import generate_signer
 from pallmall.registry.ftm import export_entities
 from pallmall.registry.store import RecordQuery
 from pallmall.storage.database import Database
+from pallmall.wiring import peer_directory, share_node_measures
 from tests.integration.cases.conftest import World, auth, client, world  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -486,6 +492,41 @@ def taxii_texts(c: TestClient, headers: dict[str, str], who: str) -> Iterator[tu
             yield f"taxii {spec.alias} ({who})", got.text
 
 
+PEER_MAY_SEE = frozenset({"end_user_a", "consignee_a", "end_use_a"})
+"""What a denial notice carries by design (the regimes' fields): the denied application's
+end user, consignee and stated end use."""
+
+
+def add_peer(db: Database) -> str:
+    """Another state's node, member of an AMBER sharing group before the journey; the token
+    it calls this node with."""
+    origin = "fr.pallmall.example/log"
+    with db.write() as tx:
+        directory = peer_directory(tx)
+        new = PeerIn("fr", "http://127.0.0.1:1", origin, generate_signer(origin).vkey, "FR")
+        token = directory.add_peer(SYSTEM, new).token
+        directory.add_group(SYSTEM, "partners", Tlp.AMBER)
+        directory.join(SYSTEM, "partners", "fr")
+    return token
+
+
+def peer_texts(c: TestClient, token: str) -> Iterator[tuple[str, str]]:
+    """Every object version of every collection the peer may read, page by page."""
+    headers = {"Accept": "application/taxii+json;version=2.1", "Authorization": f"Bearer {token}"}
+    listed = ok(c.get("/taxii2/intel/collections/", headers=headers))["collections"]
+    for collection in listed:
+        if not collection["can_read"]:
+            continue
+        url = f"/taxii2/intel/collections/{collection['id']}/objects/"
+        params = {"match[version]": "all"}
+        while True:
+            page = ok(c.get(url, headers=headers, params=params))
+            yield f"taxii {collection['alias']} (peer)", str(page)
+            if not page.get("more"):
+                break
+            params = {**params, "next": page["next"]}
+
+
 def vendor_texts(c: TestClient, w: World, node: Node) -> Iterator[tuple[str, str]]:
     headers = auth(w, "vendor")
     yield "vendor: case list", c.get(f"{API}/cases", headers=headers).text
@@ -499,9 +540,12 @@ def vendor_texts(c: TestClient, w: World, node: Node) -> Iterator[tuple[str, str
 
 def test_no_planted_secret_leaves_the_node(client: TestClient, world: World, db: Database) -> None:  # noqa: F811
     s, node = Canaries(), Node()
+    peer = add_peer(db)
     ids = plant_registry(client, world, s, node)
     plant_incidents(client, world, s, node, ids)
     plant_cases(client, world, s, node, ids)
+    app = client.app.state.node  # type: ignore[attr-defined]  # Starlette's app is untyped here
+    share_node_measures(db, app.cases)  # what a sync tells the groups first
     settle(client)
     report = ok(
         client.post(
@@ -528,6 +572,12 @@ def test_no_planted_secret_leaves_the_node(client: TestClient, world: World, db:
         leaks += s.find(text, f"{path} (officer_b)", {"title_green"})
     for where, text in vendor_texts(client, world, node):
         leaks += s.find(text, where, s.vendor_may_see)
+    told = ""
+    for where, text in peer_texts(client, peer):
+        leaks += s.find(text, where, PEER_MAY_SEE)
+        told += text
+    # the sweep read what peers are told: the denial notice, with what it carries by design
+    assert "x-pallmall-denial-notice" in told and s.planted["end_user_a"] in told.lower()
     # an analyst (no restricted registry read) gets no restricted owner from the 50 % rule
     analyst = client.get(
         f"{API}/screening/ownership/{ids['holding']}", headers=auth(world, "analyst")
